@@ -1,0 +1,50 @@
+# Makefile — the two commands of the README, and a few helpers around CMake.
+#   make run    install what is missing, build, migrate ./var/iprshield.db,
+#               seed demo data, serve http://127.0.0.1:8080
+#   make test   install what is missing, build, run every test
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+BUILD_TYPE ?= Debug
+CMAKE_FLAGS ?=
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+DB         ?= ./var/iprshield.db
+LISTEN     ?= 127.0.0.1:8080
+BIN         = $(BUILD)/iprshield
+
+.PHONY: all deps build run test test-asan asan release format clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+release:
+	@$(MAKE) build BUILD=build-release BUILD_TYPE=Release
+
+run: build
+	@mkdir -p var
+	@$(BIN) db migrate --db $(DB)
+	@$(BIN) demo seed --db $(DB)
+	@echo "iprshield: serving http://$(LISTEN)/ (Ctrl-C to stop)"
+	@exec $(BIN) serve --db $(DB) --listen $(LISTEN)
+
+test: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+asan: deps
+	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DIPRSHIELD_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(ASAN_BUILD) -j $(JOBS)
+
+test-asan: asan
+	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
+
+format:
+	@find src tests -name '*.[ch]' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) build-release

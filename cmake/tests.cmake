@@ -1,0 +1,37 @@
+# tests.cmake — every test, registered with ctest. Unit tests are cmocka
+# programs (tests/unit/test_*.c, one per module); e2e and browser tests are
+# Node.js programs that start the real binary.
+if(NOT CMOCKA_FOUND)
+  message(FATAL_ERROR "cmocka not found: run scripts/install-deps.sh")
+endif()
+
+file(GLOB UNIT_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/unit/test_*.c)
+foreach(src IN LISTS UNIT_TESTS)
+  get_filename_component(name ${src} NAME_WE)
+  add_executable(${name} ${src})
+  target_compile_options(${name} PRIVATE ${IPS_WARNINGS} -Wno-missing-prototypes)
+  target_link_libraries(${name} PRIVATE ips_http PkgConfig::CMOCKA)
+  add_test(NAME unit/${name} COMMAND ${name})
+  set_tests_properties(unit/${name} PROPERTIES TIMEOUT 120 LABELS unit)
+endforeach()
+
+add_test(NAME lint/banned_functions
+         COMMAND ${CMAKE_SOURCE_DIR}/scripts/check-banned.sh ${CMAKE_SOURCE_DIR}/src)
+set_tests_properties(lint/banned_functions PROPERTIES LABELS lint)
+
+find_program(NODE node)
+file(GLOB E2E_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/e2e/*.test.mjs)
+foreach(t IN LISTS E2E_TESTS)
+  get_filename_component(name ${t} NAME_WE)
+  add_test(NAME e2e/${name} COMMAND ${NODE} --test ${t})
+  set_tests_properties(e2e/${name} PROPERTIES TIMEOUT 300 LABELS e2e
+    ENVIRONMENT "IPRSHIELD_BIN=$<TARGET_FILE:iprshield>;IPRSHIELD_TEST_TMP=${CMAKE_BINARY_DIR}/test-tmp")
+endforeach()
+
+file(GLOB BROWSER_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/browser/*.test.mjs)
+foreach(t IN LISTS BROWSER_TESTS)
+  get_filename_component(name ${t} NAME_WE)
+  add_test(NAME browser/${name} COMMAND ${NODE} --test ${t})
+  set_tests_properties(browser/${name} PROPERTIES TIMEOUT 300 LABELS browser RUN_SERIAL TRUE
+    ENVIRONMENT "IPRSHIELD_BIN=$<TARGET_FILE:iprshield>;IPRSHIELD_TEST_TMP=${CMAKE_BINARY_DIR}/test-tmp;IPRSHIELD_SCREENSHOTS=${CMAKE_BINARY_DIR}/test-output/screenshots")
+endforeach()

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# install-deps.sh — install every Debian and npm package iprshield needs.
+# Idempotent: when everything is present it only checks and returns at once.
+# Needs root (or sudo) only when a Debian package is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEBIAN_PACKAGES=(
+  build-essential cmake pkg-config git curl ca-certificates
+  libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
+  libcmocka-dev
+  chromium
+)
+# Node.js 18+ with npm runs the e2e and browser tests; Debian's own packages
+# serve when the machine has no node yet.
+command -v node >/dev/null 2>&1 || DEBIAN_PACKAGES+=(nodejs)
+command -v npm >/dev/null 2>&1 || DEBIAN_PACKAGES+=(npm)
+
+missing=()
+for p in "${DEBIAN_PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing Debian packages: ${missing[*]}"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# npm packages (pinned by package-lock.json). Never let a tool fetch a browser:
+# the browser tests drive Debian's /usr/bin/chromium.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1
+stamp=node_modules/.package-lock.json
+if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ package.json -nt "$stamp" ]; then
+  echo "install-deps: installing npm packages"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+exit 0
