@@ -1,0 +1,215 @@
+/*
+ * access.h — who may do what: organisations, users, passwords, login
+ * sessions, API tokens, and THE authorisation function.
+ *
+ * Every read and write of every module is decided by access_authorize():
+ * handlers and CLI commands never compare roles themselves. Its answer is
+ * IPS_OK (allowed), IPS_ERR_UNAUTHENTICATED (nobody is acting),
+ * IPS_ERR_FORBIDDEN (the role may never do this) or IPS_ERR_NOT_FOUND (the
+ * object belongs to another organisation or user: callers answer exactly as
+ * for a missing object, so its existence does not leak).
+ *
+ * Secrets: passwords are kept only as argon2id strings (libsodium
+ * crypto_pwhash_str); session and API token secrets only as keyed BLAKE2b
+ * hashes. A secret is returned to the caller once, at creation, and the
+ * caller must not log it.
+ *
+ * Writes run in one store transaction together with their audit event;
+ * refused attempts (denied, failed) are audited as well.
+ */
+#ifndef IPS_ACCESS_ACCESS_H
+#define IPS_ACCESS_ACCESS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/status.h"
+#include "store/store.h"
+
+/* ---- roles and organisation kinds ------------------------------------------ */
+
+/*        enum          name           org kind it belongs to */
+#define ACCESS_ROLE_MAP(X)                          \
+    X(ADMIN,       "admin",       "platform")       \
+    X(REVIEWER,    "reviewer",    "platform")       \
+    X(RIGHTHOLDER, "rightholder", "rightholder")    \
+    X(SELLER,      "seller",      "seller")         \
+    X(OFFICER,     "officer",     "agency")         \
+    X(AUDITOR,     "auditor",     "platform")
+
+enum access_role {
+#define ACCESS__ROLE_ENUM(e, name, kind) ROLE_##e,
+    ACCESS_ROLE_MAP(ACCESS__ROLE_ENUM)
+#undef ACCESS__ROLE_ENUM
+        ROLE__COUNT
+};
+
+/* Name <-> enum; parse returns false for unknown names. */
+const char *access_role_name(enum access_role r);
+bool access_role_parse(const char *name, enum access_role *out);
+/* The org kind a role must belong to. */
+const char *access_role_org_kind(enum access_role r);
+bool access_org_kind_valid(const char *kind);
+
+/* ---- principal: who is acting -------------------------------------------- */
+
+enum access_via { VIA_NONE, VIA_SESSION, VIA_TOKEN, VIA_SYSTEM };
+
+struct access_principal {
+    enum access_via via;
+    enum access_role role; /* meaningful unless via is VIA_NONE or VIA_SYSTEM */
+    char user_id[ID_SIZE];
+    char org_id[ID_SIZE];
+    char email[STORE_EMAIL_MAX + 1];
+    char session_id[ID_SIZE]; /* VIA_SESSION */
+    char csrf[64];            /* VIA_SESSION: the expected CSRF token */
+    char token_id[ID_SIZE];   /* VIA_TOKEN */
+};
+
+/* The operator at the command line: allowed everything, audited as "system". */
+void access_principal_system(struct access_principal *p);
+/* Audit actor text: user id, "system" or "anonymous". */
+const char *access_principal_actor(const struct access_principal *p);
+
+/* ---- the authorisation function ------------------------------------------- */
+
+/* The policy, one row per action: which roles may always do it, and whom
+ * else the object's scope lets in (SCOPE_NONE: nobody else, answer FORBIDDEN;
+ * SCOPE_ORG: members of the object's org; SCOPE_USER: the object's owner;
+ * others get NOT_FOUND). */
+#define ACCESS_R(role) (1u << ROLE_##role)
+#define ACCESS_R_ALL ((1u << ROLE__COUNT) - 1)
+#define ACCESS_R_PLATFORM_READ (ACCESS_R(ADMIN) | ACCESS_R(REVIEWER) | ACCESS_R(AUDITOR))
+
+/*      enum          name              roles always allowed      scope for others */
+#define ACCESS_ACTION_MAP(X)                                                       \
+    X(ME_READ,      "me.read",        ACCESS_R_ALL,                 SCOPE_NONE)     \
+    X(SESSION_END,  "session.end",    ACCESS_R_ALL,                 SCOPE_NONE)     \
+    X(ORG_CREATE,   "org.create",     ACCESS_R(ADMIN),              SCOPE_NONE)     \
+    X(ORG_READ,     "org.read",       ACCESS_R_PLATFORM_READ,       SCOPE_ORG)      \
+    X(ORG_LIST_ALL, "org.list_all",   ACCESS_R_PLATFORM_READ,       SCOPE_NONE)     \
+    X(USER_CREATE,  "user.create",    ACCESS_R(ADMIN),              SCOPE_NONE)     \
+    X(USER_LIST,    "user.list",      ACCESS_R(ADMIN),              SCOPE_NONE)     \
+    X(USER_READ,    "user.read",      ACCESS_R(ADMIN),              SCOPE_USER)     \
+    X(TOKEN_CREATE, "token.create",   ACCESS_R_ALL,                 SCOPE_NONE)     \
+    X(TOKEN_LIST,   "token.list",     ACCESS_R_ALL,                 SCOPE_NONE)     \
+    X(TOKEN_REVOKE, "token.revoke",   ACCESS_R(ADMIN),              SCOPE_USER)     \
+    X(AUDIT_READ,   "audit.read",     ACCESS_R(ADMIN) | ACCESS_R(AUDITOR), SCOPE_NONE)
+
+enum access_scope { SCOPE_NONE, SCOPE_ORG, SCOPE_USER };
+
+enum access_action {
+#define ACCESS__ACT_ENUM(e, name, roles, scope) ACT_##e,
+    ACCESS_ACTION_MAP(ACCESS__ACT_ENUM)
+#undef ACCESS__ACT_ENUM
+        ACT__COUNT
+};
+
+const char *access_action_name(enum access_action a);
+
+/* The object an action is about; NULL (or zeroed fields) when the action is
+ * not about one object (create, list). */
+struct access_object {
+    const char *org_id;        /* owning organisation, if any */
+    const char *owner_user_id; /* owning user, if any */
+};
+
+/* Decide. See the file comment for the answers. Pure: no I/O. */
+ips_status access_authorize(const struct access_principal *p, enum access_action act,
+                            const struct access_object *obj);
+
+/* ---- the domain context every domain call takes ----------------------------- */
+
+struct config;
+
+struct ips_ctx {
+    struct store *store;
+    const struct access_principal *actor;
+    const struct config *cfg;
+    const char *addr; /* client address for throttling, or "cli" */
+    json_t *errors;   /* optional: validation errors are appended here */
+    char detail[256]; /* OUT: a sentence explaining a refusal */
+};
+
+/* ---- passwords ----------------------------------------------------------------- */
+
+#define ACCESS_PASSWORD_MIN 12
+#define ACCESS_PASSWORD_MAX 256
+
+/* argon2id (interactive limits) into out[STORE_PWHASH_MAX + 1]. */
+ips_status access_password_hash(const char *password, char *out);
+bool access_password_verify(const char *hash, const char *password);
+
+/* ---- login sessions ---------------------------------------------------------- */
+
+#define ACCESS_SECRET_LEN 48 /* text length of a session or token secret, incl. prefix */
+
+/* Check throttling, verify the password, open a session. On success writes
+ * the cookie secret (NUL-terminated, < 64 bytes) into secret_out and fills p.
+ * IPS_ERR_UNAUTHENTICATED for a wrong email or password (same answer for
+ * both), IPS_ERR_RATE_LIMITED when throttled (*retry_after_s set). */
+ips_status access_login(struct ips_ctx *ctx, const char *email, const char *password,
+                        char secret_out[64], struct access_principal *p, int *retry_after_s);
+/* End the session the principal came with. */
+ips_status access_logout(struct ips_ctx *ctx);
+/* Resolve a cookie secret into a principal; IPS_ERR_UNAUTHENTICATED if it
+ * is unknown or expired. */
+ips_status access_session_resolve(struct store *s, const char *secret,
+                                  struct access_principal *p);
+/* Resolve a bearer token; IPS_ERR_UNAUTHENTICATED if unknown, revoked or
+ * expired, or its user is disabled. */
+ips_status access_token_resolve(struct store *s, const char *secret,
+                                struct access_principal *p);
+/* Constant-time check of a CSRF token against the principal's session. */
+bool access_csrf_valid(const struct access_principal *p, const char *token);
+
+/* ---- organisations and users --------------------------------------------------- */
+
+ips_status access_org_create(struct ips_ctx *ctx, const char *name, const char *kind,
+                             struct store_org *out);
+ips_status access_org_get(struct ips_ctx *ctx, const char *id, struct store_org *out);
+/* Orgs the actor may see, after cursor `after`, at most limit. */
+ips_status access_org_list(struct ips_ctx *ctx, const char *after, int limit, store_org_cb cb,
+                           void *arg);
+
+/* Validate and create a user; email is lower-cased. IPS_ERR_INVALID (with
+ * ctx->errors) for a bad email, short password or a role that does not fit
+ * the org kind; IPS_ERR_NOT_FOUND for an unknown org; IPS_ERR_CONFLICT when
+ * the email exists. */
+ips_status access_user_create(struct ips_ctx *ctx, const char *email, const char *password,
+                              const char *role, const char *org_id, struct store_user *out);
+ips_status access_user_get(struct ips_ctx *ctx, const char *id, struct store_user *out);
+ips_status access_user_list(struct ips_ctx *ctx, const char *after, int limit,
+                            store_user_cb cb, void *arg);
+/* Set a user's password (actor must be allowed USER_CREATE, i.e. admin or
+ * system). Ends nothing else. */
+ips_status access_user_set_password(struct ips_ctx *ctx, const char *user_id,
+                                    const char *password);
+
+/* ---- API tokens ---------------------------------------------------------------- */
+
+/* Create a token for the acting user (or for `for_user_id` when the actor is
+ * the system). expires_in_days 0 = never. secret_out receives the token once. */
+ips_status access_token_create(struct ips_ctx *ctx, const char *for_user_id, const char *name,
+                               int64_t expires_in_days, struct store_token *out,
+                               char secret_out[64]);
+ips_status access_token_list(struct ips_ctx *ctx, const char *after, int limit,
+                             store_token_cb cb, void *arg);
+ips_status access_token_revoke(struct ips_ctx *ctx, const char *id);
+
+/* ---- the audit log, as people read it ---------------------------------------------- */
+
+struct audit_verify_result;
+/* Audit events (AUDIT_READ), newest first, with seq < before (0 = newest). */
+ips_status access_audit_list(struct ips_ctx *ctx, int64_t before, int limit,
+                             store_audit_cb cb, void *arg);
+/* Recompute the chain (AUDIT_READ). IPS_OK intact, IPS_ERR_INTEGRITY broken
+ * (res says where), other statuses for storage failures. */
+ips_status access_audit_verify(struct ips_ctx *ctx, struct audit_verify_result *res);
+
+/* Lower-case an email in place and check its shape: one '@', a non-empty
+ * local part and a domain with a dot, no spaces or control characters. */
+bool access_email_normalize(char *email);
+
+#endif

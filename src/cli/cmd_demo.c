@@ -1,0 +1,138 @@
+/*
+ * cmd_demo.c — `iprshield demo seed`: a demo platform with one organisation
+ * and one user per role. Safe to run again: missing pieces are created and
+ * every demo user gets a fresh random password, printed once, so that the
+ * logins printed by the latest `make run` always work.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const struct {
+    const char *role, *email, *org, *kind;
+} demo_users[] = {
+    {"admin", "admin@demo.iprshield.test", "iprshield Platform", "platform"},
+    {"reviewer", "reviewer@demo.iprshield.test", "iprshield Platform", "platform"},
+    {"rightholder", "brand@demo.iprshield.test", "Aurora Fashion Group", "rightholder"},
+    {"seller", "seller@demo.iprshield.test", "Lucky Star Trading", "seller"},
+    {"officer", "officer@demo.iprshield.test", "Guangdong Market Regulation", "agency"},
+    {"auditor", "auditor@demo.iprshield.test", "iprshield Platform", "platform"},
+};
+#define N_DEMO (sizeof demo_users / sizeof demo_users[0])
+
+static void demo_usage(FILE *f)
+{
+    fprintf(f, "usage: iprshield demo seed [--json] [--db PATH]\n\n"
+               "Create the demo organisations and one user per role (admin, reviewer,\n"
+               "rightholder, seller, officer, auditor), give each a fresh random password\n"
+               "and print the logins once. Running it again resets the demo passwords.\n\n"
+               "Options:\n"
+               "  --json             print the logins as a JSON array\n" CLI_COMMON_HELP);
+}
+
+/* A random password of 20 URL-safe characters. */
+static void demo_password(char out[32])
+{
+    unsigned char raw[15];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2base64(out, 32, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+static ips_status demo_ensure_user(struct ips_ctx *ctx, size_t i, const char *password)
+{
+    struct store_org o;
+    ips_status st = store_org_get_by_name(ctx->store, demo_users[i].org, &o);
+    if (st == IPS_ERR_NOT_FOUND)
+        st = access_org_create(ctx, demo_users[i].org, demo_users[i].kind, &o);
+    if (st)
+        return st;
+    struct store_user u;
+    st = store_user_get_by_email(ctx->store, demo_users[i].email, &u);
+    if (st == IPS_ERR_NOT_FOUND)
+        return access_user_create(ctx, demo_users[i].email, password, demo_users[i].role, o.id,
+                                  &u);
+    if (st)
+        return st;
+    return access_user_set_password(ctx, u.id, password);
+}
+
+int cmd_demo(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "seed") != 0) {
+        bool help = argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
+        demo_usage(help ? stdout : stderr);
+        return help ? 0 : 2;
+    }
+    struct config cfg;
+    int rc = cli_config_load(&cfg);
+    if (rc)
+        return rc;
+    static const struct option opts[] = {{"json", no_argument, 0, 'j'}, CLI_COMMON_OPTIONS,
+                                         {0, 0, 0, 0}};
+    bool as_json = false;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc - 1, argv + 1, "h", opts, NULL)) != -1) {
+        int h = cli_common_option(c, optarg, &cfg);
+        if (h > 0)
+            continue;
+        if (h == 0 && c == 'j') {
+            as_json = true;
+            continue;
+        }
+        if (h == 0 && c == 'h') {
+            demo_usage(stdout);
+            goto out_cfg;
+        }
+        demo_usage(stderr);
+        rc = 2;
+        goto out_cfg;
+    }
+    struct store *s = NULL;
+    ips_status st = cli_store_open(&cfg, &s, NULL);
+    if (st) {
+        rc = ips_status_exit_code(st);
+        goto out_cfg;
+    }
+    struct ips_ctx ctx;
+    struct access_principal sys;
+    cli_ctx_init(&ctx, &sys, s, &cfg);
+    char passwords[N_DEMO][32];
+    for (size_t i = 0; i < N_DEMO; i++) {
+        demo_password(passwords[i]);
+        st = demo_ensure_user(&ctx, i, passwords[i]);
+        if (st) {
+            rc = cli_fail("cannot seed the demo data", st, ctx.detail);
+            goto out_store;
+        }
+    }
+    if (as_json) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < N_DEMO; i++)
+            json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s}", "role",
+                                                 demo_users[i].role, "email", demo_users[i].email,
+                                                 "password", passwords[i], "org",
+                                                 demo_users[i].org));
+        char *text = json_dumps(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        printf("%s\n", text ? text : "[]");
+        free(text);
+        json_decref(arr);
+    } else {
+        printf("Demo logins (passwords are shown once; run 'iprshield demo seed' again for new ones):\n\n");
+        printf("  %-12s %-32s %-22s %s\n", "ROLE", "EMAIL", "PASSWORD", "ORGANISATION");
+        for (size_t i = 0; i < N_DEMO; i++)
+            printf("  %-12s %-32s %-22s %s\n", demo_users[i].role, demo_users[i].email,
+                   passwords[i], demo_users[i].org);
+        printf("\n");
+    }
+out_store:
+    sodium_memzero(passwords, sizeof passwords);
+    json_decref(ctx.errors);
+    store_close(s);
+out_cfg:
+    config_release(&cfg);
+    return rc;
+}

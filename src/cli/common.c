@@ -1,0 +1,108 @@
+/* common.c — shared by the subcommands; see cli.h. */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/log.h"
+
+int cli_common_option(int c, const char *arg, struct config *cfg)
+{
+    char err[256];
+    const char *key = c == 1000 ? "db" : c == 1002 ? "log_level" : NULL;
+    if (c == 1001) {
+        if (config_load_file(cfg, arg, err, sizeof err) != IPS_OK) {
+            fprintf(stderr, "iprshield: %s\n", err);
+            return -1;
+        }
+        return 1;
+    }
+    if (!key)
+        return 0;
+    if (config_set(cfg, key, arg, err, sizeof err) != IPS_OK) {
+        fprintf(stderr, "iprshield: %s\n", err);
+        return -1;
+    }
+    if (c == 1002) {
+        enum log_level lvl;
+        if (!log_level_parse(arg, &lvl)) {
+            fprintf(stderr, "iprshield: unknown log level '%s'\n", arg);
+            return -1;
+        }
+        log_level_set(lvl);
+    }
+    return 1;
+}
+
+int cli_config_load(struct config *cfg)
+{
+    char err[256];
+    if (config_load(cfg, err, sizeof err) != IPS_OK) {
+        fprintf(stderr, "iprshield: %s\n", err);
+        return 2;
+    }
+    enum log_level lvl;
+    if (!log_level_parse(cfg->log_level, &lvl)) {
+        fprintf(stderr, "iprshield: unknown log level '%s'\n", cfg->log_level);
+        return 2;
+    }
+    log_level_set(lvl);
+    return 0;
+}
+
+ips_status cli_store_open(const struct config *cfg, struct store **out, int *applied)
+{
+    const char *path = cfg->db;
+    if (strncmp(path, "sqlite:", 7) == 0)
+        path += 7;
+    const char *slash = strrchr(path, '/');
+    if (slash && slash != path && strcmp(path, ":memory:") != 0) {
+        char dir[1024];
+        size_t n = (size_t)(slash - path);
+        if (n < sizeof dir) {
+            memcpy(dir, path, n);
+            dir[n] = '\0';
+            if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
+                fprintf(stderr, "iprshield: cannot create %s: %s\n", dir, strerror(errno));
+                return IPS_ERR_IO;
+            }
+        }
+    }
+    struct store *s = NULL;
+    ips_status st = store_open(cfg->db, &s);
+    if (st) {
+        cli_fail("cannot open the database", st, cfg->db);
+        return st;
+    }
+    st = store_migrate(s, applied);
+    if (st) {
+        store_close(s);
+        cli_fail("cannot migrate the database", st, cfg->db);
+        return st;
+    }
+    *out = s;
+    return IPS_OK;
+}
+
+int cli_fail(const char *what, ips_status st, const char *detail)
+{
+    if (detail && *detail)
+        fprintf(stderr, "iprshield: %s: %s: %s\n", what, ips_status_message(st), detail);
+    else
+        fprintf(stderr, "iprshield: %s: %s\n", what, ips_status_message(st));
+    return ips_status_exit_code(st);
+}
+
+void cli_ctx_init(struct ips_ctx *ctx, struct access_principal *p, struct store *s,
+                  const struct config *cfg)
+{
+    access_principal_system(p);
+    memset(ctx, 0, sizeof *ctx);
+    ctx->store = s;
+    ctx->actor = p;
+    ctx->cfg = cfg;
+    ctx->addr = "cli";
+    ctx->errors = json_array();
+}

@@ -1,0 +1,68 @@
+/* h_users.c — /api/v1/users. */
+#include "http/http_internal.h"
+
+#include "core/json.h"
+
+static ips_status h__user_take(const struct store_user *u, void *arg)
+{
+    http_page_take(arg, http_view_user(u), u->id);
+    return IPS_OK;
+}
+
+void h_users_list(struct http_req *rq, struct http_resp *rs)
+{
+    int limit;
+    const char *cursor;
+    if (!http_page(rq, rs, &limit, &cursor))
+        return;
+    if (cursor && !id_is_valid(cursor)) {
+        json_error_add(rq->ctx.errors, "cursor", "is not a cursor this API gave out");
+        http_problem(rs, IPS_ERR_INVALID, "bad cursor", json_incref(rq->ctx.errors));
+        return;
+    }
+    struct http_page_acc acc;
+    http_page_begin(&acc, limit);
+    ips_status st = access_user_list(&rq->ctx, cursor, limit + 1, h__user_take, &acc);
+    if (st) {
+        json_decref(acc.items);
+        http_fail(rq, rs, st);
+        return;
+    }
+    http_json(rs, 200, http_page_finish(&acc));
+}
+
+void h_users_create(struct http_req *rq, struct http_resp *rs)
+{
+    static const char *const allowed[] = {"email", "password", "role", "org_id", NULL};
+    json_t *body = NULL;
+    if (!http_body_object(rq, rs, allowed, &body))
+        return;
+    const char *email, *password, *role, *org_id;
+    json_t *e = rq->ctx.errors;
+    bool ok = json_field_string(body, "email", true, STORE_EMAIL_MAX, &email, e) &
+              json_field_string(body, "password", true, ACCESS_PASSWORD_MAX, &password, e) &
+              json_field_string(body, "role", true, STORE_KIND_MAX, &role, e) &
+              json_field_string(body, "org_id", true, ID_LEN, &org_id, e);
+    ips_status st = IPS_ERR_INVALID;
+    struct store_user u;
+    if (ok)
+        st = access_user_create(&rq->ctx, email, password, role, org_id, &u);
+    if (st)
+        http_fail(rq, rs, st);
+    else
+        http_json(rs, 201, http_view_user(&u));
+    json_decref(body);
+}
+
+void h_users_get(struct http_req *rq, struct http_resp *rs)
+{
+    const char *id = http_param_id(rq, rs, 0);
+    if (!id)
+        return;
+    struct store_user u;
+    ips_status st = access_user_get(&rq->ctx, id, &u);
+    if (st)
+        http_fail(rq, rs, st);
+    else
+        http_json(rs, 200, http_view_user(&u));
+}

@@ -1,0 +1,179 @@
+/*
+ * http_internal.h — what the server, the router and the handlers share.
+ *
+ * One request = one struct http_req (input) and one struct http_resp
+ * (output). Handlers are `void h(struct http_req *, struct http_resp *)`:
+ * they read the request, call ONE domain function per action, and fill the
+ * response with http_json() or http_fail(). They never talk SQL, never
+ * decide access themselves (the domain calls access_authorize), and never
+ * touch libmicrohttpd: the server does that around them.
+ *
+ * Memory: everything a handler allocates for the request comes from
+ * rq->arena, freed in one call when the request completes; the response body
+ * is a struct buf owned by the response.
+ */
+#ifndef IPS_HTTP_INTERNAL_H
+#define IPS_HTTP_INTERNAL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "access/access.h"
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/config.h"
+
+#define HTTP_MAX_PARAMS 4
+#define HTTP_MAX_HEADERS 8
+#define HTTP_PAGE_DEFAULT 50
+#define HTTP_PAGE_MAX 200
+
+struct MHD_Connection;
+struct http_route;
+
+struct http_req {
+    const char *method;
+    const char *path;
+    struct MHD_Connection *conn;
+    const char *body; /* NUL-terminated, body_len bytes (may hold NULs) */
+    size_t body_len;
+    const struct http_route *route;
+    const char *params[HTTP_MAX_PARAMS]; /* {name} segments of the route, in order */
+    int n_params;
+    char addr[64]; /* client address */
+    struct arena arena;
+    struct access_principal principal; /* via VIA_NONE when anonymous */
+    struct ips_ctx ctx;                /* store, actor = &principal, cfg, addr */
+};
+
+struct http_header {
+    const char *name;
+    char *value; /* owned (malloc) */
+};
+
+struct http_resp {
+    int status;
+    const char *content_type;
+    struct buf body;
+    struct http_header headers[HTTP_MAX_HEADERS];
+    int n_headers;
+    bool cacheable; /* static assets may be cached; API answers never */
+};
+
+typedef void (*http_handler)(struct http_req *rq, struct http_resp *rs);
+
+enum http_auth { AUTH_PUBLIC, AUTH_REQUIRED };
+
+struct http_route {
+    const char *method;
+    const char *pattern; /* "/api/v1/orgs/{id}" */
+    http_handler handler;
+    enum http_auth auth;
+};
+
+/* ---- router (router.c) ---------------------------------------------------- */
+
+/* The route table, ending with a {NULL} row; also read by /metrics. */
+extern const struct http_route http_routes[];
+size_t http_route_count(void);
+/* Find the route for method+path. OUT params/n_params filled on match.
+ * Returns the route, or NULL with *path_known telling whether another method
+ * would have matched (405 rather than 404). */
+const struct http_route *http_route_match(const char *method, const char *path,
+                                          const char *params[HTTP_MAX_PARAMS], int *n_params,
+                                          char *scratch, size_t scratch_cap, bool *path_known);
+/* Index of a route in http_routes (for metrics); -1 for NULL. */
+int http_route_index(const struct http_route *r);
+
+/* ---- responses (response.c) ----------------------------------------------------- */
+
+/* Body = compact JSON of v (reference stolen), status as given. */
+void http_json(struct http_resp *rs, int status, json_t *v);
+/* RFC 9457 problem+json for st, with detail and optional errors array
+ * (reference stolen; may be NULL). */
+void http_problem(struct http_resp *rs, ips_status st, const char *detail, json_t *errors);
+/* Problem from a domain status, taking detail and errors from rq->ctx. */
+void http_fail(struct http_req *rq, struct http_resp *rs, ips_status st);
+/* Add a response header (value copied). Silently ignored past the maximum. */
+void http_header_add(struct http_resp *rs, const char *name, const char *value);
+void http_resp_release(struct http_resp *rs);
+
+/* ---- request helpers (request.c) -------------------------------------------------- */
+
+/* Query parameter or NULL. */
+const char *http_query(struct http_req *rq, const char *key);
+/* Request header or NULL. */
+const char *http_header(struct http_req *rq, const char *name);
+/* Parse the body as a JSON object that may only contain `allowed` members.
+ * On failure the problem is already written to rs and false is returned.
+ * OUT *out: new reference on success. */
+bool http_body_object(struct http_req *rq, struct http_resp *rs, const char *const *allowed,
+                      json_t **out);
+/* Parse ?limit= and ?cursor=. On failure writes a 422 problem and returns
+ * false. cursor_out is NULL when absent. */
+bool http_page(struct http_req *rq, struct http_resp *rs, int *limit_out,
+               const char **cursor_out);
+/* Path parameter i if it is a well-formed id; otherwise writes 404, NULL. */
+const char *http_param_id(struct http_req *rq, struct http_resp *rs, int i);
+
+/* ---- JSON views of domain records (views.c) ------------------------------------------ */
+
+json_t *http_view_org(const struct store_org *o);
+json_t *http_view_user(const struct store_user *u);
+json_t *http_view_token(const struct store_token *t);
+json_t *http_view_time(int64_t ms); /* RFC 3339 string, or null for 0 */
+
+/* A page being collected. Handlers ask the store for limit + 1 rows and
+ * offer each to http_page_take(): the first `limit` are kept, a further one
+ * only proves that another page exists. */
+struct http_page_acc {
+    json_t *items;
+    char last[ID_SIZE + 24]; /* cursor of the last kept item */
+    int count, limit;
+    bool more;
+};
+void http_page_begin(struct http_page_acc *acc, int limit);
+/* Offer one item (reference stolen) with its cursor; false once the page is full. */
+bool http_page_take(struct http_page_acc *acc, json_t *item, const char *cursor);
+/* Finish a page: {"items": [...], "next_cursor": cursor or null}. */
+json_t *http_page_finish(struct http_page_acc *acc);
+
+/* ---- metrics (metrics.c) -------------------------------------------------------------- */
+
+void http_metrics_init(void);
+/* Record one finished request; route may be NULL (unmatched or static). */
+void http_metrics_observe(const struct http_route *route, bool is_static, int status,
+                          int64_t duration_ns);
+/* Prometheus text exposition into b. */
+void http_metrics_render(struct buf *b);
+
+/* ---- handlers (h_*.c) --------------------------------------------------------------------- */
+
+void h_healthz(struct http_req *rq, struct http_resp *rs);
+void h_metrics(struct http_req *rq, struct http_resp *rs);
+void h_openapi(struct http_req *rq, struct http_resp *rs);
+/* Serve an embedded portal file for a GET outside /api; false if none. */
+bool h_static(const char *path, struct http_resp *rs);
+
+void h_login(struct http_req *rq, struct http_resp *rs);
+void h_logout(struct http_req *rq, struct http_resp *rs);
+void h_me(struct http_req *rq, struct http_resp *rs);
+
+void h_orgs_list(struct http_req *rq, struct http_resp *rs);
+void h_orgs_create(struct http_req *rq, struct http_resp *rs);
+void h_orgs_get(struct http_req *rq, struct http_resp *rs);
+
+void h_users_list(struct http_req *rq, struct http_resp *rs);
+void h_users_create(struct http_req *rq, struct http_resp *rs);
+void h_users_get(struct http_req *rq, struct http_resp *rs);
+
+void h_tokens_list(struct http_req *rq, struct http_resp *rs);
+void h_tokens_create(struct http_req *rq, struct http_resp *rs);
+void h_tokens_revoke(struct http_req *rq, struct http_resp *rs);
+
+void h_audit_list(struct http_req *rq, struct http_resp *rs);
+void h_audit_verify(struct http_req *rq, struct http_resp *rs);
+
+#endif

@@ -1,0 +1,87 @@
+/* request.c — reading requests: query, headers, JSON bodies, pages. */
+#include "http/http_internal.h"
+
+#include <microhttpd.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/json.h"
+
+const char *http_query(struct http_req *rq, const char *key)
+{
+    return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+const char *http_header(struct http_req *rq, const char *name)
+{
+    return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
+}
+
+bool http_body_object(struct http_req *rq, struct http_resp *rs, const char *const *allowed,
+                      json_t **out)
+{
+    char err[200];
+    json_t *v = NULL;
+    ips_status st = json_parse_object(rq->body, rq->body_len, &v, err, sizeof err);
+    if (st) {
+        http_problem(rs, st, err, NULL);
+        return false;
+    }
+    json_t *errors = json_array();
+    json_reject_unknown(v, allowed, errors);
+    if (json_array_size(errors) > 0) {
+        json_decref(v);
+        http_problem(rs, IPS_ERR_INVALID, "the request has fields this route does not take",
+                     errors);
+        return false;
+    }
+    json_decref(errors);
+    *out = v;
+    return true;
+}
+
+bool http_page(struct http_req *rq, struct http_resp *rs, int *limit_out,
+               const char **cursor_out)
+{
+    const char *l = http_query(rq, "limit");
+    const char *c = http_query(rq, "cursor");
+    *limit_out = HTTP_PAGE_DEFAULT;
+    *cursor_out = NULL;
+    if (l) {
+        int v = 0;
+        size_t n = strlen(l);
+        bool ok = n > 0 && n <= 4;
+        for (size_t i = 0; ok && i < n; i++) {
+            if (l[i] < '0' || l[i] > '9')
+                ok = false;
+            else
+                v = v * 10 + (l[i] - '0');
+        }
+        if (!ok || v < 1 || v > HTTP_PAGE_MAX) {
+            json_t *errors = json_array();
+            json_error_add(errors, "limit", "must be an integer from 1 to 200");
+            http_problem(rs, IPS_ERR_INVALID, "bad page size", errors);
+            return false;
+        }
+        *limit_out = v;
+    }
+    if (c) {
+        if (!*c || strlen(c) > 64) {
+            json_t *errors = json_array();
+            json_error_add(errors, "cursor", "is not a cursor this API gave out");
+            http_problem(rs, IPS_ERR_INVALID, "bad cursor", errors);
+            return false;
+        }
+        *cursor_out = c;
+    }
+    return true;
+}
+
+const char *http_param_id(struct http_req *rq, struct http_resp *rs, int i)
+{
+    if (i >= rq->n_params || !id_is_valid(rq->params[i])) {
+        http_problem(rs, IPS_ERR_NOT_FOUND, "no such object", NULL);
+        return NULL;
+    }
+    return rq->params[i];
+}
