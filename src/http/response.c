@@ -59,6 +59,8 @@ void http_fail(struct http_req *rq, struct http_resp *rs, ips_status st)
     const char *detail = rq->ctx.detail[0] ? rq->ctx.detail : NULL;
     if (!detail && st == IPS_ERR_NOT_FOUND)
         detail = "no such object";
+    if (!detail && st == IPS_ERR_INVALID)
+        detail = "the request is not valid: see errors";
     json_t *errors = rq->ctx.errors;
     rq->ctx.errors = NULL;
     http_problem(rs, st, detail, errors);
