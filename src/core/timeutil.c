@@ -91,8 +91,11 @@ ips_status time_parse_rfc3339(const char *s, int64_t *out_ms)
     if (*p == 'Z' || *p == 'z') {
         p++;
     } else if (*p == '+' || *p == '-') {
-        int oh = digits(p + 1, 2), om = digits(p + 4, 2);
-        if (oh < 0 || oh > 23 || om < 0 || om > 59 || p[3] != ':')
+        int oh = digits(p + 1, 2); /* stops at a NUL: digits() rejects it */
+        if (oh < 0 || oh > 23 || p[3] != ':')
+            return IPS_ERR_MALFORMED;
+        int om = digits(p + 4, 2);
+        if (om < 0 || om > 59)
             return IPS_ERR_MALFORMED;
         offset_min = (oh * 60 + om) * (*p == '+' ? 1 : -1);
         p += 6;

@@ -33,8 +33,8 @@ void h_login(struct http_req *rq, struct http_resp *rs)
         return;
     const char *email, *password;
     json_t *errors = json_array();
-    bool ok = json_field_string(body, "email", true, 1024, &email, errors) &
-              json_field_string(body, "password", true, 1024, &password, errors);
+    bool ok = json_field_string(body, "email", true, 1024, &email, errors);
+    ok = json_field_string(body, "password", true, 1024, &password, errors) && ok;
     if (!ok) {
         http_problem(rs, IPS_ERR_INVALID, "email and password are required", errors);
         goto out_body;

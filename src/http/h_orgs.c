@@ -45,8 +45,8 @@ void h_orgs_create(struct http_req *rq, struct http_resp *rs)
     if (!http_body_object(rq, rs, allowed, &body))
         return;
     const char *name, *kind;
-    bool ok = json_field_string(body, "name", true, STORE_NAME_MAX, &name, rq->ctx.errors) &
-              json_field_string(body, "kind", true, STORE_KIND_MAX, &kind, rq->ctx.errors);
+    bool ok = json_field_string(body, "name", true, STORE_NAME_MAX, &name, rq->ctx.errors);
+    ok = json_field_string(body, "kind", true, STORE_KIND_MAX, &kind, rq->ctx.errors) && ok;
     ips_status st = IPS_ERR_INVALID;
     struct store_org o;
     if (ok)

@@ -42,8 +42,8 @@ void h_tokens_create(struct http_req *rq, struct http_resp *rs)
     const char *name;
     int64_t days = 0;
     json_t *e = rq->ctx.errors;
-    bool ok = json_field_string(body, "name", true, STORE_NAME_MAX, &name, e) &
-              json_field_int(body, "expires_in_days", false, 1, 3650, &days, NULL, e);
+    bool ok = json_field_string(body, "name", true, STORE_NAME_MAX, &name, e);
+    ok = json_field_int(body, "expires_in_days", false, 1, 3650, &days, NULL, e) && ok;
     ips_status st = IPS_ERR_INVALID;
     struct store_token t;
     char secret[64];

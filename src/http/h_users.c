@@ -39,10 +39,10 @@ void h_users_create(struct http_req *rq, struct http_resp *rs)
         return;
     const char *email, *password, *role, *org_id;
     json_t *e = rq->ctx.errors;
-    bool ok = json_field_string(body, "email", true, STORE_EMAIL_MAX, &email, e) &
-              json_field_string(body, "password", true, ACCESS_PASSWORD_MAX, &password, e) &
-              json_field_string(body, "role", true, STORE_KIND_MAX, &role, e) &
-              json_field_string(body, "org_id", true, ID_LEN, &org_id, e);
+    bool ok = json_field_string(body, "email", true, STORE_EMAIL_MAX, &email, e);
+    ok = json_field_string(body, "password", true, ACCESS_PASSWORD_MAX, &password, e) && ok;
+    ok = json_field_string(body, "role", true, STORE_KIND_MAX, &role, e) && ok;
+    ok = json_field_string(body, "org_id", true, ID_LEN, &org_id, e) && ok;
     ips_status st = IPS_ERR_INVALID;
     struct store_user u;
     if (ok)

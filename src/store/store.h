@@ -70,8 +70,9 @@ int store_schema_latest(void);
 
 typedef ips_status (*store_tx_fn)(struct store *s, void *arg);
 /* Run fn inside one write transaction; commit on IPS_OK, else roll back and
- * return fn's status. Retries the whole transaction a few times on
- * IPS_ERR_BUSY. Must not be nested. */
+ * return fn's status. Retries the whole transaction (up to 5 times, backing
+ * off) on IPS_ERR_BUSY, so fn may run more than once: it must do nothing
+ * outside the database that cannot be repeated. Must not be nested. */
 ips_status store_tx_run(struct store *s, store_tx_fn fn, void *arg);
 /* True while a transaction opened by store_tx_run is active. */
 bool store_in_tx(const struct store *s);

@@ -1,0 +1,134 @@
+/*
+ * store_backend.h — the private interface between store.c and a backend.
+ *
+ * Only src/store/ includes this header; everything else uses store.h.
+ *
+ * Shape (after Redis's ae.c / ae_epoll.c / ae_kqueue.c): a backend defines
+ * its own connection struct whose FIRST member is a struct store, and one
+ * static const struct store_ops table. store.c receives a struct store * from
+ * the backend's open function and calls through s->ops; the backend casts the
+ * pointer back to its own struct (valid because the base is the first
+ * member, C17 6.7.2.1p15).
+ *
+ *     struct sqlite_store {
+ *         struct store base;      // must be first
+ *         sqlite3 *db;
+ *         ...
+ *     };
+ *
+ * Division of work:
+ *   - store.c checks arguments that must not be NULL (so a backend may assume
+ *     them), owns the transaction protocol (store_tx_run: nesting refusal,
+ *     retries on IPS_ERR_BUSY, commit/rollback) and keeps base.in_tx.
+ *   - A backend implements the SQL: one function pointer per public operation
+ *     with the same contract as in store.h, plus tx_begin/tx_commit/
+ *     tx_rollback, which store.c alone calls.
+ *
+ * Invariants: ops is never NULL and every pointer in it is set; in_tx is true
+ * exactly between a successful tx_begin and the matching tx_commit or
+ * tx_rollback made by store_tx_run. Backends read in_tx (to know whether they
+ * are inside the caller's transaction) but never write it.
+ *
+ * Failure: every op returns an ips_status with the meanings of store.h and
+ * writes OUT parameters only on IPS_OK.
+ */
+#ifndef IPS_STORE_STORE_BACKEND_H
+#define IPS_STORE_STORE_BACKEND_H
+
+#include <stdbool.h>
+
+#include "core/embed.h"
+#include "store/store.h"
+
+struct store_ops {
+    const char *name; /* "sqlite", later "postgres"; store_backend_name() */
+
+    /* Lifecycle. close frees the backend struct; s is invalid afterwards. */
+    void (*close)(struct store *s);
+    ips_status (*migrate)(struct store *s, int *applied);
+    ips_status (*schema_version)(struct store *s, int *out);
+
+    /* Transactions, called only by store_tx_run. tx_begin starts a write-
+     * locking (IMMEDIATE) transaction; tx_rollback must be safe to call when
+     * the backend already rolled back on its own (it then returns IPS_OK). */
+    ips_status (*tx_begin)(struct store *s);
+    ips_status (*tx_commit)(struct store *s);
+    ips_status (*tx_rollback)(struct store *s);
+
+    /* Meta. */
+    ips_status (*meta_get)(struct store *s, const char *key, char *value, size_t cap);
+    ips_status (*meta_set)(struct store *s, const char *key, const char *value);
+
+    /* Organisations. */
+    ips_status (*org_insert)(struct store *s, const struct store_org *o);
+    ips_status (*org_get)(struct store *s, const char *id, struct store_org *out);
+    ips_status (*org_get_by_name)(struct store *s, const char *name, struct store_org *out);
+    ips_status (*org_list)(struct store *s, const char *only_id, const char *after, int limit,
+                           store_org_cb cb, void *arg);
+
+    /* Users. */
+    ips_status (*user_insert)(struct store *s, const struct store_user *u);
+    ips_status (*user_get)(struct store *s, const char *id, struct store_user *out);
+    ips_status (*user_get_by_email)(struct store *s, const char *email, struct store_user *out);
+    ips_status (*user_set_password)(struct store *s, const char *id, const char *pw_hash);
+    ips_status (*user_list)(struct store *s, const char *only_org, const char *after, int limit,
+                            store_user_cb cb, void *arg);
+
+    /* Sessions. */
+    ips_status (*session_insert)(struct store *s, const struct store_session *se);
+    ips_status (*session_get_by_hash)(struct store *s, const uint8_t hash[STORE_HASH_LEN],
+                                      struct store_session *out);
+    ips_status (*session_delete)(struct store *s, const char *id);
+    ips_status (*session_purge)(struct store *s, int64_t now_ms, int *deleted);
+
+    /* API tokens. */
+    ips_status (*token_insert)(struct store *s, const struct store_token *t);
+    ips_status (*token_get)(struct store *s, const char *id, struct store_token *out);
+    ips_status (*token_get_by_hash)(struct store *s, const uint8_t hash[STORE_HASH_LEN],
+                                    struct store_token *out);
+    ips_status (*token_revoke)(struct store *s, const char *id, int64_t now_ms);
+    ips_status (*token_list)(struct store *s, const char *only_user, const char *after,
+                             int limit, store_token_cb cb, void *arg);
+
+    /* Login attempts. */
+    ips_status (*login_attempt_add)(struct store *s, const char *email, const char *addr,
+                                    bool ok, int64_t now_ms);
+    ips_status (*login_failures)(struct store *s, const char *email, const char *addr,
+                                 int64_t since_ms, int *by_email, int *by_addr);
+    ips_status (*login_failures_clear)(struct store *s, const char *email);
+
+    /* Audit log. */
+    ips_status (*audit_head)(struct store *s, int64_t *seq, uint8_t hash[STORE_HASH_LEN]);
+    ips_status (*audit_insert)(struct store *s, const struct store_audit_event *ev);
+    ips_status (*audit_list)(struct store *s, bool newest_first, int64_t after, int limit,
+                             store_audit_cb cb, void *arg);
+    ips_status (*audit_tamper)(struct store *s, int64_t seq, const char *detail);
+};
+
+/* The base every backend connection embeds as its first member. */
+struct store {
+    const struct store_ops *ops;
+    bool in_tx; /* maintained by store_tx_run only */
+};
+
+/* Default page size of org, user and token listings when limit <= 0. */
+#define STORE__DEFAULT_LIMIT 50
+
+/* The SQL migrations compiled in by cmake/embed.cmake: files
+ * src/store/migrations/NNNN_name.sql, sorted by name, ending with a {NULL}
+ * row. */
+extern const struct embed_file embed_migrations[];
+extern const size_t embed_migrations_count;
+
+/* Version number of a migration file name "NNNN_name.sql": the leading
+ * decimal digits (at least one, followed by '_' and ending in ".sql").
+ * Returns the version (> 0), or -1 when the name does not have that form. */
+int store__migration_version(const char *name);
+
+/* Open the SQLite backend on path (a file path or ":memory:"), applying the
+ * pragmas documented in store.h. OUT *out: the connection on IPS_OK.
+ * Failure: IPS_ERR_IO when the file cannot be opened or created,
+ * IPS_ERR_NOMEM, IPS_ERR_BUSY, IPS_ERR_DB (logged). Defined in store_sqlite.c. */
+ips_status store__sqlite_open(const char *path, struct store **out);
+
+#endif

@@ -1,0 +1,1260 @@
+/*
+ * store_sqlite.c — the SQLite backend of store.h (see store_backend.h for
+ * how it plugs in).
+ *
+ * One struct sqlite_store is one sqlite3 connection, opened NOMUTEX: the
+ * store contract already says a connection belongs to one thread at a time,
+ * so SQLite's own per-connection mutex would only cost time.
+ *
+ * SQL: every statement is a constant in SQLITE__QUERIES below, run as a
+ * prepared statement with bound parameters; nothing is ever pasted into SQL
+ * text. Statements are prepared lazily and cached per connection
+ * (SQLITE_PREPARE_PERSISTENT). A cached statement that is still running —
+ * because a listing callback re-entered the store with the same query — is
+ * not disturbed: the re-entrant call gets a private copy that is finalized
+ * after use. Every use ends with sqlite__stmt_put(), which resets the
+ * statement so that no read transaction is held open between calls.
+ *
+ * Errors (extended result codes are enabled): a UNIQUE or PRIMARY KEY clash
+ * is IPS_ERR_CONFLICT, a FOREIGN KEY violation IPS_ERR_NOT_FOUND (the row
+ * referred to does not exist), SQLITE_BUSY/LOCKED IPS_ERR_BUSY, out of memory
+ * IPS_ERR_NOMEM, anything else IPS_ERR_DB with one "sqlite error" log line.
+ *
+ * Text read from the database into the fixed-size fields of the store_*
+ * records is length-checked: a value that does not fit is IPS_ERR_TOO_LARGE,
+ * never silently truncated. Text written from those records must be
+ * NUL-terminated inside its field, else IPS_ERR_TOO_LARGE as well.
+ *
+ * Migrations are the embedded src/store/migrations/NNNN_name.sql files; the
+ * version reached is recorded in schema_migrations. Note for future
+ * migrations: each runs inside a transaction, where PRAGMA foreign_keys
+ * cannot be changed, so table rebuilds must keep foreign keys valid
+ * throughout (or use PRAGMA defer_foreign_keys).
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "core/timeutil.h"
+#include "store/store_backend.h"
+
+#define SQLITE__BUSY_TIMEOUT_MS 5000
+
+/* Columns shared by the SELECTs of one record type, in decode order. */
+#define SQLITE__ORG_COLS "id, name, kind, created_ms"
+#define SQLITE__USER_COLS "id, org_id, email, role, pw_hash, created_ms, disabled"
+#define SQLITE__SESSION_COLS "id, user_id, token_hash, created_ms, expires_ms"
+#define SQLITE__TOKEN_COLS "id, user_id, name, token_hash, created_ms, expires_ms, revoked_ms"
+#define SQLITE__AUDIT_COLS "seq, ts_ms, actor, action, object, outcome, detail, prev_hash, hash"
+
+/* Every SQL statement of the backend. Listing filters use "(?1 IS NULL OR
+ * col = ?1)" so that one statement serves both the filtered and the full
+ * listing; LIMIT -1 means no limit. */
+#define SQLITE__QUERIES(X)                                                                    \
+    X(BEGIN, "BEGIN IMMEDIATE")                                                               \
+    X(COMMIT, "COMMIT")                                                                       \
+    X(ROLLBACK, "ROLLBACK")                                                                   \
+    X(HAS_MIGRATIONS_TABLE,                                                                   \
+      "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")      \
+    X(SCHEMA_VERSION, "SELECT coalesce(max(version), 0) FROM schema_migrations")              \
+    X(MIGRATION_RECORD,                                                                       \
+      "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)")        \
+    X(META_GET, "SELECT value FROM meta WHERE key = ?1")                                      \
+    X(META_SET, "INSERT INTO meta (key, value) VALUES (?1, ?2)"                               \
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value")                    \
+    X(ORG_INSERT, "INSERT INTO orgs (" SQLITE__ORG_COLS ") VALUES (?1, ?2, ?3, ?4)")          \
+    X(ORG_GET, "SELECT " SQLITE__ORG_COLS " FROM orgs WHERE id = ?1")                         \
+    X(ORG_GET_BY_NAME, "SELECT " SQLITE__ORG_COLS " FROM orgs WHERE name = ?1")               \
+    X(ORG_LIST, "SELECT " SQLITE__ORG_COLS " FROM orgs"                                       \
+                " WHERE (?1 IS NULL OR id = ?1) AND id > ?2 ORDER BY id LIMIT ?3")            \
+    X(USER_INSERT,                                                                            \
+      "INSERT INTO users (" SQLITE__USER_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")        \
+    X(USER_GET, "SELECT " SQLITE__USER_COLS " FROM users WHERE id = ?1")                      \
+    X(USER_GET_BY_EMAIL, "SELECT " SQLITE__USER_COLS " FROM users WHERE email = ?1")          \
+    X(USER_SET_PASSWORD, "UPDATE users SET pw_hash = ?2 WHERE id = ?1")                       \
+    X(USER_LIST, "SELECT " SQLITE__USER_COLS " FROM users"                                    \
+                 " WHERE (?1 IS NULL OR org_id = ?1) AND id > ?2 ORDER BY id LIMIT ?3")       \
+    X(SESSION_INSERT,                                                                         \
+      "INSERT INTO sessions (" SQLITE__SESSION_COLS ") VALUES (?1, ?2, ?3, ?4, ?5)")          \
+    X(SESSION_GET_BY_HASH,                                                                    \
+      "SELECT " SQLITE__SESSION_COLS " FROM sessions WHERE token_hash = ?1")                  \
+    X(SESSION_DELETE, "DELETE FROM sessions WHERE id = ?1")                                   \
+    X(SESSION_PURGE, "DELETE FROM sessions WHERE expires_ms <= ?1")                           \
+    X(TOKEN_INSERT,                                                                           \
+      "INSERT INTO api_tokens (" SQLITE__TOKEN_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")  \
+    X(TOKEN_GET, "SELECT " SQLITE__TOKEN_COLS " FROM api_tokens WHERE id = ?1")               \
+    X(TOKEN_GET_BY_HASH,                                                                      \
+      "SELECT " SQLITE__TOKEN_COLS " FROM api_tokens WHERE token_hash = ?1")                  \
+    X(TOKEN_REVOKE, "UPDATE api_tokens SET revoked_ms = ?2 WHERE id = ?1 AND revoked_ms = 0")  \
+    X(TOKEN_EXISTS, "SELECT 1 FROM api_tokens WHERE id = ?1")                                 \
+    X(TOKEN_LIST, "SELECT " SQLITE__TOKEN_COLS " FROM api_tokens"                             \
+                  " WHERE (?1 IS NULL OR user_id = ?1) AND id > ?2 ORDER BY id LIMIT ?3")     \
+    X(LOGIN_ADD, "INSERT INTO login_attempts (email, addr, ok, at_ms) VALUES (?1, ?2, ?3, ?4)") \
+    X(LOGIN_FAILURES,                                                                         \
+      "SELECT (SELECT count(*) FROM login_attempts"                                           \
+      "        WHERE email = ?1 AND at_ms >= ?3 AND ok = 0),"                                 \
+      "       (SELECT count(*) FROM login_attempts"                                           \
+      "        WHERE addr = ?2 AND at_ms >= ?3 AND ok = 0)")                                  \
+    X(LOGIN_CLEAR, "DELETE FROM login_attempts WHERE email = ?1 AND ok = 0")                  \
+    X(AUDIT_HEAD, "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")             \
+    /* seq must be head + 1: the INSERT selects its row only when it is */                    \
+    X(AUDIT_INSERT, "INSERT INTO audit_events (" SQLITE__AUDIT_COLS ")"                       \
+                    " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9"                              \
+                    " WHERE ?1 = (SELECT coalesce(max(seq), 0) + 1 FROM audit_events)")       \
+    X(AUDIT_LIST_ASC, "SELECT " SQLITE__AUDIT_COLS " FROM audit_events"                       \
+                      " WHERE seq > ?1 ORDER BY seq LIMIT ?2")                                \
+    X(AUDIT_LIST_DESC, "SELECT " SQLITE__AUDIT_COLS " FROM audit_events"                      \
+                       " WHERE (?1 <= 0 OR seq < ?1) ORDER BY seq DESC LIMIT ?2")             \
+    X(AUDIT_TRIGGER_SQL, "SELECT sql FROM sqlite_master"                                      \
+                         " WHERE type = 'trigger' AND name = 'audit_events_no_update'")       \
+    X(AUDIT_TAMPER, "UPDATE audit_events SET detail = ?2 WHERE seq = ?1")
+
+enum sqlite__query {
+#define SQLITE__ENUM(name, sql) SQLITE__Q_##name,
+    SQLITE__QUERIES(SQLITE__ENUM)
+#undef SQLITE__ENUM
+        SQLITE__Q_COUNT
+};
+
+static const char *const sqlite__sql[SQLITE__Q_COUNT] = {
+#define SQLITE__TEXT(name, sql) sql,
+    SQLITE__QUERIES(SQLITE__TEXT)
+#undef SQLITE__TEXT
+};
+
+struct sqlite_store {
+    struct store base; /* must be first: see store_backend.h */
+    sqlite3 *db;
+    sqlite3_stmt *cache[SQLITE__Q_COUNT]; /* lazily prepared, finalized by close */
+};
+
+/* A statement borrowed for one call: from the cache, or a private copy
+ * (owned) when the cached one is busy. A zeroed value is "nothing borrowed". */
+struct sqlite__stmt {
+    struct sqlite_store *ss;
+    sqlite3_stmt *st;
+    const char *sql;
+    bool owned;
+};
+
+static struct sqlite_store *sqlite__from(struct store *s) { return (struct sqlite_store *)s; }
+
+/* ---- errors ----------------------------------------------------------------- */
+
+/*
+ * Map a SQLite result code to an ips_status (see the file comment) and log
+ * what needs logging. what names the statement (its SQL or a migration file).
+ * Must be called before the statement is reset, while sqlite3_errmsg still
+ * describes this failure.
+ */
+static ips_status sqlite__status(struct sqlite_store *ss, int rc, const char *what)
+{
+    switch (rc) {
+    case SQLITE_CONSTRAINT_UNIQUE:
+    case SQLITE_CONSTRAINT_PRIMARYKEY:
+    case SQLITE_CONSTRAINT_ROWID:
+        return IPS_ERR_CONFLICT;
+    case SQLITE_CONSTRAINT_FOREIGNKEY:
+        return IPS_ERR_NOT_FOUND;
+    default:
+        break;
+    }
+    switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        log_warn("sqlite busy", "sql", what, "error", sqlite3_errmsg(ss->db));
+        return IPS_ERR_BUSY;
+    case SQLITE_NOMEM:
+        return IPS_ERR_NOMEM;
+    default:
+        log_error("sqlite error", "sql", what, "error", sqlite3_errmsg(ss->db), "code",
+                  sqlite3_errstr(rc));
+        return IPS_ERR_DB;
+    }
+}
+
+/* ---- statements --------------------------------------------------------------- */
+
+/*
+ * Borrow the prepared statement of query q. OUT *out: the borrowed statement
+ * on IPS_OK, zeroed otherwise; in both cases sqlite__stmt_put(out) is safe.
+ * Failure: the mapped status of sqlite3_prepare_v3 (logged).
+ */
+static ips_status sqlite__stmt_get(struct sqlite_store *ss, enum sqlite__query q,
+                                   struct sqlite__stmt *out)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *cached = ss->cache[q];
+    const char *sql = sqlite__sql[q];
+    if (cached && !sqlite3_stmt_busy(cached)) {
+        *out = (struct sqlite__stmt){.ss = ss, .st = cached, .sql = sql, .owned = false};
+        return IPS_OK;
+    }
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v3(ss->db, sql, -1, cached ? 0 : SQLITE_PREPARE_PERSISTENT, &st,
+                                NULL);
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return sqlite__status(ss, rc, sql);
+    }
+    if (!cached)
+        ss->cache[q] = st;
+    *out = (struct sqlite__stmt){.ss = ss, .st = st, .sql = sql, .owned = cached != NULL};
+    return IPS_OK;
+}
+
+/* Give a borrowed statement back: reset and unbind a cached one (ending any
+ * read it holds open), finalize a private copy. Safe on a zeroed value. */
+static void sqlite__stmt_put(struct sqlite__stmt *q)
+{
+    if (!q->st)
+        return;
+    if (q->owned) {
+        sqlite3_finalize(q->st);
+    } else {
+        sqlite3_reset(q->st);
+        sqlite3_clear_bindings(q->st);
+    }
+    q->st = NULL;
+}
+
+/* Step once. OUT *row: true for SQLITE_ROW, false for SQLITE_DONE.
+ * Failure: the mapped status. */
+static ips_status sqlite__step(struct sqlite__stmt *q, bool *row)
+{
+    int rc = sqlite3_step(q->st);
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+        *row = rc == SQLITE_ROW;
+        return IPS_OK;
+    }
+    return sqlite__status(q->ss, rc, q->sql);
+}
+
+/* Run a statement that returns no rows (INSERT, UPDATE, DELETE, BEGIN...).
+ * OUT *changes (may be NULL): rows changed. Failure: the mapped status. */
+static ips_status sqlite__run(struct sqlite__stmt *q, int *changes)
+{
+    bool row = false;
+    ips_status result = sqlite__step(q, &row);
+    while (result == IPS_OK && row)
+        result = sqlite__step(q, &row);
+    if (result == IPS_OK && changes)
+        *changes = sqlite3_changes(q->ss->db);
+    return result;
+}
+
+/* Borrow, run and give back a parameterless statement (transaction control). */
+static ips_status sqlite__run_query(struct sqlite_store *ss, enum sqlite__query qid)
+{
+    struct sqlite__stmt q;
+    ips_status result = sqlite__stmt_get(ss, qid, &q);
+    if (result == IPS_OK)
+        result = sqlite__run(&q, NULL);
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+/* Run constant SQL text (pragmas, DDL, migration files) with sqlite3_exec;
+ * what names it in the log. Failure: the mapped status. */
+static ips_status sqlite__exec(struct sqlite_store *ss, const char *sql, const char *what)
+{
+    int rc = sqlite3_exec(ss->db, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? IPS_OK : sqlite__status(ss, rc, what);
+}
+
+/* ---- binding -------------------------------------------------------------------- */
+
+static ips_status sqlite__bind_rc(struct sqlite__stmt *q, int rc)
+{
+    return rc == SQLITE_OK ? IPS_OK : sqlite__status(q->ss, rc, q->sql);
+}
+
+/* Bind text s (NULL binds SQL NULL). The text must outlive the step, which
+ * it does: statements are reset before the calling function returns. */
+static ips_status sqlite__bind_text(struct sqlite__stmt *q, int idx, const char *s)
+{
+    return sqlite__bind_rc(q, sqlite3_bind_text(q->st, idx, s, -1, SQLITE_STATIC));
+}
+
+/* Bind text that must not exceed max bytes. Failure: IPS_ERR_TOO_LARGE. */
+static ips_status sqlite__bind_text_max(struct sqlite__stmt *q, int idx, const char *s,
+                                        size_t max)
+{
+    size_t n = strlen(s);
+    if (n > max)
+        return IPS_ERR_TOO_LARGE;
+    return sqlite__bind_rc(q, sqlite3_bind_text(q->st, idx, s, (int)n, SQLITE_STATIC));
+}
+
+/* Bind a fixed-size record field of size bytes, which must hold a NUL.
+ * Failure: IPS_ERR_TOO_LARGE for an unterminated field. */
+static ips_status sqlite__bind_field(struct sqlite__stmt *q, int idx, const char *field,
+                                     size_t size)
+{
+    size_t n = strnlen(field, size);
+    if (n == size)
+        return IPS_ERR_TOO_LARGE;
+    return sqlite__bind_rc(q, sqlite3_bind_text(q->st, idx, field, (int)n, SQLITE_STATIC));
+}
+#define SQLITE__BIND_FIELD(q, idx, field) sqlite__bind_field((q), (idx), (field), sizeof(field))
+
+static ips_status sqlite__bind_int64(struct sqlite__stmt *q, int idx, int64_t v)
+{
+    return sqlite__bind_rc(q, sqlite3_bind_int64(q->st, idx, v));
+}
+
+static ips_status sqlite__bind_hash(struct sqlite__stmt *q, int idx,
+                                    const uint8_t hash[STORE_HASH_LEN])
+{
+    return sqlite__bind_rc(q, sqlite3_bind_blob(q->st, idx, hash, STORE_HASH_LEN,
+                                                SQLITE_STATIC));
+}
+
+/* ---- decoding --------------------------------------------------------------------- */
+
+/* Copy text column col into dst[cap] with its NUL. SQL NULL reads as "".
+ * Failure: IPS_ERR_TOO_LARGE when it does not fit (dst untouched),
+ * IPS_ERR_NOMEM. */
+static ips_status sqlite__col_text(sqlite3_stmt *st, int col, char *dst, size_t cap)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    if (!t) {
+        if (sqlite3_column_type(st, col) != SQLITE_NULL)
+            return IPS_ERR_NOMEM;
+        if (cap == 0)
+            return IPS_ERR_TOO_LARGE;
+        dst[0] = '\0';
+        return IPS_OK;
+    }
+    size_t n = (size_t)sqlite3_column_bytes(st, col);
+    if (n >= cap)
+        return IPS_ERR_TOO_LARGE;
+    memcpy(dst, t, n);
+    dst[n] = '\0';
+    return IPS_OK;
+}
+#define SQLITE__COL_FIELD(st, col, field) sqlite__col_text((st), (col), (field), sizeof(field))
+
+/* Copy a STORE_HASH_LEN-byte blob column. Failure: IPS_ERR_DB (logged) when
+ * the stored value has another length. */
+static ips_status sqlite__col_hash(sqlite3_stmt *st, int col, uint8_t out[STORE_HASH_LEN])
+{
+    const void *p = sqlite3_column_blob(st, col);
+    int n = sqlite3_column_bytes(st, col);
+    if (!p || n != STORE_HASH_LEN) {
+        log_error("sqlite error", "sql", sqlite3_sql(st), "error",
+                  "stored hash does not have 32 bytes");
+        return IPS_ERR_DB;
+    }
+    memcpy(out, p, STORE_HASH_LEN);
+    return IPS_OK;
+}
+
+/* Row decoders: fill *row from the current row of a SELECT of the matching
+ * SQLITE__*_COLS. Failure: as sqlite__col_text / sqlite__col_hash. */
+typedef ips_status (*sqlite__decode_fn)(sqlite3_stmt *st, void *row);
+
+static ips_status sqlite__decode_org(sqlite3_stmt *st, void *row)
+{
+    struct store_org *o = row;
+    ips_status result;
+    if ((result = SQLITE__COL_FIELD(st, 0, o->id)) ||
+        (result = SQLITE__COL_FIELD(st, 1, o->name)) ||
+        (result = SQLITE__COL_FIELD(st, 2, o->kind)))
+        return result;
+    o->created_ms = sqlite3_column_int64(st, 3);
+    return IPS_OK;
+}
+
+static ips_status sqlite__decode_user(sqlite3_stmt *st, void *row)
+{
+    struct store_user *u = row;
+    ips_status result;
+    if ((result = SQLITE__COL_FIELD(st, 0, u->id)) ||
+        (result = SQLITE__COL_FIELD(st, 1, u->org_id)) ||
+        (result = SQLITE__COL_FIELD(st, 2, u->email)) ||
+        (result = SQLITE__COL_FIELD(st, 3, u->role)) ||
+        (result = SQLITE__COL_FIELD(st, 4, u->pw_hash)))
+        return result;
+    u->created_ms = sqlite3_column_int64(st, 5);
+    u->disabled = sqlite3_column_int64(st, 6) != 0;
+    return IPS_OK;
+}
+
+static ips_status sqlite__decode_session(sqlite3_stmt *st, void *row)
+{
+    struct store_session *se = row;
+    ips_status result;
+    if ((result = SQLITE__COL_FIELD(st, 0, se->id)) ||
+        (result = SQLITE__COL_FIELD(st, 1, se->user_id)) ||
+        (result = sqlite__col_hash(st, 2, se->token_hash)))
+        return result;
+    se->created_ms = sqlite3_column_int64(st, 3);
+    se->expires_ms = sqlite3_column_int64(st, 4);
+    return IPS_OK;
+}
+
+static ips_status sqlite__decode_token(sqlite3_stmt *st, void *row)
+{
+    struct store_token *t = row;
+    ips_status result;
+    if ((result = SQLITE__COL_FIELD(st, 0, t->id)) ||
+        (result = SQLITE__COL_FIELD(st, 1, t->user_id)) ||
+        (result = SQLITE__COL_FIELD(st, 2, t->name)) ||
+        (result = sqlite__col_hash(st, 3, t->token_hash)))
+        return result;
+    t->created_ms = sqlite3_column_int64(st, 4);
+    t->expires_ms = sqlite3_column_int64(st, 5);
+    t->revoked_ms = sqlite3_column_int64(st, 6);
+    return IPS_OK;
+}
+
+static ips_status sqlite__decode_audit(sqlite3_stmt *st, void *row)
+{
+    struct store_audit_event *ev = row;
+    ips_status result;
+    ev->seq = sqlite3_column_int64(st, 0);
+    ev->ts_ms = sqlite3_column_int64(st, 1);
+    if ((result = SQLITE__COL_FIELD(st, 2, ev->actor)) ||
+        (result = SQLITE__COL_FIELD(st, 3, ev->action)) ||
+        (result = SQLITE__COL_FIELD(st, 4, ev->object)) ||
+        (result = SQLITE__COL_FIELD(st, 5, ev->outcome)) ||
+        (result = SQLITE__COL_FIELD(st, 6, ev->detail)) ||
+        (result = sqlite__col_hash(st, 7, ev->prev_hash)) ||
+        (result = sqlite__col_hash(st, 8, ev->hash)))
+        return result;
+    return IPS_OK;
+}
+
+/*
+ * Step a bound SELECT once and decode its first row into tmp (size bytes of
+ * scratch), then copy it to out — so out is written only on success.
+ * Failure: IPS_ERR_NOT_FOUND when there is no row; decode or step failures.
+ */
+static ips_status sqlite__fetch_one(struct sqlite__stmt *q, sqlite__decode_fn decode,
+                                    void *tmp, void *out, size_t size)
+{
+    bool row = false;
+    ips_status result = sqlite__step(q, &row);
+    if (result)
+        return result;
+    if (!row)
+        return IPS_ERR_NOT_FOUND;
+    result = decode(q->st, tmp);
+    if (result == IPS_OK)
+        memcpy(out, tmp, size);
+    return result;
+}
+
+/* Listing page size: limit, or the default when limit <= 0. */
+static int sqlite__page_limit(int limit) { return limit > 0 ? limit : STORE__DEFAULT_LIMIT; }
+
+/* ---- lifecycle -------------------------------------------------------------------- */
+
+static void sqlite__close(struct store *s)
+{
+    struct sqlite_store *ss = sqlite__from(s);
+    for (int i = 0; i < SQLITE__Q_COUNT; i++)
+        sqlite3_finalize(ss->cache[i]);
+    if (ss->db && sqlite3_close(ss->db) != SQLITE_OK)
+        log_error("sqlite error", "sql", "close", "error", sqlite3_errmsg(ss->db));
+    free(ss);
+}
+
+/* Version recorded in schema_migrations, 0 when the table does not exist.
+ * OUT *out on IPS_OK. */
+static ips_status sqlite__schema_version(struct store *s, int *out)
+{
+    struct sqlite_store *ss = sqlite__from(s);
+    struct sqlite__stmt q;
+    bool row = false;
+    int version = 0;
+    ips_status result = sqlite__stmt_get(ss, SQLITE__Q_HAS_MIGRATIONS_TABLE, &q);
+    if (result == IPS_OK)
+        result = sqlite__step(&q, &row);
+    sqlite__stmt_put(&q);
+    if (result || !row)
+        goto out;
+    result = sqlite__stmt_get(ss, SQLITE__Q_SCHEMA_VERSION, &q);
+    if (result)
+        goto out_stmt;
+    result = sqlite__step(&q, &row);
+    if (result == IPS_OK && row)
+        version = sqlite3_column_int(q.st, 0);
+out_stmt:
+    sqlite__stmt_put(&q);
+out:
+    if (result == IPS_OK)
+        *out = version;
+    return result;
+}
+
+/*
+ * Apply migration f (version v) in its own IMMEDIATE transaction, unless the
+ * database already has version v (re-checked under the write lock, so two
+ * processes migrating at once do not both apply it). OUT *applied: whether
+ * it was applied. Failure: the transaction is rolled back; mapped status.
+ */
+static ips_status sqlite__migration_apply(struct sqlite_store *ss, const struct embed_file *f,
+                                          int v, bool *applied)
+{
+    struct sqlite__stmt q = {0};
+    char now[TIME_RFC3339_LEN];
+    int current = 0;
+    *applied = false;
+    ips_status result = sqlite__run_query(ss, SQLITE__Q_BEGIN);
+    if (result)
+        goto out;
+    result = sqlite__exec(ss,
+                          "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                          " version INTEGER PRIMARY KEY,"
+                          " name TEXT NOT NULL,"
+                          " applied_at TEXT NOT NULL)",
+                          "create schema_migrations");
+    if (result)
+        goto out_rollback;
+    result = sqlite__schema_version(&ss->base, &current);
+    if (result)
+        goto out_rollback;
+    if (current < v) {
+        result = sqlite__exec(ss, (const char *)f->data, f->name);
+        if (result)
+            goto out_rollback;
+        time_now_rfc3339(now, sizeof now);
+        result = sqlite__stmt_get(ss, SQLITE__Q_MIGRATION_RECORD, &q);
+        if (result || (result = sqlite__bind_int64(&q, 1, v)) ||
+            (result = sqlite__bind_text(&q, 2, f->name)) ||
+            (result = sqlite__bind_text(&q, 3, now)) || (result = sqlite__run(&q, NULL)))
+            goto out_rollback;
+        sqlite__stmt_put(&q);
+        *applied = true;
+    }
+    result = sqlite__run_query(ss, SQLITE__Q_COMMIT);
+out_rollback:
+    sqlite__stmt_put(&q);
+    if (result && !sqlite3_get_autocommit(ss->db))
+        (void)sqlite__run_query(ss, SQLITE__Q_ROLLBACK);
+    if (result)
+        *applied = false;
+out:
+    return result;
+}
+
+/*
+ * Apply every embedded migration newer than the database (see store.h).
+ * The embedded table is checked first: names must be NNNN_name.sql with
+ * strictly increasing versions and no NUL inside (IPS_ERR_INTERNAL, logged,
+ * nothing applied otherwise). OUT *applied (may be NULL) on IPS_OK.
+ */
+static ips_status sqlite__migrate(struct store *s, int *applied)
+{
+    struct sqlite_store *ss = sqlite__from(s);
+    ips_status result = IPS_OK;
+    int count = 0, prev = 0;
+    for (const struct embed_file *f = embed_migrations; f->name; f++) {
+        int v = store__migration_version(f->name);
+        if (v <= prev || strlen((const char *)f->data) != f->len) {
+            log_error("store: malformed embedded migration", "name", f->name);
+            result = IPS_ERR_INTERNAL;
+            goto out;
+        }
+        prev = v;
+    }
+    for (const struct embed_file *f = embed_migrations; f->name; f++) {
+        bool did = false;
+        result = sqlite__migration_apply(ss, f, store__migration_version(f->name), &did);
+        if (result)
+            goto out;
+        if (did) {
+            count++;
+            log_info("store: migration applied", "name", f->name);
+        }
+    }
+    int version = 0;
+    result = sqlite__schema_version(s, &version);
+    if (result == IPS_OK && version > store_schema_latest())
+        log_warn("store: the database schema is newer than this program",
+                 "hint", "upgrade iprshield before using this database");
+out:
+    if (result == IPS_OK && applied)
+        *applied = count;
+    return result;
+}
+
+/* ---- transactions ------------------------------------------------------------------ */
+
+static ips_status sqlite__tx_begin(struct store *s)
+{
+    return sqlite__run_query(sqlite__from(s), SQLITE__Q_BEGIN);
+}
+
+static ips_status sqlite__tx_commit(struct store *s)
+{
+    return sqlite__run_query(sqlite__from(s), SQLITE__Q_COMMIT);
+}
+
+/* Roll back; IPS_OK when SQLite already ended the transaction by itself
+ * (it does so on some I/O and out-of-memory errors). */
+static ips_status sqlite__tx_rollback(struct store *s)
+{
+    struct sqlite_store *ss = sqlite__from(s);
+    if (sqlite3_get_autocommit(ss->db))
+        return IPS_OK;
+    return sqlite__run_query(ss, SQLITE__Q_ROLLBACK);
+}
+
+/* ---- meta ----------------------------------------------------------------------------- */
+
+static ips_status sqlite__meta_get(struct store *s, const char *key, char *value, size_t cap)
+{
+    struct sqlite__stmt q;
+    bool row = false;
+    ips_status result = sqlite__stmt_get(sqlite__from(s), SQLITE__Q_META_GET, &q);
+    if (result || (result = sqlite__bind_text(&q, 1, key)) || (result = sqlite__step(&q, &row)))
+        goto out_stmt;
+    if (!row) {
+        result = IPS_ERR_NOT_FOUND;
+        goto out_stmt;
+    }
+    result = sqlite__col_text(q.st, 0, value, cap);
+out_stmt:
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+static ips_status sqlite__meta_set(struct store *s, const char *key, const char *value)
+{
+    struct sqlite__stmt q;
+    ips_status result = sqlite__stmt_get(sqlite__from(s), SQLITE__Q_META_SET, &q);
+    if (result || (result = sqlite__bind_text(&q, 1, key)) ||
+        (result = sqlite__bind_text(&q, 2, value)))
+        goto out_stmt;
+    result = sqlite__run(&q, NULL);
+out_stmt:
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+/* ---- organisations ----------------------------------------------------------------------- */
+
+static ips_status sqlite__org_insert(struct store *s, const struct store_org *o)
+{
+    struct sqlite__stmt q;
+    ips_status result = sqlite__stmt_get(sqlite__from(s), SQLITE__Q_ORG_INSERT, &q);
+    if (result || (result = SQLITE__BIND_FIELD(&q, 1, o->id)) ||
+        (result = SQLITE__BIND_FIELD(&q, 2, o->name)) ||
+        (result = SQLITE__BIND_FIELD(&q, 3, o->kind)) ||
+        (result = sqlite__bind_int64(&q, 4, o->created_ms)))
+        goto out_stmt;
+    result = sqlite__run(&q, NULL);
+out_stmt:
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+/* Shared body of the single-org lookups: query qid with key bound to ?1. */
+static ips_status sqlite__org_fetch(struct store *s, enum sqlite__query qid, const char *key,
+                                    struct store_org *out)
+{
+    struct sqlite__stmt q;
+    struct store_org tmp;
+    ips_status result = sqlite__stmt_get(sqlite__from(s), qid, &q);
+    if (result || (result = sqlite__bind_text(&q, 1, key)))
+        goto out_stmt;
+    result = sqlite__fetch_one(&q, sqlite__decode_org, &tmp, out, sizeof tmp);
+out_stmt:
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+static ips_status sqlite__org_get(struct store *s, const char *id, struct store_org *out)
+{
+    return sqlite__org_fetch(s, SQLITE__Q_ORG_GET, id, out);
+}
+
+static ips_status sqlite__org_get_by_name(struct store *s, const char *name,
+                                          struct store_org *out)
+{
+    return sqlite__org_fetch(s, SQLITE__Q_ORG_GET_BY_NAME, name, out);
+}
+
+/*
+ * Bind the three parameters every id-cursor listing shares: ?1 the filter
+ * (NULL = none), ?2 the cursor (NULL or "" = from the start), ?3 the limit.
+ */
+static ips_status sqlite__bind_page(struct sqlite__stmt *q, const char *only,
+                                    const char *after, int limit)
+{
+    ips_status result;
+    if ((result = sqlite__bind_text(q, 1, only)) ||
+        (result = sqlite__bind_text(q, 2, after ? after : "")) ||
+        (result = sqlite__bind_int64(q, 3, sqlite__page_limit(limit))))
+        return result;
+    return IPS_OK;
+}
+
+static ips_status sqlite__org_list(struct store *s, const char *only_id, const char *after,
+                                   int limit, store_org_cb cb, void *arg)
+{
+    struct sqlite__stmt q;
+    struct store_org o;
+    bool row = false;
+    ips_status result = sqlite__stmt_get(sqlite__from(s), SQLITE__Q_ORG_LIST, &q);
+    if (result || (result = sqlite__bind_page(&q, only_id, after, limit)))
+        goto out_stmt;
+    while ((result = sqlite__step(&q, &row)) == IPS_OK && row) {
+        if ((result = sqlite__decode_org(q.st, &o)) || (result = cb(&o, arg)))
+            break;
+    }
+out_stmt:
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+/* ---- users --------------------------------------------------------------------------------- */
+
+static ips_status sqlite__user_insert(struct store *s, const struct store_user *u)
+{
+    struct sqlite__stmt q;
+    ips_status result = sqlite__stmt_get(sqlite__from(s), SQLITE__Q_USER_INSERT, &q);
+    if (result || (result = SQLITE__BIND_FIELD(&q, 1, u->id)) ||
+        (result = SQLITE__BIND_FIELD(&q, 2, u->org_id)) ||
+        (result = SQLITE__BIND_FIELD(&q, 3, u->email)) ||
+        (result = SQLITE__BIND_FIELD(&q, 4, u->role)) ||
+        (result = SQLITE__BIND_FIELD(&q, 5, u->pw_hash)) ||
+        (result = sqlite__bind_int64(&q, 6, u->created_ms)) ||
+        (result = sqlite__bind_int64(&q, 7, u->disabled ? 1 : 0)))
+        goto out_stmt;
+    result = sqlite__run(&q, NULL);
+out_stmt:
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+static ips_status sqlite__user_fetch(struct store *s, enum sqlite__query qid, const char *key,
+                                     struct store_user *out)
+{
+    struct sqlite__stmt q;
+    struct store_user tmp;
+    ips_status result = sqlite__stmt_get(sqlite__from(s), qid, &q);
+    if (result || (result = sqlite__bind_text(&q, 1, key)))
+        goto out_stmt;
+    result = sqlite__fetch_one(&q, sqlite__decode_user, &tmp, out, sizeof tmp);
+out_stmt:
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+static ips_status sqlite__user_get(struct store *s, const char *id, struct store_user *out)
+{
+    return sqlite__user_fetch(s, SQLITE__Q_USER_GET, id, out);
+}
+
+static ips_status sqlite__user_get_by_email(struct store *s, const char *email,
+                                            struct store_user *out)
+{
+    return sqlite__user_fetch(s, SQLITE__Q_USER_GET_BY_EMAIL, email, out);
+}
+
+/* Replace a user's password hash. Failure: IPS_ERR_TOO_LARGE when pw_hash is
+ * longer than STORE_PWHASH_MAX, IPS_ERR_NOT_FOUND when no user has this id. */
+static ips_status sqlite__user_set_password(struct store *s, const char *id,
+                                            const char *pw_hash)
+{
+    struct sqlite__stmt q;
+    int changes = 0;
+    ips_status result = sqlite__stmt_get(sqlite__from(s), SQLITE__Q_USER_SET_PASSWORD, &q);
+    if (result || (result = sqlite__bind_text(&q, 1, id)) ||
+        (result = sqlite__bind_text_max(&q, 2, pw_hash, STORE_PWHASH_MAX)) ||
+        (result = sqlite__run(&q, &changes)))
+        goto out_stmt;
+    if (changes == 0)
+        result = IPS_ERR_NOT_FOUND;
+out_stmt:
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+static ips_status sqlite__user_list(struct store *s, const char *only_org, const char *after,
+                                    int limit, store_user_cb cb, void *arg)
+{
+    struct sqlite__stmt q;
+    struct store_user u;
+    bool row = false;
+    ips_status result = sqlite__stmt_get(sqlite__from(s), SQLITE__Q_USER_LIST, &q);
+    if (result || (result = sqlite__bind_page(&q, only_org, after, limit)))
+        goto out_stmt;
+    while ((result = sqlite__step(&q, &row)) == IPS_OK && row) {
+        if ((result = sqlite__decode_user(q.st, &u)) || (result = cb(&u, arg)))
+            break;
+    }
+out_stmt:
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+/* ---- sessions ------------------------------------------------------------------------------ */
+
+/* Failure: IPS_ERR_CONFLICT for a duplicate id or hash, IPS_ERR_NOT_FOUND
+ * when the user does not exist. */
+static ips_status sqlite__session_insert(struct store *s, const struct store_session *se)
+{
+    struct sqlite__stmt q;
+    ips_status result = sqlite__stmt_get(sqlite__from(s), SQLITE__Q_SESSION_INSERT, &q);
+    if (result || (result = SQLITE__BIND_FIELD(&q, 1, se->id)) ||
+        (result = SQLITE__BIND_FIELD(&q, 2, se->user_id)) ||
+        (result = sqlite__bind_hash(&q, 3, se->token_hash)) ||
+        (result = sqlite__bind_int64(&q, 4, se->created_ms)) ||
+        (result = sqlite__bind_int64(&q, 5, se->expires_ms)))
+        goto out_stmt;
+    result = sqlite__run(&q, NULL);
+out_stmt:
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+static ips_status sqlite__session_get_by_hash(struct store *s,
+                                              const uint8_t hash[STORE_HASH_LEN],
+                                              struct store_session *out)
+{
+    struct sqlite__stmt q;
+    struct store_session tmp;
+    ips_status result = sqlite__stmt_get(sqlite__from(s), SQLITE__Q_SESSION_GET_BY_HASH, &q);
+    if (result || (result = sqlite__bind_hash(&q, 1, hash)))
+        goto out_stmt;
+    result = sqlite__fetch_one(&q, sqlite__decode_session, &tmp, out, sizeof tmp);
+out_stmt:
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+static ips_status sqlite__session_delete(struct store *s, const char *id)
+{
+    struct sqlite__stmt q;
+    int changes = 0;
+    ips_status result = sqlite__stmt_get(sqlite__from(s), SQLITE__Q_SESSION_DELETE, &q);
+    if (result || (result = sqlite__bind_text(&q, 1, id)) ||
+        (result = sqlite__run(&q, &changes)))
+        goto out_stmt;
+    if (changes == 0)
+        result = IPS_ERR_NOT_FOUND;
+out_stmt:
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+static ips_status sqlite__session_purge(struct store *s, int64_t now_ms, int *deleted)
+{
+    struct sqlite__stmt q;
+    int changes = 0;
+    ips_status result = sqlite__stmt_get(sqlite__from(s), SQLITE__Q_SESSION_PURGE, &q);
+    if (result || (result = sqlite__bind_int64(&q, 1, now_ms)) ||
+        (result = sqlite__run(&q, &changes)))
+        goto out_stmt;
+    if (deleted)
+        *deleted = changes;
+out_stmt:
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+/* ---- API tokens ------------------------------------------------------------------------------ */
+
+static ips_status sqlite__token_insert(struct store *s, const struct store_token *t)
+{
+    struct sqlite__stmt q;
+    ips_status result = sqlite__stmt_get(sqlite__from(s), SQLITE__Q_TOKEN_INSERT, &q);
+    if (result || (result = SQLITE__BIND_FIELD(&q, 1, t->id)) ||
+        (result = SQLITE__BIND_FIELD(&q, 2, t->user_id)) ||
+        (result = SQLITE__BIND_FIELD(&q, 3, t->name)) ||
+        (result = sqlite__bind_hash(&q, 4, t->token_hash)) ||
+        (result = sqlite__bind_int64(&q, 5, t->created_ms)) ||
+        (result = sqlite__bind_int64(&q, 6, t->expires_ms)) ||
+        (result = sqlite__bind_int64(&q, 7, t->revoked_ms)))
+        goto out_stmt;
+    result = sqlite__run(&q, NULL);
+out_stmt:
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+static ips_status sqlite__token_get(struct store *s, const char *id, struct store_token *out)
+{
+    struct sqlite__stmt q;
+    struct store_token tmp;
+    ips_status result = sqlite__stmt_get(sqlite__from(s), SQLITE__Q_TOKEN_GET, &q);
+    if (result || (result = sqlite__bind_text(&q, 1, id)))
+        goto out_stmt;
+    result = sqlite__fetch_one(&q, sqlite__decode_token, &tmp, out, sizeof tmp);
+out_stmt:
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+static ips_status sqlite__token_get_by_hash(struct store *s, const uint8_t hash[STORE_HASH_LEN],
+                                            struct store_token *out)
+{
+    struct sqlite__stmt q;
+    struct store_token tmp;
+    ips_status result = sqlite__stmt_get(sqlite__from(s), SQLITE__Q_TOKEN_GET_BY_HASH, &q);
+    if (result || (result = sqlite__bind_hash(&q, 1, hash)))
+        goto out_stmt;
+    result = sqlite__fetch_one(&q, sqlite__decode_token, &tmp, out, sizeof tmp);
+out_stmt:
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+/* Revoke once: a token already revoked keeps its first revoked_ms and the
+ * call still succeeds. Failure: IPS_ERR_NOT_FOUND when there is no token. */
+static ips_status sqlite__token_revoke(struct store *s, const char *id, int64_t now_ms)
+{
+    struct sqlite_store *ss = sqlite__from(s);
+    struct sqlite__stmt q;
+    int changes = 0;
+    bool row = false;
+    ips_status result = sqlite__stmt_get(ss, SQLITE__Q_TOKEN_REVOKE, &q);
+    if (result || (result = sqlite__bind_text(&q, 1, id)) ||
+        (result = sqlite__bind_int64(&q, 2, now_ms)) || (result = sqlite__run(&q, &changes)))
+        goto out_stmt;
+    if (changes > 0)
+        goto out_stmt;
+    sqlite__stmt_put(&q);
+    result = sqlite__stmt_get(ss, SQLITE__Q_TOKEN_EXISTS, &q);
+    if (result || (result = sqlite__bind_text(&q, 1, id)) || (result = sqlite__step(&q, &row)))
+        goto out_stmt;
+    if (!row)
+        result = IPS_ERR_NOT_FOUND;
+out_stmt:
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+static ips_status sqlite__token_list(struct store *s, const char *only_user, const char *after,
+                                     int limit, store_token_cb cb, void *arg)
+{
+    struct sqlite__stmt q;
+    struct store_token t;
+    bool row = false;
+    ips_status result = sqlite__stmt_get(sqlite__from(s), SQLITE__Q_TOKEN_LIST, &q);
+    if (result || (result = sqlite__bind_page(&q, only_user, after, limit)))
+        goto out_stmt;
+    while ((result = sqlite__step(&q, &row)) == IPS_OK && row) {
+        if ((result = sqlite__decode_token(q.st, &t)) || (result = cb(&t, arg)))
+            break;
+    }
+out_stmt:
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+/* ---- login attempts ----------------------------------------------------------------------------- */
+
+/* Record one attempt. Failure: IPS_ERR_TOO_LARGE when email is longer than
+ * STORE_EMAIL_MAX or addr longer than STORE_ADDR_MAX. */
+static ips_status sqlite__login_attempt_add(struct store *s, const char *email,
+                                            const char *addr, bool ok, int64_t now_ms)
+{
+    struct sqlite__stmt q;
+    ips_status result = sqlite__stmt_get(sqlite__from(s), SQLITE__Q_LOGIN_ADD, &q);
+    if (result || (result = sqlite__bind_text_max(&q, 1, email, STORE_EMAIL_MAX)) ||
+        (result = sqlite__bind_text_max(&q, 2, addr, STORE_ADDR_MAX)) ||
+        (result = sqlite__bind_int64(&q, 3, ok ? 1 : 0)) ||
+        (result = sqlite__bind_int64(&q, 4, now_ms)))
+        goto out_stmt;
+    result = sqlite__run(&q, NULL);
+out_stmt:
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+/* Count failed attempts with at_ms >= since_ms. OUT *by_email, *by_addr
+ * (each may be NULL) on IPS_OK. */
+static ips_status sqlite__login_failures(struct store *s, const char *email, const char *addr,
+                                         int64_t since_ms, int *by_email, int *by_addr)
+{
+    struct sqlite__stmt q;
+    bool row = false;
+    ips_status result = sqlite__stmt_get(sqlite__from(s), SQLITE__Q_LOGIN_FAILURES, &q);
+    if (result || (result = sqlite__bind_text(&q, 1, email)) ||
+        (result = sqlite__bind_text(&q, 2, addr)) ||
+        (result = sqlite__bind_int64(&q, 3, since_ms)) || (result = sqlite__step(&q, &row)))
+        goto out_stmt;
+    if (!row) { /* an aggregate always yields a row */
+        result = IPS_ERR_INTERNAL;
+        goto out_stmt;
+    }
+    if (by_email)
+        *by_email = sqlite3_column_int(q.st, 0);
+    if (by_addr)
+        *by_addr = sqlite3_column_int(q.st, 1);
+out_stmt:
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+static ips_status sqlite__login_failures_clear(struct store *s, const char *email)
+{
+    struct sqlite__stmt q;
+    ips_status result = sqlite__stmt_get(sqlite__from(s), SQLITE__Q_LOGIN_CLEAR, &q);
+    if (result || (result = sqlite__bind_text(&q, 1, email)))
+        goto out_stmt;
+    result = sqlite__run(&q, NULL);
+out_stmt:
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+/* ---- audit log ---------------------------------------------------------------------------------- */
+
+static ips_status sqlite__audit_head(struct store *s, int64_t *seq, uint8_t hash[STORE_HASH_LEN])
+{
+    struct sqlite__stmt q;
+    bool row = false;
+    int64_t head = 0;
+    uint8_t h[STORE_HASH_LEN] = {0};
+    ips_status result = sqlite__stmt_get(sqlite__from(s), SQLITE__Q_AUDIT_HEAD, &q);
+    if (result || (result = sqlite__step(&q, &row)))
+        goto out_stmt;
+    if (row) {
+        head = sqlite3_column_int64(q.st, 0);
+        result = sqlite__col_hash(q.st, 1, h);
+    }
+out_stmt:
+    sqlite__stmt_put(&q);
+    if (result == IPS_OK) {
+        *seq = head;
+        memcpy(hash, h, STORE_HASH_LEN);
+    }
+    return result;
+}
+
+/* Insert ev as given. Failure: IPS_ERR_CONFLICT unless ev->seq is the
+ * current head + 1 (checked in the same statement, so atomically);
+ * IPS_ERR_TOO_LARGE for an unterminated text field. */
+static ips_status sqlite__audit_insert(struct store *s, const struct store_audit_event *ev)
+{
+    struct sqlite__stmt q;
+    int changes = 0;
+    ips_status result = sqlite__stmt_get(sqlite__from(s), SQLITE__Q_AUDIT_INSERT, &q);
+    if (result || (result = sqlite__bind_int64(&q, 1, ev->seq)) ||
+        (result = sqlite__bind_int64(&q, 2, ev->ts_ms)) ||
+        (result = SQLITE__BIND_FIELD(&q, 3, ev->actor)) ||
+        (result = SQLITE__BIND_FIELD(&q, 4, ev->action)) ||
+        (result = SQLITE__BIND_FIELD(&q, 5, ev->object)) ||
+        (result = SQLITE__BIND_FIELD(&q, 6, ev->outcome)) ||
+        (result = SQLITE__BIND_FIELD(&q, 7, ev->detail)) ||
+        (result = sqlite__bind_hash(&q, 8, ev->prev_hash)) ||
+        (result = sqlite__bind_hash(&q, 9, ev->hash)) || (result = sqlite__run(&q, &changes)))
+        goto out_stmt;
+    if (changes == 0)
+        result = IPS_ERR_CONFLICT;
+out_stmt:
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+static ips_status sqlite__audit_list(struct store *s, bool newest_first, int64_t after,
+                                     int limit, store_audit_cb cb, void *arg)
+{
+    struct sqlite__stmt q;
+    struct store_audit_event ev;
+    bool row = false;
+    ips_status result = sqlite__stmt_get(
+        sqlite__from(s), newest_first ? SQLITE__Q_AUDIT_LIST_DESC : SQLITE__Q_AUDIT_LIST_ASC, &q);
+    if (result || (result = sqlite__bind_int64(&q, 1, after)) ||
+        (result = sqlite__bind_int64(&q, 2, limit > 0 ? limit : -1)))
+        goto out_stmt;
+    while ((result = sqlite__step(&q, &row)) == IPS_OK && row) {
+        if ((result = sqlite__decode_audit(q.st, &ev)) || (result = cb(&ev, arg)))
+            break;
+    }
+out_stmt:
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+/*
+ * TEST TOOLING ONLY: overwrite the detail of event seq, so that tests can
+ * prove that audit verification detects tampering. The append-only trigger
+ * audit_events_no_update is dropped, the row updated and the trigger
+ * re-created from the very SQL text it had, all in one transaction (its own
+ * IMMEDIATE transaction, or a savepoint inside the caller's), so no other
+ * connection ever sees the table unprotected. The DELETE trigger stays.
+ * Failure: IPS_ERR_TOO_LARGE for a detail longer than STORE_DETAIL_MAX,
+ * IPS_ERR_NOT_FOUND when there is no event seq; the change is rolled back.
+ */
+static ips_status sqlite__audit_tamper(struct store *s, int64_t seq, const char *detail)
+{
+    struct sqlite_store *ss = sqlite__from(s);
+    const bool own_tx = !s->in_tx;
+    struct sqlite__stmt q = {0};
+    char *trigger_sql = NULL;
+    bool row = false;
+    int changes = 0;
+    ips_status result = IPS_ERR_TOO_LARGE;
+    if (strlen(detail) > STORE_DETAIL_MAX)
+        goto out;
+    result = own_tx ? sqlite__run_query(ss, SQLITE__Q_BEGIN)
+                    : sqlite__exec(ss, "SAVEPOINT audit_tamper", "SAVEPOINT audit_tamper");
+    if (result)
+        goto out;
+
+    result = sqlite__stmt_get(ss, SQLITE__Q_AUDIT_TRIGGER_SQL, &q);
+    if (result || (result = sqlite__step(&q, &row)))
+        goto out_rollback;
+    if (row) {
+        const char *text = (const char *)sqlite3_column_text(q.st, 0);
+        trigger_sql = text ? strdup(text) : NULL;
+        if (!trigger_sql) {
+            result = IPS_ERR_NOMEM;
+            goto out_rollback;
+        }
+    }
+    sqlite__stmt_put(&q);
+    if (trigger_sql && (result = sqlite__exec(ss, "DROP TRIGGER audit_events_no_update",
+                                              "DROP TRIGGER audit_events_no_update")))
+        goto out_rollback;
+
+    result = sqlite__stmt_get(ss, SQLITE__Q_AUDIT_TAMPER, &q);
+    if (result || (result = sqlite__bind_int64(&q, 1, seq)) ||
+        (result = sqlite__bind_text(&q, 2, detail)) || (result = sqlite__run(&q, &changes)))
+        goto out_rollback;
+    sqlite__stmt_put(&q);
+    if (changes == 0) {
+        result = IPS_ERR_NOT_FOUND;
+        goto out_rollback;
+    }
+    if (trigger_sql && (result = sqlite__exec(ss, trigger_sql, "re-create audit trigger")))
+        goto out_rollback;
+
+    result = own_tx ? sqlite__run_query(ss, SQLITE__Q_COMMIT)
+                    : sqlite__exec(ss, "RELEASE audit_tamper", "RELEASE audit_tamper");
+    if (result == IPS_OK) {
+        char seqtext[24];
+        snprintf(seqtext, sizeof seqtext, "%lld", (long long)seq);
+        log_warn("audit event overwritten by test tooling", "seq", seqtext);
+    }
+out_rollback:
+    sqlite__stmt_put(&q);
+    if (result) {
+        if (own_tx)
+            (void)sqlite__tx_rollback(s);
+        else if (!sqlite3_get_autocommit(ss->db))
+            (void)sqlite__exec(ss, "ROLLBACK TO audit_tamper; RELEASE audit_tamper",
+                               "ROLLBACK TO audit_tamper");
+    }
+    free(trigger_sql);
+out:
+    return result;
+}
+
+/* ---- the backend ---------------------------------------------------------------------------- */
+
+static const struct store_ops sqlite__ops = {
+    .name = "sqlite",
+    .close = sqlite__close,
+    .migrate = sqlite__migrate,
+    .schema_version = sqlite__schema_version,
+    .tx_begin = sqlite__tx_begin,
+    .tx_commit = sqlite__tx_commit,
+    .tx_rollback = sqlite__tx_rollback,
+    .meta_get = sqlite__meta_get,
+    .meta_set = sqlite__meta_set,
+    .org_insert = sqlite__org_insert,
+    .org_get = sqlite__org_get,
+    .org_get_by_name = sqlite__org_get_by_name,
+    .org_list = sqlite__org_list,
+    .user_insert = sqlite__user_insert,
+    .user_get = sqlite__user_get,
+    .user_get_by_email = sqlite__user_get_by_email,
+    .user_set_password = sqlite__user_set_password,
+    .user_list = sqlite__user_list,
+    .session_insert = sqlite__session_insert,
+    .session_get_by_hash = sqlite__session_get_by_hash,
+    .session_delete = sqlite__session_delete,
+    .session_purge = sqlite__session_purge,
+    .token_insert = sqlite__token_insert,
+    .token_get = sqlite__token_get,
+    .token_get_by_hash = sqlite__token_get_by_hash,
+    .token_revoke = sqlite__token_revoke,
+    .token_list = sqlite__token_list,
+    .login_attempt_add = sqlite__login_attempt_add,
+    .login_failures = sqlite__login_failures,
+    .login_failures_clear = sqlite__login_failures_clear,
+    .audit_head = sqlite__audit_head,
+    .audit_insert = sqlite__audit_insert,
+    .audit_list = sqlite__audit_list,
+    .audit_tamper = sqlite__audit_tamper,
+};
+
+/* Set PRAGMA journal_mode=WAL and check the answer: an in-memory database
+ * answers "memory", which is fine; any other mode is logged as a warning,
+ * because commits would then not have the documented durability. */
+static ips_status sqlite__journal_wal(struct sqlite_store *ss, const char *path)
+{
+    sqlite3_stmt *st = NULL;
+    const char *sql = "PRAGMA journal_mode = WAL";
+    int rc = sqlite3_prepare_v3(ss->db, sql, -1, 0, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    ips_status result = IPS_OK;
+    if (rc == SQLITE_ROW) {
+        const char *mode = (const char *)sqlite3_column_text(st, 0);
+        if (!mode || (strcmp(mode, "wal") != 0 && strcmp(mode, "memory") != 0))
+            log_warn("sqlite: WAL journal mode unavailable", "path", path, "mode",
+                     mode ? mode : "unknown");
+    } else {
+        result = sqlite__status(ss, rc, sql);
+    }
+    sqlite3_finalize(st);
+    return result;
+}
+
+/*
+ * Open (creating if needed) the SQLite database at path; see
+ * store_backend.h for the contract. Pragmas, in order: busy timeout (so the
+ * switch to WAL waits for other connections), journal_mode=WAL,
+ * synchronous=FULL (a commit is on disk when COMMIT returns),
+ * foreign_keys=ON. Defensive mode is enabled so that SQL cannot corrupt the
+ * file through writable_schema and similar switches.
+ */
+ips_status store__sqlite_open(const char *path, struct store **out)
+{
+    ips_status result = IPS_ERR_NOMEM;
+    struct sqlite_store *ss = calloc(1, sizeof *ss);
+    if (!ss)
+        goto out;
+    ss->base.ops = &sqlite__ops;
+    int rc = sqlite3_open_v2(path, &ss->db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                             NULL);
+    if (rc != SQLITE_OK) {
+        log_error("sqlite error", "sql", "open", "path", path, "error",
+                  ss->db ? sqlite3_errmsg(ss->db) : sqlite3_errstr(rc));
+        result = (rc & 0xff) == SQLITE_CANTOPEN ? IPS_ERR_IO
+                 : (rc & 0xff) == SQLITE_NOMEM  ? IPS_ERR_NOMEM
+                                                : IPS_ERR_DB;
+        goto out_close;
+    }
+    sqlite3_extended_result_codes(ss->db, 1);
+    (void)sqlite3_db_config(ss->db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
+    rc = sqlite3_busy_timeout(ss->db, SQLITE__BUSY_TIMEOUT_MS);
+    if (rc != SQLITE_OK) {
+        result = sqlite__status(ss, rc, "busy_timeout");
+        goto out_close;
+    }
+    if ((result = sqlite__journal_wal(ss, path)) ||
+        (result = sqlite__exec(ss, "PRAGMA synchronous = FULL", "PRAGMA synchronous")) ||
+        (result = sqlite__exec(ss, "PRAGMA foreign_keys = ON", "PRAGMA foreign_keys")))
+        goto out_close;
+    *out = &ss->base;
+    ss = NULL; /* handed over */
+out_close:
+    if (ss)
+        sqlite__close(&ss->base);
+out:
+    return result;
+}

@@ -1,0 +1,1120 @@
+/*
+ * test_store.c — unit tests of src/store against a real SQLite file.
+ *
+ * Every test gets a fresh database in its own mkdtemp() directory under /tmp
+ * (removed afterwards, WAL and shared-memory files included). Some tests
+ * open a second, raw sqlite3 connection to the same file to check what the
+ * schema itself enforces, independently of the store code.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/id.h"
+#include "core/log.h"
+#include "store/store.h"
+
+struct fixture {
+    char dir[64];
+    char path[128];
+    struct store *s;
+};
+
+/* ---- fixtures and helpers ------------------------------------------------- */
+
+static void remove_db_files(const char *path)
+{
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+    char p[160];
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        snprintf(p, sizeof p, "%s%s", path, suffixes[i]);
+        unlink(p);
+    }
+}
+
+static int fixture_open(void **state, bool migrate)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    if (!f)
+        return -1;
+    snprintf(f->dir, sizeof f->dir, "/tmp/ips-store-test-XXXXXX");
+    if (!mkdtemp(f->dir)) {
+        free(f);
+        return -1;
+    }
+    snprintf(f->path, sizeof f->path, "%s/test.db", f->dir);
+    if (store_open(f->path, &f->s) != IPS_OK) {
+        rmdir(f->dir);
+        free(f);
+        return -1;
+    }
+    if (migrate && store_migrate(f->s, NULL) != IPS_OK) {
+        store_close(f->s);
+        remove_db_files(f->path);
+        rmdir(f->dir);
+        free(f);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+static int setup_empty(void **state) { return fixture_open(state, false); }
+static int setup_migrated(void **state) { return fixture_open(state, true); }
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    store_close(f->s);
+    remove_db_files(f->path);
+    rmdir(f->dir);
+    free(f);
+    return 0;
+}
+
+static struct store *S(void **state) { return ((struct fixture *)*state)->s; }
+
+static void fill_hash(uint8_t h[STORE_HASH_LEN], uint8_t v)
+{
+    for (int i = 0; i < STORE_HASH_LEN; i++)
+        h[i] = (uint8_t)(v + i);
+}
+
+static struct store_org make_org(struct store *s, const char *name, const char *kind)
+{
+    struct store_org o = {0};
+    id_new(o.id);
+    snprintf(o.name, sizeof o.name, "%s", name);
+    snprintf(o.kind, sizeof o.kind, "%s", kind);
+    o.created_ms = 1764435600000;
+    assert_int_equal(store_org_insert(s, &o), IPS_OK);
+    return o;
+}
+
+static struct store_user user_value(const char *org_id, const char *email, const char *role)
+{
+    struct store_user u = {0};
+    id_new(u.id);
+    snprintf(u.org_id, sizeof u.org_id, "%s", org_id);
+    snprintf(u.email, sizeof u.email, "%s", email);
+    snprintf(u.role, sizeof u.role, "%s", role);
+    snprintf(u.pw_hash, sizeof u.pw_hash, "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA");
+    u.created_ms = 1764435600001;
+    return u;
+}
+
+static struct store_user make_user(struct store *s, const char *org_id, const char *email,
+                                   const char *role)
+{
+    struct store_user u = user_value(org_id, email, role);
+    assert_int_equal(store_user_insert(s, &u), IPS_OK);
+    return u;
+}
+
+static struct store_audit_event audit_value(int64_t seq, const char *detail)
+{
+    struct store_audit_event ev = {0};
+    ev.seq = seq;
+    ev.ts_ms = 1764435600000 + seq;
+    snprintf(ev.actor, sizeof ev.actor, "system");
+    snprintf(ev.action, sizeof ev.action, "test.event");
+    snprintf(ev.object, sizeof ev.object, "test:%lld", (long long)seq);
+    snprintf(ev.outcome, sizeof ev.outcome, "ok");
+    snprintf(ev.detail, sizeof ev.detail, "%s", detail);
+    fill_hash(ev.prev_hash, (uint8_t)(seq - 1));
+    fill_hash(ev.hash, (uint8_t)seq);
+    return ev;
+}
+
+/* Collects listed ids, in order. */
+struct id_list {
+    char ids[16][ID_SIZE];
+    int n;
+};
+
+static ips_status collect_org(const struct store_org *o, void *arg)
+{
+    struct id_list *l = arg;
+    assert_true(l->n < 16);
+    memcpy(l->ids[l->n++], o->id, ID_SIZE);
+    return IPS_OK;
+}
+
+static ips_status collect_user(const struct store_user *u, void *arg)
+{
+    struct id_list *l = arg;
+    assert_true(l->n < 16);
+    memcpy(l->ids[l->n++], u->id, ID_SIZE);
+    return IPS_OK;
+}
+
+static ips_status collect_token(const struct store_token *t, void *arg)
+{
+    struct id_list *l = arg;
+    assert_true(l->n < 16);
+    memcpy(l->ids[l->n++], t->id, ID_SIZE);
+    return IPS_OK;
+}
+
+struct seq_list {
+    int64_t seqs[16];
+    int n;
+};
+
+static ips_status collect_audit(const struct store_audit_event *ev, void *arg)
+{
+    struct seq_list *l = arg;
+    assert_true(l->n < 16);
+    l->seqs[l->n++] = ev->seq;
+    return IPS_OK;
+}
+
+/* Open a raw connection to the fixture's file (as an attacker with file
+ * access, or a careless admin with the sqlite3 shell, would). */
+static sqlite3 *raw_open(void **state)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(((struct fixture *)*state)->path, &db,
+                                     SQLITE_OPEN_READWRITE, NULL),
+                     SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    return db;
+}
+
+/* ---- lifecycle and migrations ---------------------------------------------- */
+
+static void empty_database_has_schema_version_zero(void **state)
+{
+    int v = -1;
+    assert_int_equal(store_schema_version(S(state), &v), IPS_OK);
+    assert_int_equal(v, 0);
+    assert_true(store_schema_latest() >= 1);
+}
+
+static void migrate_applies_every_embedded_migration(void **state)
+{
+    int applied = -1, v = -1;
+    assert_int_equal(store_migrate(S(state), &applied), IPS_OK);
+    assert_int_equal(applied, store_schema_latest()); /* versions are 1, 2, ... */
+    assert_int_equal(store_schema_version(S(state), &v), IPS_OK);
+    assert_int_equal(v, store_schema_latest());
+}
+
+static void second_migrate_applies_nothing(void **state)
+{
+    int applied = -1, v = -1;
+    assert_int_equal(store_migrate(S(state), &applied), IPS_OK);
+    assert_true(applied > 0);
+    assert_int_equal(store_migrate(S(state), &applied), IPS_OK);
+    assert_int_equal(applied, 0);
+    assert_int_equal(store_schema_version(S(state), &v), IPS_OK);
+    assert_int_equal(v, store_schema_latest());
+}
+
+static void migrate_records_each_version_with_name_and_time(void **state)
+{
+    assert_int_equal(store_migrate(S(state), NULL), IPS_OK);
+    sqlite3 *db = raw_open(state);
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT version, name, applied_at FROM schema_migrations"
+                                        " ORDER BY version LIMIT 1",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 1);
+    assert_string_equal((const char *)sqlite3_column_text(st, 1), "0001_init.sql");
+    assert_int_equal(sqlite3_column_bytes(st, 2), 24); /* YYYY-MM-DDTHH:MM:SS.mmmZ */
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
+static void open_sets_wal_and_foreign_keys(void **state)
+{
+    sqlite3 *db = raw_open(state);
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal"); /* persistent */
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    /* foreign_keys is per connection: the store's own connection must
+     * refuse a user of a missing org (see user_with_unknown_org_is_not_found) */
+}
+
+static void backend_name_is_sqlite(void **state)
+{
+    assert_string_equal(store_backend_name(S(state)), "sqlite");
+}
+
+static void postgres_url_is_refused_until_that_backend_exists(void **state)
+{
+    (void)state;
+    struct store *s = (struct store *)&s; /* must be overwritten */
+    assert_int_equal(store_open("postgres://user@localhost/ips", &s), IPS_ERR_INVALID);
+    assert_null(s);
+    assert_int_equal(store_open("postgresql://localhost/ips", &s), IPS_ERR_INVALID);
+    assert_int_equal(store_open("", &s), IPS_ERR_INVALID);
+    assert_int_equal(store_open("sqlite:", &s), IPS_ERR_INVALID);
+}
+
+static void sqlite_prefix_and_memory_urls_open_sqlite(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = NULL;
+    char url[160];
+    snprintf(url, sizeof url, "sqlite:%s", f->path);
+    assert_int_equal(store_open(url, &s), IPS_OK);
+    store_close(s);
+
+    s = NULL;
+    int applied = 0;
+    assert_int_equal(store_open(":memory:", &s), IPS_OK);
+    assert_string_equal(store_backend_name(s), "sqlite");
+    assert_int_equal(store_migrate(s, &applied), IPS_OK);
+    assert_int_equal(applied, store_schema_latest());
+    make_org(s, "In Memory", "platform");
+    store_close(s);
+}
+
+static void open_in_a_missing_directory_fails_with_io(void **state)
+{
+    (void)state;
+    struct store *s = NULL;
+    assert_int_equal(store_open("/tmp/ips-no-such-dir-4711/sub/x.db", &s), IPS_ERR_IO);
+    assert_null(s);
+}
+
+/* ---- meta ---------------------------------------------------------------------- */
+
+static void meta_set_then_get_round_trips_and_overwrites(void **state)
+{
+    char v[32];
+    assert_int_equal(store_meta_set(S(state), "server_key", "one"), IPS_OK);
+    assert_int_equal(store_meta_get(S(state), "server_key", v, sizeof v), IPS_OK);
+    assert_string_equal(v, "one");
+    assert_int_equal(store_meta_set(S(state), "server_key", "two"), IPS_OK);
+    assert_int_equal(store_meta_get(S(state), "server_key", v, sizeof v), IPS_OK);
+    assert_string_equal(v, "two");
+}
+
+static void meta_get_of_a_missing_key_is_not_found(void **state)
+{
+    char v[8] = "keep";
+    assert_int_equal(store_meta_get(S(state), "absent", v, sizeof v), IPS_ERR_NOT_FOUND);
+    assert_string_equal(v, "keep");
+}
+
+static void meta_get_refuses_a_buffer_too_small_instead_of_truncating(void **state)
+{
+    char v[4] = "abc";
+    assert_int_equal(store_meta_set(S(state), "k", "four"), IPS_OK);
+    assert_int_equal(store_meta_get(S(state), "k", v, sizeof v), IPS_ERR_TOO_LARGE);
+    assert_string_equal(v, "abc");
+    char w[5];
+    assert_int_equal(store_meta_get(S(state), "k", w, sizeof w), IPS_OK);
+    assert_string_equal(w, "four");
+}
+
+/* ---- organisations ----------------------------------------------------------------- */
+
+static void org_insert_then_get_returns_the_same_org(void **state)
+{
+    struct store_org o = make_org(S(state), "Acme Marketplace", "platform"), got;
+    assert_int_equal(store_org_get(S(state), o.id, &got), IPS_OK);
+    assert_string_equal(got.id, o.id);
+    assert_string_equal(got.name, "Acme Marketplace");
+    assert_string_equal(got.kind, "platform");
+    assert_int_equal(got.created_ms, o.created_ms);
+    memset(&got, 0, sizeof got);
+    assert_int_equal(store_org_get_by_name(S(state), "Acme Marketplace", &got), IPS_OK);
+    assert_string_equal(got.id, o.id);
+}
+
+static void org_get_of_a_missing_org_is_not_found_and_leaves_out_alone(void **state)
+{
+    struct store_org got;
+    memset(&got, 0x5a, sizeof got);
+    char id[ID_SIZE];
+    id_new(id);
+    assert_int_equal(store_org_get(S(state), id, &got), IPS_ERR_NOT_FOUND);
+    assert_int_equal(store_org_get_by_name(S(state), "nobody", &got), IPS_ERR_NOT_FOUND);
+    for (size_t i = 0; i < sizeof got; i++)
+        assert_int_equal(((unsigned char *)&got)[i], 0x5a);
+}
+
+static void org_with_a_taken_name_or_id_conflicts(void **state)
+{
+    struct store_org o = make_org(S(state), "Brand Owner Ltd", "rightholder");
+    struct store_org dup = o;
+    id_new(dup.id);
+    assert_int_equal(store_org_insert(S(state), &dup), IPS_ERR_CONFLICT);
+    dup = o;
+    snprintf(dup.name, sizeof dup.name, "Another Name");
+    assert_int_equal(store_org_insert(S(state), &dup), IPS_ERR_CONFLICT);
+}
+
+static void org_with_an_unknown_kind_is_refused(void **state)
+{
+    struct store_org o = {0};
+    id_new(o.id);
+    snprintf(o.name, sizeof o.name, "Odd");
+    snprintf(o.kind, sizeof o.kind, "pirate");
+    assert_int_equal(store_org_insert(S(state), &o), IPS_ERR_DB);
+}
+
+static void org_with_an_unterminated_field_is_too_large(void **state)
+{
+    struct store_org o = {0};
+    id_new(o.id);
+    memset(o.name, 'x', sizeof o.name); /* no NUL anywhere in the field */
+    snprintf(o.kind, sizeof o.kind, "seller");
+    assert_int_equal(store_org_insert(S(state), &o), IPS_ERR_TOO_LARGE);
+}
+
+static void org_text_too_long_for_the_record_is_too_large_on_read(void **state)
+{
+    char id[ID_SIZE], name[STORE_NAME_MAX + 2];
+    id_new(id);
+    memset(name, 'n', sizeof name - 1);
+    name[sizeof name - 1] = '\0'; /* STORE_NAME_MAX + 1 characters */
+    sqlite3 *db = raw_open(state);
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "INSERT INTO orgs (id, name, kind, created_ms)"
+                                        " VALUES (?1, ?2, 'seller', 0)",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    struct store_org got;
+    assert_int_equal(store_org_get(S(state), id, &got), IPS_ERR_TOO_LARGE);
+}
+
+static void org_list_pages_through_all_orgs_with_the_id_cursor(void **state)
+{
+    char ids[7][ID_SIZE];
+    for (int i = 0; i < 7; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "Org %d", i);
+        struct store_org o = make_org(S(state), name, "seller");
+        memcpy(ids[i], o.id, ID_SIZE); /* ids increase, so this is id order */
+    }
+    struct id_list page = {0};
+    char after[ID_SIZE] = "";
+    int seen = 0, pages = 0;
+    do {
+        page.n = 0;
+        assert_int_equal(store_org_list(S(state), NULL, after, 3, collect_org, &page), IPS_OK);
+        for (int i = 0; i < page.n; i++)
+            assert_string_equal(page.ids[i], ids[seen + i]);
+        seen += page.n;
+        pages++;
+        if (page.n)
+            memcpy(after, page.ids[page.n - 1], ID_SIZE);
+    } while (page.n == 3);
+    assert_int_equal(seen, 7);
+    assert_int_equal(pages, 3); /* 3 + 3 + 1 */
+
+    page.n = 0; /* NULL cursor and limit <= 0 (default page size) */
+    assert_int_equal(store_org_list(S(state), NULL, NULL, 0, collect_org, &page), IPS_OK);
+    assert_int_equal(page.n, 7);
+
+    page.n = 0;
+    assert_int_equal(store_org_list(S(state), ids[4], NULL, 10, collect_org, &page), IPS_OK);
+    assert_int_equal(page.n, 1);
+    assert_string_equal(page.ids[0], ids[4]);
+}
+
+static ips_status stop_after_two(const struct store_org *o, void *arg)
+{
+    int *n = arg;
+    (void)o;
+    return ++*n == 2 ? IPS_ERR_FORBIDDEN : IPS_OK;
+}
+
+static void org_list_stops_with_the_callbacks_status(void **state)
+{
+    for (int i = 0; i < 4; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "O%d", i);
+        make_org(S(state), name, "agency");
+    }
+    int n = 0;
+    assert_int_equal(store_org_list(S(state), NULL, NULL, 10, stop_after_two, &n),
+                     IPS_ERR_FORBIDDEN);
+    assert_int_equal(n, 2);
+}
+
+struct nested {
+    struct store *s;
+    int outer, inner;
+};
+
+static ips_status count_inner(const struct store_org *o, void *arg)
+{
+    (void)o;
+    ((struct nested *)arg)->inner++;
+    return IPS_OK;
+}
+
+static ips_status list_again(const struct store_org *o, void *arg)
+{
+    struct nested *n = arg;
+    n->outer++;
+    struct store_org got;
+    assert_int_equal(store_org_get(n->s, o->id, &got), IPS_OK);
+    return store_org_list(n->s, NULL, NULL, 10, count_inner, n);
+}
+
+static void a_listing_callback_may_use_the_store_again(void **state)
+{
+    make_org(S(state), "First", "seller");
+    make_org(S(state), "Second", "seller");
+    struct nested n = {.s = S(state)};
+    assert_int_equal(store_org_list(S(state), NULL, NULL, 10, list_again, &n), IPS_OK);
+    assert_int_equal(n.outer, 2);
+    assert_int_equal(n.inner, 4);
+}
+
+/* ---- users ------------------------------------------------------------------------- */
+
+static void user_with_unknown_org_is_not_found(void **state)
+{
+    char org[ID_SIZE];
+    id_new(org);
+    struct store_user u = user_value(org, "a@example.com", "admin");
+    assert_int_equal(store_user_insert(S(state), &u), IPS_ERR_NOT_FOUND);
+}
+
+static void user_with_a_taken_email_conflicts(void **state)
+{
+    struct store_org o = make_org(S(state), "Platform", "platform");
+    make_user(S(state), o.id, "admin@example.com", "admin");
+    struct store_user dup = user_value(o.id, "admin@example.com", "reviewer");
+    assert_int_equal(store_user_insert(S(state), &dup), IPS_ERR_CONFLICT);
+}
+
+static void user_is_found_by_id_and_by_email(void **state)
+{
+    struct store_org o = make_org(S(state), "Platform", "platform");
+    struct store_user u = make_user(S(state), o.id, "rev@example.com", "reviewer"), got;
+    assert_int_equal(store_user_get(S(state), u.id, &got), IPS_OK);
+    assert_string_equal(got.email, "rev@example.com");
+    assert_string_equal(got.org_id, o.id);
+    assert_string_equal(got.role, "reviewer");
+    assert_string_equal(got.pw_hash, u.pw_hash);
+    assert_int_equal(got.created_ms, u.created_ms);
+    assert_false(got.disabled);
+    memset(&got, 0, sizeof got);
+    assert_int_equal(store_user_get_by_email(S(state), "rev@example.com", &got), IPS_OK);
+    assert_string_equal(got.id, u.id);
+    /* emails are compared as given; the domain layer lower-cases them */
+    assert_int_equal(store_user_get_by_email(S(state), "REV@example.com", &got),
+                     IPS_ERR_NOT_FOUND);
+}
+
+static void user_password_change_is_stored(void **state)
+{
+    struct store_org o = make_org(S(state), "Platform", "platform");
+    struct store_user u = make_user(S(state), o.id, "pw@example.com", "admin"), got;
+    assert_int_equal(store_user_set_password(S(state), u.id, "$argon2id$new"), IPS_OK);
+    assert_int_equal(store_user_get(S(state), u.id, &got), IPS_OK);
+    assert_string_equal(got.pw_hash, "$argon2id$new");
+
+    char id[ID_SIZE];
+    id_new(id);
+    assert_int_equal(store_user_set_password(S(state), id, "$argon2id$x"), IPS_ERR_NOT_FOUND);
+    char longhash[STORE_PWHASH_MAX + 2];
+    memset(longhash, 'h', sizeof longhash - 1);
+    longhash[sizeof longhash - 1] = '\0';
+    assert_int_equal(store_user_set_password(S(state), u.id, longhash), IPS_ERR_TOO_LARGE);
+}
+
+static void user_list_filters_by_org_and_pages(void **state)
+{
+    struct store_org a = make_org(S(state), "A", "seller");
+    struct store_org b = make_org(S(state), "B", "seller");
+    struct store_user u1 = make_user(S(state), a.id, "1@a.example", "seller");
+    make_user(S(state), b.id, "2@b.example", "seller");
+    struct store_user u3 = make_user(S(state), a.id, "3@a.example", "seller");
+
+    struct id_list l = {0};
+    assert_int_equal(store_user_list(S(state), NULL, NULL, 0, collect_user, &l), IPS_OK);
+    assert_int_equal(l.n, 3);
+    l.n = 0;
+    assert_int_equal(store_user_list(S(state), a.id, NULL, 1, collect_user, &l), IPS_OK);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.ids[0], u1.id);
+    l.n = 0;
+    assert_int_equal(store_user_list(S(state), a.id, u1.id, 10, collect_user, &l), IPS_OK);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.ids[0], u3.id);
+}
+
+/* ---- sessions ------------------------------------------------------------------------ */
+
+static void session_is_found_by_hash_then_deleted(void **state)
+{
+    struct store_org o = make_org(S(state), "P", "platform");
+    struct store_user u = make_user(S(state), o.id, "s@example.com", "admin");
+    struct store_session se = {0}, got;
+    id_new(se.id);
+    memcpy(se.user_id, u.id, ID_SIZE);
+    fill_hash(se.token_hash, 7);
+    se.created_ms = 1000;
+    se.expires_ms = 2000;
+    assert_int_equal(store_session_insert(S(state), &se), IPS_OK);
+    assert_int_equal(store_session_insert(S(state), &se), IPS_ERR_CONFLICT);
+
+    assert_int_equal(store_session_get_by_hash(S(state), se.token_hash, &got), IPS_OK);
+    assert_string_equal(got.id, se.id);
+    assert_string_equal(got.user_id, u.id);
+    assert_memory_equal(got.token_hash, se.token_hash, STORE_HASH_LEN);
+    assert_int_equal(got.created_ms, 1000);
+    assert_int_equal(got.expires_ms, 2000);
+
+    uint8_t other[STORE_HASH_LEN];
+    fill_hash(other, 8);
+    assert_int_equal(store_session_get_by_hash(S(state), other, &got), IPS_ERR_NOT_FOUND);
+
+    assert_int_equal(store_session_delete(S(state), se.id), IPS_OK);
+    assert_int_equal(store_session_get_by_hash(S(state), se.token_hash, &got),
+                     IPS_ERR_NOT_FOUND);
+    assert_int_equal(store_session_delete(S(state), se.id), IPS_ERR_NOT_FOUND);
+}
+
+static void session_of_an_unknown_user_is_not_found(void **state)
+{
+    struct store_session se = {0};
+    id_new(se.id);
+    id_new(se.user_id);
+    fill_hash(se.token_hash, 1);
+    assert_int_equal(store_session_insert(S(state), &se), IPS_ERR_NOT_FOUND);
+}
+
+static void session_purge_deletes_only_expired_sessions(void **state)
+{
+    struct store_org o = make_org(S(state), "P", "platform");
+    struct store_user u = make_user(S(state), o.id, "s@example.com", "admin");
+    for (int i = 0; i < 5; i++) {
+        struct store_session se = {0};
+        id_new(se.id);
+        memcpy(se.user_id, u.id, ID_SIZE);
+        fill_hash(se.token_hash, (uint8_t)(10 * i));
+        se.created_ms = 0;
+        se.expires_ms = 100 * (i + 1); /* 100 .. 500 */
+        assert_int_equal(store_session_insert(S(state), &se), IPS_OK);
+    }
+    int deleted = -1;
+    assert_int_equal(store_session_purge(S(state), 300, &deleted), IPS_OK);
+    assert_int_equal(deleted, 3); /* expires_ms <= now */
+    assert_int_equal(store_session_purge(S(state), 300, NULL), IPS_OK);
+    assert_int_equal(store_session_purge(S(state), 1000, &deleted), IPS_OK);
+    assert_int_equal(deleted, 2);
+}
+
+/* ---- API tokens ---------------------------------------------------------------------------- */
+
+static struct store_token token_value(const char *user_id, const char *name, uint8_t h)
+{
+    struct store_token t = {0};
+    id_new(t.id);
+    memcpy(t.user_id, user_id, ID_SIZE);
+    snprintf(t.name, sizeof t.name, "%s", name);
+    fill_hash(t.token_hash, h);
+    t.created_ms = 5000;
+    return t;
+}
+
+static void token_is_found_by_id_and_hash(void **state)
+{
+    struct store_org o = make_org(S(state), "P", "platform");
+    struct store_user u = make_user(S(state), o.id, "t@example.com", "admin");
+    struct store_token t = token_value(u.id, "ci script", 3), got;
+    t.expires_ms = 9000;
+    assert_int_equal(store_token_insert(S(state), &t), IPS_OK);
+    assert_int_equal(store_token_get(S(state), t.id, &got), IPS_OK);
+    assert_string_equal(got.name, "ci script");
+    assert_string_equal(got.user_id, u.id);
+    assert_int_equal(got.expires_ms, 9000);
+    assert_int_equal(got.revoked_ms, 0);
+    memset(&got, 0, sizeof got);
+    assert_int_equal(store_token_get_by_hash(S(state), t.token_hash, &got), IPS_OK);
+    assert_string_equal(got.id, t.id);
+    assert_memory_equal(got.token_hash, t.token_hash, STORE_HASH_LEN);
+
+    struct store_token same_hash = token_value(u.id, "copy", 3);
+    assert_int_equal(store_token_insert(S(state), &same_hash), IPS_ERR_CONFLICT);
+}
+
+static void token_revoke_keeps_the_first_revocation_time(void **state)
+{
+    struct store_org o = make_org(S(state), "P", "platform");
+    struct store_user u = make_user(S(state), o.id, "t@example.com", "admin");
+    struct store_token t = token_value(u.id, "deploy", 4), got;
+    assert_int_equal(store_token_insert(S(state), &t), IPS_OK);
+    assert_int_equal(store_token_revoke(S(state), t.id, 7000), IPS_OK);
+    assert_int_equal(store_token_revoke(S(state), t.id, 8000), IPS_OK);
+    assert_int_equal(store_token_get(S(state), t.id, &got), IPS_OK);
+    assert_int_equal(got.revoked_ms, 7000);
+
+    char id[ID_SIZE];
+    id_new(id);
+    assert_int_equal(store_token_revoke(S(state), id, 7000), IPS_ERR_NOT_FOUND);
+}
+
+static void token_list_shows_one_users_tokens_in_id_order(void **state)
+{
+    struct store_org o = make_org(S(state), "P", "platform");
+    struct store_user a = make_user(S(state), o.id, "a@example.com", "admin");
+    struct store_user b = make_user(S(state), o.id, "b@example.com", "auditor");
+    struct store_token t1 = token_value(a.id, "one", 1);
+    struct store_token t2 = token_value(b.id, "two", 2);
+    struct store_token t3 = token_value(a.id, "three", 3);
+    assert_int_equal(store_token_insert(S(state), &t1), IPS_OK);
+    assert_int_equal(store_token_insert(S(state), &t2), IPS_OK);
+    assert_int_equal(store_token_insert(S(state), &t3), IPS_OK);
+
+    struct id_list l = {0};
+    assert_int_equal(store_token_list(S(state), a.id, NULL, 10, collect_token, &l), IPS_OK);
+    assert_int_equal(l.n, 2);
+    assert_string_equal(l.ids[0], t1.id);
+    assert_string_equal(l.ids[1], t3.id);
+    l.n = 0;
+    assert_int_equal(store_token_list(S(state), a.id, t1.id, 10, collect_token, &l), IPS_OK);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.ids[0], t3.id);
+    l.n = 0;
+    assert_int_equal(store_token_list(S(state), NULL, "", -1, collect_token, &l), IPS_OK);
+    assert_int_equal(l.n, 3);
+}
+
+/* ---- login attempts ------------------------------------------------------------------------------ */
+
+static void login_failures_are_counted_by_email_and_by_address_since_a_time(void **state)
+{
+    struct store *s = S(state);
+    assert_int_equal(store_login_attempt_add(s, "v@example.com", "10.0.0.1", false, 100), IPS_OK);
+    assert_int_equal(store_login_attempt_add(s, "v@example.com", "10.0.0.1", false, 200), IPS_OK);
+    assert_int_equal(store_login_attempt_add(s, "v@example.com", "10.0.0.2", false, 300), IPS_OK);
+    assert_int_equal(store_login_attempt_add(s, "w@example.com", "10.0.0.1", false, 300), IPS_OK);
+    assert_int_equal(store_login_attempt_add(s, "v@example.com", "10.0.0.1", true, 300), IPS_OK);
+
+    int by_email = -1, by_addr = -1;
+    assert_int_equal(store_login_failures(s, "v@example.com", "10.0.0.1", 0, &by_email, &by_addr),
+                     IPS_OK);
+    assert_int_equal(by_email, 3); /* successes do not count */
+    assert_int_equal(by_addr, 3);
+    assert_int_equal(
+        store_login_failures(s, "v@example.com", "10.0.0.1", 200, &by_email, &by_addr), IPS_OK);
+    assert_int_equal(by_email, 2); /* at_ms >= since_ms */
+    assert_int_equal(by_addr, 2);
+    assert_int_equal(store_login_failures(s, "x@example.com", "10.9.9.9", 0, &by_email, &by_addr),
+                     IPS_OK);
+    assert_int_equal(by_email, 0);
+    assert_int_equal(by_addr, 0);
+}
+
+static void clearing_failures_forgets_only_that_emails_failures(void **state)
+{
+    struct store *s = S(state);
+    assert_int_equal(store_login_attempt_add(s, "v@example.com", "10.0.0.1", false, 100), IPS_OK);
+    assert_int_equal(store_login_attempt_add(s, "w@example.com", "10.0.0.1", false, 100), IPS_OK);
+    assert_int_equal(store_login_failures_clear(s, "v@example.com"), IPS_OK);
+    int by_email = -1, by_addr = -1;
+    assert_int_equal(store_login_failures(s, "v@example.com", "10.0.0.1", 0, &by_email, &by_addr),
+                     IPS_OK);
+    assert_int_equal(by_email, 0);
+    assert_int_equal(by_addr, 1);
+    assert_int_equal(store_login_failures(s, "w@example.com", "10.0.0.1", 0, &by_email, NULL),
+                     IPS_OK);
+    assert_int_equal(by_email, 1);
+}
+
+static void login_attempt_with_an_overlong_email_is_too_large(void **state)
+{
+    char email[STORE_EMAIL_MAX + 2];
+    memset(email, 'e', sizeof email - 1);
+    email[sizeof email - 1] = '\0';
+    assert_int_equal(store_login_attempt_add(S(state), email, "10.0.0.1", false, 1),
+                     IPS_ERR_TOO_LARGE);
+}
+
+/* ---- audit log -------------------------------------------------------------------------------------- */
+
+static void empty_audit_log_has_head_zero_and_a_zero_hash(void **state)
+{
+    int64_t seq = -1;
+    uint8_t h[STORE_HASH_LEN], zero[STORE_HASH_LEN] = {0};
+    memset(h, 0xff, sizeof h);
+    assert_int_equal(store_audit_head(S(state), &seq, h), IPS_OK);
+    assert_int_equal(seq, 0);
+    assert_memory_equal(h, zero, STORE_HASH_LEN);
+}
+
+static void audit_insert_advances_the_head(void **state)
+{
+    for (int64_t i = 1; i <= 3; i++) {
+        struct store_audit_event ev = audit_value(i, "d");
+        assert_int_equal(store_audit_insert(S(state), &ev), IPS_OK);
+    }
+    int64_t seq = 0;
+    uint8_t h[STORE_HASH_LEN], want[STORE_HASH_LEN];
+    assert_int_equal(store_audit_head(S(state), &seq, h), IPS_OK);
+    assert_int_equal(seq, 3);
+    fill_hash(want, 3);
+    assert_memory_equal(h, want, STORE_HASH_LEN);
+}
+
+static void audit_insert_refuses_any_seq_but_head_plus_one(void **state)
+{
+    struct store_audit_event ev = audit_value(1, "first");
+    assert_int_equal(store_audit_insert(S(state), &ev), IPS_OK);
+    ev = audit_value(1, "again");
+    assert_int_equal(store_audit_insert(S(state), &ev), IPS_ERR_CONFLICT);
+    ev = audit_value(3, "gap");
+    assert_int_equal(store_audit_insert(S(state), &ev), IPS_ERR_CONFLICT);
+    ev = audit_value(0, "zero");
+    assert_int_equal(store_audit_insert(S(state), &ev), IPS_ERR_CONFLICT);
+    ev = audit_value(2, "second");
+    assert_int_equal(store_audit_insert(S(state), &ev), IPS_OK);
+}
+
+static void audit_list_reads_both_directions_with_cursor_and_limit(void **state)
+{
+    for (int64_t i = 1; i <= 5; i++) {
+        struct store_audit_event ev = audit_value(i, "x");
+        assert_int_equal(store_audit_insert(S(state), &ev), IPS_OK);
+    }
+    struct seq_list l = {0};
+    assert_int_equal(store_audit_list(S(state), false, 0, 0, collect_audit, &l), IPS_OK);
+    assert_int_equal(l.n, 5);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(l.seqs[i], i + 1);
+
+    l.n = 0;
+    assert_int_equal(store_audit_list(S(state), false, 2, 2, collect_audit, &l), IPS_OK);
+    assert_int_equal(l.n, 2);
+    assert_int_equal(l.seqs[0], 3);
+    assert_int_equal(l.seqs[1], 4);
+
+    l.n = 0;
+    assert_int_equal(store_audit_list(S(state), true, 0, -1, collect_audit, &l), IPS_OK);
+    assert_int_equal(l.n, 5);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(l.seqs[i], 5 - i);
+
+    l.n = 0;
+    assert_int_equal(store_audit_list(S(state), true, 4, 2, collect_audit, &l), IPS_OK);
+    assert_int_equal(l.n, 2);
+    assert_int_equal(l.seqs[0], 3);
+    assert_int_equal(l.seqs[1], 2);
+}
+
+static ips_status check_event_two(const struct store_audit_event *ev, void *arg)
+{
+    struct store_audit_event *want = arg;
+    assert_int_equal(ev->seq, want->seq);
+    assert_int_equal(ev->ts_ms, want->ts_ms);
+    assert_string_equal(ev->actor, want->actor);
+    assert_string_equal(ev->action, want->action);
+    assert_string_equal(ev->object, want->object);
+    assert_string_equal(ev->outcome, want->outcome);
+    assert_string_equal(ev->detail, want->detail);
+    assert_memory_equal(ev->prev_hash, want->prev_hash, STORE_HASH_LEN);
+    assert_memory_equal(ev->hash, want->hash, STORE_HASH_LEN);
+    return IPS_OK;
+}
+
+static void audit_list_returns_every_field_as_inserted(void **state)
+{
+    struct store_audit_event a = audit_value(1, "one"), b = audit_value(2, "two \"quoted\"");
+    assert_int_equal(store_audit_insert(S(state), &a), IPS_OK);
+    assert_int_equal(store_audit_insert(S(state), &b), IPS_OK);
+    assert_int_equal(store_audit_list(S(state), false, 1, 1, check_event_two, &b), IPS_OK);
+}
+
+/* Run sql on the raw connection; expect the append-only trigger to abort it. */
+static void assert_blocked_by_trigger(sqlite3 *db, const char *sql)
+{
+    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    assert_int_equal(rc & 0xff, SQLITE_CONSTRAINT);
+    assert_non_null(strstr(sqlite3_errmsg(db), "append-only"));
+}
+
+static void audit_rows_cannot_be_updated_or_deleted_even_with_raw_sql(void **state)
+{
+    struct store_audit_event ev = audit_value(1, "original");
+    assert_int_equal(store_audit_insert(S(state), &ev), IPS_OK);
+    sqlite3 *db = raw_open(state);
+    assert_blocked_by_trigger(db, "UPDATE audit_events SET detail = 'forged' WHERE seq = 1");
+    assert_blocked_by_trigger(db, "DELETE FROM audit_events WHERE seq = 1");
+    assert_blocked_by_trigger(db, "DELETE FROM audit_events");
+    sqlite3_close(db);
+    struct seq_list l = {0};
+    assert_int_equal(store_audit_list(S(state), false, 0, 0, collect_audit, &l), IPS_OK);
+    assert_int_equal(l.n, 1);
+}
+
+static ips_status check_detail(const struct store_audit_event *ev, void *arg)
+{
+    assert_string_equal(ev->detail, (const char *)arg);
+    return IPS_OK;
+}
+
+static void audit_tamper_rewrites_detail_and_leaves_the_trigger_in_place(void **state)
+{
+    struct store_audit_event ev = audit_value(1, "original");
+    assert_int_equal(store_audit_insert(S(state), &ev), IPS_OK);
+    assert_int_equal(store_audit_tamper(S(state), 1, "forged"), IPS_OK);
+    char forged[] = "forged";
+    assert_int_equal(store_audit_list(S(state), false, 0, 0, check_detail, forged), IPS_OK);
+    assert_int_equal(store_audit_tamper(S(state), 2, "nothing there"), IPS_ERR_NOT_FOUND);
+
+    sqlite3 *db = raw_open(state);
+    assert_blocked_by_trigger(db, "UPDATE audit_events SET detail = 'again' WHERE seq = 1");
+    sqlite3_close(db);
+    assert_int_equal(store_audit_list(S(state), false, 0, 0, check_detail, forged), IPS_OK);
+}
+
+static ips_status tamper_in_tx(struct store *s, void *arg)
+{
+    (void)arg;
+    return store_audit_tamper(s, 1, "forged inside a transaction");
+}
+
+static void audit_tamper_also_works_inside_a_transaction(void **state)
+{
+    struct store_audit_event ev = audit_value(1, "original");
+    assert_int_equal(store_audit_insert(S(state), &ev), IPS_OK);
+    char want[] = "forged inside a transaction";
+    assert_int_equal(store_tx_run(S(state), tamper_in_tx, NULL), IPS_OK);
+    assert_int_equal(store_audit_list(S(state), false, 0, 0, check_detail, want), IPS_OK);
+}
+
+/* ---- transactions ------------------------------------------------------------------------------------- */
+
+struct tx_arg {
+    struct store_org org;
+    ips_status ret;
+    bool saw_in_tx;
+};
+
+static ips_status insert_org_then_return(struct store *s, void *arg)
+{
+    struct tx_arg *a = arg;
+    a->saw_in_tx = store_in_tx(s);
+    ips_status st = store_org_insert(s, &a->org);
+    return st ? st : a->ret;
+}
+
+static struct tx_arg tx_arg_value(const char *name, ips_status ret)
+{
+    struct tx_arg a = {.ret = ret};
+    id_new(a.org.id);
+    snprintf(a.org.name, sizeof a.org.name, "%s", name);
+    snprintf(a.org.kind, sizeof a.org.kind, "seller");
+    return a;
+}
+
+static void tx_run_rolls_back_when_the_function_fails(void **state)
+{
+    struct tx_arg a = tx_arg_value("Rolled Back", IPS_ERR_INVALID);
+    assert_int_equal(store_tx_run(S(state), insert_org_then_return, &a), IPS_ERR_INVALID);
+    assert_true(a.saw_in_tx);
+    assert_false(store_in_tx(S(state)));
+    struct store_org got;
+    assert_int_equal(store_org_get(S(state), a.org.id, &got), IPS_ERR_NOT_FOUND);
+}
+
+static void tx_run_commits_when_the_function_succeeds(void **state)
+{
+    struct tx_arg a = tx_arg_value("Committed", IPS_OK);
+    assert_int_equal(store_tx_run(S(state), insert_org_then_return, &a), IPS_OK);
+    assert_false(store_in_tx(S(state)));
+    struct store_org got;
+    assert_int_equal(store_org_get(S(state), a.org.id, &got), IPS_OK);
+}
+
+static ips_status nest(struct store *s, void *arg)
+{
+    struct tx_arg *inner = arg;
+    return store_tx_run(s, insert_org_then_return, inner);
+}
+
+static void nested_tx_run_is_refused_as_internal_error(void **state)
+{
+    struct tx_arg inner = tx_arg_value("Inner", IPS_OK);
+    assert_int_equal(store_tx_run(S(state), nest, &inner), IPS_ERR_INTERNAL);
+    assert_false(inner.saw_in_tx); /* the inner function never ran */
+    assert_false(store_in_tx(S(state)));
+}
+
+static ips_status insert_two_orgs_second_conflicting(struct store *s, void *arg)
+{
+    (void)arg;
+    struct store_org o = {0};
+    id_new(o.id);
+    snprintf(o.name, sizeof o.name, "Twice");
+    snprintf(o.kind, sizeof o.kind, "agency");
+    ips_status st = store_org_insert(s, &o);
+    if (st)
+        return st;
+    id_new(o.id);
+    return store_org_insert(s, &o); /* same name: CONFLICT */
+}
+
+static void a_conflict_inside_a_transaction_undoes_the_whole_transaction(void **state)
+{
+    assert_int_equal(store_tx_run(S(state), insert_two_orgs_second_conflicting, NULL),
+                     IPS_ERR_CONFLICT);
+    struct store_org got;
+    assert_int_equal(store_org_get_by_name(S(state), "Twice", &got), IPS_ERR_NOT_FOUND);
+}
+
+struct busy_arg {
+    struct store_org org;
+    int calls, busy_calls;
+};
+
+/* Insert the same org on every call; report IPS_ERR_BUSY for the first
+ * busy_calls calls, as a lock timeout inside the transaction would. */
+static ips_status insert_org_busy_at_first(struct store *s, void *arg)
+{
+    struct busy_arg *a = arg;
+    a->calls++;
+    ips_status st = store_org_insert(s, &a->org);
+    if (st)
+        return st;
+    return a->calls <= a->busy_calls ? IPS_ERR_BUSY : IPS_OK;
+}
+
+static void tx_run_retries_a_busy_transaction_from_the_start(void **state)
+{
+    struct busy_arg a = {.busy_calls = 2};
+    id_new(a.org.id);
+    snprintf(a.org.name, sizeof a.org.name, "Retried");
+    snprintf(a.org.kind, sizeof a.org.kind, "seller");
+    /* each busy attempt was rolled back, so the re-insert does not conflict */
+    assert_int_equal(store_tx_run(S(state), insert_org_busy_at_first, &a), IPS_OK);
+    assert_int_equal(a.calls, 3);
+    struct store_org got;
+    assert_int_equal(store_org_get(S(state), a.org.id, &got), IPS_OK);
+}
+
+static void tx_run_gives_up_after_five_retries(void **state)
+{
+    struct busy_arg a = {.busy_calls = 1000};
+    id_new(a.org.id);
+    snprintf(a.org.name, sizeof a.org.name, "Never");
+    snprintf(a.org.kind, sizeof a.org.kind, "seller");
+    assert_int_equal(store_tx_run(S(state), insert_org_busy_at_first, &a), IPS_ERR_BUSY);
+    assert_int_equal(a.calls, 6); /* the first attempt and five retries */
+    assert_false(store_in_tx(S(state)));
+    struct store_org got;
+    assert_int_equal(store_org_get(S(state), a.org.id, &got), IPS_ERR_NOT_FOUND);
+}
+
+/* ---- durability -------------------------------------------------------------------------------------- */
+
+static void data_written_by_one_connection_is_visible_to_another(void **state)
+{
+    struct fixture *f = *state;
+    struct store_org o = make_org(f->s, "Durable", "rightholder"), got;
+    struct store *second = NULL;
+    assert_int_equal(store_open(f->path, &second), IPS_OK);
+    assert_int_equal(store_org_get(second, o.id, &got), IPS_OK);
+    assert_string_equal(got.name, "Durable");
+    /* and the other way round */
+    struct store_org p = make_org(second, "Written Second", "agency");
+    assert_int_equal(store_org_get(f->s, p.id, &got), IPS_OK);
+    store_close(second);
+}
+
+static void data_survives_closing_and_reopening_the_file(void **state)
+{
+    struct fixture *f = *state;
+    struct store_org o = make_org(f->s, "Persistent", "platform"), got;
+    store_close(f->s);
+    f->s = NULL;
+    assert_int_equal(store_open(f->path, &f->s), IPS_OK);
+    int applied = -1;
+    assert_int_equal(store_migrate(f->s, &applied), IPS_OK);
+    assert_int_equal(applied, 0);
+    assert_int_equal(store_org_get(f->s, o.id, &got), IPS_OK);
+    assert_string_equal(got.name, "Persistent");
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup_migrated, teardown)
+#define T_EMPTY(name) cmocka_unit_test_setup_teardown(name, setup_empty, teardown)
+
+int main(void)
+{
+    log_level_set(LOG_OFF); /* expected failures would otherwise log */
+    const struct CMUnitTest tests[] = {
+        T_EMPTY(empty_database_has_schema_version_zero),
+        T_EMPTY(migrate_applies_every_embedded_migration),
+        T_EMPTY(second_migrate_applies_nothing),
+        T_EMPTY(migrate_records_each_version_with_name_and_time),
+        T_EMPTY(open_sets_wal_and_foreign_keys),
+        T_EMPTY(backend_name_is_sqlite),
+        T_EMPTY(postgres_url_is_refused_until_that_backend_exists),
+        T_EMPTY(sqlite_prefix_and_memory_urls_open_sqlite),
+        T_EMPTY(open_in_a_missing_directory_fails_with_io),
+        T(meta_set_then_get_round_trips_and_overwrites),
+        T(meta_get_of_a_missing_key_is_not_found),
+        T(meta_get_refuses_a_buffer_too_small_instead_of_truncating),
+        T(org_insert_then_get_returns_the_same_org),
+        T(org_get_of_a_missing_org_is_not_found_and_leaves_out_alone),
+        T(org_with_a_taken_name_or_id_conflicts),
+        T(org_with_an_unknown_kind_is_refused),
+        T(org_with_an_unterminated_field_is_too_large),
+        T(org_text_too_long_for_the_record_is_too_large_on_read),
+        T(org_list_pages_through_all_orgs_with_the_id_cursor),
+        T(org_list_stops_with_the_callbacks_status),
+        T(a_listing_callback_may_use_the_store_again),
+        T(user_with_unknown_org_is_not_found),
+        T(user_with_a_taken_email_conflicts),
+        T(user_is_found_by_id_and_by_email),
+        T(user_password_change_is_stored),
+        T(user_list_filters_by_org_and_pages),
+        T(session_is_found_by_hash_then_deleted),
+        T(session_of_an_unknown_user_is_not_found),
+        T(session_purge_deletes_only_expired_sessions),
+        T(token_is_found_by_id_and_hash),
+        T(token_revoke_keeps_the_first_revocation_time),
+        T(token_list_shows_one_users_tokens_in_id_order),
+        T(login_failures_are_counted_by_email_and_by_address_since_a_time),
+        T(clearing_failures_forgets_only_that_emails_failures),
+        T(login_attempt_with_an_overlong_email_is_too_large),
+        T(empty_audit_log_has_head_zero_and_a_zero_hash),
+        T(audit_insert_advances_the_head),
+        T(audit_insert_refuses_any_seq_but_head_plus_one),
+        T(audit_list_reads_both_directions_with_cursor_and_limit),
+        T(audit_list_returns_every_field_as_inserted),
+        T(audit_rows_cannot_be_updated_or_deleted_even_with_raw_sql),
+        T(audit_tamper_rewrites_detail_and_leaves_the_trigger_in_place),
+        T(audit_tamper_also_works_inside_a_transaction),
+        T(tx_run_rolls_back_when_the_function_fails),
+        T(tx_run_commits_when_the_function_succeeds),
+        T(nested_tx_run_is_refused_as_internal_error),
+        T(a_conflict_inside_a_transaction_undoes_the_whole_transaction),
+        T(tx_run_retries_a_busy_transaction_from_the_start),
+        T(tx_run_gives_up_after_five_retries),
+        T(data_written_by_one_connection_is_visible_to_another),
+        T(data_survives_closing_and_reopening_the_file),
+    };
+    return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}
