@@ -32,6 +32,6 @@ file(GLOB BROWSER_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/browser/*.te
 foreach(t IN LISTS BROWSER_TESTS)
   get_filename_component(name ${t} NAME_WE)
   add_test(NAME browser/${name} COMMAND ${NODE} --test ${t})
-  set_tests_properties(browser/${name} PROPERTIES TIMEOUT 300 LABELS browser RUN_SERIAL TRUE
+  set_tests_properties(browser/${name} PROPERTIES TIMEOUT 420 LABELS browser RUN_SERIAL TRUE
     ENVIRONMENT "IPRSHIELD_BIN=$<TARGET_FILE:iprshield>;IPRSHIELD_TEST_TMP=${CMAKE_BINARY_DIR}/test-tmp;IPRSHIELD_SCREENSHOTS=${CMAKE_BINARY_DIR}/test-output/screenshots")
 endforeach()

@@ -1,0 +1,512 @@
+// roles.test.mjs — black-box browser test of the portal, one pass per role.
+//
+// Seeds a fresh database with `iprshield demo seed --json`, starts
+// `iprshield serve` on a free loopback port, and drives /usr/bin/chromium
+// (headless, fresh profile) through playwright-core: log in as each role,
+// check the header and the role-aware navigation, open every section the
+// role has and check that it shows data, take screenshots, log out. Also
+// checks the wrong-password and throttled (429) login messages, and that the
+// whole run produced no console errors, page errors or CSP violations.
+//
+// Environment (set by ctest):
+//   IPRSHIELD_BIN          path of the built server binary
+//   IPRSHIELD_TEST_TMP     scratch directory (default: os.tmpdir())
+//   IPRSHIELD_SCREENSHOTS  where to save PNGs (default: <scratch>/screenshots)
+//
+// Every wait is bounded; a watchdog ends the process if anything hangs.
+
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const BIN = process.env.IPRSHIELD_BIN || path.resolve(HERE, '../../build/iprshield');
+const SCRATCH = process.env.IPRSHIELD_TEST_TMP || os.tmpdir();
+
+const ROLES = ['admin', 'reviewer', 'rightholder', 'seller', 'officer', 'auditor'];
+const SECTIONS = ['home', 'orgs', 'users', 'tokens', 'audit'];
+/** What the navigation must offer each role (everything else must be absent). */
+const ALLOWED = {
+  admin: ['home', 'orgs', 'users', 'tokens', 'audit'],
+  reviewer: ['home', 'orgs', 'tokens'],
+  rightholder: ['home', 'tokens'],
+  seller: ['home', 'tokens'],
+  officer: ['home', 'tokens'],
+  auditor: ['home', 'orgs', 'tokens', 'audit'],
+};
+
+const WAIT_MS = 10_000;            // any single UI wait
+const START_MS = 30_000;           // seeding, server start, browser start
+const WATCHDOG_MS = 5 * 60_000;    // the whole file
+
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
+  '--no-first-run', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync'];
+
+/* ----------------------------------------------------------------------- */
+/* Shared state and helpers                                                */
+/* ----------------------------------------------------------------------- */
+
+let workDir;
+let shotDir;
+let server;             // ChildProcess
+let serverLog = '';     // last part of the server's stderr, for diagnostics
+let baseURL;
+let context;            // persistent browser context
+let seeded;             // [{role, email, password, org}]
+const problems = [];    // console errors, page errors, CSP violations, bad responses
+const EXTRA_ORGS = 55;  // more than one page of organisations
+const extraOrgs = [];   // their names
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+function run(file, args, ms) {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { timeout: ms, maxBuffer: 16 * 1024 * 1024, killSignal: 'SIGKILL' },
+      (err, stdout, stderr) => {
+        if (err) {
+          err.message += `\nstdout: ${stdout}\nstderr: ${stderr}`;
+          reject(err);
+        } else {
+          resolve({ stdout, stderr });
+        }
+      });
+  });
+}
+
+function parseSeed(stdout) {
+  const text = stdout.trim();
+  try {
+    return JSON.parse(text);
+  } catch {
+    // Tolerate a log line before the JSON: take from the first '['.
+    const at = text.indexOf('[');
+    if (at >= 0) return JSON.parse(text.slice(at));
+    throw new Error(`demo seed did not print JSON: ${text.slice(0, 500)}`);
+  }
+}
+
+/** Start the server and resolve with "host:port" from its "listening" log line. */
+function startServer(db) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(BIN, ['serve', '--db', db, '--listen', '127.0.0.1:0'],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
+    server = child;
+    let pending = '';
+    let done = false;
+    const timer = setTimeout(() => finish(new Error(`server did not log "listening" within ${START_MS} ms\n${serverLog}`)), START_MS);
+    function finish(err, addr) {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      if (err) reject(err); else resolve(addr);
+    }
+    child.stdout.on('data', () => {});      // drain
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk) => {
+      serverLog = (serverLog + chunk).slice(-20_000);
+      pending += chunk;
+      let nl;
+      while ((nl = pending.indexOf('\n')) >= 0) {
+        const line = pending.slice(0, nl).trim();
+        pending = pending.slice(nl + 1);
+        if (!line.startsWith('{')) continue;
+        try {
+          const rec = JSON.parse(line);
+          if (rec.msg === 'listening' && typeof rec.addr === 'string') finish(null, rec.addr);
+        } catch { /* not JSON: ignore */ }
+      }
+    });
+    child.on('error', (err) => finish(err));
+    child.on('exit', (code, signal) => {
+      finish(new Error(`server exited early (code ${code}, signal ${signal})\n${serverLog}`));
+    });
+  });
+}
+
+async function stopServer() {
+  if (!server || server.exitCode !== null || server.signalCode !== null) return;
+  const exited = new Promise((resolve) => server.once('exit', resolve));
+  server.kill('SIGTERM');
+  try {
+    await withTimeout(exited, 5_000, 'server shutdown');
+  } catch {
+    server.kill('SIGKILL');
+    await withTimeout(exited, 5_000, 'server kill').catch(() => {});
+  }
+}
+
+/**
+ * Create EXTRA_ORGS organisations through the API as the seeded admin, so
+ * that the organisations and audit lists span more than one page (the
+ * portal asks for 50 at a time) and "Load more" is exercised.
+ */
+async function addOrgsForPagination() {
+  const admin = seeded.find((x) => x.role === 'admin');
+  const login = await fetch(`${baseURL}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email: admin.email, password: admin.password }),
+    signal: AbortSignal.timeout(WAIT_MS),
+  });
+  assert.equal(login.status, 200, 'admin logs in through the API');
+  const { csrf_token: csrf } = await login.json();
+  const cookie = (login.headers.get('set-cookie') || '').split(';')[0];
+  assert.match(cookie, /^iprs_session=/, 'login sets the session cookie');
+  const headers = { 'Content-Type': 'application/json', Cookie: cookie, 'X-CSRF-Token': csrf };
+  for (let i = 0; i < EXTRA_ORGS; i++) {
+    const name = `Pagination Org ${String(i).padStart(2, '0')}`;
+    const res = await fetch(`${baseURL}/api/v1/orgs`, {
+      method: 'POST', headers, body: JSON.stringify({ name, kind: 'seller' }), signal: AbortSignal.timeout(WAIT_MS),
+    });
+    assert.equal(res.status, 201, `POST /api/v1/orgs ${name}: ${await res.text()}`);
+    extraOrgs.push(name);
+  }
+  const out = await fetch(`${baseURL}/api/v1/auth/logout`, { method: 'POST', headers, signal: AbortSignal.timeout(WAIT_MS) });
+  assert.equal(out.status, 204, 'API logout');
+}
+
+/** Responses with these statuses are part of the test plan. */
+function expectedFailure(url, status) {
+  const p = new URL(url).pathname;
+  if (p === '/api/v1/me' && status === 401) return true;                 // page load before login
+  if (p === '/api/v1/auth/login' && (status === 401 || status === 429)) return true;  // wrong password, throttle
+  return false;
+}
+
+function watch(page, label) {
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error') return;
+    const text = msg.text();
+    const loc = msg.location();
+    // Chromium logs every non-2xx fetch as an error; allow the planned ones.
+    const m = /^Failed to load resource: the server responded with a status of (\d+)/.exec(text);
+    if (m && loc && loc.url && expectedFailure(loc.url, Number(m[1]))) return;
+    problems.push(`[${label}] console error: ${text} (${loc ? loc.url : '?'})`);
+  });
+  page.on('pageerror', (err) => problems.push(`[${label}] page error: ${err.message}`));
+  page.on('response', (res) => {
+    if (res.status() >= 400 && !expectedFailure(res.url(), res.status())) {
+      problems.push(`[${label}] HTTP ${res.status()} for ${res.request().method()} ${res.url()}`);
+    }
+  });
+  page.on('requestfailed', (req) => {
+    problems.push(`[${label}] request failed: ${req.method()} ${req.url()} (${req.failure()?.errorText})`);
+  });
+}
+
+function assertNoProblems() {
+  const found = problems.splice(0);
+  assert.deepEqual(found, [], `browser problems:\n${found.join('\n')}`);
+}
+
+async function freshPage(label) {
+  await context.clearCookies();
+  const page = await context.newPage();
+  page.setDefaultTimeout(WAIT_MS);
+  page.setDefaultNavigationTimeout(WAIT_MS);
+  watch(page, label);
+  await page.goto(`${baseURL}/`, { waitUntil: 'load' });
+  await page.getByTestId('login-email').waitFor({ state: 'visible' });
+  return page;
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: path.join(shotDir, `${name}.png`), fullPage: true, timeout: WAIT_MS });
+}
+
+const byTestId = (page, id) => page.locator(`[data-testid="${id}"]`);
+
+/** Click "Load more" until the list is complete (bounded). */
+async function loadAll(page, name) {
+  const more = byTestId(page, `${name}-more`);
+  for (let i = 0; i < 50 && await more.isVisible(); i++) {
+    const before = await byTestId(page, `${name}-row`).count();
+    await more.click();
+    await page.waitForFunction(
+      ([sel, n]) => document.querySelectorAll(sel).length > n,
+      [`[data-testid="${name}-row"]`, before], { timeout: WAIT_MS });
+  }
+}
+
+async function openSection(page, section) {
+  await byTestId(page, `nav-${section}`).click();
+  await page.waitForURL(`**/#/${section}`);
+  await byTestId(page, `${section}-title`).waitFor({ state: 'visible' });
+}
+
+/* ----------------------------------------------------------------------- */
+/* Setup and teardown                                                      */
+/* ----------------------------------------------------------------------- */
+
+const watchdog = setTimeout(() => {
+  process.stderr.write(`roles.test.mjs: watchdog fired after ${WATCHDOG_MS} ms; killing the server\n`);
+  try { server?.kill('SIGKILL'); } catch { /* already gone */ }
+  process.exit(1);
+}, WATCHDOG_MS);
+watchdog.unref();
+
+describe('portal in chromium, per role', () => {
+  before(async () => {
+    assert.ok(fs.existsSync(BIN), `server binary not found: ${BIN} (set IPRSHIELD_BIN)`);
+    fs.mkdirSync(SCRATCH, { recursive: true });
+    workDir = fs.mkdtempSync(path.join(SCRATCH, 'iprs-browser-'));
+    shotDir = process.env.IPRSHIELD_SCREENSHOTS || path.join(workDir, 'screenshots');
+    fs.mkdirSync(shotDir, { recursive: true });
+    const db = path.join(workDir, 't.db');
+
+    const { stdout } = await run(BIN, ['demo', 'seed', '--db', db, '--json'], START_MS);
+    seeded = parseSeed(stdout);
+    assert.ok(Array.isArray(seeded), 'demo seed prints a JSON array');
+    for (const role of ROLES) {
+      const e = seeded.find((x) => x.role === role);
+      assert.ok(e && e.email && e.password && e.org, `demo seed has a complete entry for ${role}`);
+    }
+
+    const addr = await startServer(db);
+    baseURL = `http://${addr}`;
+    await addOrgsForPagination();
+
+    context = await withTimeout(chromium.launchPersistentContext(path.join(workDir, 'profile'), {
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: CHROMIUM_ARGS,
+      timeout: START_MS,
+      viewport: { width: 1280, height: 860 },
+    }), START_MS + 5_000, 'chromium launch');
+    context.setDefaultTimeout(WAIT_MS);
+    // Report CSP violations as console errors (init scripts are exempt from CSP).
+    await context.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (e) => {
+        console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}`);
+      });
+    });
+    // The persistent context opens with one blank page; we use our own.
+    for (const p of context.pages()) await p.close();
+  }, { timeout: 3 * START_MS });
+
+  after(async () => {
+    if (context) await withTimeout(context.close(), 15_000, 'browser close').catch((e) => process.stderr.write(`${e.message}\n`));
+    await stopServer();
+    clearTimeout(watchdog);
+  }, { timeout: 40_000 });
+
+  test('a wrong password shows the login error', { timeout: 60_000 }, async () => {
+    const admin = seeded.find((x) => x.role === 'admin');
+    const page = await freshPage('wrong-password');
+    await shot(page, 'login');
+    await byTestId(page, 'login-email').fill(admin.email);
+    await byTestId(page, 'login-password').fill(`${admin.password}-wrong`);
+    await byTestId(page, 'login-submit').click();
+    const err = byTestId(page, 'login-error');
+    await err.waitFor({ state: 'visible' });
+    const text = (await err.textContent()).trim();
+    assert.ok(text.length > 0, 'the login error has text');
+    assert.equal(await byTestId(page, 'whoami-role').isVisible(), false, 'still logged out');
+    await shot(page, 'login-wrong-password');
+    await page.close();
+    assertNoProblems();
+  });
+
+  for (const role of ROLES) {
+    test(`${role} logs in, sees their sections and logs out`, { timeout: 90_000 }, async () => {
+      const who = seeded.find((x) => x.role === role);
+      const page = await freshPage(role);
+
+      // Log in with the keyboard: type, then Enter in the password field.
+      await byTestId(page, 'login-email').fill(who.email);
+      await byTestId(page, 'login-password').fill(who.password);
+      await byTestId(page, 'login-password').press('Enter');
+      await byTestId(page, 'whoami-role').waitFor({ state: 'visible' });
+
+      // Header.
+      assert.equal((await byTestId(page, 'whoami-role').textContent()).trim(), role);
+      assert.equal((await byTestId(page, 'whoami-email').textContent()).trim(), who.email);
+      assert.equal((await byTestId(page, 'whoami-org').textContent()).trim(), who.org);
+      await assertVisible(byTestId(page, 'logout'), 'logout button');
+
+      // Navigation: exactly the allowed entries.
+      for (const s of SECTIONS) {
+        const n = await byTestId(page, `nav-${s}`).count();
+        assert.equal(n, ALLOWED[role].includes(s) ? 1 : 0,
+          `${role} ${ALLOWED[role].includes(s) ? 'has' : 'has no'} nav-${s}`);
+      }
+
+      // Home page.
+      await byTestId(page, 'home-title').waitFor({ state: 'visible' });
+      const title = (await byTestId(page, 'home-title').textContent()).trim();
+      assert.ok(title.length > 0, 'home title is set');
+      const homeLinks = await page.locator('main a[href^="#/"]').evaluateAll(
+        (as) => as.map((a) => a.getAttribute('href').slice(2)));
+      for (const target of homeLinks) {
+        assert.ok(ALLOWED[role].includes(target), `${role} home links only to its sections (found #/${target})`);
+      }
+      await shot(page, `${role}-home`);
+
+      // Every allowed section renders data.
+      for (const s of ALLOWED[role]) {
+        if (s === 'home') continue;
+        await openSection(page, s);
+        await CHECKS[s](page, role, who);
+        await shot(page, `${role}-${s}`);
+      }
+
+      // A section outside the role is not rendered even by typing its URL.
+      const denied = SECTIONS.find((s) => !ALLOWED[role].includes(s));
+      if (denied) {
+        await page.evaluate((s) => { location.hash = `#/${s}`; }, denied);
+        await byTestId(page, 'notallowed-title').waitFor({ state: 'visible' });
+        assert.equal(await byTestId(page, `${denied}-title`).count(), 0);
+      }
+
+      // Log out: the login form is back and the session is dead.
+      await byTestId(page, 'nav-home').click();
+      await byTestId(page, 'home-title').waitFor({ state: 'visible' });
+      await byTestId(page, 'logout').click();
+      await byTestId(page, 'login-email').waitFor({ state: 'visible' });
+      assert.equal(await byTestId(page, 'whoami-role').isVisible(), false, 'header is gone after logout');
+      await page.reload({ waitUntil: 'load' });
+      await byTestId(page, 'login-email').waitFor({ state: 'visible' });
+      assert.equal(await byTestId(page, 'whoami-role').isVisible(), false, 'still logged out after reload');
+      await page.close();
+      assertNoProblems();
+    });
+  }
+
+  test('repeated failed logins are throttled with a retry time', { timeout: 60_000 }, async () => {
+    // Runs last: the throttle also counts failures per client address.
+    const page = await freshPage('throttle');
+    const err = byTestId(page, 'login-error');
+    let text = '';
+    for (let i = 0; i < 10 && !/try again/i.test(text); i++) {
+      await byTestId(page, 'login-email').fill('nobody@example.test');
+      await byTestId(page, 'login-password').fill(`not-the-password-${i}`);
+      const answered = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/login'));
+      await byTestId(page, 'login-submit').click();
+      await answered;
+      await err.waitFor({ state: 'visible' });
+      await page.waitForFunction(() => !document.getElementById('login-submit').disabled);
+      text = (await err.textContent()).trim();
+    }
+    assert.match(text, /try again in \d+ seconds?/i);
+    await shot(page, 'login-throttled');
+    await page.close();
+    assertNoProblems();
+  });
+});
+
+/* ----------------------------------------------------------------------- */
+/* Per-section checks                                                      */
+/* ----------------------------------------------------------------------- */
+
+async function assertVisible(locator, what) {
+  assert.ok(await locator.isVisible(), `${what} is visible`);
+}
+
+async function tableText(page, name) {
+  await page.waitForFunction(
+    (n) => document.querySelector(`[data-testid="${n}-row"]`) || document.querySelector(`[data-testid="${n}-empty"]:not([hidden])`)
+      || document.querySelector(`[data-testid="${n}-error"]`),
+    name, { timeout: WAIT_MS });
+  const error = byTestId(page, `${name}-error`);
+  if (await error.count()) assert.fail(`${name} failed to load: ${await error.textContent()}`);
+  await loadAll(page, name);
+  return byTestId(page, `${name}-table`).innerText();
+}
+
+const CHECKS = {
+  async orgs(page, role) {
+    const text = await tableText(page, 'orgs');   // clicks "Load more" to the end
+    // admin, reviewer and auditor see every organisation, across pages.
+    const expected = new Set([...seeded.map((x) => x.org), ...extraOrgs]);
+    for (const org of expected) {
+      assert.ok(text.includes(org), `${role} sees organisation ${org}`);
+    }
+    const names = await byTestId(page, 'orgs-row').locator('td:first-child').allInnerTexts();
+    assert.equal(names.length, new Set(names).size, 'no organisation is listed twice across pages');
+    assert.equal(names.length, expected.size, 'every organisation is listed once');
+    assert.equal(await byTestId(page, 'orgs-more').isVisible(), false, 'no "Load more" after the last page');
+  },
+
+  async users(page) {
+    let text = await tableText(page, 'users');
+    for (const e of seeded) assert.ok(text.includes(e.email), `users table lists ${e.email}`);
+
+    // Add a user through the form (POST with the CSRF header).
+    const email = `added-${Date.now()}@example.test`;
+    const admin = seeded.find((x) => x.role === 'admin');
+    await byTestId(page, 'new-user-email').fill(email);
+    await byTestId(page, 'new-user-password').fill('a-long-enough-password-1');
+    const org = byTestId(page, 'new-user-org');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="new-user-org"] option[value]:not([value=""])').length > 0);
+    await org.selectOption({ label: await org.locator('option').filter({ hasText: admin.org }).first().textContent() });
+    await byTestId(page, 'new-user-role').selectOption('reviewer');
+    await byTestId(page, 'new-user-submit').click();
+    await byTestId(page, 'new-user-created').waitFor({ state: 'visible' });
+    await page.waitForFunction((e) => [...document.querySelectorAll('[data-testid="users-row"]')].some((r) => r.textContent.includes(e))
+      || document.querySelector('[data-testid="users-more"]:not([hidden])'), email);
+    text = await tableText(page, 'users');
+    assert.ok(text.includes(email), 'the new user is listed');
+  },
+
+  async tokens(page, role) {
+    // Without tokens the empty state says so (seeded users normally have none).
+    await tableText(page, 'tokens');
+    if (await byTestId(page, 'tokens-row').count() === 0) {
+      await assertVisible(byTestId(page, 'tokens-empty'), 'tokens empty state');
+      assert.match(await byTestId(page, 'tokens-empty').textContent(), /no tokens yet/i);
+    }
+
+    const name = `ci-${role}`;
+    await byTestId(page, 'token-name').fill(name);
+    await byTestId(page, 'token-days').fill('30');
+    await byTestId(page, 'token-create').click();
+    await byTestId(page, 'token-created').waitFor({ state: 'visible' });
+    const secret = await byTestId(page, 'token-secret').inputValue();
+    assert.match(secret, /^iprs_\S+$/, 'the secret is shown once');
+    await shot(page, `${role}-tokens-created`);
+    await byTestId(page, 'tokens-row').first().waitFor({ state: 'visible' });
+    const row = byTestId(page, 'tokens-row').filter({ hasText: name });
+    await row.waitFor({ state: 'visible' });
+    assert.match(await row.innerText(), /Active/);
+
+    // The token works as a bearer token until it is revoked.
+    const me = await fetch(`${baseURL}/api/v1/me`, { headers: { Authorization: `Bearer ${secret}` }, signal: AbortSignal.timeout(WAIT_MS) });
+    assert.equal(me.status, 200, 'new token authenticates');
+
+    await row.getByTestId('token-revoke').click();
+    await byTestId(page, 'confirm-ok').click();
+    await byTestId(page, 'token-revoked').waitFor({ state: 'visible' });
+    await page.waitForFunction((n) => [...document.querySelectorAll('[data-testid="tokens-row"]')]
+      .some((r) => r.textContent.includes(n) && r.textContent.includes('Revoked')), name);
+    assert.equal(await byTestId(page, 'token-secret').count(), 0, 'the secret is gone from the page');
+    const after = await fetch(`${baseURL}/api/v1/me`, { headers: { Authorization: `Bearer ${secret}` }, signal: AbortSignal.timeout(WAIT_MS) });
+    assert.equal(after.status, 401, 'revoked token is refused at once');
+  },
+
+  async audit(page) {
+    await tableText(page, 'audit');
+    const seqs = (await byTestId(page, 'audit-row').locator('td:first-child').allInnerTexts()).map(Number);
+    assert.ok(seqs.length > 50, `audit log spans more than one page (${seqs.length} rows)`);
+    for (let i = 1; i < seqs.length; i++) {
+      assert.ok(seqs[i] < seqs[i - 1], `audit rows are newest first without repeats (seq ${seqs[i - 1]} then ${seqs[i]})`);
+    }
+    await byTestId(page, 'audit-verify').click();
+    const result = byTestId(page, 'audit-verify-result');
+    await result.waitFor({ state: 'visible' });
+    assert.match(await result.innerText(), /chain intact/i);
+  },
+};
