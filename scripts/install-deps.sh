@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 DEBIAN_PACKAGES=(
   build-essential cmake pkg-config git curl ca-certificates
   libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
-  libcmocka-dev
+  libmagic-dev libcmocka-dev
   chromium
 )
 # Node.js 18+ with npm runs the e2e and browser tests; Debian's own packages

@@ -25,6 +25,7 @@
     X(log_level,      "log_level",       STR, "info",                 "debug, info, warn, error or off") \
     X(threads,        "threads",         INT, "4",                    "HTTP worker threads (1-64)") \
     X(body_max,       "body_max",        INT, "1048576",              "largest accepted request body in bytes") \
+    X(upload_max,     "upload_max",      INT, "10485760",             "largest accepted multipart upload in bytes") \
     X(request_timeout,"request_timeout", INT, "30",                   "seconds an idle or slow connection may take") \
     X(session_ttl,    "session_ttl",     INT, "43200",                "login session lifetime in seconds") \
     X(login_max_failures, "login_max_failures", INT, "5",             "failed logins per account or address before throttling") \

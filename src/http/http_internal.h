@@ -29,6 +29,16 @@
 #define HTTP_MAX_HEADERS 8
 #define HTTP_PAGE_DEFAULT 50
 #define HTTP_PAGE_MAX 200
+#define HTTP_MAX_PARTS 16
+
+/* One field of a multipart/form-data body (RFC 7578). name, filename and
+ * content_type live in the request arena; data is owned by the request. */
+struct http_part {
+    const char *name;
+    const char *filename;     /* NULL for plain fields; never trust it for the type */
+    const char *content_type; /* as the client claimed it; never trust it either */
+    struct buf data;
+};
 
 struct MHD_Connection;
 struct http_route;
@@ -42,6 +52,8 @@ struct http_req {
     const struct http_route *route;
     const char *params[HTTP_MAX_PARAMS]; /* {name} segments of the route, in order */
     int n_params;
+    struct http_part parts[HTTP_MAX_PARTS]; /* BODY_MULTIPART routes only */
+    int n_parts;
     char addr[64]; /* client address */
     struct arena arena;
     struct access_principal principal; /* via VIA_NONE when anonymous */
@@ -66,11 +78,17 @@ typedef void (*http_handler)(struct http_req *rq, struct http_resp *rs);
 
 enum http_auth { AUTH_PUBLIC, AUTH_REQUIRED };
 
+/* What a route's body must be: JSON (at most body_max bytes) or
+ * multipart/form-data (at most upload_max bytes, parsed into rq->parts
+ * before the handler runs). */
+enum http_body { BODY_JSON, BODY_MULTIPART };
+
 struct http_route {
     const char *method;
     const char *pattern; /* "/api/v1/orgs/{id}" */
     http_handler handler;
     enum http_auth auth;
+    enum http_body body;
 };
 
 /* ---- router (router.c) ---------------------------------------------------- */
@@ -115,6 +133,11 @@ bool http_body_object(struct http_req *rq, struct http_resp *rs, const char *con
  * false. cursor_out is NULL when absent. */
 bool http_page(struct http_req *rq, struct http_resp *rs, int *limit_out,
                const char **cursor_out);
+/* The multipart field called name, or NULL. */
+const struct http_part *http_part_get(const struct http_req *rq, const char *name);
+/* Its data as a NUL-terminated string (plain fields), or NULL if absent. */
+const char *http_part_text(const struct http_req *rq, const char *name);
+
 /* Path parameter i if it is a well-formed id; otherwise writes 404, NULL. */
 const char *http_param_id(struct http_req *rq, struct http_resp *rs, int i);
 

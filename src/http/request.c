@@ -85,3 +85,19 @@ const char *http_param_id(struct http_req *rq, struct http_resp *rs, int i)
     }
     return rq->params[i];
 }
+
+const struct http_part *http_part_get(const struct http_req *rq, const char *name)
+{
+    for (int i = 0; i < rq->n_parts; i++)
+        if (rq->parts[i].name && strcmp(rq->parts[i].name, name) == 0)
+            return &rq->parts[i];
+    return NULL;
+}
+
+const char *http_part_text(const struct http_req *rq, const char *name)
+{
+    const struct http_part *p = http_part_get(rq, name);
+    if (!p)
+        return NULL;
+    return p->data.data ? p->data.data : "";
+}

@@ -40,6 +40,7 @@ struct server {
 };
 
 struct req_state {
+    const struct http_route *route; /* matched at the first call, to size the body limit */
     struct buf body;
     bool too_large;
     bool answered; /* a response was queued early (oversized body) */
@@ -109,6 +110,57 @@ static bool server__json_content_type(const char *ct)
     return next == '\0' || next == ';' || next == ' ';
 }
 
+/* The largest body the route takes. */
+static int64_t server__body_max(const struct config *cfg, const struct http_route *r)
+{
+    return r && r->body == BODY_MULTIPART ? cfg->upload_max : cfg->body_max;
+}
+
+static bool server__multipart_content_type(const char *ct)
+{
+    static const char want[] = "multipart/form-data";
+    return ct && strncasecmp(ct, want, sizeof want - 1) == 0 &&
+           (ct[sizeof want - 1] == ';' || ct[sizeof want - 1] == ' ');
+}
+
+/* libmicrohttpd's multipart parser calls this for every chunk of every
+ * field; a chunk at offset 0 starts a new part. */
+static enum MHD_Result server__part_cb(void *cls, enum MHD_ValueKind kind, const char *key,
+                                       const char *filename, const char *content_type,
+                                       const char *transfer_encoding, const char *data,
+                                       uint64_t off, size_t size)
+{
+    (void)kind;
+    (void)transfer_encoding;
+    struct http_req *rq = cls;
+    if (off == 0 || rq->n_parts == 0) {
+        if (rq->n_parts >= HTTP_MAX_PARTS)
+            return MHD_NO;
+        struct http_part *p = &rq->parts[rq->n_parts++];
+        p->name = arena_strdup(&rq->arena, key ? key : "");
+        p->filename = arena_strdup(&rq->arena, filename);
+        p->content_type = arena_strdup(&rq->arena, content_type);
+        buf_init(&p->data, (size_t)rq->ctx.cfg->upload_max);
+        if (!p->name)
+            return MHD_NO;
+    }
+    struct http_part *p = &rq->parts[rq->n_parts - 1];
+    return buf_append(&p->data, size ? data : "", size) == IPS_OK ? MHD_YES : MHD_NO;
+}
+
+/* Parse the collected multipart body into rq->parts. IPS_ERR_MALFORMED when
+ * it is not well-formed or has more than HTTP_MAX_PARTS fields. */
+static ips_status server__parse_multipart(struct http_req *rq)
+{
+    struct MHD_PostProcessor *pp =
+        MHD_create_post_processor(rq->conn, 64 * 1024, server__part_cb, rq);
+    if (!pp)
+        return IPS_ERR_MALFORMED;
+    enum MHD_Result ok = MHD_post_process(pp, rq->body, rq->body_len);
+    enum MHD_Result done = MHD_destroy_post_processor(pp);
+    return ok == MHD_YES && done == MHD_YES ? IPS_OK : IPS_ERR_MALFORMED;
+}
+
 /* Who is acting: a bearer token wins over a cookie. Returns IPS_OK (maybe
  * anonymous) or IPS_ERR_UNAUTHENTICATED for presented but bad credentials. */
 static ips_status server__authenticate(struct http_req *rq)
@@ -155,7 +207,13 @@ static void server__handle(struct http_req *rq, struct http_resp *rs, bool *is_s
     for (int i = 0; i < n_params; i++)
         rq->params[i] = arena_strdup(&rq->arena, params[i]);
 
-    if (rq->body_len > 0 && !server__json_content_type(http_header(rq, "Content-Type"))) {
+    const char *ct = http_header(rq, "Content-Type");
+    if (r->body == BODY_MULTIPART && server__is_write(rq->method)) {
+        if (!server__multipart_content_type(ct)) {
+            http_problem(rs, IPS_ERR_MEDIA_TYPE, "this route takes multipart/form-data", NULL);
+            return;
+        }
+    } else if (rq->body_len > 0 && !server__json_content_type(ct)) {
         http_problem(rs, IPS_ERR_MEDIA_TYPE, "request bodies must be application/json", NULL);
         return;
     }
@@ -180,6 +238,12 @@ static void server__handle(struct http_req *rq, struct http_resp *rs, bool *is_s
                          "send the session's CSRF token in the X-CSRF-Token header", NULL);
             return;
         }
+    }
+    if (r->body == BODY_MULTIPART && server__is_write(rq->method) &&
+        server__parse_multipart(rq) != IPS_OK) {
+        http_problem(rs, IPS_ERR_MALFORMED, "the multipart/form-data body is not well-formed",
+                     NULL);
+        return;
     }
     r->handler(rq, rs);
 }
@@ -229,7 +293,7 @@ static enum MHD_Result server__refuse_too_large(struct server *srv, struct MHD_C
     buf_init(&rs.body, RESPONSE_MAX);
     char detail[96], addr[64];
     snprintf(detail, sizeof detail, "request bodies may be at most %lld bytes",
-             (long long)srv->cfg->body_max);
+             (long long)server__body_max(srv->cfg, state->route));
     http_problem(&rs, IPS_ERR_TOO_LARGE, detail, NULL);
     enum MHD_Result ret = server__send(conn, &rs);
     int64_t dur = time_mono_ns() - state->start_ns;
@@ -253,14 +317,20 @@ static enum MHD_Result server__on_request(void *cls, struct MHD_Connection *conn
         if (!state)
             return MHD_NO;
         state->start_ns = time_mono_ns();
-        buf_init(&state->body, (size_t)srv->cfg->body_max);
+        const char *params[HTTP_MAX_PARAMS];
+        char scratch[512];
+        int n_params = 0;
+        bool known = false;
+        state->route = http_route_match(method, url, params, &n_params, scratch, sizeof scratch,
+                                        &known);
+        unsigned long long max = (unsigned long long)server__body_max(srv->cfg, state->route);
+        buf_init(&state->body, (size_t)max);
         *con_cls = state;
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         if (cl) {
             char *end;
             errno = 0;
             unsigned long long n = strtoull(cl, &end, 10);
-            unsigned long long max = (unsigned long long)srv->cfg->body_max;
             if (errno || *end || n > max)
                 state->too_large = true;
             /* A body a little over the limit is read and dropped, so that an
@@ -309,7 +379,7 @@ static enum MHD_Result server__on_request(void *cls, struct MHD_Connection *conn
     if (state->too_large) {
         char detail[96];
         snprintf(detail, sizeof detail, "request bodies may be at most %lld bytes",
-                 (long long)srv->cfg->body_max);
+                 (long long)server__body_max(srv->cfg, state->route));
         http_problem(&rs, IPS_ERR_TOO_LARGE, detail, NULL);
         http_header_add(&rs, "Connection", "close");
     } else {
@@ -325,6 +395,8 @@ static enum MHD_Result server__on_request(void *cls, struct MHD_Connection *conn
     server__log_request(method, url, status, dur, rq.addr);
 
     json_decref(rq.ctx.errors);
+    for (int i = 0; i < rq.n_parts; i++)
+        buf_release(&rq.parts[i].data);
     http_resp_release(&rs);
     arena_release(&rq.arena);
     return ret;
@@ -344,7 +416,8 @@ static void server__on_completed(void *cls, struct MHD_Connection *conn, void **
     }
 }
 
-static void server__mhd_log(void *cls, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void server__mhd_log(void *cls, const char *fmt,
+                                                                  va_list ap)
 {
     (void)cls;
     char msg[512];

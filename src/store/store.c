@@ -4,8 +4,10 @@
  * backend's struct store_ops (see store_backend.h).
  *
  * Argument checks here are for programming errors (a NULL where the contract
- * requires a value) and answer IPS_ERR_INTERNAL; backends may therefore
- * assume their pointer arguments are valid.
+ * requires a value) and answer IPS_ERR_INTERNAL (STORE__REQUIRE, in
+ * store_backend.h); backends may therefore assume their pointer arguments are
+ * valid. The operations of the other domains are dispatched the same way by
+ * their own store_<domain>.c files.
  */
 #include "store/store.h"
 
@@ -22,15 +24,6 @@
  * this many retries. Each attempt already waited up to the busy timeout
  * inside SQLite, so a few retries are enough. */
 #define STORE__TX_RETRIES 5
-
-/* Early return for a violated precondition (a caller bug, not bad input). */
-#define STORE__REQUIRE(cond)                                                                 \
-    do {                                                                                     \
-        if (!(cond)) {                                                                       \
-            log_error("store: precondition failed", "check", #cond, "function", __func__);  \
-            return IPS_ERR_INTERNAL;                                                         \
-        }                                                                                    \
-    } while (0)
 
 static bool store__has_prefix(const char *s, const char *prefix)
 {
@@ -243,6 +236,12 @@ ips_status store_user_set_password(struct store *s, const char *id, const char *
     return s->ops->user_set_password(s, id, pw_hash);
 }
 
+ips_status store_user_set_disabled(struct store *s, const char *id, bool disabled)
+{
+    STORE__REQUIRE(s && id);
+    return s->ops->user_set_disabled(s, id, disabled);
+}
+
 ips_status store_user_list(struct store *s, const char *only_org, const char *after, int limit,
                            store_user_cb cb, void *arg)
 {
@@ -273,6 +272,12 @@ ips_status store_session_purge(struct store *s, int64_t now_ms, int *deleted)
 {
     STORE__REQUIRE(s);
     return s->ops->session_purge(s, now_ms, deleted);
+}
+
+ips_status store_session_delete_for_user(struct store *s, const char *user_id, int *deleted)
+{
+    STORE__REQUIRE(s && user_id);
+    return s->ops->session_delete_for_user(s, user_id, deleted);
 }
 
 ips_status store_token_insert(struct store *s, const struct store_token *t)
@@ -325,6 +330,12 @@ ips_status store_login_failures_clear(struct store *s, const char *email)
 {
     STORE__REQUIRE(s && email);
     return s->ops->login_failures_clear(s, email);
+}
+
+ips_status store_login_attempts_purge(struct store *s, int64_t before_ms, int *deleted)
+{
+    STORE__REQUIRE(s);
+    return s->ops->login_attempts_purge(s, before_ms, deleted);
 }
 
 ips_status store_audit_head(struct store *s, int64_t *seq, uint8_t hash[STORE_HASH_LEN])

@@ -1,11 +1,13 @@
 /*
  * store.h — the whole interface of the persistence layer.
  *
- * Domain modules talk to storage only through these functions; every SQL
- * statement of the project lives under src/store/. A backend (SQLite now,
- * PostgreSQL later) implements struct store_ops (store_backend.h) and the
- * functions here dispatch to it, the way Redis puts ae_epoll.c and
- * ae_kqueue.c behind one interface.
+ * Domain modules talk to storage only through these functions and, for the
+ * tables of one domain, through that domain's store_<domain>.h (same rules as
+ * here); every SQL statement of the project lives under src/store/. A backend
+ * (SQLite now, PostgreSQL later) implements struct store_ops
+ * (store_backend.h) and the functions here dispatch to it, the way Redis puts
+ * ae_epoll.c and ae_kqueue.c behind one interface. Design note:
+ * docs/internals/store.md.
  *
  * Threads: a struct store is ONE connection and must be used by one thread
  * at a time. A server opens one per worker thread.
@@ -19,6 +21,11 @@
  * transaction, calls the function, and commits on IPS_OK or rolls back on
  * any other status. A committed transaction is durable (WAL, synchronous=FULL)
  * and survives kill -9 of the process.
+ *
+ * Listings: every listing takes a limit and calls a callback once per row.
+ * limit <= 0 means the default page size, STORE_LIST_DEFAULT_LIMIT (50) —
+ * except store_audit_list, where limit <= 0 means no limit at all (the audit
+ * chain is verified by reading it whole).
  *
  * Failure: every function returns an ips_status. IPS_ERR_NOT_FOUND for a
  * missing row, IPS_ERR_CONFLICT for a unique-key clash, IPS_ERR_BUSY when the
@@ -44,6 +51,9 @@
 #define STORE_OBJECT_MAX 128
 #define STORE_DETAIL_MAX 512
 #define STORE_ADDR_MAX 64
+
+/* Page size of a listing called with limit <= 0 (not store_audit_list). */
+#define STORE_LIST_DEFAULT_LIMIT 50
 
 struct store;
 
@@ -101,7 +111,8 @@ ips_status store_org_get_by_name(struct store *s, const char *name, struct store
  * and that status is returned. */
 typedef ips_status (*store_org_cb)(const struct store_org *o, void *arg);
 /* Orgs ordered by id ascending with id > after (after NULL or "" = from the
- * start), at most limit rows; only_id non-NULL restricts to that one org. */
+ * start), at most limit rows (limit <= 0: STORE_LIST_DEFAULT_LIMIT); only_id
+ * non-NULL restricts to that one org. */
 ips_status store_org_list(struct store *s, const char *only_id, const char *after, int limit,
                           store_org_cb cb, void *arg);
 
@@ -121,8 +132,14 @@ ips_status store_user_insert(struct store *s, const struct store_user *u); /* CO
 ips_status store_user_get(struct store *s, const char *id, struct store_user *out);
 ips_status store_user_get_by_email(struct store *s, const char *email, struct store_user *out);
 ips_status store_user_set_password(struct store *s, const char *id, const char *pw_hash);
+/* Set or clear the user's disabled flag (idempotent: setting the value it
+ * already has succeeds). Sessions are left alone: a caller disabling a user
+ * also calls store_session_delete_for_user, in the same transaction.
+ * Failure: IPS_ERR_NOT_FOUND when no user has this id. */
+ips_status store_user_set_disabled(struct store *s, const char *id, bool disabled);
 typedef ips_status (*store_user_cb)(const struct store_user *u, void *arg);
-/* Users by id ascending after `after`; only_org non-NULL restricts to one org. */
+/* Users by id ascending after `after`, at most limit (limit <= 0:
+ * STORE_LIST_DEFAULT_LIMIT); only_org non-NULL restricts to one org. */
 ips_status store_user_list(struct store *s, const char *only_org, const char *after, int limit,
                            store_user_cb cb, void *arg);
 
@@ -143,6 +160,10 @@ ips_status store_session_get_by_hash(struct store *s, const uint8_t hash[STORE_H
 ips_status store_session_delete(struct store *s, const char *id); /* NOT_FOUND if absent */
 /* Delete sessions with expires_ms <= now_ms. OUT *deleted may be NULL. */
 ips_status store_session_purge(struct store *s, int64_t now_ms, int *deleted);
+/* Delete every session of one user (log out everywhere: password change,
+ * disabling). An unknown user or one without sessions is not an error.
+ * OUT *deleted (may be NULL): how many were deleted, 0 or more. */
+ips_status store_session_delete_for_user(struct store *s, const char *user_id, int *deleted);
 
 /* ---- API tokens ---------------------------------------------------------------- */
 
@@ -163,7 +184,8 @@ ips_status store_token_get_by_hash(struct store *s, const uint8_t hash[STORE_HAS
 /* Set revoked_ms if not yet revoked; NOT_FOUND if no such token. */
 ips_status store_token_revoke(struct store *s, const char *id, int64_t now_ms);
 typedef ips_status (*store_token_cb)(const struct store_token *t, void *arg);
-/* Tokens of one user (only_user non-NULL) or all, id ascending after `after`. */
+/* Tokens of one user (only_user non-NULL) or all, id ascending after `after`,
+ * at most limit (limit <= 0: STORE_LIST_DEFAULT_LIMIT). */
 ips_status store_token_list(struct store *s, const char *only_user, const char *after,
                             int limit, store_token_cb cb, void *arg);
 
@@ -176,6 +198,10 @@ ips_status store_login_failures(struct store *s, const char *email, const char *
                                 int64_t since_ms, int *by_email, int *by_addr);
 /* Forget failed attempts of this email (after a successful login). */
 ips_status store_login_failures_clear(struct store *s, const char *email);
+/* Delete every attempt, failed or not, with at_ms < before_ms (housekeeping:
+ * attempts older than the throttling window no longer count).
+ * OUT *deleted (may be NULL): how many rows were deleted. */
+ips_status store_login_attempts_purge(struct store *s, int64_t before_ms, int *deleted);
 
 /* ---- audit log -------------------------------------------------------------- */
 

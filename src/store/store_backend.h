@@ -1,12 +1,14 @@
 /*
- * store_backend.h — the private interface between store.c and a backend.
+ * store_backend.h — the private interface between the store's dispatch
+ * functions (store.c, store_<domain>.c) and a backend.
  *
- * Only src/store/ includes this header; everything else uses store.h.
+ * Only src/store/ includes this header; everything else uses store.h and the
+ * store_<domain>.h headers. docs/internals/store.md is the design note.
  *
  * Shape (after Redis's ae.c / ae_epoll.c / ae_kqueue.c): a backend defines
  * its own connection struct whose FIRST member is a struct store, and one
- * static const struct store_ops table. store.c receives a struct store * from
- * the backend's open function and calls through s->ops; the backend casts the
+ * const struct store_ops table. store.c receives a struct store * from the
+ * backend's open function and calls through s->ops; the backend casts the
  * pointer back to its own struct (valid because the base is the first
  * member, C17 6.7.2.1p15).
  *
@@ -16,18 +18,34 @@
  *         ...
  *     };
  *
- * Division of work:
- *   - store.c checks arguments that must not be NULL (so a backend may assume
- *     them), owns the transaction protocol (store_tx_run: nesting refusal,
- *     retries on IPS_ERR_BUSY, commit/rollback) and keeps base.in_tx.
- *   - A backend implements the SQL: one function pointer per public operation
- *     with the same contract as in store.h, plus tx_begin/tx_commit/
- *     tx_rollback, which store.c alone calls.
+ * Domains. The foundation (meta, orgs, users, sessions, tokens, login
+ * attempts, audit) has its operations directly in struct store_ops. Every
+ * other domain (registry, catalog, ledger, notices, ...) keeps its operations
+ * in a table of its own, struct store_<domain>_ops, declared in the domain's
+ * src/store/store_<domain>_backend.h, and is registered by ONE line in
+ * STORE__DOMAINS below. That line gives struct store_ops a member
  *
- * Invariants: ops is never NULL and every pointer in it is set; in_tx is true
- * exactly between a successful tx_begin and the matching tx_commit or
- * tx_rollback made by store_tx_run. Backends read in_tx (to know whether they
- * are inside the caller's transaction) but never write it.
+ *     const struct store_<domain>_ops *<domain>;
+ *
+ * and obliges every backend to define an object named
+ * <backend>__<domain>_ops (sqlite__registry_ops, later
+ * postgres__registry_ops): the backends build their tables from the same
+ * list, so a backend that lacks a domain does not link.
+ *
+ * Division of work:
+ *   - store.c and store_<domain>.c check arguments that must not be NULL (so
+ *     a backend may assume them; STORE__REQUIRE below), and store.c owns the
+ *     transaction protocol (store_tx_run: nesting refusal, retries on
+ *     IPS_ERR_BUSY, commit/rollback) and keeps base.in_tx.
+ *   - A backend implements the SQL: one function pointer per public operation
+ *     with the same contract as in the public header, plus tx_begin/
+ *     tx_commit/tx_rollback, which store.c alone calls.
+ *
+ * Invariants: ops is never NULL and every pointer in it, and in every domain
+ * table it points to, is set; in_tx is true exactly between a successful
+ * tx_begin and the matching tx_commit or tx_rollback made by store_tx_run.
+ * Backends read in_tx (to know whether they are inside the caller's
+ * transaction) but never write it.
  *
  * Failure: every op returns an ips_status with the meanings of store.h and
  * writes OUT parameters only on IPS_OK.
@@ -38,7 +56,20 @@
 #include <stdbool.h>
 
 #include "core/embed.h"
+#include "core/log.h"
 #include "store/store.h"
+
+/*
+ * The domains with a store_<domain>_ops table, one X(<domain>) line each, in
+ * the order their migrations were numbered. Adding a domain = adding its line
+ * here (see docs/internals/store.md, "Adding a domain's persistence"); the
+ * line must end with the backslash, the end-of-list comment stays last.
+ */
+#define STORE__DOMAINS(X)                                                                    \
+    /* end of STORE__DOMAINS */
+
+/* struct store_ops member of one domain (expanded through STORE__DOMAINS). */
+#define STORE__DOMAIN_MEMBER(domain) const struct store_##domain##_ops *domain;
 
 struct store_ops {
     const char *name; /* "sqlite", later "postgres"; store_backend_name() */
@@ -71,6 +102,7 @@ struct store_ops {
     ips_status (*user_get)(struct store *s, const char *id, struct store_user *out);
     ips_status (*user_get_by_email)(struct store *s, const char *email, struct store_user *out);
     ips_status (*user_set_password)(struct store *s, const char *id, const char *pw_hash);
+    ips_status (*user_set_disabled)(struct store *s, const char *id, bool disabled);
     ips_status (*user_list)(struct store *s, const char *only_org, const char *after, int limit,
                             store_user_cb cb, void *arg);
 
@@ -80,6 +112,7 @@ struct store_ops {
                                       struct store_session *out);
     ips_status (*session_delete)(struct store *s, const char *id);
     ips_status (*session_purge)(struct store *s, int64_t now_ms, int *deleted);
+    ips_status (*session_delete_for_user)(struct store *s, const char *user_id, int *deleted);
 
     /* API tokens. */
     ips_status (*token_insert)(struct store *s, const struct store_token *t);
@@ -96,6 +129,7 @@ struct store_ops {
     ips_status (*login_failures)(struct store *s, const char *email, const char *addr,
                                  int64_t since_ms, int *by_email, int *by_addr);
     ips_status (*login_failures_clear)(struct store *s, const char *email);
+    ips_status (*login_attempts_purge)(struct store *s, int64_t before_ms, int *deleted);
 
     /* Audit log. */
     ips_status (*audit_head)(struct store *s, int64_t *seq, uint8_t hash[STORE_HASH_LEN]);
@@ -103,6 +137,9 @@ struct store_ops {
     ips_status (*audit_list)(struct store *s, bool newest_first, int64_t after, int limit,
                              store_audit_cb cb, void *arg);
     ips_status (*audit_tamper)(struct store *s, int64_t seq, const char *detail);
+
+    /* One table per domain: const struct store_<domain>_ops *<domain>. */
+    STORE__DOMAINS(STORE__DOMAIN_MEMBER)
 };
 
 /* The base every backend connection embeds as its first member. */
@@ -111,8 +148,18 @@ struct store {
     bool in_tx; /* maintained by store_tx_run only */
 };
 
-/* Default page size of org, user and token listings when limit <= 0. */
-#define STORE__DEFAULT_LIMIT 50
+/*
+ * Early return for a violated precondition in a dispatch function: a caller
+ * bug (a NULL where the contract requires a value), not bad input. Logs the
+ * failed check and returns IPS_ERR_INTERNAL from the enclosing function.
+ */
+#define STORE__REQUIRE(cond)                                                                 \
+    do {                                                                                     \
+        if (!(cond)) {                                                                       \
+            log_error("store: precondition failed", "check", #cond, "function", __func__);  \
+            return IPS_ERR_INTERNAL;                                                         \
+        }                                                                                    \
+    } while (0)
 
 /* The SQL migrations compiled in by cmake/embed.cmake: files
  * src/store/migrations/NNNN_name.sql, sorted by name, ending with a {NULL}

@@ -1,19 +1,26 @@
 /*
  * store_sqlite.c — the SQLite backend of store.h (see store_backend.h for
- * how it plugs in).
+ * how it plugs in): connection lifecycle, migrations, transactions, the
+ * foundation tables, and the helpers every sqlite_<domain>.c file uses
+ * (declared with their contracts in sqlite_internal.h). The tables of the
+ * other domains are implemented in their own sqlite_<domain>.c files and
+ * reach this file only through STORE__DOMAINS (store_backend.h).
  *
  * One struct sqlite_store is one sqlite3 connection, opened NOMUTEX: the
  * store contract already says a connection belongs to one thread at a time,
  * so SQLite's own per-connection mutex would only cost time.
  *
- * SQL: every statement is a constant in SQLITE__QUERIES below, run as a
- * prepared statement with bound parameters; nothing is ever pasted into SQL
- * text. Statements are prepared lazily and cached per connection
- * (SQLITE_PREPARE_PERSISTENT). A cached statement that is still running —
- * because a listing callback re-entered the store with the same query — is
- * not disturbed: the re-entrant call gets a private copy that is finalized
- * after use. Every use ends with sqlite__stmt_put(), which resets the
- * statement so that no read transaction is held open between calls.
+ * SQL: every statement of this file is a constant in SQLITE__QUERIES below
+ * (domain files use `static const char q_x[]` constants and
+ * sqlite__stmt_sql), run as a prepared statement with bound parameters;
+ * nothing is ever pasted into SQL text. Statements are prepared lazily and
+ * cached per connection (SQLITE_PREPARE_PERSISTENT): this file's in an array
+ * indexed by its query enum, the domains' in a small open-addressing table
+ * keyed by the address of the SQL text. A cached statement that is still
+ * running — because a listing callback re-entered the store with the same
+ * query — is not disturbed: the re-entrant call gets a private copy that is
+ * finalized after use. Every use ends with sqlite__stmt_put(), which resets
+ * the statement so that no read transaction is held open between calls.
  *
  * Errors (extended result codes are enabled): a UNIQUE or PRIMARY KEY clash
  * is IPS_ERR_CONFLICT, a FOREIGN KEY violation IPS_ERR_NOT_FOUND (the row
@@ -31,6 +38,8 @@
  * cannot be changed, so table rebuilds must keep foreign keys valid
  * throughout (or use PRAGMA defer_foreign_keys).
  */
+#include <ctype.h>
+#include <limits.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +47,7 @@
 
 #include "core/log.h"
 #include "core/timeutil.h"
-#include "store/store_backend.h"
+#include "store/sqlite_internal.h"
 
 #define SQLITE__BUSY_TIMEOUT_MS 5000
 
@@ -74,6 +83,7 @@
     X(USER_GET, "SELECT " SQLITE__USER_COLS " FROM users WHERE id = ?1")                      \
     X(USER_GET_BY_EMAIL, "SELECT " SQLITE__USER_COLS " FROM users WHERE email = ?1")          \
     X(USER_SET_PASSWORD, "UPDATE users SET pw_hash = ?2 WHERE id = ?1")                       \
+    X(USER_SET_DISABLED, "UPDATE users SET disabled = ?2 WHERE id = ?1")                      \
     X(USER_LIST, "SELECT " SQLITE__USER_COLS " FROM users"                                    \
                  " WHERE (?1 IS NULL OR org_id = ?1) AND id > ?2 ORDER BY id LIMIT ?3")       \
     X(SESSION_INSERT,                                                                         \
@@ -82,6 +92,7 @@
       "SELECT " SQLITE__SESSION_COLS " FROM sessions WHERE token_hash = ?1")                  \
     X(SESSION_DELETE, "DELETE FROM sessions WHERE id = ?1")                                   \
     X(SESSION_PURGE, "DELETE FROM sessions WHERE expires_ms <= ?1")                           \
+    X(SESSION_DELETE_FOR_USER, "DELETE FROM sessions WHERE user_id = ?1")                     \
     X(TOKEN_INSERT,                                                                           \
       "INSERT INTO api_tokens (" SQLITE__TOKEN_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")  \
     X(TOKEN_GET, "SELECT " SQLITE__TOKEN_COLS " FROM api_tokens WHERE id = ?1")               \
@@ -98,6 +109,7 @@
       "       (SELECT count(*) FROM login_attempts"                                           \
       "        WHERE addr = ?2 AND at_ms >= ?3 AND ok = 0)")                                  \
     X(LOGIN_CLEAR, "DELETE FROM login_attempts WHERE email = ?1 AND ok = 0")                  \
+    X(LOGIN_PURGE, "DELETE FROM login_attempts WHERE at_ms < ?1")                             \
     X(AUDIT_HEAD, "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")             \
     /* seq must be head + 1: the INSERT selects its row only when it is */                    \
     X(AUDIT_INSERT, "INSERT INTO audit_events (" SQLITE__AUDIT_COLS ")"                       \
@@ -124,32 +136,16 @@ static const char *const sqlite__sql[SQLITE__Q_COUNT] = {
 #undef SQLITE__TEXT
 };
 
-struct sqlite_store {
-    struct store base; /* must be first: see store_backend.h */
-    sqlite3 *db;
-    sqlite3_stmt *cache[SQLITE__Q_COUNT]; /* lazily prepared, finalized by close */
-};
+_Static_assert(SQLITE__Q_COUNT <= SQLITE__CORE_STMT_MAX,
+               "raise SQLITE__CORE_STMT_MAX in sqlite_internal.h");
 
-/* A statement borrowed for one call: from the cache, or a private copy
- * (owned) when the cached one is busy. A zeroed value is "nothing borrowed". */
-struct sqlite__stmt {
-    struct sqlite_store *ss;
-    sqlite3_stmt *st;
-    const char *sql;
-    bool owned;
-};
-
-static struct sqlite_store *sqlite__from(struct store *s) { return (struct sqlite_store *)s; }
+/* The domain tables, one per STORE__DOMAINS line, for sqlite__ops below. */
+#define SQLITE__DOMAIN_INIT(domain) .domain = &sqlite__##domain##_ops,
 
 /* ---- errors ----------------------------------------------------------------- */
 
-/*
- * Map a SQLite result code to an ips_status (see the file comment) and log
- * what needs logging. what names the statement (its SQL or a migration file).
- * Must be called before the statement is reset, while sqlite3_errmsg still
- * describes this failure.
- */
-static ips_status sqlite__status(struct sqlite_store *ss, int rc, const char *what)
+/* See sqlite_internal.h. */
+ips_status sqlite__status(struct sqlite_store *ss, int rc, const char *what)
 {
     switch (rc) {
     case SQLITE_CONSTRAINT_UNIQUE:
@@ -178,36 +174,120 @@ static ips_status sqlite__status(struct sqlite_store *ss, int rc, const char *wh
 /* ---- statements --------------------------------------------------------------- */
 
 /*
- * Borrow the prepared statement of query q. OUT *out: the borrowed statement
- * on IPS_OK, zeroed otherwise; in both cases sqlite__stmt_put(out) is safe.
- * Failure: the mapped status of sqlite3_prepare_v3 (logged).
+ * Prepare sql, flagged persistent when it is going to be cached. OUT *out:
+ * the statement on IPS_OK. Failure: the mapped status of sqlite3_prepare_v3;
+ * IPS_ERR_INTERNAL (logged) when sql holds no statement (only blanks or
+ * comments) or more than one — sqlite3_prepare would silently ignore the
+ * rest.
+ */
+static ips_status sqlite__prepare(struct sqlite_store *ss, const char *sql, bool persistent,
+                                  sqlite3_stmt **out)
+{
+    sqlite3_stmt *st = NULL;
+    const char *tail = NULL;
+    int rc = sqlite3_prepare_v3(ss->db, sql, -1, persistent ? SQLITE_PREPARE_PERSISTENT : 0, &st,
+                                &tail);
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return sqlite__status(ss, rc, sql);
+    }
+    while (tail && isspace((unsigned char)*tail))
+        tail++;
+    if (!st || (tail && *tail)) {
+        log_error("sqlite: statement text must hold exactly one statement", "sql", sql);
+        sqlite3_finalize(st);
+        return IPS_ERR_INTERNAL;
+    }
+    *out = st;
+    return IPS_OK;
+}
+
+/*
+ * Borrow the prepared statement of query q of this file's SQLITE__QUERIES,
+ * cached in ss->core (see sqlite__stmt_sql for the same contract, keyed by
+ * the query enum instead of an address).
  */
 static ips_status sqlite__stmt_get(struct sqlite_store *ss, enum sqlite__query q,
                                    struct sqlite__stmt *out)
 {
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *cached = ss->cache[q];
+    sqlite3_stmt *cached = ss->core[q];
     const char *sql = sqlite__sql[q];
     if (cached && !sqlite3_stmt_busy(cached)) {
         *out = (struct sqlite__stmt){.ss = ss, .st = cached, .sql = sql, .owned = false};
         return IPS_OK;
     }
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v3(ss->db, sql, -1, cached ? 0 : SQLITE_PREPARE_PERSISTENT, &st,
-                                NULL);
-    if (rc != SQLITE_OK) {
-        sqlite3_finalize(st);
-        return sqlite__status(ss, rc, sql);
-    }
+    ips_status result = sqlite__prepare(ss, sql, !cached, &st);
+    if (result)
+        return result;
     if (!cached)
-        ss->cache[q] = st;
+        ss->core[q] = st;
     *out = (struct sqlite__stmt){.ss = ss, .st = st, .sql = sql, .owned = cached != NULL};
     return IPS_OK;
 }
 
-/* Give a borrowed statement back: reset and unbind a cached one (ending any
- * read it holds open), finalize a private copy. Safe on a zeroed value. */
-static void sqlite__stmt_put(struct sqlite__stmt *q)
+/* First slot to probe for the address sql: Fibonacci hashing of the
+ * pointer, whose low bits are poor (alignment) but whose product's high bits
+ * are well mixed. */
+static size_t sqlite__sql_slot_of(const char *sql)
+{
+    uint64_t h = (uint64_t)(uintptr_t)sql * UINT64_C(0x9E3779B97F4A7C15);
+    return (size_t)(h >> (64 - SQLITE__SQL_CACHE_BITS));
+}
+
+/* Whether cached statement st was prepared from the text at sql (a cheap
+ * guard against an address reused for other text, i.e. SQL that was not a
+ * static constant). sqlite3_sql keeps the statement without trailing blanks,
+ * so st's text must be a prefix of sql. */
+static bool sqlite__same_sql(sqlite3_stmt *st, const char *sql)
+{
+    const char *kept = sqlite3_sql(st);
+    return kept && strncmp(kept, sql, strlen(kept)) == 0;
+}
+
+/* See sqlite_internal.h. Open addressing with linear probing over
+ * ss->sql_cache; slots are only ever filled, never emptied, until close. */
+ips_status sqlite__stmt_sql(struct sqlite_store *ss, const char *sql, struct sqlite__stmt *out)
+{
+    memset(out, 0, sizeof *out);
+    struct sqlite__sql_slot *slot = NULL;
+    size_t i = sqlite__sql_slot_of(sql);
+    for (size_t probes = 0; probes < SQLITE__SQL_CACHE_SLOTS; probes++) {
+        struct sqlite__sql_slot *c = &ss->sql_cache[i];
+        if (!c->sql || c->sql == sql) {
+            slot = c;
+            break;
+        }
+        i = (i + 1) & (SQLITE__SQL_CACHE_SLOTS - 1);
+    }
+    if (slot && slot->sql) {
+        if (!sqlite__same_sql(slot->st, sql)) {
+            log_error("sqlite: SQL text changed under a cached address (not a static constant?)",
+                      "sql", sql, "cached", sqlite3_sql(slot->st));
+            return IPS_ERR_INTERNAL;
+        }
+        if (!sqlite3_stmt_busy(slot->st)) {
+            *out = (struct sqlite__stmt){.ss = ss, .st = slot->st, .sql = sql, .owned = false};
+            return IPS_OK;
+        }
+        slot = NULL; /* running (re-entered from a callback): use a private copy */
+    } else if (!slot && !ss->sql_cache_full_logged) {
+        log_warn("sqlite: statement cache full, preparing per use",
+                 "hint", "raise SQLITE__SQL_CACHE_BITS in sqlite_internal.h");
+        ss->sql_cache_full_logged = true;
+    }
+    sqlite3_stmt *st = NULL;
+    ips_status result = sqlite__prepare(ss, sql, slot != NULL, &st);
+    if (result)
+        return result;
+    if (slot)
+        *slot = (struct sqlite__sql_slot){.sql = sql, .st = st};
+    *out = (struct sqlite__stmt){.ss = ss, .st = st, .sql = sql, .owned = slot == NULL};
+    return IPS_OK;
+}
+
+void sqlite__stmt_put(struct sqlite__stmt *q)
 {
     if (!q->st)
         return;
@@ -220,9 +300,7 @@ static void sqlite__stmt_put(struct sqlite__stmt *q)
     q->st = NULL;
 }
 
-/* Step once. OUT *row: true for SQLITE_ROW, false for SQLITE_DONE.
- * Failure: the mapped status. */
-static ips_status sqlite__step(struct sqlite__stmt *q, bool *row)
+ips_status sqlite__step(struct sqlite__stmt *q, bool *row)
 {
     int rc = sqlite3_step(q->st);
     if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
@@ -232,9 +310,7 @@ static ips_status sqlite__step(struct sqlite__stmt *q, bool *row)
     return sqlite__status(q->ss, rc, q->sql);
 }
 
-/* Run a statement that returns no rows (INSERT, UPDATE, DELETE, BEGIN...).
- * OUT *changes (may be NULL): rows changed. Failure: the mapped status. */
-static ips_status sqlite__run(struct sqlite__stmt *q, int *changes)
+ips_status sqlite__run(struct sqlite__stmt *q, int *changes)
 {
     bool row = false;
     ips_status result = sqlite__step(q, &row);
@@ -256,9 +332,7 @@ static ips_status sqlite__run_query(struct sqlite_store *ss, enum sqlite__query 
     return result;
 }
 
-/* Run constant SQL text (pragmas, DDL, migration files) with sqlite3_exec;
- * what names it in the log. Failure: the mapped status. */
-static ips_status sqlite__exec(struct sqlite_store *ss, const char *sql, const char *what)
+ips_status sqlite__exec(struct sqlite_store *ss, const char *sql, const char *what)
 {
     int rc = sqlite3_exec(ss->db, sql, NULL, NULL, NULL);
     return rc == SQLITE_OK ? IPS_OK : sqlite__status(ss, rc, what);
@@ -266,58 +340,75 @@ static ips_status sqlite__exec(struct sqlite_store *ss, const char *sql, const c
 
 /* ---- binding -------------------------------------------------------------------- */
 
-static ips_status sqlite__bind_rc(struct sqlite__stmt *q, int rc)
+ips_status sqlite__bind_rc(struct sqlite__stmt *q, int rc)
 {
     return rc == SQLITE_OK ? IPS_OK : sqlite__status(q->ss, rc, q->sql);
 }
 
-/* Bind text s (NULL binds SQL NULL). The text must outlive the step, which
- * it does: statements are reset before the calling function returns. */
-static ips_status sqlite__bind_text(struct sqlite__stmt *q, int idx, const char *s)
+/* SQLITE_STATIC (no copy) is safe because a statement is given back, and
+ * so reset and unbound, before the function that bound it returns. */
+ips_status sqlite__bind_text(struct sqlite__stmt *q, int idx, const char *s)
 {
     return sqlite__bind_rc(q, sqlite3_bind_text(q->st, idx, s, -1, SQLITE_STATIC));
 }
 
-/* Bind text that must not exceed max bytes. Failure: IPS_ERR_TOO_LARGE. */
-static ips_status sqlite__bind_text_max(struct sqlite__stmt *q, int idx, const char *s,
-                                        size_t max)
+ips_status sqlite__bind_text_max(struct sqlite__stmt *q, int idx, const char *s, size_t max)
 {
     size_t n = strlen(s);
-    if (n > max)
+    if (n > max || n > INT_MAX)
         return IPS_ERR_TOO_LARGE;
     return sqlite__bind_rc(q, sqlite3_bind_text(q->st, idx, s, (int)n, SQLITE_STATIC));
 }
 
-/* Bind a fixed-size record field of size bytes, which must hold a NUL.
- * Failure: IPS_ERR_TOO_LARGE for an unterminated field. */
-static ips_status sqlite__bind_field(struct sqlite__stmt *q, int idx, const char *field,
-                                     size_t size)
+ips_status sqlite__bind_field(struct sqlite__stmt *q, int idx, const char *field, size_t size)
 {
     size_t n = strnlen(field, size);
-    if (n == size)
+    if (n == size || n > INT_MAX)
         return IPS_ERR_TOO_LARGE;
     return sqlite__bind_rc(q, sqlite3_bind_text(q->st, idx, field, (int)n, SQLITE_STATIC));
 }
-#define SQLITE__BIND_FIELD(q, idx, field) sqlite__bind_field((q), (idx), (field), sizeof(field))
 
-static ips_status sqlite__bind_int64(struct sqlite__stmt *q, int idx, int64_t v)
+ips_status sqlite__bind_int64(struct sqlite__stmt *q, int idx, int64_t v)
 {
     return sqlite__bind_rc(q, sqlite3_bind_int64(q->st, idx, v));
 }
 
-static ips_status sqlite__bind_hash(struct sqlite__stmt *q, int idx,
-                                    const uint8_t hash[STORE_HASH_LEN])
+ips_status sqlite__bind_hash(struct sqlite__stmt *q, int idx, const uint8_t hash[STORE_HASH_LEN])
 {
     return sqlite__bind_rc(q, sqlite3_bind_blob(q->st, idx, hash, STORE_HASH_LEN,
                                                 SQLITE_STATIC));
 }
 
+ips_status sqlite__bind_blob(struct sqlite__stmt *q, int idx, const void *p, size_t len)
+{
+    if (len > INT_MAX)
+        return IPS_ERR_TOO_LARGE;
+    if (!p)
+        return sqlite__bind_null(q, idx);
+    return sqlite__bind_rc(q, sqlite3_bind_blob(q->st, idx, p, (int)len, SQLITE_STATIC));
+}
+
+ips_status sqlite__bind_null(struct sqlite__stmt *q, int idx)
+{
+    return sqlite__bind_rc(q, sqlite3_bind_null(q->st, idx));
+}
+
+ips_status sqlite__bind_page(struct sqlite__stmt *q, const char *only, const char *after,
+                             int limit)
+{
+    ips_status result;
+    if ((result = sqlite__bind_text(q, 1, only)) ||
+        (result = sqlite__bind_text(q, 2, after ? after : "")) ||
+        (result = sqlite__bind_int64(q, 3, sqlite__page_limit(limit))))
+        return result;
+    return IPS_OK;
+}
+
+int sqlite__page_limit(int limit) { return limit > 0 ? limit : STORE_LIST_DEFAULT_LIMIT; }
+
 /* ---- decoding --------------------------------------------------------------------- */
 
-/* Copy text column col into dst[cap] with its NUL. SQL NULL reads as "".
- * Failure: IPS_ERR_TOO_LARGE when it does not fit (dst untouched),
- * IPS_ERR_NOMEM. */
-static ips_status sqlite__col_text(sqlite3_stmt *st, int col, char *dst, size_t cap)
+ips_status sqlite__col_text(sqlite3_stmt *st, int col, char *dst, size_t cap)
 {
     const unsigned char *t = sqlite3_column_text(st, col);
     if (!t) {
@@ -335,11 +426,8 @@ static ips_status sqlite__col_text(sqlite3_stmt *st, int col, char *dst, size_t 
     dst[n] = '\0';
     return IPS_OK;
 }
-#define SQLITE__COL_FIELD(st, col, field) sqlite__col_text((st), (col), (field), sizeof(field))
 
-/* Copy a STORE_HASH_LEN-byte blob column. Failure: IPS_ERR_DB (logged) when
- * the stored value has another length. */
-static ips_status sqlite__col_hash(sqlite3_stmt *st, int col, uint8_t out[STORE_HASH_LEN])
+ips_status sqlite__col_hash(sqlite3_stmt *st, int col, uint8_t out[STORE_HASH_LEN])
 {
     const void *p = sqlite3_column_blob(st, col);
     int n = sqlite3_column_bytes(st, col);
@@ -352,9 +440,27 @@ static ips_status sqlite__col_hash(sqlite3_stmt *st, int col, uint8_t out[STORE_
     return IPS_OK;
 }
 
-/* Row decoders: fill *row from the current row of a SELECT of the matching
- * SQLITE__*_COLS. Failure: as sqlite__col_text / sqlite__col_hash. */
-typedef ips_status (*sqlite__decode_fn)(sqlite3_stmt *st, void *row);
+/* sqlite3_column_blob answers NULL both for SQL NULL / an empty blob and
+ * when out of memory; the column's bytes tell the two apart. */
+ips_status sqlite__col_blob(sqlite3_stmt *st, int col, void *dst, size_t max, size_t *len)
+{
+    const void *p = sqlite3_column_blob(st, col);
+    size_t n = (size_t)sqlite3_column_bytes(st, col);
+    if (!p) {
+        if (n != 0 && sqlite3_column_type(st, col) != SQLITE_NULL)
+            return IPS_ERR_NOMEM;
+        *len = 0;
+        return IPS_OK;
+    }
+    if (n > max)
+        return IPS_ERR_TOO_LARGE;
+    memcpy(dst, p, n);
+    *len = n;
+    return IPS_OK;
+}
+
+/* Row decoders (sqlite__decode_fn) of the foundation records: fill *row
+ * from the current row of a SELECT of the matching SQLITE__*_COLS. */
 
 static ips_status sqlite__decode_org(sqlite3_stmt *st, void *row)
 {
@@ -428,13 +534,8 @@ static ips_status sqlite__decode_audit(sqlite3_stmt *st, void *row)
     return IPS_OK;
 }
 
-/*
- * Step a bound SELECT once and decode its first row into tmp (size bytes of
- * scratch), then copy it to out — so out is written only on success.
- * Failure: IPS_ERR_NOT_FOUND when there is no row; decode or step failures.
- */
-static ips_status sqlite__fetch_one(struct sqlite__stmt *q, sqlite__decode_fn decode,
-                                    void *tmp, void *out, size_t size)
+ips_status sqlite__fetch_one(struct sqlite__stmt *q, sqlite__decode_fn decode, void *tmp,
+                             void *out, size_t size)
 {
     bool row = false;
     ips_status result = sqlite__step(q, &row);
@@ -448,16 +549,15 @@ static ips_status sqlite__fetch_one(struct sqlite__stmt *q, sqlite__decode_fn de
     return result;
 }
 
-/* Listing page size: limit, or the default when limit <= 0. */
-static int sqlite__page_limit(int limit) { return limit > 0 ? limit : STORE__DEFAULT_LIMIT; }
-
 /* ---- lifecycle -------------------------------------------------------------------- */
 
 static void sqlite__close(struct store *s)
 {
     struct sqlite_store *ss = sqlite__from(s);
     for (int i = 0; i < SQLITE__Q_COUNT; i++)
-        sqlite3_finalize(ss->cache[i]);
+        sqlite3_finalize(ss->core[i]);
+    for (size_t i = 0; i < SQLITE__SQL_CACHE_SLOTS; i++)
+        sqlite3_finalize(ss->sql_cache[i].st);
     if (ss->db && sqlite3_close(ss->db) != SQLITE_OK)
         log_error("sqlite error", "sql", "close", "error", sqlite3_errmsg(ss->db));
     free(ss);
@@ -680,21 +780,6 @@ static ips_status sqlite__org_get_by_name(struct store *s, const char *name,
     return sqlite__org_fetch(s, SQLITE__Q_ORG_GET_BY_NAME, name, out);
 }
 
-/*
- * Bind the three parameters every id-cursor listing shares: ?1 the filter
- * (NULL = none), ?2 the cursor (NULL or "" = from the start), ?3 the limit.
- */
-static ips_status sqlite__bind_page(struct sqlite__stmt *q, const char *only,
-                                    const char *after, int limit)
-{
-    ips_status result;
-    if ((result = sqlite__bind_text(q, 1, only)) ||
-        (result = sqlite__bind_text(q, 2, after ? after : "")) ||
-        (result = sqlite__bind_int64(q, 3, sqlite__page_limit(limit))))
-        return result;
-    return IPS_OK;
-}
-
 static ips_status sqlite__org_list(struct store *s, const char *only_id, const char *after,
                                    int limit, store_org_cb cb, void *arg)
 {
@@ -768,6 +853,25 @@ static ips_status sqlite__user_set_password(struct store *s, const char *id,
     ips_status result = sqlite__stmt_get(sqlite__from(s), SQLITE__Q_USER_SET_PASSWORD, &q);
     if (result || (result = sqlite__bind_text(&q, 1, id)) ||
         (result = sqlite__bind_text_max(&q, 2, pw_hash, STORE_PWHASH_MAX)) ||
+        (result = sqlite__run(&q, &changes)))
+        goto out_stmt;
+    if (changes == 0)
+        result = IPS_ERR_NOT_FOUND;
+out_stmt:
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+/* Failure: IPS_ERR_NOT_FOUND when no user has this id (SQLite counts a
+ * matched row as changed even when the value stays the same, so setting the
+ * current value succeeds). */
+static ips_status sqlite__user_set_disabled(struct store *s, const char *id, bool disabled)
+{
+    struct sqlite__stmt q;
+    int changes = 0;
+    ips_status result = sqlite__stmt_get(sqlite__from(s), SQLITE__Q_USER_SET_DISABLED, &q);
+    if (result || (result = sqlite__bind_text(&q, 1, id)) ||
+        (result = sqlite__bind_int64(&q, 2, disabled ? 1 : 0)) ||
         (result = sqlite__run(&q, &changes)))
         goto out_stmt;
     if (changes == 0)
@@ -851,6 +955,22 @@ static ips_status sqlite__session_purge(struct store *s, int64_t now_ms, int *de
     int changes = 0;
     ips_status result = sqlite__stmt_get(sqlite__from(s), SQLITE__Q_SESSION_PURGE, &q);
     if (result || (result = sqlite__bind_int64(&q, 1, now_ms)) ||
+        (result = sqlite__run(&q, &changes)))
+        goto out_stmt;
+    if (deleted)
+        *deleted = changes;
+out_stmt:
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+static ips_status sqlite__session_delete_for_user(struct store *s, const char *user_id,
+                                                  int *deleted)
+{
+    struct sqlite__stmt q;
+    int changes = 0;
+    ips_status result = sqlite__stmt_get(sqlite__from(s), SQLITE__Q_SESSION_DELETE_FOR_USER, &q);
+    if (result || (result = sqlite__bind_text(&q, 1, user_id)) ||
         (result = sqlite__run(&q, &changes)))
         goto out_stmt;
     if (deleted)
@@ -1007,6 +1127,21 @@ out_stmt:
     return result;
 }
 
+static ips_status sqlite__login_attempts_purge(struct store *s, int64_t before_ms, int *deleted)
+{
+    struct sqlite__stmt q;
+    int changes = 0;
+    ips_status result = sqlite__stmt_get(sqlite__from(s), SQLITE__Q_LOGIN_PURGE, &q);
+    if (result || (result = sqlite__bind_int64(&q, 1, before_ms)) ||
+        (result = sqlite__run(&q, &changes)))
+        goto out_stmt;
+    if (deleted)
+        *deleted = changes;
+out_stmt:
+    sqlite__stmt_put(&q);
+    return result;
+}
+
 /* ---- audit log ---------------------------------------------------------------------------------- */
 
 static ips_status sqlite__audit_head(struct store *s, int64_t *seq, uint8_t hash[STORE_HASH_LEN])
@@ -1153,6 +1288,8 @@ out:
 
 /* ---- the backend ---------------------------------------------------------------------------- */
 
+/* The table of the foundation operations and, through STORE__DOMAINS, one
+ * pointer per domain table (sqlite__<domain>_ops, from sqlite_<domain>.c). */
 static const struct store_ops sqlite__ops = {
     .name = "sqlite",
     .close = sqlite__close,
@@ -1171,11 +1308,13 @@ static const struct store_ops sqlite__ops = {
     .user_get = sqlite__user_get,
     .user_get_by_email = sqlite__user_get_by_email,
     .user_set_password = sqlite__user_set_password,
+    .user_set_disabled = sqlite__user_set_disabled,
     .user_list = sqlite__user_list,
     .session_insert = sqlite__session_insert,
     .session_get_by_hash = sqlite__session_get_by_hash,
     .session_delete = sqlite__session_delete,
     .session_purge = sqlite__session_purge,
+    .session_delete_for_user = sqlite__session_delete_for_user,
     .token_insert = sqlite__token_insert,
     .token_get = sqlite__token_get,
     .token_get_by_hash = sqlite__token_get_by_hash,
@@ -1184,10 +1323,12 @@ static const struct store_ops sqlite__ops = {
     .login_attempt_add = sqlite__login_attempt_add,
     .login_failures = sqlite__login_failures,
     .login_failures_clear = sqlite__login_failures_clear,
+    .login_attempts_purge = sqlite__login_attempts_purge,
     .audit_head = sqlite__audit_head,
     .audit_insert = sqlite__audit_insert,
     .audit_list = sqlite__audit_list,
     .audit_tamper = sqlite__audit_tamper,
+    STORE__DOMAINS(SQLITE__DOMAIN_INIT)
 };
 
 /* Set PRAGMA journal_mode=WAL and check the answer: an in-memory database

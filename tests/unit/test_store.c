@@ -5,6 +5,10 @@
  * (removed afterwards, WAL and shared-memory files included). Some tests
  * open a second, raw sqlite3 connection to the same file to check what the
  * schema itself enforces, independently of the store code.
+ *
+ * The last group is white-box: it includes the SQLite backend's private
+ * header, sqlite_internal.h, to test the statement cache and the binding
+ * helpers that the per-domain files (src/store/sqlite_<domain>.c) rely on.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +24,7 @@
 
 #include "core/id.h"
 #include "core/log.h"
+#include "store/sqlite_internal.h"
 #include "store/store.h"
 
 struct fixture {
@@ -542,6 +547,27 @@ static void user_password_change_is_stored(void **state)
     assert_int_equal(store_user_set_password(S(state), u.id, longhash), IPS_ERR_TOO_LARGE);
 }
 
+static void user_disable_sets_and_clears_the_flag(void **state)
+{
+    struct store_org o = make_org(S(state), "Platform", "platform");
+    struct store_user u = make_user(S(state), o.id, "off@example.com", "seller"), got;
+    assert_int_equal(store_user_set_disabled(S(state), u.id, true), IPS_OK);
+    assert_int_equal(store_user_get(S(state), u.id, &got), IPS_OK);
+    assert_true(got.disabled);
+    assert_int_equal(store_user_set_disabled(S(state), u.id, true), IPS_OK); /* idempotent */
+    assert_int_equal(store_user_set_disabled(S(state), u.id, false), IPS_OK);
+    assert_int_equal(store_user_get(S(state), u.id, &got), IPS_OK);
+    assert_false(got.disabled);
+    assert_string_equal(got.pw_hash, u.pw_hash); /* nothing else changed */
+}
+
+static void disabling_an_unknown_user_is_not_found(void **state)
+{
+    char id[ID_SIZE];
+    id_new(id);
+    assert_int_equal(store_user_set_disabled(S(state), id, true), IPS_ERR_NOT_FOUND);
+}
+
 static void user_list_filters_by_org_and_pages(void **state)
 {
     struct store_org a = make_org(S(state), "A", "seller");
@@ -623,6 +649,44 @@ static void session_purge_deletes_only_expired_sessions(void **state)
     assert_int_equal(store_session_purge(S(state), 300, NULL), IPS_OK);
     assert_int_equal(store_session_purge(S(state), 1000, &deleted), IPS_OK);
     assert_int_equal(deleted, 2);
+}
+
+static struct store_session session_value(const char *user_id, uint8_t h)
+{
+    struct store_session se = {0};
+    id_new(se.id);
+    memcpy(se.user_id, user_id, ID_SIZE);
+    fill_hash(se.token_hash, h);
+    se.created_ms = 0;
+    se.expires_ms = 1000;
+    return se;
+}
+
+static void deleting_a_users_sessions_leaves_other_users_sessions(void **state)
+{
+    struct store_org o = make_org(S(state), "P", "platform");
+    struct store_user a = make_user(S(state), o.id, "a@example.com", "admin");
+    struct store_user b = make_user(S(state), o.id, "b@example.com", "admin");
+    struct store_session a1 = session_value(a.id, 10), a2 = session_value(a.id, 20);
+    struct store_session b1 = session_value(b.id, 30), got;
+    assert_int_equal(store_session_insert(S(state), &a1), IPS_OK);
+    assert_int_equal(store_session_insert(S(state), &a2), IPS_OK);
+    assert_int_equal(store_session_insert(S(state), &b1), IPS_OK);
+
+    int deleted = -1;
+    assert_int_equal(store_session_delete_for_user(S(state), a.id, &deleted), IPS_OK);
+    assert_int_equal(deleted, 2);
+    assert_int_equal(store_session_get_by_hash(S(state), a1.token_hash, &got), IPS_ERR_NOT_FOUND);
+    assert_int_equal(store_session_get_by_hash(S(state), a2.token_hash, &got), IPS_ERR_NOT_FOUND);
+    assert_int_equal(store_session_get_by_hash(S(state), b1.token_hash, &got), IPS_OK);
+    assert_string_equal(got.id, b1.id);
+
+    /* nothing left, or an unknown user: zero deleted, not an error */
+    assert_int_equal(store_session_delete_for_user(S(state), a.id, &deleted), IPS_OK);
+    assert_int_equal(deleted, 0);
+    char id[ID_SIZE];
+    id_new(id);
+    assert_int_equal(store_session_delete_for_user(S(state), id, NULL), IPS_OK);
 }
 
 /* ---- API tokens ---------------------------------------------------------------------------- */
@@ -750,6 +814,31 @@ static void login_attempt_with_an_overlong_email_is_too_large(void **state)
     email[sizeof email - 1] = '\0';
     assert_int_equal(store_login_attempt_add(S(state), email, "10.0.0.1", false, 1),
                      IPS_ERR_TOO_LARGE);
+}
+
+static int login_failures_of(struct store *s, const char *email)
+{
+    int by_email = -1;
+    assert_int_equal(store_login_failures(s, email, "10.0.0.1", 0, &by_email, NULL), IPS_OK);
+    return by_email;
+}
+
+static void login_attempts_purge_deletes_only_attempts_before_the_time(void **state)
+{
+    struct store *s = S(state);
+    assert_int_equal(store_login_attempt_add(s, "p@example.com", "10.0.0.1", false, 100), IPS_OK);
+    assert_int_equal(store_login_attempt_add(s, "p@example.com", "10.0.0.1", true, 150), IPS_OK);
+    assert_int_equal(store_login_attempt_add(s, "p@example.com", "10.0.0.1", false, 200), IPS_OK);
+    assert_int_equal(store_login_attempt_add(s, "p@example.com", "10.0.0.1", false, 300), IPS_OK);
+
+    int deleted = -1;
+    assert_int_equal(store_login_attempts_purge(s, 200, &deleted), IPS_OK);
+    assert_int_equal(deleted, 2); /* at_ms < before_ms, failed or not */
+    assert_int_equal(login_failures_of(s, "p@example.com"), 2);
+    assert_int_equal(store_login_attempts_purge(s, 200, &deleted), IPS_OK);
+    assert_int_equal(deleted, 0);
+    assert_int_equal(store_login_attempts_purge(s, 301, NULL), IPS_OK);
+    assert_int_equal(login_failures_of(s, "p@example.com"), 0);
 }
 
 /* ---- audit log -------------------------------------------------------------------------------------- */
@@ -1057,6 +1146,200 @@ static void data_survives_closing_and_reopening_the_file(void **state)
     assert_string_equal(got.name, "Persistent");
 }
 
+/* ---- SQLite backend internals (white-box) ---------------------------------------------- */
+
+static struct sqlite_store *SS(void **state) { return sqlite__from(S(state)); }
+
+static const char q_count_orgs[] = "SELECT count(*) FROM orgs";
+
+/* Run q_count_orgs through sqlite__stmt_sql. OUT *n. */
+static ips_status count_orgs(struct sqlite_store *ss, int *n)
+{
+    struct sqlite__stmt q;
+    bool row = false;
+    ips_status result = sqlite__stmt_sql(ss, q_count_orgs, &q);
+    if (result == IPS_OK && (result = sqlite__step(&q, &row)) == IPS_OK && row)
+        *n = sqlite3_column_int(q.st, 0);
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+static void stmt_sql_caches_one_statement_per_sql_address(void **state)
+{
+    struct sqlite__stmt a, b;
+    assert_int_equal(sqlite__stmt_sql(SS(state), q_count_orgs, &a), IPS_OK);
+    assert_false(a.owned);
+    sqlite3_stmt *first = a.st;
+    sqlite__stmt_put(&a);
+    sqlite__stmt_put(&a); /* a second put is harmless */
+    assert_int_equal(sqlite__stmt_sql(SS(state), q_count_orgs, &b), IPS_OK);
+    assert_ptr_equal(b.st, first);
+    sqlite__stmt_put(&b);
+    make_org(S(state), "Counted", "seller");
+    int n = -1;
+    assert_int_equal(count_orgs(SS(state), &n), IPS_OK);
+    assert_int_equal(n, 1);
+}
+
+static const char q_org_names[] = "SELECT name FROM orgs ORDER BY name";
+
+static void stmt_sql_gives_a_running_statement_a_private_copy(void **state)
+{
+    make_org(S(state), "A", "seller");
+    make_org(S(state), "B", "seller");
+    struct sqlite__stmt outer, inner;
+    bool row = false;
+    int rows = 0;
+    assert_int_equal(sqlite__stmt_sql(SS(state), q_org_names, &outer), IPS_OK);
+    while (sqlite__step(&outer, &row) == IPS_OK && row) {
+        rows++;
+        /* the same query again while the outer one is mid-scan */
+        assert_int_equal(sqlite__stmt_sql(SS(state), q_org_names, &inner), IPS_OK);
+        assert_true(inner.owned);
+        assert_ptr_not_equal(inner.st, outer.st);
+        int inner_rows = 0;
+        while (sqlite__step(&inner, &row) == IPS_OK && row)
+            inner_rows++;
+        assert_int_equal(inner_rows, 2);
+        sqlite__stmt_put(&inner);
+    }
+    assert_int_equal(rows, 2);
+    sqlite__stmt_put(&outer);
+}
+
+/* 600 distinct static SQL texts: more than the cache's 512 slots. */
+static char many_sql[600][24];
+
+static void stmt_sql_falls_back_to_per_use_statements_when_the_cache_is_full(void **state)
+{
+    for (int i = 0; i < 600; i++) {
+        snprintf(many_sql[i], sizeof many_sql[i], "SELECT %d", i);
+        struct sqlite__stmt q;
+        bool row = false;
+        assert_int_equal(sqlite__stmt_sql(SS(state), many_sql[i], &q), IPS_OK);
+        assert_int_equal(q.owned, i >= (int)SQLITE__SQL_CACHE_SLOTS);
+        assert_int_equal(sqlite__step(&q, &row), IPS_OK);
+        assert_true(row);
+        assert_int_equal(sqlite3_column_int(q.st, 0), i);
+        sqlite__stmt_put(&q);
+    }
+    int n = -1; /* a cached statement is still found when every slot is taken */
+    for (int i = 0; i < 3; i++) {
+        struct sqlite__stmt q;
+        assert_int_equal(sqlite__stmt_sql(SS(state), many_sql[i], &q), IPS_OK);
+        assert_false(q.owned);
+        sqlite__stmt_put(&q);
+    }
+    assert_int_equal(count_orgs(SS(state), &n), IPS_OK); /* uncached now, still right */
+    assert_int_equal(n, 0);
+}
+
+static char reused_sql[32];
+
+static void stmt_sql_refuses_an_address_whose_text_changed(void **state)
+{
+    struct sqlite__stmt q;
+    snprintf(reused_sql, sizeof reused_sql, "SELECT 1");
+    assert_int_equal(sqlite__stmt_sql(SS(state), reused_sql, &q), IPS_OK);
+    sqlite__stmt_put(&q);
+    snprintf(reused_sql, sizeof reused_sql, "SELECT 2");
+    assert_int_equal(sqlite__stmt_sql(SS(state), reused_sql, &q), IPS_ERR_INTERNAL);
+    assert_null(q.st);
+    sqlite__stmt_put(&q); /* zeroed: safe */
+}
+
+static const char q_two_statements[] = "SELECT 1; SELECT 2";
+static const char q_only_a_comment[] = "  -- nothing here\n";
+static const char q_trailing_blanks[] = "SELECT 3;  \n";
+static const char q_bad_table[] = "SELECT * FROM no_such_table";
+
+static void stmt_sql_refuses_text_without_exactly_one_statement(void **state)
+{
+    struct sqlite__stmt q;
+    assert_int_equal(sqlite__stmt_sql(SS(state), q_two_statements, &q), IPS_ERR_INTERNAL);
+    assert_int_equal(sqlite__stmt_sql(SS(state), q_only_a_comment, &q), IPS_ERR_INTERNAL);
+    assert_int_equal(sqlite__stmt_sql(SS(state), q_bad_table, &q), IPS_ERR_DB);
+    assert_int_equal(sqlite__stmt_sql(SS(state), q_trailing_blanks, &q), IPS_OK);
+    sqlite__stmt_put(&q);
+    assert_int_equal(sqlite__stmt_sql(SS(state), q_trailing_blanks, &q), IPS_OK); /* cached */
+    assert_false(q.owned);
+    sqlite__stmt_put(&q);
+}
+
+static const char q_blob_insert[] = "INSERT INTO temp.blobs (k, b) VALUES (?1, ?2)";
+static const char q_blob_get[] = "SELECT b, b IS NULL FROM temp.blobs WHERE k = ?1";
+
+/* Read blob k into buf[max]. OUT *len, *is_null. */
+static ips_status blob_get(struct sqlite_store *ss, int64_t k, uint8_t *buf, size_t max,
+                           size_t *len, bool *is_null)
+{
+    struct sqlite__stmt q;
+    bool row = false;
+    ips_status result = sqlite__stmt_sql(ss, q_blob_get, &q);
+    if (result || (result = sqlite__bind_int64(&q, 1, k)) || (result = sqlite__step(&q, &row)))
+        goto out_stmt;
+    if (!row) {
+        result = IPS_ERR_NOT_FOUND;
+        goto out_stmt;
+    }
+    *is_null = sqlite3_column_int(q.st, 1) != 0;
+    result = sqlite__col_blob(q.st, 0, buf, max, len);
+out_stmt:
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+static void blob_and_null_binds_round_trip_through_col_blob(void **state)
+{
+    struct sqlite_store *ss = SS(state);
+    assert_int_equal(sqlite__exec(ss, "CREATE TEMP TABLE blobs (k INTEGER PRIMARY KEY, b BLOB)",
+                                  "create temp table"),
+                     IPS_OK);
+    const uint8_t data[5] = {0, 1, 2, 0xfe, 0xff};
+    struct sqlite__stmt q;
+    for (int64_t k = 1; k <= 4; k++) {
+        assert_int_equal(sqlite__stmt_sql(ss, q_blob_insert, &q), IPS_OK);
+        assert_int_equal(sqlite__bind_int64(&q, 1, k), IPS_OK);
+        ips_status st = k == 1   ? sqlite__bind_blob(&q, 2, data, sizeof data)
+                        : k == 2 ? sqlite__bind_blob(&q, 2, data, 0)   /* empty blob */
+                        : k == 3 ? sqlite__bind_blob(&q, 2, NULL, 0)   /* NULL */
+                                 : sqlite__bind_null(&q, 2);
+        assert_int_equal(st, IPS_OK);
+        assert_int_equal(sqlite__run(&q, NULL), IPS_OK);
+        sqlite__stmt_put(&q);
+    }
+
+    uint8_t buf[8];
+    size_t len = 99;
+    bool is_null = true;
+    assert_int_equal(blob_get(ss, 1, buf, sizeof buf, &len, &is_null), IPS_OK);
+    assert_int_equal(len, sizeof data);
+    assert_memory_equal(buf, data, sizeof data);
+    assert_false(is_null);
+    assert_int_equal(blob_get(ss, 2, buf, sizeof buf, &len, &is_null), IPS_OK);
+    assert_int_equal(len, 0);
+    assert_false(is_null);
+    assert_int_equal(blob_get(ss, 3, buf, sizeof buf, &len, &is_null), IPS_OK);
+    assert_int_equal(len, 0);
+    assert_true(is_null);
+    assert_int_equal(blob_get(ss, 4, buf, sizeof buf, &len, &is_null), IPS_OK);
+    assert_true(is_null);
+
+    uint8_t small[4] = {9, 9, 9, 9};
+    len = 42;
+    assert_int_equal(blob_get(ss, 1, small, sizeof small, &len, &is_null), IPS_ERR_TOO_LARGE);
+    assert_int_equal(len, 42); /* untouched */
+    assert_int_equal(small[0], 9);
+}
+
+static void page_limit_defaults_to_fifty(void **state)
+{
+    (void)state;
+    assert_int_equal(sqlite__page_limit(0), STORE_LIST_DEFAULT_LIMIT);
+    assert_int_equal(sqlite__page_limit(-3), 50);
+    assert_int_equal(sqlite__page_limit(7), 7);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup_migrated, teardown)
 #define T_EMPTY(name) cmocka_unit_test_setup_teardown(name, setup_empty, teardown)
 
@@ -1090,15 +1373,19 @@ int main(void)
         T(user_is_found_by_id_and_by_email),
         T(user_password_change_is_stored),
         T(user_list_filters_by_org_and_pages),
+        T(user_disable_sets_and_clears_the_flag),
+        T(disabling_an_unknown_user_is_not_found),
         T(session_is_found_by_hash_then_deleted),
         T(session_of_an_unknown_user_is_not_found),
         T(session_purge_deletes_only_expired_sessions),
+        T(deleting_a_users_sessions_leaves_other_users_sessions),
         T(token_is_found_by_id_and_hash),
         T(token_revoke_keeps_the_first_revocation_time),
         T(token_list_shows_one_users_tokens_in_id_order),
         T(login_failures_are_counted_by_email_and_by_address_since_a_time),
         T(clearing_failures_forgets_only_that_emails_failures),
         T(login_attempt_with_an_overlong_email_is_too_large),
+        T(login_attempts_purge_deletes_only_attempts_before_the_time),
         T(empty_audit_log_has_head_zero_and_a_zero_hash),
         T(audit_insert_advances_the_head),
         T(audit_insert_refuses_any_seq_but_head_plus_one),
@@ -1115,6 +1402,13 @@ int main(void)
         T(tx_run_gives_up_after_five_retries),
         T(data_written_by_one_connection_is_visible_to_another),
         T(data_survives_closing_and_reopening_the_file),
+        T(stmt_sql_caches_one_statement_per_sql_address),
+        T(stmt_sql_gives_a_running_statement_a_private_copy),
+        T(stmt_sql_falls_back_to_per_use_statements_when_the_cache_is_full),
+        T(stmt_sql_refuses_an_address_whose_text_changed),
+        T(stmt_sql_refuses_text_without_exactly_one_statement),
+        T(blob_and_null_binds_round_trip_through_col_blob),
+        T(page_limit_defaults_to_fifty),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }

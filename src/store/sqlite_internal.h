@@ -1,0 +1,225 @@
+/*
+ * sqlite_internal.h — the SQLite backend's private header (as btreeInt.h is
+ * to btree.h): the connection struct and the statement, binding and
+ * decoding helpers shared by store_sqlite.c (lifecycle, migrations,
+ * transactions, the foundation tables) and the per-domain files
+ * src/store/sqlite_<domain>.c.
+ *
+ * Included ONLY by src/store/store_sqlite.c and src/store/sqlite_*.c. Other
+ * store files see a struct store and store_backend.h; the rest of the
+ * program sees store.h and store_<domain>.h.
+ *
+ * How a backend function uses a statement (every use, no exceptions):
+ *
+ *     static const char q_work_get[] = "SELECT ... WHERE id = ?1";
+ *
+ *     struct sqlite__stmt q;
+ *     ips_status result = sqlite__stmt_sql(sqlite__from(s), q_work_get, &q);
+ *     if (result || (result = sqlite__bind_text(&q, 1, id)))
+ *         goto out_stmt;
+ *     result = sqlite__fetch_one(&q, decode_work, &tmp, out, sizeof tmp);
+ *     out_stmt:
+ *     sqlite__stmt_put(&q);   // always, also after a failed borrow
+ *
+ * Invariants:
+ *   - SQL is constant text with ?N parameters; values are only ever bound,
+ *     never pasted into SQL.
+ *   - A borrowed statement is given back (sqlite__stmt_put) before the
+ *     borrowing function returns, so no statement holds a read transaction
+ *     open between store calls and bound pointers (SQLITE_STATIC) stay valid
+ *     for as long as SQLite may read them.
+ *   - The connection belongs to one thread at a time (store.h), so nothing
+ *     here locks.
+ *
+ * Failure: every helper returning ips_status maps SQLite result codes with
+ * sqlite__status (see there) and writes OUT parameters only on IPS_OK.
+ */
+#ifndef IPS_STORE_SQLITE_INTERNAL_H
+#define IPS_STORE_SQLITE_INTERNAL_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store_backend.h"
+
+/* Room for store_sqlite.c's own enum-indexed statements (its SQLITE__QUERIES
+ * list; a _Static_assert there keeps the list within this bound). Domains do
+ * not use it: they borrow with sqlite__stmt_sql. */
+#define SQLITE__CORE_STMT_MAX 64
+
+/* Slots of the per-connection cache of sqlite__stmt_sql, a power of two.
+ * 512 is several times the statements the whole program is expected to have;
+ * when it is full, statements are prepared per use instead (slower, not
+ * wrong). */
+#define SQLITE__SQL_CACHE_BITS 9
+#define SQLITE__SQL_CACHE_SLOTS (1u << SQLITE__SQL_CACHE_BITS)
+
+/* One slot of the SQL-pointer cache: empty while sql is NULL. Slots are
+ * never emptied before close, so linear probing needs no tombstones. */
+struct sqlite__sql_slot {
+    const char *sql;  /* key: the caller's static SQL text, by address */
+    sqlite3_stmt *st; /* prepared with SQLITE_PREPARE_PERSISTENT */
+};
+
+/* One connection. Allocated by store__sqlite_open, freed by close. */
+struct sqlite_store {
+    struct store base; /* must be first: see store_backend.h */
+    sqlite3 *db;
+    sqlite3_stmt *core[SQLITE__CORE_STMT_MAX]; /* store_sqlite.c's queries, lazily prepared */
+    struct sqlite__sql_slot sql_cache[SQLITE__SQL_CACHE_SLOTS]; /* sqlite__stmt_sql */
+    bool sql_cache_full_logged; /* the "cache full" warning is logged once per connection */
+};
+
+/* A statement borrowed for one call: from a cache, or a private copy
+ * (owned, finalized when given back) when the cached one is still running
+ * or cannot be cached. A zeroed value is "nothing borrowed". */
+struct sqlite__stmt {
+    struct sqlite_store *ss;
+    sqlite3_stmt *st;
+    const char *sql; /* for log lines */
+    bool owned;
+};
+
+/* The SQLite connection behind a struct store of this backend. */
+static inline struct sqlite_store *sqlite__from(struct store *s)
+{
+    return (struct sqlite_store *)s;
+}
+
+/* The domain tables of this backend, one per X(<domain>) line of
+ * STORE__DOMAINS: each sqlite_<domain>.c defines
+ *     const struct store_<domain>_ops sqlite__<domain>_ops = {...};  */
+#define SQLITE__DOMAIN_DECL(domain) extern const struct store_##domain##_ops sqlite__##domain##_ops;
+STORE__DOMAINS(SQLITE__DOMAIN_DECL)
+
+/* ---- errors ------------------------------------------------------------- */
+
+/*
+ * Map a SQLite result code to an ips_status and log what needs logging.
+ * what names the statement (its SQL or a migration file). Must be called
+ * before the statement is reset, while sqlite3_errmsg still describes this
+ * failure. Mapping (extended result codes are enabled):
+ *   UNIQUE / PRIMARY KEY / ROWID constraint -> IPS_ERR_CONFLICT
+ *   FOREIGN KEY constraint                  -> IPS_ERR_NOT_FOUND (the row referred to is missing)
+ *   BUSY, LOCKED                            -> IPS_ERR_BUSY (logged as a warning)
+ *   NOMEM                                   -> IPS_ERR_NOMEM
+ *   anything else (CHECK, NOT NULL, I/O...) -> IPS_ERR_DB (one "sqlite error" line)
+ * A domain needing another mapping (a CHECK that means IPS_ERR_INVALID, say)
+ * tests the condition itself before running the statement.
+ */
+ips_status sqlite__status(struct sqlite_store *ss, int rc, const char *what);
+
+/* ---- statements ----------------------------------------------------------- */
+
+/*
+ * Borrow a prepared statement for sql, which MUST be a constant with static
+ * storage duration and exactly one SQL statement (declare it as
+ * `static const char q_name[] = "...";`): the statement is cached per
+ * connection keyed by the ADDRESS of sql, prepared on first use and
+ * finalized by close. When the cached statement is still running (a listing
+ * callback re-entered the store with the same query) the call gets a private
+ * copy instead; when the cache is full, an uncached statement (both are
+ * finalized by sqlite__stmt_put).
+ * OUT *out: the borrowed statement on IPS_OK, zeroed otherwise; in both cases
+ * sqlite__stmt_put(out) is safe.
+ * Failure: the mapped status of sqlite3_prepare_v3 (logged); IPS_ERR_INTERNAL
+ * (logged) when sql holds no statement or more than one, or when the address
+ * is cached with other text (sql was not a constant).
+ */
+ips_status sqlite__stmt_sql(struct sqlite_store *ss, const char *sql, struct sqlite__stmt *out);
+
+/* Give a borrowed statement back: reset and unbind a cached one (ending any
+ * read it holds open), finalize an owned one. Safe on a zeroed value and
+ * twice in a row. */
+void sqlite__stmt_put(struct sqlite__stmt *q);
+
+/* Step once. OUT *row: true for SQLITE_ROW, false for SQLITE_DONE.
+ * Failure: the mapped status. */
+ips_status sqlite__step(struct sqlite__stmt *q, bool *row);
+
+/* Run a statement to completion, ignoring any rows (INSERT, UPDATE, DELETE).
+ * OUT *changes (may be NULL): rows changed. Failure: the mapped status. */
+ips_status sqlite__run(struct sqlite__stmt *q, int *changes);
+
+/* Run constant SQL text that binds nothing (pragmas, DDL, SAVEPOINT, a
+ * migration file) with sqlite3_exec; it may hold several statements. what
+ * names it in the log. Not cached: for statements run once or rarely.
+ * Failure: the mapped status. */
+ips_status sqlite__exec(struct sqlite_store *ss, const char *sql, const char *what);
+
+/* ---- binding (?N parameters count from 1) ------------------------------------ */
+
+/* Map the result code of a sqlite3_bind_* call made directly (for a type
+ * without a helper below). */
+ips_status sqlite__bind_rc(struct sqlite__stmt *q, int rc);
+
+/* Bind text s (NULL binds SQL NULL). Not copied: the text must stay valid
+ * until sqlite__stmt_put, which the borrowing pattern guarantees. */
+ips_status sqlite__bind_text(struct sqlite__stmt *q, int idx, const char *s);
+
+/* Bind text s, which must not exceed max bytes (its NUL excluded).
+ * Failure: IPS_ERR_TOO_LARGE. */
+ips_status sqlite__bind_text_max(struct sqlite__stmt *q, int idx, const char *s, size_t max);
+
+/* Bind a fixed-size record field of size bytes, which must hold a NUL.
+ * Failure: IPS_ERR_TOO_LARGE for an unterminated field. */
+ips_status sqlite__bind_field(struct sqlite__stmt *q, int idx, const char *field, size_t size);
+#define SQLITE__BIND_FIELD(q, idx, field) sqlite__bind_field((q), (idx), (field), sizeof(field))
+
+ips_status sqlite__bind_int64(struct sqlite__stmt *q, int idx, int64_t v);
+
+/* Bind a STORE_HASH_LEN-byte digest as a blob (not copied). */
+ips_status sqlite__bind_hash(struct sqlite__stmt *q, int idx, const uint8_t hash[STORE_HASH_LEN]);
+
+/* Bind len bytes at p as a blob (not copied; p NULL binds SQL NULL, len 0
+ * with p non-NULL an empty blob). Failure: IPS_ERR_TOO_LARGE when len
+ * exceeds INT_MAX. */
+ips_status sqlite__bind_blob(struct sqlite__stmt *q, int idx, const void *p, size_t len);
+
+ips_status sqlite__bind_null(struct sqlite__stmt *q, int idx);
+
+/*
+ * Bind the three parameters every id-cursor listing shares: ?1 the filter
+ * (NULL = none, for "(?1 IS NULL OR col = ?1)"), ?2 the cursor (NULL or "" =
+ * from the start, for "id > ?2"), ?3 the page size (sqlite__page_limit of
+ * limit, for "LIMIT ?3").
+ */
+ips_status sqlite__bind_page(struct sqlite__stmt *q, const char *only, const char *after,
+                             int limit);
+
+/* Listing page size: limit, or STORE_LIST_DEFAULT_LIMIT when limit <= 0. */
+int sqlite__page_limit(int limit);
+
+/* ---- decoding (columns count from 0) ------------------------------------------ */
+
+/* Copy text column col into dst[cap] with its NUL. SQL NULL reads as "".
+ * Failure: IPS_ERR_TOO_LARGE when it does not fit (dst untouched),
+ * IPS_ERR_NOMEM. */
+ips_status sqlite__col_text(sqlite3_stmt *st, int col, char *dst, size_t cap);
+#define SQLITE__COL_FIELD(st, col, field) sqlite__col_text((st), (col), (field), sizeof(field))
+
+/* Copy a STORE_HASH_LEN-byte blob column. Failure: IPS_ERR_DB (logged) when
+ * the stored value has another length. */
+ips_status sqlite__col_hash(sqlite3_stmt *st, int col, uint8_t out[STORE_HASH_LEN]);
+
+/* Copy blob column col into dst, which has room for max bytes. SQL NULL and
+ * an empty blob read as length 0. OUT *len: the bytes copied.
+ * Failure: IPS_ERR_TOO_LARGE when the value is longer than max (dst and
+ * *len untouched), IPS_ERR_NOMEM. */
+ips_status sqlite__col_blob(sqlite3_stmt *st, int col, void *dst, size_t max, size_t *len);
+
+/* Row decoder: fill *row from the current row of a SELECT whose columns are
+ * in the decoder's order. Failure: as the sqlite__col_* helpers. */
+typedef ips_status (*sqlite__decode_fn)(sqlite3_stmt *st, void *row);
+
+/*
+ * Step a bound SELECT once and decode its first row into tmp (size bytes of
+ * scratch), then copy it to out — so out is written only on success.
+ * Failure: IPS_ERR_NOT_FOUND when there is no row; decode or step failures.
+ */
+ips_status sqlite__fetch_one(struct sqlite__stmt *q, sqlite__decode_fn decode, void *tmp,
+                             void *out, size_t size);
+
+#endif
