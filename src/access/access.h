@@ -113,6 +113,10 @@ const char *access_action_name(enum access_action a);
 struct access_object {
     const char *org_id;        /* owning organisation, if any */
     const char *owner_user_id; /* owning user, if any */
+    /* Set by the caller when the actor's organisation holds a verified, valid
+     * authorisation to act for org_id (an agent such as a law firm acting for
+     * a right holder): SCOPE_ORG then lets the actor in as if a member. */
+    bool agent_authorised;
 };
 
 /* Decide. See the file comment for the answers. Pure: no I/O. */

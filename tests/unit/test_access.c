@@ -125,11 +125,14 @@ static void another_organisations_object_reads_as_not_found(void **state)
 {
     struct fixture *f = *state;
     struct access_principal p = as_user(&f->seller);
-    struct access_object own = {f->seller_org.id, NULL};
-    struct access_object foreign = {f->other_seller.id, NULL};
+    struct access_object own = {f->seller_org.id, NULL, false};
+    struct access_object foreign = {f->other_seller.id, NULL, false};
+    struct access_object as_agent = {f->other_seller.id, NULL, true};
     assert_int_equal(access_authorize(&p, ACT_ORG_READ, &own), IPS_OK);
     assert_int_equal(access_authorize(&p, ACT_ORG_READ, &foreign), IPS_ERR_NOT_FOUND);
-    struct access_object other_user = {f->other_seller.id, f->other.id};
+    /* an authorised agent of that organisation is let in */
+    assert_int_equal(access_authorize(&p, ACT_ORG_READ, &as_agent), IPS_OK);
+    struct access_object other_user = {f->other_seller.id, f->other.id, false};
     assert_int_equal(access_authorize(&p, ACT_USER_READ, &other_user), IPS_ERR_NOT_FOUND);
     assert_int_equal(access_authorize(&p, ACT_TOKEN_REVOKE, &other_user), IPS_ERR_NOT_FOUND);
     struct access_principal admin = as_user(&f->admin);
