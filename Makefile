@@ -2,6 +2,7 @@
 #   make run    install what is missing, build, migrate ./var/iprshield.db,
 #               seed demo data, serve http://127.0.0.1:8080
 #   make test   install what is missing, build, run every test
+MAKEFLAGS  += --no-print-directory
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 BUILD_TYPE ?= Debug
