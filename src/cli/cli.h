@@ -12,6 +12,7 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "access/access.h"
 #include "core/config.h"
@@ -29,6 +30,26 @@
     "  --config FILE      settings file (env IPRSHIELD_CONFIG)\n"                     \
     "  --log-level LEVEL  debug, info, warn, error or off (env IPRSHIELD_LOG_LEVEL)\n" \
     "  -h, --help         show this help\n"
+
+/* A subcommand's handler for its own options (c is getopt_long's value).
+ * Returns 0 to go on, or an exit code (2 after printing why). */
+typedef int (*cli_opt_fn)(int c, const char *arg, void *state);
+
+#define CLI_CONTINUE (-1)
+
+/* Load settings, then parse argv (argv[0] is the command word) with opts,
+ * which end with CLI_COMMON_OPTIONS and a zero row. Common options go to
+ * cfg, the others to fn (NULL when the command has none). OUT *first_arg:
+ * index in argv of the first positional argument; pass NULL when the command
+ * takes none (extra arguments are then a usage error). Returns CLI_CONTINUE
+ * to run the command, or an exit code: 0 after --help, 2 for a usage error.
+ * On every return but CLI_CONTINUE, cfg has been released. */
+int cli_begin(int argc, char **argv, const struct option *opts, struct config *cfg,
+              cli_opt_fn fn, void *state, void (*usage)(FILE *), int *first_arg);
+
+/* For "iprshield CMD SUB ...": CLI_CONTINUE when argv[1] is sub; otherwise
+ * prints usage (to stdout with exit 0 for --help, else stderr and 2). */
+int cli_subcommand(int argc, char **argv, const char *sub, void (*usage)(FILE *));
 
 /* Handle a common option (c from getopt_long). Returns 1 if handled, 0 if
  * not a common option, -1 on a bad value (message printed). */

@@ -15,30 +15,15 @@ static void audit_usage(FILE *f)
 
 int cmd_audit(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "verify") != 0) {
-        bool help = argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
-        audit_usage(help ? stdout : stderr);
-        return help ? 0 : 2;
-    }
-    struct config cfg;
-    int rc = cli_config_load(&cfg);
-    if (rc)
+    int rc = cli_subcommand(argc, argv, "verify", audit_usage);
+    if (rc != CLI_CONTINUE)
         return rc;
+    struct config cfg;
     static const struct option opts[] = {CLI_COMMON_OPTIONS, {0, 0, 0, 0}};
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc - 1, argv + 1, "h", opts, NULL)) != -1) {
-        int h = cli_common_option(c, optarg, &cfg);
-        if (h > 0)
-            continue;
-        if (c == 'h' && h == 0) {
-            audit_usage(stdout);
-            goto out_cfg;
-        }
-        audit_usage(stderr);
-        rc = 2;
-        goto out_cfg;
-    }
+    rc = cli_begin(argc - 1, argv + 1, opts, &cfg, NULL, NULL, audit_usage, NULL);
+    if (rc != CLI_CONTINUE)
+        return rc;
+    rc = 0;
     struct store *s = NULL;
     ips_status st = store_open(cfg.db, &s);
     if (st) {

@@ -16,38 +16,19 @@ static void db_usage(FILE *f)
 
 int cmd_db(int argc, char **argv)
 {
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        db_usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
-    }
-    const char *sub = argv[1];
-    if (strcmp(sub, "migrate") != 0 && strcmp(sub, "version") != 0) {
-        fprintf(stderr, "iprshield db: unknown subcommand '%s'\n", sub);
-        db_usage(stderr);
-        return 2;
-    }
-    struct config cfg;
-    int rc = cli_config_load(&cfg);
-    if (rc)
+    bool migrate = argc >= 2 && strcmp(argv[1], "migrate") == 0;
+    int rc = cli_subcommand(argc, argv, migrate ? "migrate" : "version", db_usage);
+    if (rc != CLI_CONTINUE)
         return rc;
+    struct config cfg;
     static const struct option opts[] = {CLI_COMMON_OPTIONS, {0, 0, 0, 0}};
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc - 1, argv + 1, "h", opts, NULL)) != -1) {
-        int h = cli_common_option(c, optarg, &cfg);
-        if (h > 0)
-            continue;
-        if (c == 'h') {
-            db_usage(stdout);
-            goto out;
-        }
-        db_usage(stderr);
-        rc = 2;
-        goto out;
-    }
+    rc = cli_begin(argc - 1, argv + 1, opts, &cfg, NULL, NULL, db_usage, NULL);
+    if (rc != CLI_CONTINUE)
+        return rc;
+    rc = 0;
     struct store *s = NULL;
     ips_status st;
-    if (!strcmp(sub, "migrate")) {
+    if (migrate) {
         int applied = 0, version = 0;
         st = cli_store_open(&cfg, &s, &applied);
         if (st) {

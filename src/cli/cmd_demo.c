@@ -59,38 +59,28 @@ static ips_status demo_ensure_user(struct ips_ctx *ctx, size_t i, const char *pa
     return access_user_set_password(ctx, u.id, password);
 }
 
+static int demo_option(int c, const char *arg, void *state)
+{
+    (void)arg;
+    if (c != 'j')
+        return 2;
+    *(bool *)state = true;
+    return 0;
+}
+
 int cmd_demo(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "seed") != 0) {
-        bool help = argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
-        demo_usage(help ? stdout : stderr);
-        return help ? 0 : 2;
-    }
-    struct config cfg;
-    int rc = cli_config_load(&cfg);
-    if (rc)
+    int rc = cli_subcommand(argc, argv, "seed", demo_usage);
+    if (rc != CLI_CONTINUE)
         return rc;
+    struct config cfg;
     static const struct option opts[] = {{"json", no_argument, 0, 'j'}, CLI_COMMON_OPTIONS,
                                          {0, 0, 0, 0}};
     bool as_json = false;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc - 1, argv + 1, "h", opts, NULL)) != -1) {
-        int h = cli_common_option(c, optarg, &cfg);
-        if (h > 0)
-            continue;
-        if (h == 0 && c == 'j') {
-            as_json = true;
-            continue;
-        }
-        if (h == 0 && c == 'h') {
-            demo_usage(stdout);
-            goto out_cfg;
-        }
-        demo_usage(stderr);
-        rc = 2;
-        goto out_cfg;
-    }
+    rc = cli_begin(argc - 1, argv + 1, opts, &cfg, demo_option, &as_json, demo_usage, NULL);
+    if (rc != CLI_CONTINUE)
+        return rc;
+    rc = 0;
     struct store *s = NULL;
     ips_status st = cli_store_open(&cfg, &s, NULL);
     if (st) {

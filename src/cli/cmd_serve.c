@@ -18,45 +18,27 @@ static void serve_usage(FILE *f)
                CLI_COMMON_HELP);
 }
 
+static int serve_option(int c, const char *arg, void *state)
+{
+    char err[256];
+    if (config_set(state, c == 'l' ? "listen" : "threads", arg, err, sizeof err) != IPS_OK) {
+        fprintf(stderr, "iprshield: %s\n", err);
+        return 2;
+    }
+    return 0;
+}
+
 int cmd_serve(int argc, char **argv)
 {
     struct config cfg;
-    int rc = cli_config_load(&cfg);
-    if (rc)
-        return rc;
     static const struct option opts[] = {{"listen", required_argument, 0, 'l'},
                                          {"threads", required_argument, 0, 't'},
                                          CLI_COMMON_OPTIONS,
                                          {0, 0, 0, 0}};
-    int c;
-    char err[256];
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        int h = cli_common_option(c, optarg, &cfg);
-        if (h < 0) {
-            rc = 2;
-            goto out;
-        }
-        if (h)
-            continue;
-        const char *key = c == 'l' ? "listen" : c == 't' ? "threads" : NULL;
-        if (c == 'h') {
-            serve_usage(stdout);
-            goto out;
-        }
-        if (!key || config_set(&cfg, key, optarg, err, sizeof err) != IPS_OK) {
-            if (key)
-                fprintf(stderr, "iprshield: %s\n", err);
-            serve_usage(stderr);
-            rc = 2;
-            goto out;
-        }
-    }
-    if (optind < argc) {
-        serve_usage(stderr);
-        rc = 2;
-        goto out;
-    }
+    int rc = cli_begin(argc, argv, opts, &cfg, serve_option, &cfg, serve_usage, NULL);
+    if (rc != CLI_CONTINUE)
+        return rc;
+    rc = 0;
     struct store *s = NULL;
     ips_status st = cli_store_open(&cfg, &s, NULL); /* creates the directory, migrates */
     if (st) {

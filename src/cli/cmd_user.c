@@ -1,6 +1,7 @@
 /* cmd_user.c — `iprshield user add` and `iprshield token create`. */
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -59,17 +60,31 @@ static void print_errors(const struct ips_ctx *ctx)
     }
 }
 
+struct user_args {
+    const char *org, *kind, *role, *email;
+    bool pw_stdin;
+};
+
+static int user_option(int c, const char *arg, void *state)
+{
+    struct user_args *a = state;
+    switch (c) {
+    case 'o': a->org = arg; break;
+    case 'k': a->kind = arg; break;
+    case 'r': a->role = arg; break;
+    case 'e': a->email = arg; break;
+    case 'p': a->pw_stdin = true; break;
+    default: return 2;
+    }
+    return 0;
+}
+
 int cmd_user(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "add") != 0) {
-        bool help = argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
-        user_usage(help ? stdout : stderr);
-        return help ? 0 : 2;
-    }
-    struct config cfg;
-    int rc = cli_config_load(&cfg);
-    if (rc)
+    int rc = cli_subcommand(argc, argv, "add", user_usage);
+    if (rc != CLI_CONTINUE)
         return rc;
+    struct config cfg;
     static const struct option opts[] = {{"org", required_argument, 0, 'o'},
                                          {"org-kind", required_argument, 0, 'k'},
                                          {"role", required_argument, 0, 'r'},
@@ -77,24 +92,13 @@ int cmd_user(int argc, char **argv)
                                          {"password-stdin", no_argument, 0, 'p'},
                                          CLI_COMMON_OPTIONS,
                                          {0, 0, 0, 0}};
-    const char *org = NULL, *kind = NULL, *role = NULL, *email = NULL;
-    bool pw_stdin = false;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc - 1, argv + 1, "h", opts, NULL)) != -1) {
-        int h = cli_common_option(c, optarg, &cfg);
-        if (h > 0)
-            continue;
-        switch (h < 0 ? '?' : c) {
-        case 'o': org = optarg; break;
-        case 'k': kind = optarg; break;
-        case 'r': role = optarg; break;
-        case 'e': email = optarg; break;
-        case 'p': pw_stdin = true; break;
-        case 'h': user_usage(stdout); goto out_cfg;
-        default: user_usage(stderr); rc = 2; goto out_cfg;
-        }
-    }
+    struct user_args a = {0};
+    rc = cli_begin(argc - 1, argv + 1, opts, &cfg, user_option, &a, user_usage, NULL);
+    if (rc != CLI_CONTINUE)
+        return rc;
+    rc = 0;
+    const char *org = a.org, *kind = a.kind, *role = a.role, *email = a.email;
+    bool pw_stdin = a.pw_stdin;
     if (!org || !kind || !role || !email || !pw_stdin) {
         fprintf(stderr, "iprshield user add: --org, --org-kind, --role, --email and "
                         "--password-stdin are required\n");
@@ -143,46 +147,48 @@ out_cfg:
     return rc;
 }
 
+struct token_args {
+    const char *email, *name;
+    long long days;
+};
+
+static int token_option(int c, const char *arg, void *state)
+{
+    struct token_args *a = state;
+    char *end = NULL;
+    switch (c) {
+    case 'e': a->email = arg; break;
+    case 'n': a->name = arg; break;
+    case 'x':
+        a->days = strtoll(arg, &end, 10);
+        if (*end || a->days < 1 || a->days > 3650) {
+            fprintf(stderr, "iprshield token create: --expires-days takes 1-3650\n");
+            return 2;
+        }
+        break;
+    default: return 2;
+    }
+    return 0;
+}
+
 int cmd_token(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "create") != 0) {
-        bool help = argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
-        token_usage(help ? stdout : stderr);
-        return help ? 0 : 2;
-    }
-    struct config cfg;
-    int rc = cli_config_load(&cfg);
-    if (rc)
+    int rc = cli_subcommand(argc, argv, "create", token_usage);
+    if (rc != CLI_CONTINUE)
         return rc;
+    struct config cfg;
     static const struct option opts[] = {{"email", required_argument, 0, 'e'},
                                          {"name", required_argument, 0, 'n'},
                                          {"expires-days", required_argument, 0, 'x'},
                                          CLI_COMMON_OPTIONS,
                                          {0, 0, 0, 0}};
-    const char *email = NULL, *name = "cli";
-    long long days = 0;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc - 1, argv + 1, "h", opts, NULL)) != -1) {
-        int h = cli_common_option(c, optarg, &cfg);
-        if (h > 0)
-            continue;
-        char *end = NULL;
-        switch (h < 0 ? '?' : c) {
-        case 'e': email = optarg; break;
-        case 'n': name = optarg; break;
-        case 'x':
-            days = strtoll(optarg, &end, 10);
-            if (*end || days < 1 || days > 3650) {
-                fprintf(stderr, "iprshield token create: --expires-days takes 1-3650\n");
-                rc = 2;
-                goto out_cfg;
-            }
-            break;
-        case 'h': token_usage(stdout); goto out_cfg;
-        default: token_usage(stderr); rc = 2; goto out_cfg;
-        }
-    }
+    struct token_args a = {NULL, "cli", 0};
+    rc = cli_begin(argc - 1, argv + 1, opts, &cfg, token_option, &a, token_usage, NULL);
+    if (rc != CLI_CONTINUE)
+        return rc;
+    rc = 0;
+    const char *email = a.email, *name = a.name;
+    long long days = a.days;
     if (!email) {
         fprintf(stderr, "iprshield token create: --email is required\n");
         rc = 2;

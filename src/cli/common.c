@@ -106,3 +106,61 @@ void cli_ctx_init(struct ips_ctx *ctx, struct access_principal *p, struct store 
     ctx->addr = "cli";
     ctx->errors = json_array();
 }
+
+int cli_subcommand(int argc, char **argv, const char *sub, void (*usage)(FILE *))
+{
+    if (argc >= 2 && strcmp(argv[1], sub) == 0)
+        return CLI_CONTINUE;
+    bool help = argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
+    if (!help && argc >= 2)
+        fprintf(stderr, "iprshield: unknown subcommand '%s'\n", argv[1]);
+    usage(help ? stdout : stderr);
+    return help ? 0 : 2;
+}
+
+int cli_begin(int argc, char **argv, const struct option *opts, struct config *cfg,
+              cli_opt_fn fn, void *state, void (*usage)(FILE *), int *first_arg)
+{
+    int rc = cli_config_load(cfg);
+    if (rc)
+        return rc;
+    int c;
+    optind = 1;
+    opterr = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        int common = cli_common_option(c, optarg, cfg);
+        if (common > 0)
+            continue;
+        if (common < 0) {
+            rc = 2;
+            goto out_release;
+        }
+        if (c == 'h') {
+            usage(stdout);
+            rc = 0;
+            goto out_release;
+        }
+        if (c == '?' || !fn) {
+            usage(stderr);
+            rc = 2;
+            goto out_release;
+        }
+        rc = fn(c, optarg, state);
+        if (rc)
+            goto out_release;
+    }
+    if (first_arg) {
+        *first_arg = optind;
+        return CLI_CONTINUE;
+    }
+    if (optind < argc) {
+        fprintf(stderr, "iprshield: unexpected argument '%s'\n", argv[optind]);
+        usage(stderr);
+        rc = 2;
+        goto out_release;
+    }
+    return CLI_CONTINUE;
+out_release:
+    config_release(cfg);
+    return rc;
+}

@@ -32,20 +32,14 @@ void h_audit_list(struct http_req *rq, struct http_resp *rs)
         char *end;
         after = strtoll(cursor, &end, 10);
         if (*end || after <= 0) {
-            json_error_add(rq->ctx.errors, "cursor", "is not a cursor this API gave out");
-            http_problem(rs, IPS_ERR_INVALID, "bad cursor", json_incref(rq->ctx.errors));
+            http_bad_cursor(rs);
             return;
         }
     }
     struct http_page_acc acc;
     http_page_begin(&acc, limit);
     ips_status st = access_audit_list(&rq->ctx, after, limit + 1, h__audit_take, &acc);
-    if (st) {
-        json_decref(acc.items);
-        http_fail(rq, rs, st);
-        return;
-    }
-    http_json(rs, 200, http_page_finish(&acc));
+    http_page_respond(rq, rs, &acc, st);
 }
 
 void h_audit_verify(struct http_req *rq, struct http_resp *rs)

@@ -9,33 +9,16 @@ static ips_status h__org_take(const struct store_org *o, void *arg)
     return IPS_OK;
 }
 
-/* Shared by the list handlers whose cursor is an id. */
-static bool h__id_cursor_ok(struct http_resp *rs, const char *cursor)
-{
-    if (cursor && !id_is_valid(cursor)) {
-        json_t *errors = json_array();
-        json_error_add(errors, "cursor", "is not a cursor this API gave out");
-        http_problem(rs, IPS_ERR_INVALID, "bad cursor", errors);
-        return false;
-    }
-    return true;
-}
-
 void h_orgs_list(struct http_req *rq, struct http_resp *rs)
 {
     int limit;
     const char *cursor;
-    if (!http_page(rq, rs, &limit, &cursor) || !h__id_cursor_ok(rs, cursor))
+    if (!http_page_by_id(rq, rs, &limit, &cursor))
         return;
     struct http_page_acc acc;
     http_page_begin(&acc, limit);
     ips_status st = access_org_list(&rq->ctx, cursor, limit + 1, h__org_take, &acc);
-    if (st) {
-        json_decref(acc.items);
-        http_fail(rq, rs, st);
-        return;
-    }
-    http_json(rs, 200, http_page_finish(&acc));
+    http_page_respond(rq, rs, &acc, st);
 }
 
 void h_orgs_create(struct http_req *rq, struct http_resp *rs)

@@ -13,22 +13,12 @@ void h_users_list(struct http_req *rq, struct http_resp *rs)
 {
     int limit;
     const char *cursor;
-    if (!http_page(rq, rs, &limit, &cursor))
+    if (!http_page_by_id(rq, rs, &limit, &cursor))
         return;
-    if (cursor && !id_is_valid(cursor)) {
-        json_error_add(rq->ctx.errors, "cursor", "is not a cursor this API gave out");
-        http_problem(rs, IPS_ERR_INVALID, "bad cursor", json_incref(rq->ctx.errors));
-        return;
-    }
     struct http_page_acc acc;
     http_page_begin(&acc, limit);
     ips_status st = access_user_list(&rq->ctx, cursor, limit + 1, h__user_take, &acc);
-    if (st) {
-        json_decref(acc.items);
-        http_fail(rq, rs, st);
-        return;
-    }
-    http_json(rs, 200, http_page_finish(&acc));
+    http_page_respond(rq, rs, &acc, st);
 }
 
 void h_users_create(struct http_req *rq, struct http_resp *rs)

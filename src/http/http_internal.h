@@ -138,6 +138,13 @@ const struct http_part *http_part_get(const struct http_req *rq, const char *nam
 /* Its data as a NUL-terminated string (plain fields), or NULL if absent. */
 const char *http_part_text(const struct http_req *rq, const char *name);
 
+/* http_page for lists whose cursor is an id: a cursor that is not one is a
+ * 422 (written to rs; false returned). */
+bool http_page_by_id(struct http_req *rq, struct http_resp *rs, int *limit_out,
+                     const char **cursor_out);
+/* Write the 422 for a cursor this API did not give out. */
+void http_bad_cursor(struct http_resp *rs);
+
 /* Path parameter i if it is a well-formed id; otherwise writes 404, NULL. */
 const char *http_param_id(struct http_req *rq, struct http_resp *rs, int i);
 
@@ -162,6 +169,10 @@ void http_page_begin(struct http_page_acc *acc, int limit);
 bool http_page_take(struct http_page_acc *acc, json_t *item, const char *cursor);
 /* Finish a page: {"items": [...], "next_cursor": cursor or null}. */
 json_t *http_page_finish(struct http_page_acc *acc);
+/* Answer with the page (200) when st is IPS_OK, else with st's problem; the
+ * page is consumed either way. */
+void http_page_respond(struct http_req *rq, struct http_resp *rs, struct http_page_acc *acc,
+                       ips_status st);
 
 /* ---- metrics (metrics.c) -------------------------------------------------------------- */
 

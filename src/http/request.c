@@ -67,12 +67,29 @@ bool http_page(struct http_req *rq, struct http_resp *rs, int *limit_out,
     }
     if (c) {
         if (!*c || strlen(c) > 64) {
-            json_t *errors = json_array();
-            json_error_add(errors, "cursor", "is not a cursor this API gave out");
-            http_problem(rs, IPS_ERR_INVALID, "bad cursor", errors);
+            http_bad_cursor(rs);
             return false;
         }
         *cursor_out = c;
+    }
+    return true;
+}
+
+void http_bad_cursor(struct http_resp *rs)
+{
+    json_t *errors = json_array();
+    json_error_add(errors, "cursor", "is not a cursor this API gave out");
+    http_problem(rs, IPS_ERR_INVALID, "bad cursor", errors);
+}
+
+bool http_page_by_id(struct http_req *rq, struct http_resp *rs, int *limit_out,
+                     const char **cursor_out)
+{
+    if (!http_page(rq, rs, limit_out, cursor_out))
+        return false;
+    if (*cursor_out && !id_is_valid(*cursor_out)) {
+        http_bad_cursor(rs);
+        return false;
     }
     return true;
 }

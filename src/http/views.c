@@ -69,3 +69,15 @@ json_t *http_page_finish(struct http_page_acc *acc)
     json_t *next = acc->more ? json_string(acc->last) : json_null();
     return json_pack("{s:o, s:o}", "items", acc->items, "next_cursor", next);
 }
+
+void http_page_respond(struct http_req *rq, struct http_resp *rs, struct http_page_acc *acc,
+                       ips_status st)
+{
+    if (st) {
+        json_decref(acc->items);
+        acc->items = NULL;
+        http_fail(rq, rs, st);
+        return;
+    }
+    http_json(rs, 200, http_page_finish(acc));
+}
