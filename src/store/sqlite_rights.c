@@ -1,0 +1,468 @@
+/*
+ * sqlite_rights.c — the SQLite implementation of store_rights.h (tables
+ * rightholder_applications, agent_authorisations, rights and right_files of
+ * migration 0002_rights.sql).
+ *
+ * Expiry is computed in SQL only for filtering a listing by effective
+ * status; the rule is the domain's (rights.c): a right that is not rejected
+ * and whose valid_to lies before today reads as "expired".
+ */
+#include "store/sqlite_internal.h"
+#include "store/store_rights_backend.h"
+
+#include <stdlib.h>
+
+/* ---- applications ------------------------------------------------------------ */
+
+#define APP_COLS "org_id, status, email, website, country, reason, decided_by, decided_ms, created_ms"
+
+static const char q_app_insert[] =
+    "INSERT INTO rightholder_applications (" APP_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+static const char q_app_get[] =
+    "SELECT " APP_COLS " FROM rightholder_applications WHERE org_id = ?1";
+static const char q_app_update[] =
+    "UPDATE rightholder_applications SET status = ?2, reason = ?3, decided_by = ?4,"
+    " decided_ms = ?5 WHERE org_id = ?1";
+static const char q_app_list[] =
+    "SELECT " APP_COLS " FROM rightholder_applications"
+    " WHERE (?1 IS NULL OR status = ?1) AND org_id > ?2 AND (?4 IS NULL OR org_id = ?4)"
+    " ORDER BY org_id LIMIT ?3";
+
+/* sqlite__decode_fn for APP_COLS. */
+static ips_status decode_app(sqlite3_stmt *st, void *row)
+{
+    struct store_rh_application *a = row;
+    ips_status result;
+    if ((result = SQLITE__COL_FIELD(st, 0, a->org_id)) ||
+        (result = SQLITE__COL_FIELD(st, 1, a->status)) ||
+        (result = SQLITE__COL_FIELD(st, 2, a->email)) ||
+        (result = SQLITE__COL_FIELD(st, 3, a->website)) ||
+        (result = SQLITE__COL_FIELD(st, 4, a->country)) ||
+        (result = SQLITE__COL_FIELD(st, 5, a->reason)) ||
+        (result = SQLITE__COL_FIELD(st, 6, a->decided_by)))
+        return result;
+    a->decided_ms = sqlite3_column_int64(st, 7);
+    a->created_ms = sqlite3_column_int64(st, 8);
+    return IPS_OK;
+}
+
+static ips_status application_insert(struct store *s, const struct store_rh_application *a)
+{
+    struct sqlite__stmt q;
+    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_app_insert, &q);
+    if (result || (result = SQLITE__BIND_FIELD(&q, 1, a->org_id)) ||
+        (result = SQLITE__BIND_FIELD(&q, 2, a->status)) ||
+        (result = SQLITE__BIND_FIELD(&q, 3, a->email)) ||
+        (result = SQLITE__BIND_FIELD(&q, 4, a->website)) ||
+        (result = SQLITE__BIND_FIELD(&q, 5, a->country)) ||
+        (result = SQLITE__BIND_FIELD(&q, 6, a->reason)) ||
+        (result = SQLITE__BIND_FIELD(&q, 7, a->decided_by)) ||
+        (result = sqlite__bind_int64(&q, 8, a->decided_ms)) ||
+        (result = sqlite__bind_int64(&q, 9, a->created_ms)))
+        goto out_stmt;
+    result = sqlite__run(&q, NULL);
+out_stmt:
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+static ips_status application_get(struct store *s, const char *org_id,
+                                  struct store_rh_application *out)
+{
+    struct sqlite__stmt q;
+    struct store_rh_application tmp;
+    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_app_get, &q);
+    if (result || (result = sqlite__bind_text(&q, 1, org_id)))
+        goto out_stmt;
+    result = sqlite__fetch_one(&q, decode_app, &tmp, out, sizeof tmp);
+out_stmt:
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+static ips_status application_update(struct store *s, const struct store_rh_application *a)
+{
+    struct sqlite__stmt q;
+    int changes = 0;
+    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_app_update, &q);
+    if (result || (result = SQLITE__BIND_FIELD(&q, 1, a->org_id)) ||
+        (result = SQLITE__BIND_FIELD(&q, 2, a->status)) ||
+        (result = SQLITE__BIND_FIELD(&q, 3, a->reason)) ||
+        (result = SQLITE__BIND_FIELD(&q, 4, a->decided_by)) ||
+        (result = sqlite__bind_int64(&q, 5, a->decided_ms)))
+        goto out_stmt;
+    result = sqlite__run(&q, &changes);
+    if (result == IPS_OK && changes == 0)
+        result = IPS_ERR_NOT_FOUND;
+out_stmt:
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+static ips_status application_list(struct store *s, const char *only_status,
+                                   const char *only_org, const char *after, int limit,
+                                   store_rh_application_cb cb, void *arg)
+{
+    struct sqlite__stmt q;
+    struct store_rh_application a;
+    bool row = false;
+    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_app_list, &q);
+    if (result || (result = sqlite__bind_page(&q, only_status, after, limit)) ||
+        (result = sqlite__bind_text(&q, 4, only_org)))
+        goto out_stmt;
+    while ((result = sqlite__step(&q, &row)) == IPS_OK && row) {
+        if ((result = decode_app(q.st, &a)) || (result = cb(&a, arg)))
+            break;
+    }
+out_stmt:
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+/* ---- agent authorisations ------------------------------------------------------- */
+
+#define AUTH_COLS                                                                            \
+    "id, principal_org_id, agent_org_id, valid_from, valid_to, document_sha256, status,"    \
+    " reason, filed_by, decided_by, decided_ms, created_ms"
+
+static const char q_auth_insert[] =
+    "INSERT INTO agent_authorisations (" AUTH_COLS ")"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+static const char q_auth_get[] = "SELECT " AUTH_COLS " FROM agent_authorisations WHERE id = ?1";
+static const char q_auth_update[] =
+    "UPDATE agent_authorisations SET status = ?2, reason = ?3, decided_by = ?4,"
+    " decided_ms = ?5 WHERE id = ?1";
+static const char q_auth_active[] =
+    "SELECT 1 FROM agent_authorisations WHERE principal_org_id = ?1 AND agent_org_id = ?2"
+    " AND status = 'verified' AND valid_from <= ?3 AND valid_to >= ?3 LIMIT 1";
+static const char q_auth_list[] =
+    "SELECT " AUTH_COLS " FROM agent_authorisations"
+    " WHERE (?1 IS NULL OR status = ?1) AND id > ?2"
+    " AND (?4 IS NULL OR principal_org_id = ?4 OR agent_org_id = ?4)"
+    " ORDER BY id LIMIT ?3";
+
+/* sqlite__decode_fn for AUTH_COLS. */
+static ips_status decode_auth(sqlite3_stmt *st, void *row)
+{
+    struct store_agent_auth *a = row;
+    ips_status result;
+    if ((result = SQLITE__COL_FIELD(st, 0, a->id)) ||
+        (result = SQLITE__COL_FIELD(st, 1, a->principal_org_id)) ||
+        (result = SQLITE__COL_FIELD(st, 2, a->agent_org_id)) ||
+        (result = SQLITE__COL_FIELD(st, 3, a->valid_from)) ||
+        (result = SQLITE__COL_FIELD(st, 4, a->valid_to)) ||
+        (result = SQLITE__COL_FIELD(st, 5, a->document_sha256)) ||
+        (result = SQLITE__COL_FIELD(st, 6, a->status)) ||
+        (result = SQLITE__COL_FIELD(st, 7, a->reason)) ||
+        (result = SQLITE__COL_FIELD(st, 8, a->filed_by)) ||
+        (result = SQLITE__COL_FIELD(st, 9, a->decided_by)))
+        return result;
+    a->decided_ms = sqlite3_column_int64(st, 10);
+    a->created_ms = sqlite3_column_int64(st, 11);
+    return IPS_OK;
+}
+
+static ips_status auth_insert(struct store *s, const struct store_agent_auth *a)
+{
+    struct sqlite__stmt q;
+    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_auth_insert, &q);
+    if (result || (result = SQLITE__BIND_FIELD(&q, 1, a->id)) ||
+        (result = SQLITE__BIND_FIELD(&q, 2, a->principal_org_id)) ||
+        (result = SQLITE__BIND_FIELD(&q, 3, a->agent_org_id)) ||
+        (result = SQLITE__BIND_FIELD(&q, 4, a->valid_from)) ||
+        (result = SQLITE__BIND_FIELD(&q, 5, a->valid_to)) ||
+        (result = SQLITE__BIND_FIELD(&q, 6, a->document_sha256)) ||
+        (result = SQLITE__BIND_FIELD(&q, 7, a->status)) ||
+        (result = SQLITE__BIND_FIELD(&q, 8, a->reason)) ||
+        (result = SQLITE__BIND_FIELD(&q, 9, a->filed_by)) ||
+        (result = SQLITE__BIND_FIELD(&q, 10, a->decided_by)) ||
+        (result = sqlite__bind_int64(&q, 11, a->decided_ms)) ||
+        (result = sqlite__bind_int64(&q, 12, a->created_ms)))
+        goto out_stmt;
+    result = sqlite__run(&q, NULL);
+out_stmt:
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+static ips_status auth_get(struct store *s, const char *id, struct store_agent_auth *out)
+{
+    struct sqlite__stmt q;
+    struct store_agent_auth tmp;
+    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_auth_get, &q);
+    if (result || (result = sqlite__bind_text(&q, 1, id)))
+        goto out_stmt;
+    result = sqlite__fetch_one(&q, decode_auth, &tmp, out, sizeof tmp);
+out_stmt:
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+static ips_status auth_update(struct store *s, const struct store_agent_auth *a)
+{
+    struct sqlite__stmt q;
+    int changes = 0;
+    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_auth_update, &q);
+    if (result || (result = SQLITE__BIND_FIELD(&q, 1, a->id)) ||
+        (result = SQLITE__BIND_FIELD(&q, 2, a->status)) ||
+        (result = SQLITE__BIND_FIELD(&q, 3, a->reason)) ||
+        (result = SQLITE__BIND_FIELD(&q, 4, a->decided_by)) ||
+        (result = sqlite__bind_int64(&q, 5, a->decided_ms)))
+        goto out_stmt;
+    result = sqlite__run(&q, &changes);
+    if (result == IPS_OK && changes == 0)
+        result = IPS_ERR_NOT_FOUND;
+out_stmt:
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+static ips_status auth_active(struct store *s, const char *principal_org, const char *agent_org,
+                              const char *today, bool *found)
+{
+    struct sqlite__stmt q;
+    bool row = false;
+    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_auth_active, &q);
+    if (result || (result = sqlite__bind_text(&q, 1, principal_org)) ||
+        (result = sqlite__bind_text(&q, 2, agent_org)) ||
+        (result = sqlite__bind_text(&q, 3, today)) || (result = sqlite__step(&q, &row)))
+        goto out_stmt;
+    *found = row;
+out_stmt:
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+static ips_status auth_list(struct store *s, const char *involving_org, const char *only_status,
+                            const char *after, int limit, store_agent_auth_cb cb, void *arg)
+{
+    struct sqlite__stmt q;
+    struct store_agent_auth a;
+    bool row = false;
+    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_auth_list, &q);
+    if (result || (result = sqlite__bind_page(&q, only_status, after, limit)) ||
+        (result = sqlite__bind_text(&q, 4, involving_org)))
+        goto out_stmt;
+    while ((result = sqlite__step(&q, &row)) == IPS_OK && row) {
+        if ((result = decode_auth(q.st, &a)) || (result = cb(&a, arg)))
+            break;
+    }
+out_stmt:
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+/* ---- rights ------------------------------------------------------------------------ */
+
+#define RIGHT_COLS                                                                           \
+    "id, org_id, filed_by, filed_by_org, kind, status, mark_text, title,"                   \
+    " registration_number, patent_number, office, nice_classes, work_kind,"                 \
+    " evidence_description, created_on, valid_from, valid_to, reason, decided_by,"          \
+    " decided_ms, created_ms"
+
+static const char q_right_insert[] =
+    "INSERT INTO rights (" RIGHT_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+    " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)";
+static const char q_right_get[] = "SELECT " RIGHT_COLS " FROM rights WHERE id = ?1";
+static const char q_right_update[] =
+    "UPDATE rights SET status = ?2, reason = ?3, decided_by = ?4, decided_ms = ?5 WHERE id = ?1";
+/* ?1 effective status, ?2 cursor, ?3 limit, ?4 kind, ?5 owner org, ?6 the
+ * org whose own and principals' rights are visible, ?7 today. */
+static const char q_right_list[] =
+    "SELECT " RIGHT_COLS " FROM rights"
+    " WHERE (?1 IS NULL OR (CASE WHEN status <> 'rejected' AND valid_to <> ''"
+    "                            AND valid_to < ?7 THEN 'expired' ELSE status END) = ?1)"
+    " AND id > ?2 AND (?4 IS NULL OR kind = ?4) AND (?5 IS NULL OR org_id = ?5)"
+    " AND (?6 IS NULL OR org_id = ?6 OR org_id IN"
+    "      (SELECT principal_org_id FROM agent_authorisations WHERE agent_org_id = ?6"
+    "       AND status = 'verified' AND valid_from <= ?7 AND valid_to >= ?7))"
+    " ORDER BY id LIMIT ?3";
+
+/* sqlite__decode_fn for RIGHT_COLS. */
+static ips_status decode_right(sqlite3_stmt *st, void *row)
+{
+    struct store_right *r = row;
+    ips_status result;
+    if ((result = SQLITE__COL_FIELD(st, 0, r->id)) ||
+        (result = SQLITE__COL_FIELD(st, 1, r->org_id)) ||
+        (result = SQLITE__COL_FIELD(st, 2, r->filed_by)) ||
+        (result = SQLITE__COL_FIELD(st, 3, r->filed_by_org)) ||
+        (result = SQLITE__COL_FIELD(st, 4, r->kind)) ||
+        (result = SQLITE__COL_FIELD(st, 5, r->status)) ||
+        (result = SQLITE__COL_FIELD(st, 6, r->mark_text)) ||
+        (result = SQLITE__COL_FIELD(st, 7, r->title)) ||
+        (result = SQLITE__COL_FIELD(st, 8, r->registration_number)) ||
+        (result = SQLITE__COL_FIELD(st, 9, r->patent_number)) ||
+        (result = SQLITE__COL_FIELD(st, 10, r->office)) ||
+        (result = SQLITE__COL_FIELD(st, 11, r->nice_classes)) ||
+        (result = SQLITE__COL_FIELD(st, 12, r->work_kind)) ||
+        (result = SQLITE__COL_FIELD(st, 13, r->evidence_description)) ||
+        (result = SQLITE__COL_FIELD(st, 14, r->created_on)) ||
+        (result = SQLITE__COL_FIELD(st, 15, r->valid_from)) ||
+        (result = SQLITE__COL_FIELD(st, 16, r->valid_to)) ||
+        (result = SQLITE__COL_FIELD(st, 17, r->reason)) ||
+        (result = SQLITE__COL_FIELD(st, 18, r->decided_by)))
+        return result;
+    r->decided_ms = sqlite3_column_int64(st, 19);
+    r->created_ms = sqlite3_column_int64(st, 20);
+    return IPS_OK;
+}
+
+static ips_status right_insert(struct store *s, const struct store_right *r)
+{
+    struct sqlite__stmt q;
+    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_right_insert, &q);
+    if (result || (result = SQLITE__BIND_FIELD(&q, 1, r->id)) ||
+        (result = SQLITE__BIND_FIELD(&q, 2, r->org_id)) ||
+        (result = SQLITE__BIND_FIELD(&q, 3, r->filed_by)) ||
+        (result = SQLITE__BIND_FIELD(&q, 4, r->filed_by_org)) ||
+        (result = SQLITE__BIND_FIELD(&q, 5, r->kind)) ||
+        (result = SQLITE__BIND_FIELD(&q, 6, r->status)) ||
+        (result = SQLITE__BIND_FIELD(&q, 7, r->mark_text)) ||
+        (result = SQLITE__BIND_FIELD(&q, 8, r->title)) ||
+        (result = SQLITE__BIND_FIELD(&q, 9, r->registration_number)) ||
+        (result = SQLITE__BIND_FIELD(&q, 10, r->patent_number)) ||
+        (result = SQLITE__BIND_FIELD(&q, 11, r->office)) ||
+        (result = SQLITE__BIND_FIELD(&q, 12, r->nice_classes)) ||
+        (result = SQLITE__BIND_FIELD(&q, 13, r->work_kind)) ||
+        (result = SQLITE__BIND_FIELD(&q, 14, r->evidence_description)) ||
+        (result = SQLITE__BIND_FIELD(&q, 15, r->created_on)) ||
+        (result = SQLITE__BIND_FIELD(&q, 16, r->valid_from)) ||
+        (result = SQLITE__BIND_FIELD(&q, 17, r->valid_to)) ||
+        (result = SQLITE__BIND_FIELD(&q, 18, r->reason)) ||
+        (result = SQLITE__BIND_FIELD(&q, 19, r->decided_by)) ||
+        (result = sqlite__bind_int64(&q, 20, r->decided_ms)) ||
+        (result = sqlite__bind_int64(&q, 21, r->created_ms)))
+        goto out_stmt;
+    result = sqlite__run(&q, NULL);
+out_stmt:
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+static ips_status right_get(struct store *s, const char *id, struct store_right *out)
+{
+    struct sqlite__stmt q;
+    struct store_right tmp;
+    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_right_get, &q);
+    if (result || (result = sqlite__bind_text(&q, 1, id)))
+        goto out_stmt;
+    result = sqlite__fetch_one(&q, decode_right, &tmp, out, sizeof tmp);
+out_stmt:
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+static ips_status right_update(struct store *s, const struct store_right *r)
+{
+    struct sqlite__stmt q;
+    int changes = 0;
+    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_right_update, &q);
+    if (result || (result = SQLITE__BIND_FIELD(&q, 1, r->id)) ||
+        (result = SQLITE__BIND_FIELD(&q, 2, r->status)) ||
+        (result = SQLITE__BIND_FIELD(&q, 3, r->reason)) ||
+        (result = SQLITE__BIND_FIELD(&q, 4, r->decided_by)) ||
+        (result = sqlite__bind_int64(&q, 5, r->decided_ms)))
+        goto out_stmt;
+    result = sqlite__run(&q, &changes);
+    if (result == IPS_OK && changes == 0)
+        result = IPS_ERR_NOT_FOUND;
+out_stmt:
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+static ips_status right_list(struct store *s, const struct store_right_filter *f,
+                             const char *after, int limit, store_right_cb cb, void *arg)
+{
+    struct sqlite__stmt q;
+    struct store_right *r = NULL;
+    bool row = false;
+    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_right_list, &q);
+    if (result || (result = sqlite__bind_page(&q, f->status, after, limit)) ||
+        (result = sqlite__bind_text(&q, 4, f->kind)) ||
+        (result = sqlite__bind_text(&q, 5, f->org_id)) ||
+        (result = sqlite__bind_text(&q, 6, f->visible_to_org)) ||
+        (result = sqlite__bind_text(&q, 7, f->today)))
+        goto out_stmt;
+    /* a right record is several kilobytes: keep it off the stack of a
+     * callback chain that may re-enter the store */
+    r = malloc(sizeof *r);
+    if (!r) {
+        result = IPS_ERR_NOMEM;
+        goto out_stmt;
+    }
+    while ((result = sqlite__step(&q, &row)) == IPS_OK && row) {
+        if ((result = decode_right(q.st, r)) || (result = cb(r, arg)))
+            break;
+    }
+    free(r);
+out_stmt:
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+/* ---- files of a right -------------------------------------------------------------- */
+
+static const char q_file_insert[] =
+    "INSERT INTO right_files (right_id, sha256, role, position) VALUES (?1, ?2, ?3, ?4)"
+    " ON CONFLICT (right_id, role, sha256) DO NOTHING";
+static const char q_file_list[] =
+    "SELECT right_id, sha256, role, position FROM right_files WHERE right_id = ?1"
+    " ORDER BY role, position";
+
+static ips_status file_insert(struct store *s, const struct store_right_file *f)
+{
+    struct sqlite__stmt q;
+    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_file_insert, &q);
+    if (result || (result = SQLITE__BIND_FIELD(&q, 1, f->right_id)) ||
+        (result = SQLITE__BIND_FIELD(&q, 2, f->sha256)) ||
+        (result = SQLITE__BIND_FIELD(&q, 3, f->role)) ||
+        (result = sqlite__bind_int64(&q, 4, f->position)))
+        goto out_stmt;
+    result = sqlite__run(&q, NULL);
+out_stmt:
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+static ips_status file_list(struct store *s, const char *right_id, store_right_file_cb cb,
+                            void *arg)
+{
+    struct sqlite__stmt q;
+    struct store_right_file f;
+    bool row = false;
+    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_file_list, &q);
+    if (result || (result = sqlite__bind_text(&q, 1, right_id)))
+        goto out_stmt;
+    while ((result = sqlite__step(&q, &row)) == IPS_OK && row) {
+        if ((result = SQLITE__COL_FIELD(q.st, 0, f.right_id)) ||
+            (result = SQLITE__COL_FIELD(q.st, 1, f.sha256)) ||
+            (result = SQLITE__COL_FIELD(q.st, 2, f.role)))
+            break;
+        f.position = sqlite3_column_int(q.st, 3);
+        if ((result = cb(&f, arg)))
+            break;
+    }
+out_stmt:
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+const struct store_rights_ops sqlite__rights_ops = {
+    .application_insert = application_insert,
+    .application_get = application_get,
+    .application_update = application_update,
+    .application_list = application_list,
+    .auth_insert = auth_insert,
+    .auth_get = auth_get,
+    .auth_update = auth_update,
+    .auth_active = auth_active,
+    .auth_list = auth_list,
+    .right_insert = right_insert,
+    .right_get = right_get,
+    .right_update = right_update,
+    .right_list = right_list,
+    .file_insert = file_insert,
+    .file_list = file_list,
+};
