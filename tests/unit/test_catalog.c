@@ -1,0 +1,639 @@
+/* test_catalog.c — the marketplace catalog (src/catalog): identifier
+ * normalisation and keyed hashing, listing versions, state transitions,
+ * search query escaping, and the JSON Lines import, on a fresh SQLite
+ * database per test. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "access/access.h"
+#include "catalog/catalog.h"
+#include "core/config.h"
+
+struct fixture {
+    char dir[64];
+    char path[128];
+    struct store *s;
+    struct config cfg;
+    struct access_principal sys, seller, other_seller, reviewer, officer, rightholder;
+    struct ips_ctx ctx;
+    struct store_org platform, shop_a, shop_b, agency, brand;
+};
+
+static struct access_principal principal(enum access_role role, const struct store_org *o)
+{
+    struct access_principal p;
+    memset(&p, 0, sizeof p);
+    p.via = VIA_TOKEN;
+    p.role = role;
+    snprintf(p.user_id, sizeof p.user_id, "01USER%020d", (int)role);
+    memcpy(p.org_id, o->id, sizeof p.org_id);
+    return p;
+}
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/ips-catalog-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
+    char err[256];
+    assert_int_equal(config_load(&f->cfg, err, sizeof err), IPS_OK);
+    assert_int_equal(store_open(f->path, &f->s), IPS_OK);
+    assert_int_equal(store_migrate(f->s, NULL), IPS_OK);
+    access_principal_system(&f->sys);
+    f->ctx.store = f->s;
+    f->ctx.actor = &f->sys;
+    f->ctx.cfg = &f->cfg;
+    f->ctx.addr = "cli";
+    f->ctx.errors = json_array();
+    assert_int_equal(access_org_create(&f->ctx, "Platform", "platform", &f->platform), IPS_OK);
+    assert_int_equal(access_org_create(&f->ctx, "Shop A", "seller", &f->shop_a), IPS_OK);
+    assert_int_equal(access_org_create(&f->ctx, "Shop B", "seller", &f->shop_b), IPS_OK);
+    assert_int_equal(access_org_create(&f->ctx, "Agency", "agency", &f->agency), IPS_OK);
+    assert_int_equal(access_org_create(&f->ctx, "Brand", "rightholder", &f->brand), IPS_OK);
+    f->seller = principal(ROLE_SELLER, &f->shop_a);
+    f->other_seller = principal(ROLE_SELLER, &f->shop_b);
+    f->reviewer = principal(ROLE_REVIEWER, &f->platform);
+    f->officer = principal(ROLE_OFFICER, &f->agency);
+    f->rightholder = principal(ROLE_RIGHTHOLDER, &f->brand);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    store_close(f->s);
+    char p[160];
+    const char *suffix[] = {"", "-wal", "-shm"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(p, sizeof p, "%s%s", f->path, suffix[i]);
+        unlink(p);
+    }
+    rmdir(f->dir);
+    json_decref(f->ctx.errors);
+    config_release(&f->cfg);
+    free(f);
+    return 0;
+}
+
+static void act_as(struct fixture *f, const struct access_principal *p)
+{
+    f->ctx.actor = p;
+    json_array_clear(f->ctx.errors);
+    f->ctx.detail[0] = '\0';
+}
+
+static json_t *listing_json(const char *id, const char *title, const char *price)
+{
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "title", title, "description",
+                          "Genuine leather, fast shipping", "price", price, "currency", "usd",
+                          "category", "bags", "ship_from", "cn-gd");
+    if (id)
+        json_object_set_new(o, "id", json_string(id));
+    return o;
+}
+
+/* True when the bytes of needle occur in the file at path (missing file: false). */
+static bool file_contains(const char *path, const char *needle)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return false;
+    size_t n = strlen(needle), cap = 1 << 20, len = 0;
+    char *buf = malloc(cap);
+    bool found = false;
+    size_t got;
+    while (!found && (got = fread(buf + len, 1, cap - len, fp)) > 0) {
+        len += got;
+        found = memmem(buf, len, needle, n) != NULL;
+        if (len > n) { /* keep a tail that may start a match */
+            memmove(buf, buf + len - n, n);
+            len = n;
+        }
+    }
+    free(buf);
+    fclose(fp);
+    return found;
+}
+
+/* ---- identifiers ---------------------------------------------------------------- */
+
+static void identifiers_are_normalised_per_kind(void **state)
+{
+    (void)state;
+    char out[CATALOG_IDENT_MAX + 1];
+    assert_true(catalog_identifier_normalize("phone", " +86 138-0013 (8000) ", out, sizeof out));
+    assert_string_equal(out, "+8613800138000");
+    assert_true(catalog_identifier_normalize("phone", "0086 13800138000", out, sizeof out));
+    assert_string_equal(out, "+8613800138000");
+    assert_false(catalog_identifier_normalize("phone", "call me", out, sizeof out));
+    assert_false(catalog_identifier_normalize("phone", "+12", out, sizeof out));
+    assert_true(catalog_identifier_normalize("email", "  Shop@Example.COM\t", out, sizeof out));
+    assert_string_equal(out, "shop@example.com");
+    assert_false(catalog_identifier_normalize("email", "no-at-sign", out, sizeof out));
+    assert_false(catalog_identifier_normalize("email", "a@b@c", out, sizeof out));
+    assert_true(catalog_identifier_normalize("address", " 12  Market\tStreet\n Shenzhen ", out,
+                                             sizeof out));
+    assert_string_equal(out, "12 market street shenzhen");
+    assert_true(catalog_identifier_normalize("payment_account", "  ACCT-001 ", out, sizeof out));
+    assert_string_equal(out, "ACCT-001");
+    assert_true(catalog_identifier_normalize("device_id", "dev:ABC", out, sizeof out));
+    assert_string_equal(out, "dev:ABC");
+    assert_false(catalog_identifier_normalize("shoe_size", "42", out, sizeof out));
+    assert_false(catalog_identifier_normalize("email", "   ", out, sizeof out));
+    assert_false(catalog_identifier_normalize("email", "shop@example.com", out, 4));
+}
+
+static void identifier_hashes_are_keyed_stable_and_kind_specific(void **state)
+{
+    struct fixture *f = *state;
+    uint8_t k1[32], k2[32], other[32];
+    assert_int_equal(catalog_identifier_key(f->s, k1), IPS_OK);
+    assert_int_equal(catalog_identifier_key(f->s, k2), IPS_OK);
+    assert_memory_equal(k1, k2, 32); /* created once, then read back */
+    uint8_t a[32], b[32], c[32], d[32];
+    catalog_identifier_hash(k1, "email", "shop@example.com", a);
+    catalog_identifier_hash(k1, "email", "shop@example.com", b);
+    catalog_identifier_hash(k1, "device_id", "shop@example.com", c);
+    memset(other, 7, sizeof other);
+    catalog_identifier_hash(other, "email", "shop@example.com", d);
+    assert_memory_equal(a, b, 32);
+    assert_memory_not_equal(a, c, 32);
+    assert_memory_not_equal(a, d, 32);
+}
+
+struct found {
+    int n;
+    char id[ID_SIZE];
+};
+
+static ips_status collect_seller(const char *org_id, void *arg)
+{
+    struct found *fd = arg;
+    fd->n++;
+    snprintf(fd->id, sizeof fd->id, "%s", org_id);
+    return IPS_OK;
+}
+
+static void seller_identifiers_are_stored_only_as_hashes(void **state)
+{
+    struct fixture *f = *state;
+    json_t *seller = json_pack("{s:s, s:s, s:s, s:{s:s, s:[s, s], s:s}}", "id", "S-100", "name",
+                               "Happy Shop", "ship_from", "CN-ZJ", "identifiers", "email",
+                               "Owner.Unique@Example.COM", "phone", "+86 139 1234 5678",
+                               "0086-139-1234-5678", "payment_account", "ALIPAY-998877");
+    struct store_seller sp;
+    bool changed = false;
+    assert_int_equal(catalog_seller_put(&f->ctx, seller, NULL, &sp, &changed), IPS_OK);
+    assert_true(changed);
+    assert_string_equal(sp.external_id, "S-100");
+    assert_string_equal(sp.ship_from, "CN-ZJ");
+    int64_t n = 0;
+    assert_int_equal(store_catalog_identifier_count(f->s, sp.org_id, &n), IPS_OK);
+    assert_int_equal(n, 3); /* the two spellings of one phone number are one identifier */
+    /* the same seller again changes nothing */
+    assert_int_equal(catalog_seller_put(&f->ctx, seller, NULL, &sp, &changed), IPS_OK);
+    assert_false(changed);
+    /* a network lookup by the hash of the normalised email finds the seller */
+    uint8_t key[32], h[32];
+    assert_int_equal(catalog_identifier_key(f->s, key), IPS_OK);
+    catalog_identifier_hash(key, "email", "owner.unique@example.com", h);
+    struct found found = {0, ""};
+    assert_int_equal(store_catalog_identifier_sellers(f->s, "email", h, NULL, 10, collect_seller,
+                                                      &found),
+                     IPS_OK);
+    assert_int_equal(found.n, 1);
+    assert_string_equal(found.id, sp.org_id);
+    store_close(f->s);
+    f->s = NULL;
+    char wal[160];
+    snprintf(wal, sizeof wal, "%s-wal", f->path);
+    assert_false(file_contains(f->path, "owner.unique@example.com"));
+    assert_false(file_contains(f->path, "Owner.Unique@Example.COM"));
+    assert_false(file_contains(wal, "owner.unique@example.com"));
+    assert_false(file_contains(f->path, "ALIPAY-998877"));
+    assert_false(file_contains(wal, "ALIPAY-998877"));
+    assert_false(file_contains(f->path, "8613912345678"));
+    assert_true(file_contains(f->path, "Happy Shop") || file_contains(wal, "Happy Shop"));
+    assert_int_equal(store_open(f->path, &f->s), IPS_OK);
+    f->ctx.store = f->s;
+    json_decref(seller);
+}
+
+/* ---- listings and versions ------------------------------------------------------------ */
+
+static struct store_listing_version version_buf;
+
+static void a_seller_creates_a_listing_at_version_one(void **state)
+{
+    struct fixture *f = *state;
+    act_as(f, &f->seller);
+    json_t *body = listing_json("L-1", "Leather bag", "19.99");
+    struct store_listing l;
+    assert_int_equal(catalog_listing_create(&f->ctx, body, &l, &version_buf), IPS_OK);
+    assert_string_equal(l.id, "L-1");
+    assert_string_equal(l.seller_org_id, f->shop_a.id);
+    assert_string_equal(l.state, "live");
+    assert_int_equal(l.current_version, 1);
+    assert_int_equal(version_buf.price_minor, 1999);
+    assert_string_equal(version_buf.currency, "USD");
+    assert_string_equal(version_buf.ship_from, "CN-GD");
+    assert_string_equal(version_buf.images, "[]");
+    /* the same id again is a conflict and changes nothing */
+    assert_int_equal(catalog_listing_create(&f->ctx, body, &l, &version_buf), IPS_ERR_CONFLICT);
+    json_decref(body);
+    /* without an id, one is generated */
+    body = listing_json(NULL, "Wallet", "5");
+    assert_int_equal(catalog_listing_create(&f->ctx, body, &l, &version_buf), IPS_OK);
+    assert_true(catalog_id_valid(l.id));
+    json_decref(body);
+}
+
+static int count_versions;
+static ips_status count_version(const struct store_listing_version *v, void *arg)
+{
+    (void)v;
+    (void)arg;
+    count_versions++;
+    return IPS_OK;
+}
+
+static void an_update_makes_a_version_only_when_the_content_changes(void **state)
+{
+    struct fixture *f = *state;
+    act_as(f, &f->seller);
+    json_t *body = listing_json("L-2", "Leather bag", "19.99");
+    struct store_listing l;
+    bool changed = true;
+    assert_int_equal(catalog_listing_create(&f->ctx, body, &l, &version_buf), IPS_OK);
+    json_object_del(body, "id");
+    assert_int_equal(catalog_listing_update(&f->ctx, "L-2", body, &l, &version_buf, &changed),
+                     IPS_OK);
+    assert_false(changed);
+    assert_int_equal(l.current_version, 1);
+    json_object_set_new(body, "price", json_string("17.50"));
+    assert_int_equal(catalog_listing_update(&f->ctx, "L-2", body, &l, &version_buf, &changed),
+                     IPS_OK);
+    assert_true(changed);
+    assert_int_equal(l.current_version, 2);
+    assert_int_equal(version_buf.price_minor, 1750);
+    /* the number 17.5 is the same price as the string "17.50": no version */
+    json_object_set_new(body, "price", json_real(17.5));
+    assert_int_equal(catalog_listing_update(&f->ctx, "L-2", body, &l, &version_buf, &changed),
+                     IPS_OK);
+    assert_false(changed);
+    act_as(f, &f->reviewer);
+    count_versions = 0;
+    assert_int_equal(catalog_listing_get(&f->ctx, "L-2", &l, &version_buf, 10, count_version, NULL),
+                     IPS_OK);
+    assert_int_equal(count_versions, 2);
+    assert_int_equal(version_buf.version, 2);
+    json_decref(body);
+}
+
+static void another_seller_can_neither_read_nor_change_a_listing(void **state)
+{
+    struct fixture *f = *state;
+    act_as(f, &f->seller);
+    json_t *body = listing_json("L-3", "Leather bag", "19.99");
+    struct store_listing l;
+    assert_int_equal(catalog_listing_create(&f->ctx, body, &l, &version_buf), IPS_OK);
+    json_object_del(body, "id");
+    json_object_set_new(body, "title", json_string("Hijacked"));
+    act_as(f, &f->other_seller);
+    assert_int_equal(catalog_listing_update(&f->ctx, "L-3", body, &l, &version_buf, NULL),
+                     IPS_ERR_NOT_FOUND);
+    assert_int_equal(catalog_listing_get(&f->ctx, "L-3", &l, &version_buf, 0, NULL, NULL),
+                     IPS_ERR_NOT_FOUND);
+    /* officers may not read listings for now; reviewers and right holders may */
+    act_as(f, &f->officer);
+    assert_int_equal(catalog_listing_get(&f->ctx, "L-3", &l, &version_buf, 0, NULL, NULL),
+                     IPS_ERR_FORBIDDEN);
+    act_as(f, &f->rightholder);
+    assert_int_equal(catalog_listing_get(&f->ctx, "L-3", &l, &version_buf, 0, NULL, NULL), IPS_OK);
+    assert_string_equal(version_buf.title, "Leather bag"); /* unchanged */
+    assert_int_equal(l.current_version, 1);
+    /* a reviewer cannot write sellers' listings */
+    act_as(f, &f->reviewer);
+    assert_int_equal(catalog_listing_update(&f->ctx, "L-3", body, &l, &version_buf, NULL),
+                     IPS_ERR_FORBIDDEN);
+    json_decref(body);
+}
+
+static void bad_listing_input_is_refused_with_field_errors(void **state)
+{
+    struct fixture *f = *state;
+    act_as(f, &f->seller);
+    struct store_listing l;
+    static const struct {
+        const char *field, *json;
+    } cases[] = {
+        {"title", "{\"title\": \"\", \"price\": 1, \"currency\": \"USD\"}"},
+        {"title", "{\"title\": 5, \"price\": 1, \"currency\": \"USD\"}"},
+        {"price", "{\"title\": \"x\", \"price\": -1, \"currency\": \"USD\"}"},
+        {"price", "{\"title\": \"x\", \"price\": \"1.234\", \"currency\": \"USD\"}"},
+        {"price", "{\"title\": \"x\", \"price\": \"1e3\", \"currency\": \"USD\"}"},
+        {"price", "{\"title\": \"x\", \"price\": 1.5, \"currency\": \"JPY\"}"},
+        {"currency", "{\"title\": \"x\", \"price\": 1, \"currency\": \"US\"}"},
+        {"ship_from", "{\"title\": \"x\", \"price\": 1, \"currency\": \"USD\", \"ship_from\": \"CN-XX\"}"},
+        {"images", "{\"title\": \"x\", \"price\": 1, \"currency\": \"USD\", \"images\": [\"ftp://a\"]}"},
+        {"images", "{\"title\": \"x\", \"price\": 1, \"currency\": \"USD\", \"images\": \"https://a.b/c\"}"},
+        {"id", "{\"id\": \"bad id!\", \"title\": \"x\", \"price\": 1, \"currency\": \"USD\"}"},
+        {"units_sold", "{\"title\": \"x\", \"price\": 1, \"currency\": \"USD\", \"units_sold\": -3}"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        json_t *body = json_loads(cases[i].json, 0, NULL);
+        assert_non_null(body);
+        act_as(f, &f->seller);
+        assert_int_equal(catalog_listing_create(&f->ctx, body, &l, &version_buf), IPS_ERR_INVALID);
+        json_t *e = json_array_get(f->ctx.errors, 0);
+        assert_non_null(e);
+        assert_string_equal(json_string_value(json_object_get(e, "field")), cases[i].field);
+        json_decref(body);
+    }
+    act_as(f, &f->reviewer);
+    assert_int_equal(catalog_listing_get(&f->ctx, "bad id!", &l, &version_buf, 0, NULL, NULL),
+                     IPS_ERR_NOT_FOUND);
+}
+
+static void prices_follow_the_currency_minor_unit(void **state)
+{
+    (void)state;
+    char out[32];
+    assert_int_equal(catalog_currency_exponent("USD"), 2);
+    assert_int_equal(catalog_currency_exponent("JPY"), 0);
+    assert_int_equal(catalog_currency_exponent("KWD"), 3);
+    catalog_price_format(1999, "USD", out, sizeof out);
+    assert_string_equal(out, "19.99");
+    catalog_price_format(5, "EUR", out, sizeof out);
+    assert_string_equal(out, "0.05");
+    catalog_price_format(1000, "JPY", out, sizeof out);
+    assert_string_equal(out, "1000");
+    catalog_price_format(12345, "KWD", out, sizeof out);
+    assert_string_equal(out, "12.345");
+}
+
+/* ---- states ----------------------------------------------------------------------------- */
+
+static void only_the_listed_state_transitions_are_allowed(void **state)
+{
+    (void)state;
+    static const char *const s[] = {"live", "blocked", "taken_down", "reinstated"};
+    /* allowed[from][to] */
+    static const bool allowed[4][4] = {
+        {false, true, true, false},  /* live -> blocked, taken_down */
+        {true, false, false, false}, /* blocked -> live */
+        {false, false, false, true}, /* taken_down -> reinstated */
+        {false, false, true, false}, /* reinstated -> taken_down */
+    };
+    for (int a = 0; a < 4; a++)
+        for (int b = 0; b < 4; b++)
+            assert_int_equal(catalog_state_transition_allowed(s[a], s[b]), allowed[a][b]);
+    assert_false(catalog_state_transition_allowed("live", "deleted"));
+    assert_false(catalog_state_valid("deleted"));
+}
+
+static void reviewers_move_listings_through_their_states_and_sellers_cannot(void **state)
+{
+    struct fixture *f = *state;
+    act_as(f, &f->seller);
+    json_t *body = listing_json("L-4", "Leather bag", "19.99");
+    struct store_listing l;
+    assert_int_equal(catalog_listing_create(&f->ctx, body, &l, &version_buf), IPS_OK);
+    json_decref(body);
+    assert_int_equal(catalog_listing_set_state(&f->ctx, "L-4", "taken_down", "self"),
+                     IPS_ERR_FORBIDDEN);
+    act_as(f, &f->rightholder);
+    assert_int_equal(catalog_listing_set_state(&f->ctx, "L-4", "taken_down", "mine"),
+                     IPS_ERR_FORBIDDEN);
+    act_as(f, &f->reviewer);
+    assert_int_equal(catalog_listing_set_state(&f->ctx, "L-4", "reinstated", "why"),
+                     IPS_ERR_CONFLICT);
+    assert_non_null(strstr(f->ctx.detail, "live"));
+    assert_int_equal(catalog_listing_set_state(&f->ctx, "L-4", "gone", "why"), IPS_ERR_INVALID);
+    assert_int_equal(catalog_listing_set_state(&f->ctx, "L-4", "blocked", ""), IPS_ERR_INVALID);
+    assert_int_equal(catalog_listing_set_state(&f->ctx, "nope", "blocked", "why"),
+                     IPS_ERR_NOT_FOUND);
+    assert_int_equal(store_catalog_listing_get(f->s, "L-4", &l), IPS_OK);
+    assert_string_equal(l.state, "live"); /* refusals changed nothing */
+    const char *path[] = {"blocked", "live", "taken_down", "reinstated", "taken_down"};
+    for (size_t i = 0; i < sizeof path / sizeof path[0]; i++) {
+        assert_int_equal(catalog_listing_set_state(&f->ctx, "L-4", path[i], "notice N-1"), IPS_OK);
+        assert_int_equal(store_catalog_listing_get(f->s, "L-4", &l), IPS_OK);
+        assert_string_equal(l.state, path[i]);
+    }
+    /* the system (notice and detection flows) may too */
+    act_as(f, &f->sys);
+    assert_int_equal(catalog_listing_set_state(&f->ctx, "L-4", "reinstated", "counter-notice"),
+                     IPS_OK);
+}
+
+/* ---- search ---------------------------------------------------------------------------- */
+
+static void search_text_becomes_quoted_fts_terms(void **state)
+{
+    (void)state;
+    char out[CATALOG_FTS_MAX];
+    assert_int_equal(catalog_fts_query("nike  air", out, sizeof out), IPS_OK);
+    assert_string_equal(out, "\"nike\" \"air\"");
+    assert_int_equal(catalog_fts_query("a\"b", out, sizeof out), IPS_OK);
+    assert_string_equal(out, "\"a\"\"b\"");
+    assert_int_equal(catalog_fts_query("rol*", out, sizeof out), IPS_OK);
+    assert_string_equal(out, "\"rol\"*");
+    assert_int_equal(catalog_fts_query("NOT OR ( ^ title:x NEAR(a", out, sizeof out), IPS_OK);
+    assert_string_equal(out, "\"NOT\" \"OR\" \"(\" \"^\" \"title:x\" \"NEAR(a\"");
+    assert_int_equal(catalog_fts_query("   ", out, sizeof out), IPS_ERR_INVALID);
+    assert_int_equal(catalog_fts_query("a b c d e f g h i j k l m n o p q", out, sizeof out),
+                     IPS_ERR_INVALID);
+    assert_int_equal(catalog_fts_query("bad\x01", out, sizeof out), IPS_ERR_INVALID);
+    assert_int_equal(catalog_fts_query("nike", out, 4), IPS_ERR_TOO_LARGE);
+}
+
+struct hits {
+    int n;
+    char first[STORE_LISTING_ID_MAX + 1];
+};
+
+static ips_status collect_hit(const struct store_listing *l, const struct store_listing_version *v,
+                              void *arg)
+{
+    (void)v;
+    struct hits *h = arg;
+    if (h->n++ == 0)
+        snprintf(h->first, sizeof h->first, "%s", l->id);
+    return IPS_OK;
+}
+
+static void search_finds_current_versions_ranked_and_survives_fts_syntax(void **state)
+{
+    struct fixture *f = *state;
+    act_as(f, &f->seller);
+    struct store_listing l;
+    json_t *a = listing_json("S-1", "Rolex Submariner watch", "100");
+    json_t *b = listing_json("S-2", "Leather strap", "10");
+    json_object_set_new(b, "description", json_string("fits a watch"));
+    assert_int_equal(catalog_listing_create(&f->ctx, a, &l, &version_buf), IPS_OK);
+    assert_int_equal(catalog_listing_create(&f->ctx, b, &l, &version_buf), IPS_OK);
+    act_as(f, &f->reviewer);
+    struct hits h = {0, ""};
+    assert_int_equal(catalog_listing_search(&f->ctx, "watch", 0, 10, collect_hit, &h), IPS_OK);
+    assert_int_equal(h.n, 2);
+    assert_string_equal(h.first, "S-1"); /* title matches rank first */
+    memset(&h, 0, sizeof h);
+    assert_int_equal(catalog_listing_search(&f->ctx, "rol*", 0, 10, collect_hit, &h), IPS_OK);
+    assert_int_equal(h.n, 1);
+    /* FTS5 operators in user text are plain words, never syntax errors */
+    static const char *const nasty[] = {"\"", "NEAR(", "a OR", "*", "title:", "^x", "(((", "-"};
+    for (size_t i = 0; i < sizeof nasty / sizeof nasty[0]; i++) {
+        memset(&h, 0, sizeof h);
+        ips_status st = catalog_listing_search(&f->ctx, nasty[i], 0, 10, collect_hit, &h);
+        assert_true(st == IPS_OK || st == IPS_ERR_INVALID);
+    }
+    /* an update re-indexes: the old title is no longer found */
+    act_as(f, &f->seller);
+    json_object_del(a, "id");
+    json_object_set_new(a, "title", json_string("Diver timepiece"));
+    assert_int_equal(catalog_listing_update(&f->ctx, "S-1", a, &l, &version_buf, NULL), IPS_OK);
+    act_as(f, &f->reviewer);
+    memset(&h, 0, sizeof h);
+    assert_int_equal(catalog_listing_search(&f->ctx, "submariner", 0, 10, collect_hit, &h), IPS_OK);
+    assert_int_equal(h.n, 0);
+    memset(&h, 0, sizeof h);
+    assert_int_equal(catalog_listing_search(&f->ctx, "timepiece", 0, 10, collect_hit, &h), IPS_OK);
+    assert_int_equal(h.n, 1);
+    /* sellers search their own listings only */
+    act_as(f, &f->other_seller);
+    memset(&h, 0, sizeof h);
+    assert_int_equal(catalog_listing_search(&f->ctx, "timepiece", 0, 10, collect_hit, &h), IPS_OK);
+    assert_int_equal(h.n, 0);
+    json_decref(a);
+    json_decref(b);
+}
+
+/* ---- import ---------------------------------------------------------------------------- */
+
+struct rejects {
+    int n;
+    int64_t lines[8];
+};
+
+static void note_reject(int64_t line_no, const char *reason, void *arg)
+{
+    struct rejects *r = arg;
+    assert_non_null(reason);
+    if (r->n < 8)
+        r->lines[r->n] = line_no;
+    r->n++;
+}
+
+static void import_lines(struct fixture *f, const char *const *lines, size_t n, int batch,
+                         struct catalog_import_stats *st, struct rejects *rej)
+{
+    struct catalog_import *imp = NULL;
+    memset(rej, 0, sizeof *rej);
+    assert_int_equal(catalog_import_begin(&f->ctx, CATALOG_IMPORT_LISTINGS, "t.jsonl", batch,
+                                          note_reject, rej, &imp),
+                     IPS_OK);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(catalog_import_line(imp, (int64_t)i + 1, lines[i], strlen(lines[i])),
+                         IPS_OK);
+    assert_int_equal(catalog_import_finish(imp, st), IPS_OK);
+}
+
+static void import_skips_bad_lines_and_is_idempotent(void **state)
+{
+    struct fixture *f = *state;
+    act_as(f, &f->sys);
+    const char *lines[] = {
+        "{\"id\":\"I-1\",\"seller_id\":\"M-1\",\"title\":\"Bag\",\"price\":\"9.90\",\"currency\":\"EUR\"}",
+        "{\"id\":\"I-2\",\"seller_id\":\"M-1\",\"title\":\"Belt\",\"price\":4,\"currency\":\"EUR\"",
+        "",
+        "{\"id\":\"I-3\",\"seller_id\":\"M-2\",\"title\":\"Cap\",\"price\":3,\"currency\":\"EUR\",\"images\":[\"https://x.test/a.png\"]}",
+        "{\"id\":\"I-4\",\"seller_id\":\"M-2\",\"title\":\"\",\"price\":3,\"currency\":\"EUR\"}",
+        "[1, 2]",
+    };
+    struct catalog_import_stats st;
+    struct rejects rej;
+    import_lines(f, lines, 6, 1, &st, &rej); /* batch of 1: rejects inside several batches */
+    assert_int_equal(st.lines, 5);
+    assert_int_equal(st.created, 2);
+    assert_int_equal(st.rejected, 3);
+    assert_int_equal(st.sellers_created, 2);
+    assert_int_equal(rej.n, 3);
+    assert_int_equal(rej.lines[0], 2);
+    assert_int_equal(rej.lines[1], 5);
+    assert_int_equal(rej.lines[2], 6);
+    /* the unknown seller M-1 became a seller org named after its id */
+    struct store_seller sp;
+    struct store_org o;
+    assert_int_equal(store_catalog_seller_get_by_external(f->s, "M-1", &sp), IPS_OK);
+    assert_int_equal(store_org_get(f->s, sp.org_id, &o), IPS_OK);
+    assert_string_equal(o.kind, "seller");
+    assert_string_equal(o.name, "M-1");
+    /* again: nothing changes */
+    import_lines(f, lines, 6, 0, &st, &rej);
+    assert_int_equal(st.created, 0);
+    assert_int_equal(st.updated, 0);
+    assert_int_equal(st.unchanged, 2);
+    assert_int_equal(st.sellers_created, 0);
+    /* new content for I-1: a new version */
+    const char *changed[] = {
+        "{\"id\":\"I-1\",\"seller_id\":\"M-1\",\"title\":\"Bag\",\"price\":\"8.90\",\"currency\":\"EUR\"}",
+        "{\"id\":\"I-3\",\"seller_id\":\"M-1\",\"title\":\"Cap\",\"price\":3,\"currency\":\"EUR\"}",
+    };
+    import_lines(f, changed, 2, 0, &st, &rej);
+    assert_int_equal(st.updated, 1);
+    assert_int_equal(st.rejected, 1); /* I-3 belongs to M-2, not M-1 */
+    assert_int_equal(rej.lines[0], 2);
+    struct store_listing l;
+    assert_int_equal(store_catalog_listing_get(f->s, "I-1", &l), IPS_OK);
+    assert_int_equal(l.current_version, 2);
+    assert_int_equal(store_catalog_listing_get(f->s, "I-3", &l), IPS_OK);
+    assert_int_equal(l.current_version, 1);
+}
+
+static void only_admins_and_the_system_may_import(void **state)
+{
+    struct fixture *f = *state;
+    struct catalog_import *imp = NULL;
+    act_as(f, &f->seller);
+    assert_int_equal(catalog_import_begin(&f->ctx, CATALOG_IMPORT_LISTINGS, "x", 0, NULL, NULL,
+                                          &imp),
+                     IPS_ERR_FORBIDDEN);
+    assert_null(imp);
+    act_as(f, &f->reviewer);
+    json_t *seller = json_pack("{s:s, s:s}", "id", "S-9", "name", "N");
+    assert_int_equal(catalog_seller_put(&f->ctx, seller, NULL, NULL, NULL), IPS_ERR_FORBIDDEN);
+    json_decref(seller);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(identifiers_are_normalised_per_kind),
+        cmocka_unit_test_setup_teardown(identifier_hashes_are_keyed_stable_and_kind_specific, setup, teardown),
+        cmocka_unit_test_setup_teardown(seller_identifiers_are_stored_only_as_hashes, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_seller_creates_a_listing_at_version_one, setup, teardown),
+        cmocka_unit_test_setup_teardown(an_update_makes_a_version_only_when_the_content_changes, setup, teardown),
+        cmocka_unit_test_setup_teardown(another_seller_can_neither_read_nor_change_a_listing, setup, teardown),
+        cmocka_unit_test_setup_teardown(bad_listing_input_is_refused_with_field_errors, setup, teardown),
+        cmocka_unit_test(prices_follow_the_currency_minor_unit),
+        cmocka_unit_test(only_the_listed_state_transitions_are_allowed),
+        cmocka_unit_test_setup_teardown(reviewers_move_listings_through_their_states_and_sellers_cannot, setup, teardown),
+        cmocka_unit_test(search_text_becomes_quoted_fts_terms),
+        cmocka_unit_test_setup_teardown(search_finds_current_versions_ranked_and_survives_fts_syntax, setup, teardown),
+        cmocka_unit_test_setup_teardown(import_skips_bad_lines_and_is_idempotent, setup, teardown),
+        cmocka_unit_test_setup_teardown(only_admins_and_the_system_may_import, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
