@@ -1,0 +1,413 @@
+/*
+ * cmd_ledger.c — `iprshield ledger register|key|check|verify|consistency`.
+ *
+ * verify and consistency work offline: no database, no server, only the
+ * files given and the verifier key. There is no HTTP client in iprshield, so
+ * consistency takes the server's proof from a file or standard input
+ * (--proof), e.g. from
+ *   curl -s 'https://HOST/api/v1/ledger/consistency?from=OLD&to=NEW'
+ */
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blob/blob.h"
+#include "cli/cli.h"
+#include "ledger/ledger.h"
+
+#define LEDGER_CLI_TEXT_MAX (256 * 1024) /* receipts, notes, proofs */
+
+static void ledger_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: iprshield ledger COMMAND [OPTIONS]\n\n"
+            "The original-work ledger: a signed, append-only Merkle log (RFC 9162) of work\n"
+            "registrations whose receipts anyone can verify offline.\n\n"
+            "Commands:\n"
+            "  register FILE... --org NAME [--title T] [--created YYYY-MM-DD]\n"
+            "                  register works (one batch, one checkpoint) and print receipts:\n"
+            "                  one JSON object for one file, JSON Lines for several. The\n"
+            "                  title defaults to the file name; --created to today (UTC).\n"
+            "  key             print the verifier key (created with the log key on first use)\n"
+            "  check [--quick] check the stored log against its latest checkpoint; without\n"
+            "                  --quick also recompute every leaf and tree node\n"
+            "  verify RECEIPT.json --key VKEY\n"
+            "                  verify a receipt offline; on failure name the check that\n"
+            "                  failed: format, key, signature, size, leaf or proof\n"
+            "  consistency OLD NEW --key VKEY [--proof FILE|-]\n"
+            "                  check that checkpoint NEW extends checkpoint OLD (files holding\n"
+            "                  a checkpoint note or a receipt); the proof is the JSON of\n"
+            "                  GET /api/v1/ledger/consistency?from=OLD_SIZE&to=NEW_SIZE\n\n"
+            "VKEY is the verifier key text (name+keyid+key) or a file holding it.\n"
+            "Exit codes: 0 verified / done; 1 a check failed; 2 usage; 3 not found;\n"
+            "4 invalid input; 5 I/O or database error.\n\n"
+            "Options:\n" CLI_COMMON_HELP);
+}
+
+/* Read a whole file ("-" = standard input) of at most max bytes into a
+ * malloc'ed NUL-terminated buffer. OUT *data, *len. Prints the failure. */
+static ips_status ledger_cli_read(const char *path, size_t max, char **data, size_t *len)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "iprshield ledger: cannot open %s\n", path);
+        return IPS_ERR_IO;
+    }
+    ips_status st = IPS_OK;
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap + 1);
+    while (buf) {
+        if (n == cap) {
+            if (cap >= max) {
+                st = IPS_ERR_TOO_LARGE;
+                break;
+            }
+            cap = cap * 2 > max ? max : cap * 2;
+            char *grown = realloc(buf, cap + 1);
+            if (!grown)
+                break;
+            buf = grown;
+        }
+        size_t r = fread(buf + n, 1, cap - n, f);
+        n += r;
+        if (r == 0) {
+            if (ferror(f))
+                st = IPS_ERR_IO;
+            break;
+        }
+    }
+    if (!buf)
+        st = IPS_ERR_NOMEM;
+    if (f != stdin)
+        fclose(f);
+    if (st == IPS_OK && n > max)
+        st = IPS_ERR_TOO_LARGE;
+    if (st) {
+        fprintf(stderr, "iprshield ledger: cannot read %s: %s\n", path, ips_status_message(st));
+        free(buf);
+        return st;
+    }
+    buf[n] = '\0';
+    *data = buf;
+    *len = n;
+    return IPS_OK;
+}
+
+/* The verifier key text: arg itself when it parses as a key, else the
+ * first line of the file it names. OUT key[NOTE_VKEY_MAX]. */
+static ips_status ledger_cli_vkey(const char *arg, char key[NOTE_VKEY_MAX])
+{
+    struct note_verifier v;
+    if (note_verifier_parse(arg, &v) == IPS_OK) {
+        snprintf(key, NOTE_VKEY_MAX, "%s", arg);
+        return IPS_OK;
+    }
+    char *data = NULL;
+    size_t len = 0;
+    FILE *probe = fopen(arg, "rb");
+    if (!probe) { /* not a file: let the verification name the bad key */
+        snprintf(key, NOTE_VKEY_MAX, "%s", arg);
+        return IPS_OK;
+    }
+    fclose(probe);
+    ips_status st = ledger_cli_read(arg, 4096, &data, &len);
+    if (st)
+        return st;
+    snprintf(key, NOTE_VKEY_MAX, "%s", data);
+    free(data);
+    return IPS_OK;
+}
+
+/* A checkpoint note from a file holding either the note or a receipt (its
+ * "checkpoint"). OUT *note (malloc'ed), *len. */
+static ips_status ledger_cli_note(const char *path, char **note, size_t *len)
+{
+    char *data = NULL;
+    size_t n = 0;
+    ips_status st = ledger_cli_read(path, LEDGER_CLI_TEXT_MAX, &data, &n);
+    if (st)
+        return st;
+    size_t i = 0;
+    while (i < n && (data[i] == ' ' || data[i] == '\n' || data[i] == '\t' || data[i] == '\r'))
+        i++;
+    if (i < n && data[i] == '{') {
+        json_error_t err;
+        json_t *o = json_loadb(data, n, 0, &err);
+        json_t *cp = json_object_get(o, "checkpoint");
+        free(data);
+        data = NULL;
+        if (json_is_string(cp))
+            data = strdup(json_string_value(cp));
+        n = data ? strlen(data) : 0;
+        json_decref(o);
+        if (!data) {
+            fprintf(stderr, "iprshield ledger: %s is JSON without a \"checkpoint\" text\n", path);
+            return IPS_ERR_INVALID;
+        }
+    }
+    *note = data;
+    *len = n;
+    return IPS_OK;
+}
+
+/* ---- register -------------------------------------------------------------------- */
+
+struct ledger_cli_opts {
+    const char *org, *title, *created, *key, *proof;
+    bool quick;
+};
+
+static int ledger_cli_opt(int c, const char *arg, void *state)
+{
+    struct ledger_cli_opts *o = state;
+    switch (c) {
+    case 'o': o->org = arg; break;
+    case 't': o->title = arg; break;
+    case 'c': o->created = arg; break;
+    case 'k': o->key = arg; break;
+    case 'p': o->proof = arg; break;
+    case 'q': o->quick = true; break;
+    default: ledger_usage(stderr); return 2;
+    }
+    return 0;
+}
+
+static const struct option ledger_cli_options[] = {
+    {"org", required_argument, 0, 'o'},   {"title", required_argument, 0, 't'},
+    {"created", required_argument, 0, 'c'}, {"key", required_argument, 0, 'k'},
+    {"proof", required_argument, 0, 'p'}, {"quick", no_argument, 0, 'q'},
+    CLI_COMMON_OPTIONS,                   {0, 0, 0, 0}};
+
+static void ledger_cli_print_errors(const struct ips_ctx *ctx)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(ctx->errors, i, e)
+    {
+        fprintf(stderr, "  %s %s\n", json_string_value(json_object_get(e, "field")),
+                json_string_value(json_object_get(e, "message")));
+    }
+}
+
+static int ledger_cli_register(int nfiles, char **files, const struct ledger_cli_opts *o,
+                               const struct config *cfg)
+{
+    if (nfiles < 1 || !o->org) {
+        fprintf(stderr, "iprshield ledger register: give one or more FILEs and --org NAME\n");
+        return 2;
+    }
+    if (nfiles > LEDGER_BATCH_MAX) {
+        fprintf(stderr, "iprshield ledger register: at most %d files at once\n", LEDGER_BATCH_MAX);
+        return 2;
+    }
+    int rc = 0;
+    struct store *s = NULL;
+    struct ledger_work *works = calloc((size_t)nfiles, sizeof *works);
+    char **datas = calloc((size_t)nfiles, sizeof *datas);
+    struct ledger_receipt *receipts = calloc((size_t)nfiles, sizeof *receipts);
+    if (!works || !datas || !receipts) {
+        rc = cli_fail("cannot register", IPS_ERR_NOMEM, NULL);
+        goto out_mem;
+    }
+    for (int i = 0; i < nfiles; i++) {
+        size_t len = 0;
+        ips_status st = ledger_cli_read(files[i], BLOB_MAX_BYTES, &datas[i], &len);
+        if (st) {
+            rc = ips_status_exit_code(st);
+            goto out_mem;
+        }
+        const char *base = strrchr(files[i], '/');
+        works[i].data = datas[i];
+        works[i].len = len;
+        works[i].title = o->title ? o->title : base ? base + 1 : files[i];
+        works[i].created_on = o->created;
+    }
+    ips_status st = cli_store_open(cfg, &s, NULL);
+    if (st) {
+        rc = ips_status_exit_code(st);
+        goto out_mem;
+    }
+    struct ips_ctx ctx;
+    struct access_principal sys;
+    cli_ctx_init(&ctx, &sys, s, cfg);
+    struct store_org org;
+    st = store_org_get_by_name(s, o->org, &org);
+    if (st) {
+        rc = cli_fail("cannot register", st, "no organisation has this name");
+        goto out_ctx;
+    }
+    for (int i = 0; i < nfiles; i++)
+        works[i].org_id = org.id;
+    st = ledger_register(&ctx, works, (size_t)nfiles, receipts, NULL);
+    if (st) {
+        rc = cli_fail("cannot register", st, ctx.detail);
+        ledger_cli_print_errors(&ctx);
+        goto out_ctx;
+    }
+    for (int i = 0; i < nfiles; i++) {
+        json_t *v = ledger_receipt_json(&receipts[i]);
+        char *text = v ? json_dumps(v, nfiles == 1 ? JSON_INDENT(2) : JSON_COMPACT) : NULL;
+        if (text)
+            printf("%s\n", text);
+        else
+            rc = 5;
+        free(text);
+        json_decref(v);
+    }
+out_ctx:
+    json_decref(ctx.errors);
+    store_close(s);
+out_mem:
+    for (int i = 0; datas && i < nfiles; i++)
+        free(datas[i]);
+    free(datas);
+    free(works);
+    free(receipts);
+    return rc;
+}
+
+/* ---- key, check ------------------------------------------------------------------- */
+
+static int ledger_cli_key(const struct config *cfg)
+{
+    struct note_signer s;
+    char key[NOTE_VKEY_MAX];
+    ips_status st = ledger_signer_load(cfg, &s);
+    if (st == IPS_OK)
+        st = note_verifier_format(&s.v, key, sizeof key);
+    sodium_memzero(&s, sizeof s);
+    if (st)
+        return cli_fail("cannot read the ledger key", st, NULL);
+    printf("%s\n", key);
+    return 0;
+}
+
+static int ledger_cli_check(const struct ledger_cli_opts *o, const struct config *cfg)
+{
+    struct store *s = NULL;
+    ips_status st = cli_store_open(cfg, &s, NULL);
+    if (st)
+        return ips_status_exit_code(st);
+    struct ips_ctx ctx;
+    struct access_principal sys;
+    struct ledger_check_result res;
+    cli_ctx_init(&ctx, &sys, s, cfg);
+    st = ledger_check(&ctx, !o->quick, &res);
+    int rc = 0;
+    if (st == IPS_OK)
+        printf("ledger intact: %" PRId64 " leaves, checkpoint size %" PRId64 "%s\n", res.leaves,
+               res.tree_size, o->quick ? " (quick check)" : ", every leaf and node recomputed");
+    else
+        rc = cli_fail("ledger check failed", st, res.reason);
+    json_decref(ctx.errors);
+    store_close(s);
+    return rc;
+}
+
+/* ---- verify, consistency (offline) --------------------------------------------------- */
+
+static int ledger_cli_verify(int nargs, char **args, const struct ledger_cli_opts *o)
+{
+    if (nargs != 1 || !o->key) {
+        fprintf(stderr, "iprshield ledger verify: give RECEIPT.json and --key VKEY\n");
+        return 2;
+    }
+    char key[NOTE_VKEY_MAX], why[256];
+    char *data = NULL;
+    size_t len = 0;
+    ips_status st = ledger_cli_vkey(o->key, key);
+    if (st || (st = ledger_cli_read(args[0], LEDGER_CLI_TEXT_MAX, &data, &len)))
+        return ips_status_exit_code(st);
+    struct ledger_leaf leaf;
+    enum ledger_check_id c = ledger_receipt_verify(data, len, key, &leaf, why, sizeof why);
+    free(data);
+    if (c != LEDGER_CHECK_OK) {
+        fprintf(stderr, "iprshield ledger verify: FAILED (%s): %s\n", ledger_check_name(c), why);
+        return 1;
+    }
+    printf("verified: leaf %" PRIu64 " \"%s\" (sha256 %s), owner %s, created %s, registered at "
+           "%" PRId64 " ms\n",
+           leaf.leaf_index, leaf.title, leaf.work_sha256, leaf.owner, leaf.created_on,
+           leaf.registered_ms);
+    return 0;
+}
+
+static int ledger_cli_consistency(int nargs, char **args, const struct ledger_cli_opts *o)
+{
+    if (nargs != 2 || !o->key) {
+        fprintf(stderr, "iprshield ledger consistency: give OLD NEW and --key VKEY\n");
+        return 2;
+    }
+    int rc = 5;
+    char key[NOTE_VKEY_MAX], why[256];
+    char *old_note = NULL, *new_note = NULL, *proof = NULL;
+    size_t old_len = 0, new_len = 0, proof_len = 0;
+    ips_status st = ledger_cli_vkey(o->key, key);
+    if (st || (st = ledger_cli_note(args[0], &old_note, &old_len)) ||
+        (st = ledger_cli_note(args[1], &new_note, &new_len)) ||
+        (o->proof && (st = ledger_cli_read(o->proof, LEDGER_CLI_TEXT_MAX, &proof, &proof_len)))) {
+        rc = ips_status_exit_code(st);
+        goto out_free;
+    }
+    struct note_checkpoint a, b;
+    enum ledger_check_id c = ledger_consistency_verify(old_note, old_len, new_note, new_len, key,
+                                                       proof, proof_len, &a, &b, why, sizeof why);
+    if (c != LEDGER_CHECK_OK) {
+        fprintf(stderr, "iprshield ledger consistency: FAILED (%s): %s\n", ledger_check_name(c),
+                why);
+        rc = 1;
+        goto out_free;
+    }
+    printf("consistent: the tree of %" PRIu64 " leaves is a prefix of the tree of %" PRIu64
+           " leaves\n",
+           a.size, b.size);
+    rc = 0;
+out_free:
+    free(old_note);
+    free(new_note);
+    free(proof);
+    return rc;
+}
+
+int cmd_ledger(int argc, char **argv)
+{
+    static const char *const subs[] = {"register", "key", "check", "verify", "consistency"};
+    const char *sub = argc >= 2 ? argv[1] : NULL;
+    bool known = false;
+    for (size_t i = 0; sub && i < sizeof subs / sizeof subs[0]; i++)
+        known = known || strcmp(sub, subs[i]) == 0;
+    if (!known) {
+        bool help = sub && (!strcmp(sub, "--help") || !strcmp(sub, "-h"));
+        if (sub && !help)
+            fprintf(stderr, "iprshield: unknown subcommand '%s'\n", sub);
+        ledger_usage(help ? stdout : stderr);
+        return help ? 0 : 2;
+    }
+    struct config cfg;
+    struct ledger_cli_opts o;
+    memset(&o, 0, sizeof o);
+    int first = 0;
+    int rc = cli_begin(argc - 1, argv + 1, ledger_cli_options, &cfg, ledger_cli_opt, &o,
+                       ledger_usage, &first);
+    if (rc != CLI_CONTINUE)
+        return rc;
+    int nargs = argc - 1 - first;
+    char **args = argv + 1 + first;
+    if (!strcmp(sub, "register"))
+        rc = ledger_cli_register(nargs, args, &o, &cfg);
+    else if (nargs > 0 && (!strcmp(sub, "key") || !strcmp(sub, "check"))) {
+        fprintf(stderr, "iprshield ledger %s: takes no arguments\n", sub);
+        rc = 2;
+    } else if (!strcmp(sub, "key"))
+        rc = ledger_cli_key(&cfg);
+    else if (!strcmp(sub, "check"))
+        rc = ledger_cli_check(&o, &cfg);
+    else if (!strcmp(sub, "verify"))
+        rc = ledger_cli_verify(nargs, args, &o);
+    else
+        rc = ledger_cli_consistency(nargs, args, &o);
+    config_release(&cfg);
+    return rc;
+}

@@ -1,0 +1,911 @@
+/*
+ * ledger.c — the original-work ledger's domain functions: keys,
+ * registration, receipts, consistency proofs, integrity checks. The file
+ * formats are in note.c and receipt.c, the tree math in merkle.c, the SQL in
+ * src/store/sqlite_ledger.c. Contracts: ledger.h.
+ */
+#include "ledger/ledger.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "audit/audit.h"
+#include "blob/blob.h"
+#include "core/config.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "core/timeutil.h"
+
+#define LEDGER__PATH_MAX 4096
+
+/* Process state: the cached signer of one key file, and what the start
+ * check found. Guarded by mu; written rarely (first use, start). */
+enum ledger__health { LEDGER__UNCHECKED, LEDGER__HEALTHY, LEDGER__BROKEN };
+static struct {
+    pthread_mutex_t mu;
+    bool loaded;
+    char path[LEDGER__PATH_MAX];
+    struct note_signer signer;
+    enum ledger__health health;
+    char reason[256];
+} ledger__state = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+/* ---- keys ------------------------------------------------------------------------ */
+
+ips_status ledger_key_path(const struct config *cfg, char *out, size_t cap)
+{
+    int n;
+    if (!cfg)
+        return IPS_ERR_USAGE;
+    if (cfg->ledger_key && cfg->ledger_key[0]) {
+        n = snprintf(out, cap, "%s", cfg->ledger_key);
+    } else {
+        const char *db = cfg->db ? cfg->db : "";
+        if (strncmp(db, "sqlite:", 7) == 0)
+            db += 7;
+        if (!db[0] || strcmp(db, ":memory:") == 0)
+            return IPS_ERR_USAGE;
+        n = snprintf(out, cap, "%s.ledger.key", db);
+    }
+    return n < 0 || (size_t)n >= cap ? IPS_ERR_TOO_LARGE : IPS_OK;
+}
+
+/* Read and parse the key file at path. IPS_ERR_NOT_FOUND when it does not
+ * exist; IPS_ERR_IO when unreadable or open to group/others;
+ * IPS_ERR_INTEGRITY when it is not a signer key. */
+static ips_status ledger__key_read(const char *path, struct note_signer *out)
+{
+    char text[NOTE_SKEY_MAX + 2];
+    ips_status st = IPS_ERR_IO;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return errno == ENOENT ? IPS_ERR_NOT_FOUND : IPS_ERR_IO;
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))
+        goto out_fd;
+    if (sb.st_mode & 077) {
+        log_error("ledger: the signing key file is readable by others; refusing it (chmod 600)",
+                  "path", path);
+        goto out_fd;
+    }
+    size_t n = 0;
+    for (;;) {
+        ssize_t r = read(fd, text + n, sizeof text - 1 - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            goto out_wipe;
+        if (r == 0 || (n += (size_t)r) == sizeof text - 1)
+            break;
+    }
+    text[n] = '\0';
+    st = note_signer_parse(text, out) ? IPS_ERR_INTEGRITY : IPS_OK;
+    if (st)
+        log_error("ledger: the signing key file is not a key", "path", path);
+out_wipe:
+    sodium_memzero(text, sizeof text);
+out_fd:
+    close(fd);
+    return st;
+}
+
+/* Create a key file at path (mode 0600) holding a new key named name,
+ * without ever exposing a partial file: write a temporary file, fsync, then
+ * link() it into place, which fails if another process won the race (then
+ * its key is used). OUT *out. */
+static ips_status ledger__key_create(const char *path, const char *name, struct note_signer *out)
+{
+    char tmp[LEDGER__PATH_MAX + 32], text[NOTE_SKEY_MAX + 1];
+    struct note_signer s;
+    ips_status st = note_signer_generate(name, &s);
+    if (st) {
+        log_error("ledger: ledger_origin is not a valid key name (printable ASCII, no space or '+')",
+                  "origin", name);
+        return IPS_ERR_INVALID;
+    }
+    int n = snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    if (n < 0 || (size_t)n >= sizeof tmp || note_signer_format(&s, text, sizeof text)) {
+        st = IPS_ERR_TOO_LARGE;
+        goto out_wipe;
+    }
+    size_t len = strlen(text);
+    text[len++] = '\n';
+    st = IPS_ERR_IO;
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        goto out_wipe;
+    bool ok = write(fd, text, len) == (ssize_t)len && fsync(fd) == 0;
+    ok = close(fd) == 0 && ok;
+    if (ok && link(tmp, path) == 0) {
+        *out = s;
+        st = IPS_OK;
+        log_info("ledger: created the signing key", "path", path, "name", name);
+    } else if (ok && errno == EEXIST) {
+        st = ledger__key_read(path, out);
+    }
+    unlink(tmp);
+    if (st == IPS_OK) { /* make the new directory entry durable */
+        char dir[LEDGER__PATH_MAX];
+        snprintf(dir, sizeof dir, "%s", path);
+        char *slash = strrchr(dir, '/');
+        if (slash == dir)
+            slash[1] = '\0';
+        else if (slash)
+            *slash = '\0';
+        else
+            snprintf(dir, sizeof dir, ".");
+        int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd >= 0) {
+            fsync(dfd);
+            close(dfd);
+        }
+    } else {
+        log_error("ledger: cannot create the signing key file", "path", path);
+    }
+out_wipe:
+    sodium_memzero(text, sizeof text);
+    sodium_memzero(&s, sizeof s);
+    return st;
+}
+
+ips_status ledger_signer_load(const struct config *cfg, struct note_signer *out)
+{
+    char path[LEDGER__PATH_MAX];
+    ips_status st = ledger_key_path(cfg, path, sizeof path);
+    if (st)
+        return st;
+    pthread_mutex_lock(&ledger__state.mu);
+    if (!ledger__state.loaded || strcmp(ledger__state.path, path) != 0) {
+        struct note_signer s;
+        st = ledger__key_read(path, &s);
+        if (st == IPS_ERR_NOT_FOUND)
+            st = ledger__key_create(path, cfg->ledger_origin ? cfg->ledger_origin : "", &s);
+        if (st == IPS_OK) {
+            ledger__state.signer = s;
+            memcpy(ledger__state.path, path, strlen(path) + 1);
+            ledger__state.loaded = true;
+        }
+        sodium_memzero(&s, sizeof s);
+    }
+    if (st == IPS_OK)
+        *out = ledger__state.signer;
+    pthread_mutex_unlock(&ledger__state.mu);
+    return st;
+}
+
+ips_status ledger_verifier_key(struct ips_ctx *ctx, char out[NOTE_VKEY_MAX])
+{
+    struct note_signer s;
+    ips_status st = ledger_signer_load(ctx->cfg, &s);
+    if (st == IPS_OK)
+        st = note_verifier_format(&s.v, out, NOTE_VKEY_MAX);
+    sodium_memzero(&s, sizeof s);
+    return st;
+}
+
+/* IPS_ERR_INTEGRITY (with ctx->detail) when the start check found the
+ * stored log broken. */
+static ips_status ledger__usable(struct ips_ctx *ctx)
+{
+    pthread_mutex_lock(&ledger__state.mu);
+    bool broken = ledger__state.health == LEDGER__BROKEN;
+    if (broken)
+        snprintf(ctx->detail, sizeof ctx->detail,
+                 "the ledger failed its integrity check at start and is not served: %.150s",
+                 ledger__state.reason);
+    pthread_mutex_unlock(&ledger__state.mu);
+    return broken ? IPS_ERR_INTEGRITY : IPS_OK;
+}
+
+/* ---- the tree over the store ---------------------------------------------------------- */
+
+static ips_status ledger__node_get(void *arg, unsigned level, uint64_t index,
+                                   uint8_t out[MERKLE_HASH_LEN])
+{
+    ips_status st = store_ledger_node_get(arg, (int)level, (int64_t)index, out);
+    if (st == IPS_ERR_NOT_FOUND) {
+        log_error("ledger: a tree node is missing from the store");
+        st = IPS_ERR_INTEGRITY;
+    }
+    return st;
+}
+
+/* Proof reads in one statement: run the generator once "recording" the
+ * nodes it asks for (answering zeros), fetch them all with one
+ * store_ledger_nodes_get, then run it again from that set. The node list
+ * depends only on the sizes and the index, never on hash values, so both
+ * runs ask for the same nodes. */
+struct ledger__prefetch {
+    struct store *s;
+    bool recording;
+    size_t n;
+    int levels[STORE_LEDGER_NODES_MAX];
+    int64_t idx[STORE_LEDGER_NODES_MAX];
+    uint8_t hash[STORE_LEDGER_NODES_MAX][MERKLE_HASH_LEN];
+};
+
+static ips_status ledger__pf_get(void *arg, unsigned level, uint64_t index,
+                                 uint8_t out[MERKLE_HASH_LEN])
+{
+    struct ledger__prefetch *pf = arg;
+    if (pf->recording) {
+        if (pf->n < STORE_LEDGER_NODES_MAX) {
+            pf->levels[pf->n] = (int)level;
+            pf->idx[pf->n] = (int64_t)index;
+            pf->n++;
+        }
+        memset(out, 0, MERKLE_HASH_LEN);
+        return IPS_OK;
+    }
+    for (size_t i = 0; i < pf->n; i++)
+        if (pf->levels[i] == (int)level && pf->idx[i] == (int64_t)index) {
+            memcpy(out, pf->hash[i], MERKLE_HASH_LEN);
+            return IPS_OK;
+        }
+    return ledger__node_get(pf->s, level, index, out); /* not prefetched (never expected) */
+}
+
+/* Fetch what the recording run asked for and switch to answering. */
+static ips_status ledger__pf_load(struct ledger__prefetch *pf)
+{
+    pf->recording = false;
+    ips_status st = store_ledger_nodes_get(pf->s, pf->n, pf->levels, pf->idx, pf->hash);
+    if (st == IPS_ERR_NOT_FOUND) {
+        log_error("ledger: a tree node is missing from the store");
+        st = IPS_ERR_INTEGRITY;
+    }
+    return st;
+}
+
+static ips_status ledger__inclusion(struct store *s, uint64_t index, uint64_t size,
+                                    uint8_t proof[MERKLE_PROOF_MAX][MERKLE_HASH_LEN], size_t *count)
+{
+    struct ledger__prefetch pf = {.s = s, .recording = true};
+    ips_status st = merkle_inclusion_proof(index, size, ledger__pf_get, &pf, proof, count);
+    if (st || (st = ledger__pf_load(&pf)))
+        return st;
+    return merkle_inclusion_proof(index, size, ledger__pf_get, &pf, proof, count);
+}
+
+static ips_status ledger__consistency(struct store *s, uint64_t from, uint64_t to,
+                                      uint8_t proof[MERKLE_PROOF_MAX][MERKLE_HASH_LEN],
+                                      size_t *count)
+{
+    struct ledger__prefetch pf = {.s = s, .recording = true};
+    ips_status st = merkle_consistency_proof(from, to, ledger__pf_get, &pf, proof, count);
+    if (st || (st = ledger__pf_load(&pf)))
+        return st;
+    return merkle_consistency_proof(from, to, ledger__pf_get, &pf, proof, count);
+}
+
+static ips_status ledger__root(struct store *s, uint64_t size, uint8_t out[MERKLE_HASH_LEN])
+{
+    struct ledger__prefetch pf = {.s = s, .recording = true};
+    ips_status st = merkle_root(size, ledger__pf_get, &pf, out);
+    if (st || (st = ledger__pf_load(&pf)))
+        return st;
+    return merkle_root(size, ledger__pf_get, &pf, out);
+}
+
+/* Appending: the left sibling merkle_append asks for is always the node
+ * written last at its level, so the transaction keeps that one per level
+ * and reads the store only for the first append of a batch. */
+struct ledger__appender {
+    struct store *s;
+    bool have[64];
+    int64_t idx[64];
+    uint8_t hash[64][MERKLE_HASH_LEN];
+};
+
+static ips_status ledger__app_get(void *arg, unsigned level, uint64_t index,
+                                  uint8_t out[MERKLE_HASH_LEN])
+{
+    struct ledger__appender *a = arg;
+    if (level < 64 && a->have[level] && a->idx[level] == (int64_t)index) {
+        memcpy(out, a->hash[level], MERKLE_HASH_LEN);
+        return IPS_OK;
+    }
+    return ledger__node_get(a->s, level, index, out);
+}
+
+static ips_status ledger__app_put(void *arg, unsigned level, uint64_t index,
+                                  const uint8_t hash[MERKLE_HASH_LEN])
+{
+    struct ledger__appender *a = arg;
+    ips_status st = store_ledger_node_put(a->s, (int)level, (int64_t)index, hash);
+    if (st == IPS_OK && level < 64) {
+        a->have[level] = true;
+        a->idx[level] = (int64_t)index;
+        memcpy(a->hash[level], hash, MERKLE_HASH_LEN);
+    }
+    return st;
+}
+
+/* ---- validation -------------------------------------------------------------------------- */
+
+/* Days in month m (1-12) of year y. */
+static int ledger__mdays(int y, int m)
+{
+    static const int d[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : d[m - 1];
+}
+
+/* Today's UTC date, YYYY-MM-DD, into out[11]. */
+static void ledger__today(char out[STORE_LEDGER_DATE_LEN + 1])
+{
+    char now[40];
+    time_now_rfc3339(now, sizeof now);
+    memcpy(out, now, STORE_LEDGER_DATE_LEN);
+    out[STORE_LEDGER_DATE_LEN] = '\0';
+}
+
+/* True when s is a calendar date YYYY-MM-DD (year 0001-9999). */
+static bool ledger__date_valid(const char *s)
+{
+    if (strlen(s) != STORE_LEDGER_DATE_LEN || s[4] != '-' || s[7] != '-')
+        return false;
+    int v[3] = {0, 0, 0}, pos[3][2] = {{0, 4}, {5, 2}, {8, 2}};
+    for (int f = 0; f < 3; f++)
+        for (int i = 0; i < pos[f][1]; i++) {
+            char c = s[pos[f][0] + i];
+            if (c < '0' || c > '9')
+                return false;
+            v[f] = v[f] * 10 + (c - '0');
+        }
+    return v[0] >= 1 && v[1] >= 1 && v[1] <= 12 && v[2] >= 1 && v[2] <= ledger__mdays(v[0], v[1]);
+}
+
+/* A title: 1..STORE_LEDGER_TITLE_MAX bytes, valid UTF-8 (jansson decides),
+ * no control characters. */
+static bool ledger__title_valid(const char *t)
+{
+    size_t n = t ? strlen(t) : 0;
+    if (n == 0 || n > STORE_LEDGER_TITLE_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)t[i] < 0x20 || t[i] == 0x7f)
+            return false;
+    json_t *probe = json_string(t);
+    json_decref(probe);
+    return probe != NULL;
+}
+
+static bool ledger__hex_valid(const char *s)
+{
+    size_t i = 0;
+    for (; s && s[i]; i++)
+        if (i >= STORE_LEDGER_HEX_LEN || !((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return false;
+    return i == STORE_LEDGER_HEX_LEN;
+}
+
+/* Append a field error, prefixed with works[i]. when the batch has more
+ * than one work. */
+static void ledger__field_error(struct ips_ctx *ctx, size_t n, size_t i, const char *field,
+                                const char *msg)
+{
+    char name[64];
+    if (n > 1)
+        snprintf(name, sizeof name, "works[%zu].%s", i, field);
+    else
+        snprintf(name, sizeof name, "%s", field);
+    json_error_add(ctx->errors, name, msg);
+}
+
+/* Authorise and, when refused, audit the refusal (as access.c does). */
+static ips_status ledger__authorize(struct ips_ctx *ctx, enum access_action act,
+                                    const char *org_id, const char *object)
+{
+    struct access_object obj = {org_id, NULL, false};
+    ips_status st = access_authorize(ctx->actor, act, org_id ? &obj : NULL);
+    if (st == IPS_ERR_FORBIDDEN || st == IPS_ERR_NOT_FOUND)
+        audit_record(ctx->store, access_principal_actor(ctx->actor), access_action_name(act),
+                     object, AUDIT_DENIED, ips_status_slug(st));
+    return st;
+}
+
+/* ---- registration ---------------------------------------------------------------------- */
+
+struct ledger__reg {
+    struct ips_ctx *ctx;
+    const struct ledger_work *works;
+    size_t n;
+    struct ledger_leaf *leaves;  /* prepared; leaf_index and work_sha256 set in the tx */
+    const struct note_signer *signer;
+    struct store_ledger_record *rec; /* scratch */
+    /* OUT of the transaction (reset at its start: it may run again) */
+    int64_t first;
+    struct store_ledger_checkpoint cp;
+};
+
+/* Check that the stored tree of `size` leaves is the one the latest
+ * checkpoint signed: same size, same root. */
+static ips_status ledger__tip_ok(struct store *s, int64_t size, char *why, size_t cap)
+{
+    struct store_ledger_checkpoint cp;
+    ips_status st = store_ledger_checkpoint_latest(s, &cp);
+    if (st == IPS_ERR_NOT_FOUND) {
+        if (size == 0)
+            return IPS_OK;
+        snprintf(why, cap, "%" PRId64 " leaves are stored but no checkpoint", size);
+        return IPS_ERR_INTEGRITY;
+    }
+    if (st)
+        return st;
+    if (cp.tree_size != size) {
+        snprintf(why, cap, "%" PRId64 " leaves are stored but the last checkpoint has %" PRId64,
+                 size, cp.tree_size);
+        return IPS_ERR_INTEGRITY;
+    }
+    uint8_t root[MERKLE_HASH_LEN];
+    if ((st = ledger__root(s, (uint64_t)size, root)))
+        return st;
+    if (memcmp(root, cp.root, MERKLE_HASH_LEN) != 0) {
+        snprintf(why, cap, "the stored tree's root differs from the last checkpoint's (size %" PRId64 ")",
+                 size);
+        return IPS_ERR_INTEGRITY;
+    }
+    return IPS_OK;
+}
+
+/* Sign and store the checkpoint of the tree of `size` leaves. OUT *out. */
+static ips_status ledger__checkpoint_make(struct store *s, const struct note_signer *signer,
+                                          int64_t size, struct store_ledger_checkpoint *out)
+{
+    struct note_checkpoint c;
+    struct buf text, note;
+    ips_status st = ledger__root(s, (uint64_t)size, c.root);
+    if (st)
+        return st;
+    memcpy(c.origin, signer->v.name, sizeof c.origin);
+    c.size = (uint64_t)size;
+    buf_init(&text, 512);
+    buf_init(&note, STORE_LEDGER_NOTE_MAX);
+    if ((st = note_checkpoint_format(&c, &text)) || (st = note_sign(signer, text.data, text.len, &note)))
+        goto out_bufs;
+    memset(out, 0, sizeof *out);
+    out->tree_size = size;
+    memcpy(out->root, c.root, MERKLE_HASH_LEN);
+    memcpy(out->note, note.data, note.len + 1);
+    out->created_ms = time_now_ms();
+    st = store_ledger_checkpoint_insert(s, out);
+out_bufs:
+    buf_release(&text);
+    buf_release(&note);
+    return st;
+}
+
+static ips_status ledger__register_tx(struct store *s, void *arg)
+{
+    struct ledger__reg *a = arg;
+    struct ips_ctx *ctx = a->ctx;
+    int64_t size = 0;
+    char why[256];
+    ips_status st = store_ledger_size(s, &size);
+    if (st)
+        return st;
+    if ((st = ledger__tip_ok(s, size, why, sizeof why))) {
+        if (st == IPS_ERR_INTEGRITY) {
+            log_error("ledger: refusing to append", "reason", why);
+            snprintf(ctx->detail, sizeof ctx->detail, "the ledger is damaged: %.200s", why);
+        }
+        return st;
+    }
+    a->first = size;
+    int64_t now = time_now_ms();
+    struct ledger__appender app;
+    memset(&app, 0, sizeof app);
+    app.s = s;
+    for (size_t i = 0; i < a->n; i++) {
+        const struct ledger_work *w = &a->works[i];
+        struct ledger_leaf *l = &a->leaves[i];
+        struct store_ledger_record *r = a->rec;
+        if (w->data) {
+            struct blob_info info;
+            if ((st = blob_put(ctx, w->data, w->len, BLOB_TYPES_ANY, &info)))
+                return st;
+            memcpy(l->work_sha256, info.sha256, sizeof l->work_sha256);
+        }
+        l->leaf_index = (uint64_t)(size + (int64_t)i);
+        l->registered_ms = now;
+        memset(r, 0, offsetof(struct store_ledger_record, leaf));
+        r->leaf_index = (int64_t)l->leaf_index;
+        memcpy(r->org_id, l->org_id, sizeof r->org_id);
+        memcpy(r->work_sha256, l->work_sha256, sizeof r->work_sha256);
+        memcpy(r->title, l->title, sizeof r->title);
+        memcpy(r->created_on, l->created_on, sizeof r->created_on);
+        r->registered_ms = now;
+        uint8_t leaf_hash[MERKLE_HASH_LEN];
+        if ((st = ledger_leaf_encode(l, r->leaf, sizeof r->leaf, &r->leaf_len)) ||
+            (st = store_ledger_record_insert(s, r)))
+            return st;
+        merkle_leaf_hash(r->leaf, r->leaf_len, leaf_hash);
+        if ((st = merkle_append(l->leaf_index, leaf_hash, ledger__app_get, ledger__app_put, &app)))
+            return st;
+    }
+    int64_t new_size = size + (int64_t)a->n;
+    if ((st = ledger__checkpoint_make(s, a->signer, new_size, &a->cp)))
+        return st;
+    char object[STORE_OBJECT_MAX + 1], detail[128];
+    if (a->n == 1)
+        snprintf(object, sizeof object, "ledger:%" PRId64, size);
+    else
+        snprintf(object, sizeof object, "ledger:%" PRId64 "-%" PRId64, size, new_size - 1);
+    snprintf(detail, sizeof detail, "%zu registered, tree size %" PRId64, a->n, new_size);
+    return audit_append(s, access_principal_actor(ctx->actor), "ledger.register", object, AUDIT_OK,
+                        detail);
+}
+
+/* Validate and authorise works[i]; fill the prepared leaf (everything but
+ * leaf_index, registered_ms and, for files, work_sha256). Appends field
+ * errors; returns IPS_ERR_INVALID, an access refusal or a storage failure. */
+static ips_status ledger__prepare(struct ips_ctx *ctx, size_t n, size_t i,
+                                  const struct ledger_work *w, struct ledger_leaf *l,
+                                  struct store_org *org)
+{
+    bool bad = false;
+    memset(l, 0, sizeof *l);
+    if ((w->data == NULL) == (w->sha256_hex == NULL)) {
+        ledger__field_error(ctx, n, i, "work", "give either the file or its SHA-256, not both");
+        bad = true;
+    } else if (w->sha256_hex && ctx->actor->via != VIA_SYSTEM) {
+        ledger__field_error(ctx, n, i, "work", "the file itself is required");
+        bad = true;
+    } else if (w->sha256_hex && !ledger__hex_valid(w->sha256_hex)) {
+        ledger__field_error(ctx, n, i, "sha256", "must be 64 lower-case hex digits");
+        bad = true;
+    } else if (w->data && (w->len == 0 || w->len > BLOB_MAX_BYTES)) {
+        ledger__field_error(ctx, n, i, "work", "must be a non-empty file of at most 10 MiB");
+        bad = true;
+    }
+    if (!ledger__title_valid(w->title)) {
+        ledger__field_error(ctx, n, i, "title",
+                            "must be 1 to 200 bytes of UTF-8 without control characters");
+        bad = true;
+    }
+    char today[STORE_LEDGER_DATE_LEN + 1];
+    ledger__today(today);
+    const char *created = w->created_on ? w->created_on : today;
+    if (!ledger__date_valid(created)) {
+        ledger__field_error(ctx, n, i, "created_on", "must be a date YYYY-MM-DD");
+        bad = true;
+    } else if (strcmp(created, today) > 0) {
+        ledger__field_error(ctx, n, i, "created_on", "must not be after today (UTC)");
+        bad = true;
+    }
+    if (!w->org_id || !id_is_valid(w->org_id)) {
+        ledger__field_error(ctx, n, i, "org_id", "must be an organisation id");
+        bad = true;
+    }
+    if (bad)
+        return IPS_ERR_INVALID;
+    char object[STORE_OBJECT_MAX + 1];
+    snprintf(object, sizeof object, "org:%s", w->org_id);
+    ips_status st = ledger__authorize(ctx, ACT_LEDGER_REGISTER, w->org_id, object);
+    if (st)
+        return st;
+    /* org: the previous work's owner, looked up again only when it changes */
+    if (strcmp(org->id, w->org_id) != 0 && (st = store_org_get(ctx->store, w->org_id, org)))
+        return st;
+    if (strcmp(org->kind, "rightholder") != 0) {
+        snprintf(ctx->detail, sizeof ctx->detail,
+                 "only right-holder organisations register works in the ledger");
+        return IPS_ERR_FORBIDDEN;
+    }
+    memcpy(l->org_id, org->id, sizeof l->org_id);
+    memcpy(l->owner, org->name, sizeof l->owner);
+    memcpy(l->title, w->title, strlen(w->title) + 1);
+    memcpy(l->created_on, created, STORE_LEDGER_DATE_LEN + 1);
+    if (w->sha256_hex)
+        memcpy(l->work_sha256, w->sha256_hex, STORE_LEDGER_HEX_LEN + 1);
+    return IPS_OK;
+}
+
+/* Inclusion proof of leaf_index in the tree of tree_size leaves, with the
+ * leaf bytes and the note, into *out. */
+static ips_status ledger__receipt_fill(struct store *s, const struct store_ledger_record *r,
+                                       const struct store_ledger_checkpoint *cp,
+                                       struct ledger_receipt *out)
+{
+    out->leaf_index = (uint64_t)r->leaf_index;
+    out->tree_size = (uint64_t)cp->tree_size;
+    out->leaf_len = r->leaf_len;
+    memcpy(out->leaf, r->leaf, r->leaf_len);
+    memcpy(out->checkpoint, cp->note, sizeof out->checkpoint);
+    return ledger__inclusion(s, out->leaf_index, out->tree_size, out->proof, &out->proof_len);
+}
+
+ips_status ledger_register(struct ips_ctx *ctx, const struct ledger_work *works, size_t n,
+                           struct ledger_receipt *receipts, uint64_t *first_index)
+{
+    ips_status st = ledger__usable(ctx);
+    if (st)
+        return st;
+    if (n == 0 || n > LEDGER_BATCH_MAX || !works) {
+        snprintf(ctx->detail, sizeof ctx->detail, "a batch holds 1 to %d works", LEDGER_BATCH_MAX);
+        return IPS_ERR_INVALID;
+    }
+    if (!ctx->actor || ctx->actor->via == VIA_NONE)
+        return IPS_ERR_UNAUTHENTICATED;
+    struct ledger__reg a;
+    memset(&a, 0, sizeof a);
+    struct note_signer signer;
+    a.leaves = calloc(n, sizeof *a.leaves);
+    a.rec = malloc(sizeof *a.rec);
+    if (!a.leaves || !a.rec) {
+        st = IPS_ERR_NOMEM;
+        goto out_mem;
+    }
+    ips_status first_bad = IPS_OK;
+    struct store_org org;
+    memset(&org, 0, sizeof org);
+    for (size_t i = 0; i < n; i++) {
+        st = ledger__prepare(ctx, n, i, &works[i], &a.leaves[i], &org);
+        if (st == IPS_ERR_INVALID) { /* collect every field error */
+            first_bad = IPS_ERR_INVALID;
+            continue;
+        }
+        if (st)
+            goto out_mem;
+    }
+    if (first_bad) {
+        if (!ctx->detail[0])
+            snprintf(ctx->detail, sizeof ctx->detail, "the registration is not valid");
+        st = first_bad;
+        goto out_mem;
+    }
+    if ((st = ledger_signer_load(ctx->cfg, &signer))) {
+        snprintf(ctx->detail, sizeof ctx->detail, "the ledger's signing key is not available");
+        goto out_mem;
+    }
+    a.ctx = ctx;
+    a.works = works;
+    a.n = n;
+    a.signer = &signer;
+    st = store_tx_run(ctx->store, ledger__register_tx, &a);
+    sodium_memzero(&signer, sizeof signer);
+    if (st)
+        goto out_mem;
+    if (first_index)
+        *first_index = (uint64_t)a.first;
+    for (size_t i = 0; receipts && i < n; i++) {
+        struct store_ledger_record *r = a.rec;
+        r->leaf_index = a.first + (int64_t)i;
+        if ((st = ledger_leaf_encode(&a.leaves[i], r->leaf, sizeof r->leaf, &r->leaf_len)) ||
+            (st = ledger__receipt_fill(ctx->store, r, &a.cp, &receipts[i])))
+            goto out_mem;
+    }
+out_mem:
+    free(a.leaves);
+    free(a.rec);
+    return st;
+}
+
+ips_status ledger_receipt_get(struct ips_ctx *ctx, uint64_t leaf_index, struct ledger_receipt *out)
+{
+    ips_status st = ledger__usable(ctx);
+    if (st)
+        return st;
+    if (leaf_index >= (uint64_t)INT64_MAX)
+        return IPS_ERR_NOT_FOUND;
+    struct store_ledger_record *r = malloc(sizeof *r);
+    if (!r)
+        return IPS_ERR_NOMEM;
+    struct store_ledger_checkpoint cp;
+    char object[STORE_OBJECT_MAX + 1];
+    if ((st = store_ledger_record_get(ctx->store, (int64_t)leaf_index, r)))
+        goto out_rec;
+    snprintf(object, sizeof object, "ledger:%" PRIu64, leaf_index);
+    if ((st = ledger__authorize(ctx, ACT_LEDGER_READ, r->org_id, object)) ||
+        (st = store_ledger_checkpoint_latest(ctx->store, &cp)))
+        goto out_rec;
+    if (cp.tree_size <= r->leaf_index) { /* a leaf no checkpoint covers: cannot be */
+        st = IPS_ERR_INTEGRITY;
+        goto out_rec;
+    }
+    st = ledger__receipt_fill(ctx->store, r, &cp, out);
+out_rec:
+    free(r);
+    return st;
+}
+
+ips_status ledger_registration_list(struct ips_ctx *ctx, int64_t after, int limit,
+                                    store_ledger_record_cb cb, void *arg)
+{
+    ips_status st = ledger__usable(ctx);
+    if (st)
+        return st;
+    if (!ctx->actor || ctx->actor->via == VIA_NONE)
+        return IPS_ERR_UNAUTHENTICATED;
+    /* Platform readers (and the system) see every registration... */
+    st = access_authorize(ctx->actor, ACT_LEDGER_READ, NULL);
+    if (st == IPS_OK)
+        return store_ledger_record_list(ctx->store, NULL, after, limit, cb, arg);
+    /* ...others their own organisation's. */
+    return store_ledger_record_list(ctx->store, ctx->actor->org_id, after, limit, cb, arg);
+}
+
+ips_status ledger_checkpoint_latest(struct ips_ctx *ctx, struct store_ledger_checkpoint *out)
+{
+    ips_status st = ledger__usable(ctx);
+    if (st)
+        return st;
+    st = store_ledger_checkpoint_latest(ctx->store, out);
+    if (st == IPS_ERR_NOT_FOUND)
+        snprintf(ctx->detail, sizeof ctx->detail, "the ledger is empty: no checkpoint yet");
+    return st;
+}
+
+ips_status ledger_consistency_proof(struct ips_ctx *ctx, uint64_t from, uint64_t to,
+                                    uint8_t proof[MERKLE_PROOF_MAX][MERKLE_HASH_LEN],
+                                    size_t *count)
+{
+    ips_status st = ledger__usable(ctx);
+    if (st)
+        return st;
+    struct store_ledger_checkpoint cp;
+    st = store_ledger_checkpoint_latest(ctx->store, &cp);
+    if (st && st != IPS_ERR_NOT_FOUND)
+        return st;
+    uint64_t size = st == IPS_ERR_NOT_FOUND ? 0 : (uint64_t)cp.tree_size;
+    if (from < 1 || from > to || to > size) {
+        snprintf(ctx->detail, sizeof ctx->detail,
+                 "need 1 <= from <= to <= %" PRIu64 " (the latest checkpoint's size)", size);
+        json_error_add(ctx->errors, from < 1 || from > to ? "from" : "to", "is out of range");
+        return IPS_ERR_INVALID;
+    }
+    return ledger__consistency(ctx->store, from, to, proof, count);
+}
+
+/* ---- integrity -------------------------------------------------------------------------------- */
+
+struct ledger__full {
+    struct store *s;
+    int64_t next;   /* the leaf index expected next */
+    unsigned depth; /* entries on the stack */
+    struct {
+        unsigned level;
+        uint8_t hash[MERKLE_HASH_LEN];
+    } stack[64];
+    char *why;
+    size_t cap;
+};
+
+/* One leaf of the full check: recompute its hash and every complete node it
+ * finishes, comparing each with the stored node. */
+static ips_status ledger__full_leaf(const struct store_ledger_record *r, void *arg)
+{
+    struct ledger__full *f = arg;
+    uint8_t h[MERKLE_HASH_LEN], stored[MERKLE_HASH_LEN];
+    if (r->leaf_index != f->next) {
+        snprintf(f->why, f->cap, "leaf %" PRId64 " is missing", f->next);
+        return IPS_ERR_INTEGRITY;
+    }
+    merkle_leaf_hash(r->leaf, r->leaf_len, h);
+    unsigned level = 0;
+    uint64_t idx = (uint64_t)r->leaf_index;
+    for (;;) {
+        ips_status st = store_ledger_node_get(f->s, (int)level, (int64_t)idx, stored);
+        if (st == IPS_ERR_NOT_FOUND || (st == IPS_OK && memcmp(stored, h, MERKLE_HASH_LEN) != 0)) {
+            snprintf(f->why, f->cap, "tree node (level %u, index %" PRIu64 ") %s", level, idx,
+                     st ? "is missing" : "does not match the leaves under it");
+            return IPS_ERR_INTEGRITY;
+        }
+        if (st)
+            return st;
+        if (!(idx & 1))
+            break;
+        /* idx is a right child: combine with the left sibling on the stack */
+        f->depth--;
+        merkle_node_hash(f->stack[f->depth].hash, h, h);
+        idx >>= 1;
+        level++;
+    }
+    f->stack[f->depth].level = level;
+    memcpy(f->stack[f->depth].hash, h, MERKLE_HASH_LEN);
+    f->depth++;
+    f->next++;
+    return IPS_OK;
+}
+
+ips_status ledger_check(struct ips_ctx *ctx, bool full, struct ledger_check_result *res)
+{
+    memset(res, 0, sizeof *res);
+    if (!ctx->actor || ctx->actor->via != VIA_SYSTEM)
+        return IPS_ERR_FORBIDDEN;
+    struct store *s = ctx->store;
+    struct store_ledger_checkpoint cp;
+    struct note_signer signer;
+    ips_status st = store_ledger_size(s, &res->leaves);
+    if (st)
+        return st;
+    st = store_ledger_checkpoint_latest(s, &cp);
+    if (st && st != IPS_ERR_NOT_FOUND)
+        return st;
+    res->tree_size = st ? 0 : cp.tree_size;
+    if ((st = ledger__tip_ok(s, res->leaves, res->reason, sizeof res->reason)))
+        return st;
+    if (res->tree_size > 0) {
+        if ((st = ledger_signer_load(ctx->cfg, &signer))) {
+            snprintf(res->reason, sizeof res->reason, "the signing key cannot be loaded (%s)",
+                     ips_status_message(st));
+            return st;
+        }
+        struct note_checkpoint c;
+        char why[200];
+        enum ledger_check_id chk =
+            ledger_checkpoint_open(cp.note, strlen(cp.note), &signer.v, &c, why, sizeof why);
+        sodium_memzero(&signer, sizeof signer);
+        if (chk != LEDGER_CHECK_OK) {
+            snprintf(res->reason, sizeof res->reason, "the last checkpoint: %s", why);
+            return IPS_ERR_INTEGRITY;
+        }
+        if (c.size != (uint64_t)cp.tree_size || memcmp(c.root, cp.root, MERKLE_HASH_LEN) != 0) {
+            snprintf(res->reason, sizeof res->reason,
+                     "the last checkpoint's signed text disagrees with its stored size or root");
+            return IPS_ERR_INTEGRITY;
+        }
+    }
+    if (!full)
+        return IPS_OK;
+    struct ledger__full *f = calloc(1, sizeof *f);
+    if (!f)
+        return IPS_ERR_NOMEM;
+    f->s = s;
+    f->why = res->reason;
+    f->cap = sizeof res->reason;
+    int64_t after = -1;
+    for (;;) {
+        int64_t before = f->next;
+        if ((st = store_ledger_record_list(s, NULL, after, 1000, ledger__full_leaf, f)))
+            break;
+        if (f->next == before)
+            break;
+        after = f->next - 1;
+    }
+    res->checked = f->next;
+    if (st == IPS_OK && f->next != res->leaves) {
+        snprintf(res->reason, sizeof res->reason, "%" PRId64 " leaves read, %" PRId64 " stored",
+                 f->next, res->leaves);
+        st = IPS_ERR_INTEGRITY;
+    }
+    free(f);
+    return st;
+}
+
+ips_status ledger_startup(struct ips_ctx *ctx)
+{
+    struct note_signer signer;
+    struct ledger_check_result res;
+    ips_status st = ledger_signer_load(ctx->cfg, &signer);
+    sodium_memzero(&signer, sizeof signer);
+    if (st == IPS_OK)
+        st = ledger_check(ctx, false, &res);
+    else
+        snprintf(res.reason, sizeof res.reason, "the signing key cannot be loaded or created (%s)",
+                 ips_status_message(st));
+    pthread_mutex_lock(&ledger__state.mu);
+    ledger__state.health = st == IPS_OK ? LEDGER__HEALTHY : LEDGER__BROKEN;
+    snprintf(ledger__state.reason, sizeof ledger__state.reason, "%s",
+             st == IPS_OK ? "" : res.reason[0] ? res.reason : ips_status_message(st));
+    pthread_mutex_unlock(&ledger__state.mu);
+    if (st) {
+        log_error("ledger: integrity check failed at start; ledger routes are refused",
+                  "reason", ledger__state.reason);
+    } else {
+        char size[24];
+        snprintf(size, sizeof size, "%" PRId64, res.tree_size);
+        log_info("ledger: checked", "tree_size", size);
+    }
+    return st;
+}

@@ -1,0 +1,220 @@
+/*
+ * ledger.h — the original-work ledger: a signed, append-only, tamper-evident
+ * log of work registrations, verifiable offline (issue 6). Design note:
+ * docs/internals/ledger.md.
+ *
+ * A registration (a file's SHA-256, title, owner organisation, declared
+ * creation date, registration time) becomes one leaf of an RFC 9162 Merkle
+ * tree (merkle.h); its leaf bytes are the canonical JSON of the record (RFC
+ * 8785 rules, see ledger_leaf_encode). Every committed batch of
+ * registrations ends with a checkpoint, a C2SP signed note (note.h) over
+ * the origin, the tree size and the root, signed with the log's Ed25519 key.
+ * A receipt bundles the leaf, its index, the tree size, the inclusion proof
+ * and the checkpoint; anyone holding the verifier key checks it with
+ * ledger_receipt_verify, without the server or the database.
+ *
+ * Durability: a batch's leaves, their tree nodes, the new checkpoint and
+ * the audit event commit in ONE transaction; receipts are built only after
+ * the commit. Before appending, the transaction checks that the stored tree
+ * still has the root of the latest checkpoint, so a damaged store is never
+ * extended (no fork).
+ *
+ * The signing key lives in a file of mode 0600 (setting ledger_key, default
+ * "<db>.ledger.key"), created at first use with the name ledger_origin; the
+ * key's name is the checkpoints' origin line. It is loaded once per process
+ * and path and kept in memory (a mutex guards the cache).
+ *
+ * Access: LEDGER_REGISTER (members of the owning right-holder org),
+ * LEDGER_READ (the owning org and platform readers). The verifier key, the
+ * latest checkpoint and consistency proofs are public: those functions make
+ * no access decision.
+ *
+ * Server start: ledger_startup() checks the stored tree against the last
+ * checkpoint; when they disagree every ledger function of this process
+ * answers IPS_ERR_INTEGRITY (ctx->detail says why) until restart.
+ *
+ * Ownership: callers own every struct passed in or out; json_t results are
+ * new references.
+ */
+#ifndef IPS_LEDGER_LEDGER_H
+#define IPS_LEDGER_LEDGER_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "access/access.h"
+#include "ledger/merkle.h"
+#include "ledger/note.h"
+#include "store/store_ledger.h"
+
+#define LEDGER_LEAF_VERSION 1
+#define LEDGER_BATCH_MAX 10000 /* works per ledger_register call */
+
+/* ---- keys ------------------------------------------------------------------------ */
+
+/* Path of the signing key file for these settings into out[cap]:
+ * cfg->ledger_key, or the database path + ".ledger.key". IPS_ERR_USAGE when
+ * neither gives a file (an in-memory database without ledger_key),
+ * IPS_ERR_TOO_LARGE when it does not fit. */
+ips_status ledger_key_path(const struct config *cfg, char *out, size_t cap);
+
+/* The log's signer: read from the key file, or created there (mode 0600,
+ * name cfg->ledger_origin) when the file does not exist. Cached per process.
+ * OUT *out (wipe it after use). Failure: IPS_ERR_IO (unreadable, or
+ * readable by group or others), IPS_ERR_INTEGRITY (not a key file),
+ * IPS_ERR_INVALID (ledger_origin is not a valid key name), IPS_ERR_USAGE. */
+ips_status ledger_signer_load(const struct config *cfg, struct note_signer *out);
+
+/* The verifier key text "<name>+<key id>+<key>" into out. Public. */
+ips_status ledger_verifier_key(struct ips_ctx *ctx, char out[NOTE_VKEY_MAX]);
+
+/* ---- registration -------------------------------------------------------------------- */
+
+/* One work to register. Exactly one of data (the file, stored with
+ * blob_put) or sha256_hex (register a digest without storing a file: the
+ * system principal only, for bulk imports and the benchmark) is given. */
+struct ledger_work {
+    const void *data;
+    size_t len;
+    const char *sha256_hex; /* 64 lower-case hex digits */
+    const char *title;      /* 1..200 bytes of UTF-8 without control characters */
+    const char *created_on; /* YYYY-MM-DD, not after today (UTC); NULL: today */
+    const char *org_id;     /* owner: a right-holder organisation */
+};
+
+struct ledger_receipt {
+    uint64_t leaf_index;
+    uint64_t tree_size;
+    size_t leaf_len;
+    uint8_t leaf[STORE_LEDGER_LEAF_MAX];
+    size_t proof_len;
+    uint8_t proof[MERKLE_PROOF_MAX][MERKLE_HASH_LEN];
+    char checkpoint[STORE_LEDGER_NOTE_MAX + 1];
+};
+
+/*
+ * Register works[0..n) (1 <= n <= LEDGER_BATCH_MAX) as consecutive leaves in
+ * one transaction ending with one signed checkpoint. Authorises
+ * LEDGER_REGISTER for each owner (the owner must be a right-holder org) and
+ * validates every work before writing anything; a bad work refuses the whole
+ * batch (ctx->errors names "works[i].field" for batches, "field" for one).
+ * OUT receipts[0..n) (may be NULL: no proofs are built), *first_index (may
+ * be NULL). Failure: IPS_ERR_INVALID, IPS_ERR_FORBIDDEN, IPS_ERR_NOT_FOUND
+ * (unknown org or another org's), IPS_ERR_MEDIA_TYPE / IPS_ERR_TOO_LARGE from
+ * blob_put, IPS_ERR_INTEGRITY (the stored tree disagrees with the last
+ * checkpoint: nothing is appended), storage failures. Nothing changes on
+ * failure.
+ */
+ips_status ledger_register(struct ips_ctx *ctx, const struct ledger_work *works, size_t n,
+                           struct ledger_receipt *receipts, uint64_t *first_index);
+
+/* A fresh receipt for leaf_index against the latest checkpoint (LEDGER_READ
+ * on the registration's org). OUT *out. IPS_ERR_NOT_FOUND for an unknown
+ * index or another org's registration. */
+ips_status ledger_receipt_get(struct ips_ctx *ctx, uint64_t leaf_index, struct ledger_receipt *out);
+
+/* Registrations the actor may read (its own org's; all for platform
+ * readers), leaf_index ascending after `after` (-1: from the start). */
+ips_status ledger_registration_list(struct ips_ctx *ctx, int64_t after, int limit,
+                                    store_ledger_record_cb cb, void *arg);
+
+/* The latest checkpoint. Public. IPS_ERR_NOT_FOUND while the log is empty. */
+ips_status ledger_checkpoint_latest(struct ips_ctx *ctx, struct store_ledger_checkpoint *out);
+
+/* RFC 9162 consistency proof between tree sizes from and to
+ * (1 <= from <= to <= latest checkpoint's size). Public. OUT proof[0..*count).
+ * IPS_ERR_INVALID otherwise (ctx->detail says why). */
+ips_status ledger_consistency_proof(struct ips_ctx *ctx, uint64_t from, uint64_t to,
+                                    uint8_t proof[MERKLE_PROOF_MAX][MERKLE_HASH_LEN],
+                                    size_t *count);
+
+/* ---- integrity ------------------------------------------------------------------------ */
+
+struct ledger_check_result {
+    int64_t tree_size; /* of the latest checkpoint (0: none) */
+    int64_t leaves;    /* leaves stored */
+    int64_t checked;   /* leaves whose hash was recomputed (full check) */
+    char reason[256];  /* why the check failed, "" when it passed */
+};
+
+/* Check the stored log against its latest checkpoint: leaf count, root from
+ * the stored nodes, the checkpoint's signature under the log key and its
+ * text. full also recomputes every leaf hash from the stored leaf bytes and
+ * every stored interior node (O(n)). Public to the system principal only
+ * (the CLI and server start); others get IPS_ERR_FORBIDDEN. IPS_OK intact,
+ * IPS_ERR_INTEGRITY broken (res->reason), storage failures otherwise. */
+ips_status ledger_check(struct ips_ctx *ctx, bool full, struct ledger_check_result *res);
+
+/* At server start: load or create the key, run the quick check, log the
+ * outcome, and remember it for this process (see the file comment). Returns
+ * the check's status; a broken ledger does not stop the server. */
+ips_status ledger_startup(struct ips_ctx *ctx);
+
+/* ---- leaves and receipts (receipt.c; pure, no store) ------------------------------------- */
+
+/* The record a leaf encodes. */
+struct ledger_leaf {
+    uint64_t leaf_index;
+    char org_id[ID_SIZE];
+    char owner[STORE_NAME_MAX + 1]; /* the org's name at registration */
+    char work_sha256[STORE_LEDGER_HEX_LEN + 1];
+    char title[STORE_LEDGER_TITLE_MAX + 1];
+    char created_on[STORE_LEDGER_DATE_LEN + 1];
+    int64_t registered_ms;
+};
+
+/* Canonical leaf bytes of l into out[0..*len): RFC 8785 JSON (sorted keys,
+ * no whitespace) of {"created_on","leaf_index","org_id","owner","pdq":null,
+ * "registered_ms","title","v":1,"work_sha256"}. IPS_ERR_INVALID when a
+ * text is not valid UTF-8, IPS_ERR_TOO_LARGE past cap. */
+ips_status ledger_leaf_encode(const struct ledger_leaf *l, uint8_t *out, size_t cap, size_t *len);
+/* Parse leaf bytes; IPS_ERR_INVALID unless they are exactly the canonical
+ * encoding of a version-1 record. OUT *out. */
+ips_status ledger_leaf_decode(const uint8_t *leaf, size_t len, struct ledger_leaf *out);
+
+/* The receipt as JSON: {"leaf","leaf_index","tree_size","inclusion_proof",
+ * "checkpoint"} (base64 texts as in the issue). NULL on OOM. */
+json_t *ledger_receipt_json(const struct ledger_receipt *r);
+
+/* The checks of an offline verification, in the order they run. */
+enum ledger_check_id {
+    LEDGER_CHECK_OK,
+    LEDGER_CHECK_FORMAT,    /* the receipt is not a JSON object with the fields */
+    LEDGER_CHECK_KEY,       /* bad verifier key, or the checkpoint is not by this key/log */
+    LEDGER_CHECK_SIGNATURE, /* the checkpoint's signature does not verify, or it is malformed */
+    LEDGER_CHECK_SIZE,      /* tree_size or leaf_index disagree with the checkpoint */
+    LEDGER_CHECK_LEAF,      /* the leaf is not a canonical record of this index */
+    LEDGER_CHECK_PROOF,     /* the proof does not lead from the leaf to the signed root */
+};
+/* "ok", "format", "key", "signature", "size", "leaf", "proof". */
+const char *ledger_check_name(enum ledger_check_id c);
+
+/* Verify a receipt (JSON text receipt[0..len)) against a verifier key text.
+ * Returns the first failing check (LEDGER_CHECK_OK when all pass) and a
+ * sentence in why[cap]. OUT *leaf (may be NULL) on LEDGER_CHECK_OK. */
+enum ledger_check_id ledger_receipt_verify(const char *receipt, size_t len, const char *vkey,
+                                           struct ledger_leaf *leaf, char *why, size_t cap);
+
+/* Open a checkpoint note with a verifier key: KEY, SIGNATURE or OK (with
+ * *out filled). The origin must be the key's name. */
+enum ledger_check_id ledger_checkpoint_open(const char *note, size_t len,
+                                            const struct note_verifier *v,
+                                            struct note_checkpoint *out, char *why, size_t cap);
+
+/* Verify that the checkpoint note old_note is a prefix of new_note (both
+ * signed by vkey, old no larger than new) with the RFC 9162 consistency
+ * proof given as JSON text proof_json[0..proof_len): {"proof": [base64...]}
+ * as GET /api/v1/ledger/consistency answers, or a bare array; may be NULL
+ * when the sizes are equal. Returns the first failing check (KEY, SIGNATURE,
+ * SIZE: old larger than new, FORMAT: the proof is not such JSON, PROOF) and
+ * a sentence in why[cap]. OUT *old_out, *new_out (may be NULL) on OK. */
+enum ledger_check_id ledger_consistency_verify(const char *old_note, size_t old_len,
+                                               const char *new_note, size_t new_len,
+                                               const char *vkey, const char *proof_json,
+                                               size_t proof_len, struct note_checkpoint *old_out,
+                                               struct note_checkpoint *new_out, char *why,
+                                               size_t cap);
+
+#endif

@@ -1,0 +1,510 @@
+/* test_ledger.c — the ledger's domain functions on a fresh SQLite database
+ * per test: registration and receipts, batches sharing a checkpoint, offline
+ * verification naming the failed check for receipts tampered in each field,
+ * consistency between checkpoints, access by role and organisation, bad
+ * input changing nothing, the key file, and the integrity checks. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "access/access.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "ledger/ledger.h"
+
+struct fixture {
+    char dir[64], path[128], key_path[160];
+    struct store *s;
+    struct config cfg;
+    struct access_principal sys, holder, other_holder, seller, reviewer;
+    struct ips_ctx ctx;
+    struct store_org platform, brand, other_brand, shop;
+    char vkey[NOTE_VKEY_MAX];
+};
+
+static void principal(struct access_principal *p, enum access_role role, const char *org_id)
+{
+    memset(p, 0, sizeof *p);
+    p->via = VIA_TOKEN;
+    p->role = role;
+    snprintf(p->user_id, sizeof p->user_id, "01AAAAAAAAAAAAAAAAAAAAAAAA");
+    snprintf(p->org_id, sizeof p->org_id, "%s", org_id);
+}
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    char err[256];
+    snprintf(f->dir, sizeof f->dir, "/tmp/ips-ledger-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
+    snprintf(f->key_path, sizeof f->key_path, "%s.ledger.key", f->path);
+    assert_int_equal(config_load(&f->cfg, err, sizeof err), IPS_OK);
+    assert_int_equal(config_set(&f->cfg, "db", f->path, err, sizeof err), IPS_OK);
+    assert_int_equal(store_open(f->path, &f->s), IPS_OK);
+    assert_int_equal(store_migrate(f->s, NULL), IPS_OK);
+    access_principal_system(&f->sys);
+    f->ctx.store = f->s;
+    f->ctx.actor = &f->sys;
+    f->ctx.cfg = &f->cfg;
+    f->ctx.addr = "cli";
+    f->ctx.errors = json_array();
+    assert_int_equal(access_org_create(&f->ctx, "Platform", "platform", &f->platform), IPS_OK);
+    assert_int_equal(access_org_create(&f->ctx, "Brand", "rightholder", &f->brand), IPS_OK);
+    assert_int_equal(access_org_create(&f->ctx, "Other Brand", "rightholder", &f->other_brand), IPS_OK);
+    assert_int_equal(access_org_create(&f->ctx, "Shop", "seller", &f->shop), IPS_OK);
+    principal(&f->holder, ROLE_RIGHTHOLDER, f->brand.id);
+    principal(&f->other_holder, ROLE_RIGHTHOLDER, f->other_brand.id);
+    principal(&f->seller, ROLE_SELLER, f->shop.id);
+    principal(&f->reviewer, ROLE_REVIEWER, f->platform.id);
+    assert_int_equal(ledger_verifier_key(&f->ctx, f->vkey), IPS_OK);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    char cmd[200];
+    json_decref(f->ctx.errors);
+    store_close(f->s);
+    config_release(&f->cfg);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+    assert_int_equal(system(cmd), 0);
+    free(f);
+    return 0;
+}
+
+static int64_t ledger_size(struct fixture *f)
+{
+    int64_t n = -1;
+    assert_int_equal(store_ledger_size(f->s, &n), IPS_OK);
+    return n;
+}
+
+/* Register one work as actor; returns the status. */
+static ips_status reg(struct fixture *f, const struct access_principal *actor, const char *org_id,
+                      const char *data, const char *title, const char *created,
+                      struct ledger_receipt *out)
+{
+    struct ledger_work w = {.data = data, .len = strlen(data), .title = title,
+                            .created_on = created, .org_id = org_id};
+    f->ctx.actor = actor;
+    f->ctx.detail[0] = '\0';
+    ips_status st = ledger_register(&f->ctx, &w, 1, out, NULL);
+    f->ctx.actor = &f->sys;
+    return st;
+}
+
+static char *receipt_text(const struct ledger_receipt *r)
+{
+    json_t *v = ledger_receipt_json(r);
+    char *t = json_dumps(v, JSON_COMPACT);
+    json_decref(v);
+    return t;
+}
+
+static enum ledger_check_id verify_text(const char *text, const char *vkey)
+{
+    char why[256];
+    return ledger_receipt_verify(text, strlen(text), vkey, NULL, why, sizeof why);
+}
+
+/* Verify the receipt after fn changed its JSON. */
+static enum ledger_check_id verify_changed(const struct ledger_receipt *r, const char *vkey,
+                                           void (*fn)(json_t *))
+{
+    json_t *v = ledger_receipt_json(r);
+    fn(v);
+    char *t = json_dumps(v, JSON_COMPACT);
+    enum ledger_check_id c = verify_text(t, vkey);
+    free(t);
+    json_decref(v);
+    return c;
+}
+
+static void a_registered_work_gets_a_receipt_that_verifies_offline(void **state)
+{
+    struct fixture *f = *state;
+    struct ledger_receipt r;
+    struct ledger_leaf leaf;
+    char why[256];
+    assert_int_equal(reg(f, &f->holder, f->brand.id, "the work", "Spring \"catalogue\" é", "2024-02-29", &r),
+                     IPS_OK);
+    assert_int_equal(r.leaf_index, 0);
+    assert_int_equal(r.tree_size, 1);
+    char *t = receipt_text(&r);
+    assert_int_equal(ledger_receipt_verify(t, strlen(t), f->vkey, &leaf, why, sizeof why),
+                     LEDGER_CHECK_OK);
+    assert_string_equal(leaf.title, "Spring \"catalogue\" é");
+    assert_string_equal(leaf.org_id, f->brand.id);
+    assert_string_equal(leaf.owner, "Brand");
+    assert_string_equal(leaf.created_on, "2024-02-29");
+    /* SHA-256 of "the work" */
+    uint8_t d[32];
+    char hex[65];
+    crypto_hash_sha256(d, (const uint8_t *)"the work", 8);
+    sodium_bin2hex(hex, sizeof hex, d, sizeof d);
+    assert_string_equal(leaf.work_sha256, hex);
+    free(t);
+    /* the key file exists with mode 0600 */
+    struct stat sb;
+    assert_int_equal(stat(f->key_path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+}
+
+static void a_batch_shares_one_checkpoint_and_later_receipts_prove_the_same_leaf(void **state)
+{
+    struct fixture *f = *state;
+    struct ledger_work w[5];
+    struct ledger_receipt r[5], later;
+    char data[5][16];
+    struct ledger_receipt first;
+    assert_int_equal(reg(f, &f->sys, f->brand.id, "first", "First", NULL, &first), IPS_OK);
+    for (int i = 0; i < 5; i++) {
+        snprintf(data[i], sizeof data[i], "work %d", i);
+        w[i] = (struct ledger_work){.data = data[i], .len = strlen(data[i]), .title = "Batch",
+                                    .org_id = f->other_brand.id};
+    }
+    uint64_t first_index = 0;
+    assert_int_equal(ledger_register(&f->ctx, w, 5, r, &first_index), IPS_OK);
+    assert_int_equal(first_index, 1);
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(r[i].leaf_index, 1 + (uint64_t)i);
+        assert_int_equal(r[i].tree_size, 6);
+        assert_string_equal(r[i].checkpoint, r[0].checkpoint);
+        char *t = receipt_text(&r[i]);
+        assert_int_equal(verify_text(t, f->vkey), LEDGER_CHECK_OK);
+        free(t);
+    }
+    /* a fresh receipt for leaf 0 against the latest checkpoint */
+    assert_int_equal(ledger_receipt_get(&f->ctx, 0, &later), IPS_OK);
+    assert_int_equal(later.tree_size, 6);
+    assert_memory_equal(later.leaf, first.leaf, first.leaf_len);
+    char *t = receipt_text(&later);
+    assert_int_equal(verify_text(t, f->vkey), LEDGER_CHECK_OK);
+    free(t);
+    /* the first checkpoint is consistent with the latest */
+    uint8_t proof[MERKLE_PROOF_MAX][MERKLE_HASH_LEN];
+    size_t count = 0;
+    assert_int_equal(ledger_consistency_proof(&f->ctx, 1, 6, proof, &count), IPS_OK);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < count; i++) {
+        char b64[NOTE_B64_HASH_SIZE];
+        note_hash_b64(proof[i], b64);
+        json_array_append_new(arr, json_string(b64));
+    }
+    char *pj = json_dumps(arr, JSON_COMPACT), why[256];
+    assert_int_equal(ledger_consistency_verify(first.checkpoint, strlen(first.checkpoint),
+                                               r[0].checkpoint, strlen(r[0].checkpoint), f->vkey,
+                                               pj, strlen(pj), NULL, NULL, why, sizeof why),
+                     LEDGER_CHECK_OK);
+    /* swapped, it is refused; a wrong proof is refused */
+    assert_int_equal(ledger_consistency_verify(r[0].checkpoint, strlen(r[0].checkpoint),
+                                               first.checkpoint, strlen(first.checkpoint), f->vkey,
+                                               pj, strlen(pj), NULL, NULL, why, sizeof why),
+                     LEDGER_CHECK_SIZE);
+    assert_int_equal(ledger_consistency_verify(first.checkpoint, strlen(first.checkpoint),
+                                               r[0].checkpoint, strlen(r[0].checkpoint), f->vkey,
+                                               "[]", 2, NULL, NULL, why, sizeof why),
+                     LEDGER_CHECK_PROOF);
+    assert_int_equal(ledger_consistency_verify(first.checkpoint, strlen(first.checkpoint),
+                                               r[0].checkpoint, strlen(r[0].checkpoint), f->vkey,
+                                               NULL, 0, NULL, NULL, why, sizeof why),
+                     LEDGER_CHECK_FORMAT);
+    free(pj);
+    json_decref(arr);
+    /* out of range */
+    assert_int_equal(ledger_consistency_proof(&f->ctx, 0, 6, proof, &count), IPS_ERR_INVALID);
+    assert_int_equal(ledger_consistency_proof(&f->ctx, 2, 7, proof, &count), IPS_ERR_INVALID);
+    assert_int_equal(ledger_consistency_proof(&f->ctx, 3, 2, proof, &count), IPS_ERR_INVALID);
+}
+
+/* ---- tampering, one field at a time ------------------------------------------------- */
+
+static void t_leaf_garbage(json_t *v) { json_object_set_new(v, "leaf", json_string("bm90IGEgcmVjb3Jk")); }
+static void t_leaf_not_b64(json_t *v) { json_object_set_new(v, "leaf", json_string("***")); }
+static void t_leaf_index(json_t *v) { json_object_set_new(v, "leaf_index", json_integer(1)); }
+static void t_leaf_index_out(json_t *v) { json_object_set_new(v, "leaf_index", json_integer(9)); }
+static void t_tree_size(json_t *v) { json_object_set_new(v, "tree_size", json_integer(2)); }
+static void t_proof_truncated(json_t *v)
+{
+    json_t *p = json_object_get(v, "inclusion_proof");
+    json_array_remove(p, json_array_size(p) - 1);
+}
+static void t_proof_flipped(json_t *v)
+{
+    json_t *p = json_object_get(v, "inclusion_proof");
+    char s[NOTE_B64_HASH_SIZE];
+    snprintf(s, sizeof s, "%s", json_string_value(json_array_get(p, 0)));
+    s[0] = s[0] == 'A' ? 'B' : 'A';
+    json_array_set_new(p, 0, json_string(s));
+}
+static void t_proof_not_hash(json_t *v)
+{
+    json_array_set_new(json_object_get(v, "inclusion_proof"), 0, json_string("AAAA"));
+}
+static void t_checkpoint_sig(json_t *v)
+{
+    char s[STORE_LEDGER_NOTE_MAX + 1];
+    snprintf(s, sizeof s, "%s", json_string_value(json_object_get(v, "checkpoint")));
+    char *sig = strrchr(s, ' ') + 10;
+    *sig = *sig == 'A' ? 'B' : 'A';
+    json_object_set_new(v, "checkpoint", json_string(s));
+}
+static void t_checkpoint_root(json_t *v)
+{
+    char s[STORE_LEDGER_NOTE_MAX + 1];
+    snprintf(s, sizeof s, "%s", json_string_value(json_object_get(v, "checkpoint")));
+    char *root = strchr(strchr(s, '\n') + 1, '\n') + 1;
+    root[3] = root[3] == 'A' ? 'B' : 'A';
+    json_object_set_new(v, "checkpoint", json_string(s));
+}
+static void t_checkpoint_size(json_t *v)
+{
+    char s[STORE_LEDGER_NOTE_MAX + 1];
+    snprintf(s, sizeof s, "%s", json_string_value(json_object_get(v, "checkpoint")));
+    char *size = strchr(s, '\n') + 1;
+    *size = '2'; /* "3" -> "2" */
+    json_object_set_new(v, "checkpoint", json_string(s));
+}
+static void t_checkpoint_missing(json_t *v) { json_object_del(v, "checkpoint"); }
+static void t_tree_size_type(json_t *v) { json_object_set_new(v, "tree_size", json_string("3")); }
+
+static void receipts_tampered_in_each_field_fail_the_check_they_break(void **state)
+{
+    struct fixture *f = *state;
+    struct ledger_receipt r[3];
+    assert_int_equal(reg(f, &f->holder, f->brand.id, "a", "A", NULL, &r[0]), IPS_OK);
+    assert_int_equal(reg(f, &f->holder, f->brand.id, "b", "B", NULL, &r[1]), IPS_OK);
+    assert_int_equal(reg(f, &f->holder, f->brand.id, "c", "C", NULL, &r[2]), IPS_OK);
+    /* leaf 0 in the tree of 3: a proof of 2 hashes */
+    struct ledger_receipt x;
+    assert_int_equal(ledger_receipt_get(&f->ctx, 0, &x), IPS_OK);
+    assert_int_equal(x.proof_len, 2);
+    const char *k = f->vkey;
+    assert_int_equal(verify_changed(&x, k, t_leaf_garbage), LEDGER_CHECK_LEAF);
+    assert_int_equal(verify_changed(&x, k, t_leaf_not_b64), LEDGER_CHECK_LEAF);
+    assert_int_equal(verify_changed(&x, k, t_leaf_index), LEDGER_CHECK_LEAF);
+    assert_int_equal(verify_changed(&x, k, t_leaf_index_out), LEDGER_CHECK_SIZE);
+    assert_int_equal(verify_changed(&x, k, t_tree_size), LEDGER_CHECK_SIZE);
+    assert_int_equal(verify_changed(&x, k, t_tree_size_type), LEDGER_CHECK_FORMAT);
+    assert_int_equal(verify_changed(&x, k, t_proof_truncated), LEDGER_CHECK_PROOF);
+    assert_int_equal(verify_changed(&x, k, t_proof_flipped), LEDGER_CHECK_PROOF);
+    assert_int_equal(verify_changed(&x, k, t_proof_not_hash), LEDGER_CHECK_PROOF);
+    assert_int_equal(verify_changed(&x, k, t_checkpoint_sig), LEDGER_CHECK_SIGNATURE);
+    assert_int_equal(verify_changed(&x, k, t_checkpoint_root), LEDGER_CHECK_SIGNATURE);
+    assert_int_equal(verify_changed(&x, k, t_checkpoint_size), LEDGER_CHECK_SIGNATURE);
+    assert_int_equal(verify_changed(&x, k, t_checkpoint_missing), LEDGER_CHECK_FORMAT);
+    /* a well-formed leaf of the same index but other content: only the proof
+     * can tell, so it is the proof check that fails */
+    struct ledger_leaf l;
+    assert_int_equal(ledger_leaf_decode(x.leaf, x.leaf_len, &l), IPS_OK);
+    snprintf(l.title, sizeof l.title, "Z");
+    assert_int_equal(ledger_leaf_encode(&l, x.leaf, sizeof x.leaf, &x.leaf_len), IPS_OK);
+    char *t = receipt_text(&x);
+    assert_int_equal(verify_text(t, k), LEDGER_CHECK_PROOF);
+    assert_int_equal(verify_text("not json", k), LEDGER_CHECK_FORMAT);
+    free(t);
+    /* wrong keys */
+    t = receipt_text(&r[2]);
+    struct note_signer other;
+    char other_key[NOTE_VKEY_MAX];
+    assert_int_equal(note_signer_generate("iprshield.example/ledger", &other), IPS_OK);
+    assert_int_equal(note_verifier_format(&other.v, other_key, sizeof other_key), IPS_OK);
+    assert_int_equal(verify_text(t, other_key), LEDGER_CHECK_KEY);
+    assert_int_equal(note_signer_generate("another.example/log", &other), IPS_OK);
+    assert_int_equal(note_verifier_format(&other.v, other_key, sizeof other_key), IPS_OK);
+    assert_int_equal(verify_text(t, other_key), LEDGER_CHECK_KEY);
+    assert_int_equal(verify_text(t, "not a key"), LEDGER_CHECK_KEY);
+    assert_int_equal(verify_text(t, k), LEDGER_CHECK_OK);
+    free(t);
+}
+
+/* ---- access and bad input ----------------------------------------------------------- */
+
+static void only_members_of_a_right_holder_register_and_read_its_works(void **state)
+{
+    struct fixture *f = *state;
+    struct ledger_receipt r;
+    assert_int_equal(reg(f, &f->holder, f->brand.id, "a", "A", NULL, &r), IPS_OK);
+    /* another holder, for Brand: looks like a missing org */
+    assert_int_equal(reg(f, &f->other_holder, f->brand.id, "b", "B", NULL, &r), IPS_ERR_NOT_FOUND);
+    /* a seller for its own (seller) org: refused */
+    assert_int_equal(reg(f, &f->seller, f->shop.id, "c", "C", NULL, &r), IPS_ERR_FORBIDDEN);
+    /* a reviewer may not register for a holder */
+    assert_int_equal(reg(f, &f->reviewer, f->brand.id, "d", "D", NULL, &r), IPS_ERR_NOT_FOUND);
+    /* nobody: unauthenticated */
+    struct access_principal anon;
+    memset(&anon, 0, sizeof anon);
+    assert_int_equal(reg(f, &anon, f->brand.id, "e", "E", NULL, &r), IPS_ERR_UNAUTHENTICATED);
+    assert_int_equal(ledger_size(f), 1);
+    /* reads: the owner and the platform; not another holder */
+    f->ctx.actor = &f->holder;
+    assert_int_equal(ledger_receipt_get(&f->ctx, 0, &r), IPS_OK);
+    f->ctx.actor = &f->reviewer;
+    assert_int_equal(ledger_receipt_get(&f->ctx, 0, &r), IPS_OK);
+    f->ctx.actor = &f->other_holder;
+    assert_int_equal(ledger_receipt_get(&f->ctx, 0, &r), IPS_ERR_NOT_FOUND);
+    assert_int_equal(ledger_receipt_get(&f->ctx, 7, &r), IPS_ERR_NOT_FOUND);
+    f->ctx.actor = &f->sys;
+    /* the check commands belong to the system principal */
+    struct ledger_check_result res;
+    f->ctx.actor = &f->holder;
+    assert_int_equal(ledger_check(&f->ctx, true, &res), IPS_ERR_FORBIDDEN);
+    f->ctx.actor = &f->sys;
+}
+
+static void bad_input_is_refused_and_changes_nothing(void **state)
+{
+    struct fixture *f = *state;
+    struct ledger_receipt r;
+    char long_title[STORE_LEDGER_TITLE_MAX + 2];
+    memset(long_title, 'x', sizeof long_title - 1);
+    long_title[sizeof long_title - 1] = '\0';
+    assert_int_equal(reg(f, &f->holder, f->brand.id, "a", "", NULL, &r), IPS_ERR_INVALID);
+    assert_int_equal(reg(f, &f->holder, f->brand.id, "a", long_title, NULL, &r), IPS_ERR_INVALID);
+    assert_int_equal(reg(f, &f->holder, f->brand.id, "a", "tab\there", NULL, &r), IPS_ERR_INVALID);
+    assert_int_equal(reg(f, &f->holder, f->brand.id, "a", "bad \xff utf8", NULL, &r), IPS_ERR_INVALID);
+    assert_int_equal(reg(f, &f->holder, f->brand.id, "a", "T", "2023-02-29", &r), IPS_ERR_INVALID);
+    assert_int_equal(reg(f, &f->holder, f->brand.id, "a", "T", "9999-01-01", &r), IPS_ERR_INVALID);
+    assert_int_equal(reg(f, &f->holder, f->brand.id, "a", "T", "24-01-01", &r), IPS_ERR_INVALID);
+    assert_int_equal(reg(f, &f->holder, f->brand.id, "", "T", NULL, &r), IPS_ERR_INVALID);
+    assert_int_equal(reg(f, &f->sys, "not-an-id", "a", "T", NULL, &r), IPS_ERR_INVALID);
+    assert_int_equal(reg(f, &f->sys, "01AAAAAAAAAAAAAAAAAAAAAAAA", "a", "T", NULL, &r), IPS_ERR_NOT_FOUND);
+    /* a hash-only registration is for the system principal */
+    struct ledger_work w = {.sha256_hex = "00000000000000000000000000000000000000000000000000000000000000aa",
+                            .title = "T", .org_id = f->brand.id};
+    f->ctx.actor = &f->holder;
+    assert_int_equal(ledger_register(&f->ctx, &w, 1, NULL, NULL), IPS_ERR_INVALID);
+    f->ctx.actor = &f->sys;
+    w.sha256_hex = "XYZ";
+    assert_int_equal(ledger_register(&f->ctx, &w, 1, NULL, NULL), IPS_ERR_INVALID);
+    assert_int_equal(ledger_register(&f->ctx, &w, 0, NULL, NULL), IPS_ERR_INVALID);
+    /* one bad work refuses the whole batch */
+    struct ledger_work two[2] = {
+        {.data = "ok", .len = 2, .title = "Fine", .org_id = f->brand.id},
+        {.data = "ok", .len = 2, .title = "", .org_id = f->brand.id},
+    };
+    json_array_clear(f->ctx.errors);
+    assert_int_equal(ledger_register(&f->ctx, two, 2, NULL, NULL), IPS_ERR_INVALID);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(f->ctx.errors, 0), "field")),
+                        "works[1].title");
+    assert_int_equal(ledger_size(f), 0);
+    struct store_ledger_checkpoint cp;
+    assert_int_equal(ledger_checkpoint_latest(&f->ctx, &cp), IPS_ERR_NOT_FOUND);
+    w.sha256_hex = "00000000000000000000000000000000000000000000000000000000000000aa";
+    assert_int_equal(ledger_register(&f->ctx, &w, 1, NULL, NULL), IPS_OK);
+    assert_int_equal(ledger_size(f), 1);
+}
+
+/* ---- integrity ------------------------------------------------------------------------ */
+
+static void exec_sql(struct fixture *f, const char *sql)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    char *err = NULL;
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &err);
+    if (rc != SQLITE_OK)
+        fprintf(stderr, "sql: %s\n", err);
+    assert_int_equal(rc, SQLITE_OK);
+    sqlite3_close(db);
+}
+
+static void the_checks_find_a_changed_leaf_and_a_changed_node_and_appending_stops(void **state)
+{
+    struct fixture *f = *state;
+    struct ledger_receipt r;
+    struct ledger_check_result res;
+    for (int i = 0; i < 7; i++)
+        assert_int_equal(reg(f, &f->holder, f->brand.id, i % 2 ? "odd" : "even", "W", NULL, &r), IPS_OK);
+    assert_int_equal(ledger_check(&f->ctx, true, &res), IPS_OK);
+    assert_int_equal(res.checked, 7);
+    assert_int_equal(res.tree_size, 7);
+    /* the tables refuse updates */
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(db, "UPDATE ledger_nodes SET hash = zeroblob(32)", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(db, "DELETE FROM ledger_checkpoints", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    /* a leaf changed behind the triggers' back: the full check finds it */
+    exec_sql(f, "DROP TRIGGER ledger_registrations_no_update;"
+                "UPDATE ledger_registrations SET leaf = CAST(replace(CAST(leaf AS TEXT), '\"W\"', '\"X\"') AS BLOB) WHERE leaf_index = 3;");
+    assert_int_equal(ledger_check(&f->ctx, false, &res), IPS_OK); /* nodes untouched */
+    assert_int_equal(ledger_check(&f->ctx, true, &res), IPS_ERR_INTEGRITY);
+    assert_non_null(strstr(res.reason, "level 0, index 3"));
+    /* an inner node changed: the full check finds it */
+    exec_sql(f, "DROP TRIGGER ledger_nodes_no_update;"
+                "UPDATE ledger_nodes SET hash = zeroblob(32) WHERE level = 1 AND idx = 2;");
+    assert_int_equal(ledger_check(&f->ctx, true, &res), IPS_ERR_INTEGRITY);
+    /* a node the root is made of changed: the quick check finds it too, and
+     * appending is refused */
+    exec_sql(f, "UPDATE ledger_nodes SET hash = zeroblob(32) WHERE level = 2 AND idx = 0;");
+    assert_int_equal(ledger_check(&f->ctx, false, &res), IPS_ERR_INTEGRITY);
+    assert_int_equal(reg(f, &f->holder, f->brand.id, "more", "W", NULL, &r), IPS_ERR_INTEGRITY);
+    assert_int_equal(ledger_size(f), 7);
+}
+
+static void a_key_file_others_can_read_is_refused(void **state)
+{
+    struct fixture *f = *state;
+    char err[256], path[200];
+    struct note_signer s;
+    snprintf(path, sizeof path, "%s/open.key", f->dir);
+    assert_int_equal(config_set(&f->cfg, "ledger_key", path, err, sizeof err), IPS_OK);
+    assert_int_equal(ledger_signer_load(&f->cfg, &s), IPS_OK); /* created */
+    assert_int_equal(chmod(path, 0644), 0);
+    assert_int_equal(config_set(&f->cfg, "ledger_key", f->key_path, err, sizeof err), IPS_OK);
+    assert_int_equal(ledger_signer_load(&f->cfg, &s), IPS_OK); /* another file: cache moves */
+    assert_int_equal(config_set(&f->cfg, "ledger_key", path, err, sizeof err), IPS_OK);
+    assert_int_equal(ledger_signer_load(&f->cfg, &s), IPS_ERR_IO);
+    assert_int_equal(config_set(&f->cfg, "ledger_key", "", err, sizeof err), IPS_OK);
+    assert_int_equal(config_set(&f->cfg, "db", ":memory:", err, sizeof err), IPS_OK);
+    char p[64];
+    assert_int_equal(ledger_key_path(&f->cfg, p, sizeof p), IPS_ERR_USAGE);
+}
+
+/* Runs last: a failed start check holds for the rest of the process. */
+static void a_failed_start_check_refuses_the_ledger_for_the_process(void **state)
+{
+    struct fixture *f = *state;
+    struct ledger_receipt r;
+    assert_int_equal(reg(f, &f->holder, f->brand.id, "a", "A", NULL, &r), IPS_OK);
+    assert_int_equal(ledger_startup(&f->ctx), IPS_OK);
+    exec_sql(f, "DROP TRIGGER ledger_nodes_no_update;"
+                "UPDATE ledger_nodes SET hash = zeroblob(32) WHERE level = 0 AND idx = 0;");
+    assert_int_equal(ledger_startup(&f->ctx), IPS_ERR_INTEGRITY);
+    struct store_ledger_checkpoint cp;
+    assert_int_equal(ledger_checkpoint_latest(&f->ctx, &cp), IPS_ERR_INTEGRITY);
+    assert_int_equal(ledger_receipt_get(&f->ctx, 0, &r), IPS_ERR_INTEGRITY);
+    assert_non_null(strstr(f->ctx.detail, "integrity check"));
+}
+
+int main(void)
+{
+    if (sodium_init() < 0)
+        return 1;
+    log_level_set(LOG_OFF);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(a_registered_work_gets_a_receipt_that_verifies_offline, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_batch_shares_one_checkpoint_and_later_receipts_prove_the_same_leaf, setup, teardown),
+        cmocka_unit_test_setup_teardown(receipts_tampered_in_each_field_fail_the_check_they_break, setup, teardown),
+        cmocka_unit_test_setup_teardown(only_members_of_a_right_holder_register_and_read_its_works, setup, teardown),
+        cmocka_unit_test_setup_teardown(bad_input_is_refused_and_changes_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(the_checks_find_a_changed_leaf_and_a_changed_node_and_appending_stops, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_key_file_others_can_read_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_failed_start_check_refuses_the_ledger_for_the_process, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
