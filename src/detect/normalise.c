@@ -1,0 +1,607 @@
+/*
+ * normalise.c — the text normal form of the detection engine (see detect.h
+ * for the rules and docs/internals/detect.md for why).
+ *
+ * Two phases. Phase 1 turns every original code point into zero or more
+ * "units" (a normalised code point, its class, and the original byte span it
+ * came from): ASCII through a fixed table, anything else through utf8proc
+ * (NFKC, case fold, marks and ignorables stripped) and ICU's TR39 skeleton,
+ * memoised per code point. Phase 2 groups units into words, applies the
+ * digit/symbol substitutions, joins separator-spread letters and unspaced
+ * script runs, and writes " w1 w2 ... " with the offset map.
+ *
+ * Invariants: every byte of t->s has an original span inside [0, len]; the
+ * output begins and ends with a space and never holds two spaces in a row.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unicode/uspoof.h>
+#include <utf8proc.h>
+
+#include "detect/detect.h"
+#include "detect/detect_internal.h"
+
+enum detect__cls { U_SEP = 0, U_LETTER, U_DIGIT, U_WEAK, U_UNSPACED };
+
+struct detect__unit {
+    uint32_t cp;
+    uint32_t os, oe;
+    uint8_t cls;
+};
+
+#define DETECT__MAP_MAX 6        /* code points cached per entry */
+#define DETECT__CACHE_SLOTS 8192 /* power of two */
+
+struct detect__cache_entry {
+    uint32_t key; /* original code point; 0 = empty (0 is ASCII, never cached) */
+    uint8_t n;
+    uint8_t cls[DETECT__MAP_MAX];
+    uint32_t cp[DETECT__MAP_MAX];
+};
+
+struct detect_normaliser {
+    USpoofChecker *spoof;
+    struct detect__cache_entry cache[DETECT__CACHE_SLOTS];
+};
+
+/* ASCII fast path: class and up to two output bytes per input byte. */
+struct detect__ascii {
+    uint8_t cls;
+    uint8_t n;
+    char out[2];
+};
+static struct detect__ascii detect__ascii_tab[128];
+static bool detect__ascii_ready;
+
+/* Build the ASCII table once (idempotent; called from detect_normaliser_new). */
+static void detect__ascii_init(void)
+{
+    if (detect__ascii_ready)
+        return;
+    for (int c = 0; c < 128; c++) {
+        struct detect__ascii *a = &detect__ascii_tab[c];
+        a->cls = U_SEP;
+        a->n = 0;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+            char lc = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+            a->cls = U_LETTER;
+            if (lc == 'm') { /* TR39 skeleton: m -> rn */
+                a->n = 2;
+                a->out[0] = 'r';
+                a->out[1] = 'n';
+            } else {
+                a->n = 1;
+                a->out[0] = lc == 'i' ? 'l' : lc; /* i/l/1/| fold to one letter */
+            }
+        } else if (c >= '0' && c <= '9') {
+            a->cls = U_DIGIT;
+            a->n = 1;
+            a->out[0] = (char)c;
+        } else if (c == '@' || c == '$' || c == '!' || c == '|') {
+            a->cls = U_WEAK;
+            a->n = 1;
+            a->out[0] = (char)c;
+        }
+    }
+    detect__ascii_ready = true;
+}
+
+ips_status detect_normaliser_new(struct detect_normaliser **out)
+{
+    ips_status rc = IPS_OK;
+    *out = NULL;
+    detect__ascii_init();
+    struct detect_normaliser *n = calloc(1, sizeof *n);
+    if (!n)
+        return IPS_ERR_NOMEM;
+    UErrorCode st = U_ZERO_ERROR;
+    n->spoof = uspoof_open(&st);
+    if (U_FAILURE(st) || !n->spoof) {
+        rc = IPS_ERR_INTERNAL;
+        goto out_free;
+    }
+    *out = n;
+    return IPS_OK;
+out_free:
+    free(n);
+    return rc;
+}
+
+void detect_normaliser_free(struct detect_normaliser *n)
+{
+    if (!n)
+        return;
+    if (n->spoof)
+        uspoof_close(n->spoof);
+    free(n);
+}
+
+void detect_text_init(struct detect_text *t)
+{
+    memset(t, 0, sizeof *t);
+}
+
+void detect_text_release(struct detect_text *t)
+{
+    free(t->s);
+    free(t->ostart);
+    free(t->oend);
+    free(t->units);
+    detect_text_init(t);
+}
+
+/* ---- phase 1: code points to units ------------------------------------------------ */
+
+bool detect__unspaced(uint32_t c)
+{
+    return (c >= 0x0E00 && c <= 0x0EFF)     /* Thai, Lao */
+           || (c >= 0x1100 && c <= 0x11FF)  /* Hangul jamo */
+           || (c >= 0x2E80 && c <= 0x9FFF)  /* CJK radicals .. unified ideographs, kana */
+           || (c >= 0xA960 && c <= 0xA97F)  /* Hangul jamo ext. A */
+           || (c >= 0xAC00 && c <= 0xD7FF)  /* Hangul syllables, jamo ext. B */
+           || (c >= 0xF900 && c <= 0xFAFF)  /* CJK compatibility ideographs */
+           || (c >= 0xFF66 && c <= 0xFFDC)  /* halfwidth kana and Hangul */
+           || (c >= 0x20000 && c <= 0x3FFFF); /* CJK ext. B and beyond */
+}
+
+/* Class of a non-ASCII normalised code point; -1 = drop it. */
+static int detect__class_of(uint32_t c)
+{
+    utf8proc_category_t cat = utf8proc_category((utf8proc_int32_t)c);
+    switch (cat) {
+    case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_ME:
+    case UTF8PROC_CATEGORY_CF:
+        return -1;
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO:
+        return detect__unspaced(c) ? U_UNSPACED : U_LETTER;
+    default:
+        return U_SEP;
+    }
+}
+
+/* A small list of (code point, class) built while mapping one code point. */
+struct detect__seq {
+    uint32_t cp[32];
+    uint8_t cls[32];
+    int n;
+    bool overflow;
+};
+
+static void detect__seq_push(struct detect__seq *q, uint32_t cp, int cls)
+{
+    if (q->n >= (int)(sizeof q->cp / sizeof q->cp[0])) {
+        q->overflow = true;
+        return;
+    }
+    q->cp[q->n] = cp;
+    q->cls[q->n] = (uint8_t)cls;
+    q->n++;
+}
+
+/* Append the ASCII table's output for c. */
+static void detect__seq_ascii(struct detect__seq *q, uint32_t c)
+{
+    const struct detect__ascii *a = &detect__ascii_tab[c];
+    if (a->cls == U_SEP) {
+        detect__seq_push(q, ' ', U_SEP);
+        return;
+    }
+    for (int k = 0; k < a->n; k++)
+        detect__seq_push(q, (uint32_t)(unsigned char)a->out[k], a->cls);
+}
+
+/* The skeleton of the single code point c as code points. OUT sk[0..*n)
+ * (at most cap); false when ICU fails. */
+static bool detect__skeleton(struct detect_normaliser *n, uint32_t c, uint32_t *sk, int cap, int *count)
+{
+    char in[8], out[64];
+    utf8proc_ssize_t il = utf8proc_encode_char((utf8proc_int32_t)c, (utf8proc_uint8_t *)in);
+    UErrorCode st = U_ZERO_ERROR;
+    int32_t ol = uspoof_getSkeletonUTF8(n->spoof, 0, in, (int32_t)il, out, (int32_t)sizeof out, &st);
+    if (U_FAILURE(st) || ol < 0 || ol >= (int32_t)sizeof out)
+        return false;
+    int k = 0;
+    utf8proc_ssize_t pos = 0;
+    while (pos < ol && k < cap) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t r = utf8proc_iterate((const utf8proc_uint8_t *)out + pos, ol - pos, &cp);
+        if (r <= 0)
+            return false;
+        sk[k++] = (uint32_t)cp;
+        pos += r;
+    }
+    *count = k;
+    return pos >= ol;
+}
+
+/* Map a non-ASCII code point decomposed (NFKC pieces) into q (see the file comment). */
+static void detect__map_piece(struct detect_normaliser *n, uint32_t c, struct detect__seq *q)
+{
+    if (c < 128) {
+        detect__seq_ascii(q, c);
+        return;
+    }
+    int cls = detect__class_of(c);
+    if (cls < 0)
+        return;
+    if (cls == U_UNSPACED) { /* skeletons of ideographs are themselves or radicals: keep */
+        detect__seq_push(q, c, cls);
+        return;
+    }
+    uint32_t sk[16];
+    int nsk = 0;
+    /* 1. the skeleton of the code point as written: an upper-case look-alike
+     *    (Cyrillic 'М') maps to the ASCII letter it imitates */
+    if (detect__skeleton(n, c, sk, 16, &nsk)) {
+        bool ascii = nsk > 0;
+        for (int k = 0; k < nsk; k++)
+            if (sk[k] >= 128 && detect__class_of(sk[k]) >= 0)
+                ascii = false;
+        if (ascii) {
+            for (int k = 0; k < nsk; k++)
+                if (sk[k] < 128)
+                    detect__seq_ascii(q, sk[k]);
+            return;
+        }
+    }
+    /* 2. case fold, then the skeleton of each folded piece */
+    utf8proc_int32_t cf[8];
+    int bc = 0;
+    utf8proc_ssize_t ncf = utf8proc_decompose_char((utf8proc_int32_t)c, cf, 8,
+                                                   UTF8PROC_CASEFOLD | UTF8PROC_COMPAT |
+                                                       UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK |
+                                                       UTF8PROC_IGNORE,
+                                                   &bc);
+    if (ncf < 0 || ncf > 8) {
+        detect__seq_push(q, c, cls);
+        return;
+    }
+    for (utf8proc_ssize_t i = 0; i < ncf; i++) {
+        uint32_t f = (uint32_t)cf[i];
+        if (f < 128) {
+            detect__seq_ascii(q, f);
+            continue;
+        }
+        if (detect__class_of(f) < 0)
+            continue;
+        if (!detect__skeleton(n, f, sk, 16, &nsk)) {
+            detect__seq_push(q, f, detect__class_of(f));
+            continue;
+        }
+        for (int k = 0; k < nsk; k++) {
+            if (sk[k] < 128) {
+                detect__seq_ascii(q, sk[k]);
+                continue;
+            }
+            int kc = detect__class_of(sk[k]);
+            if (kc < 0)
+                continue;
+            detect__seq_push(q, (uint32_t)utf8proc_tolower((utf8proc_int32_t)sk[k]), kc);
+        }
+    }
+}
+
+/* Map original non-ASCII code point c into q, through the cache. */
+static void detect__map_cp(struct detect_normaliser *n, uint32_t c, struct detect__seq *q)
+{
+    uint32_t slot = (c * 2654435761u) & (DETECT__CACHE_SLOTS - 1);
+    struct detect__cache_entry *e = &n->cache[slot];
+    if (e->key == c) {
+        for (int k = 0; k < e->n; k++)
+            detect__seq_push(q, e->cp[k], e->cls[k]);
+        return;
+    }
+    struct detect__seq tmp;
+    tmp.n = 0;
+    tmp.overflow = false;
+    utf8proc_int32_t d[18];
+    int bc = 0;
+    /* NFKC pieces (compatibility decomposition; marks stripped, ignorables gone) */
+    utf8proc_ssize_t nd = utf8proc_decompose_char((utf8proc_int32_t)c, d, 18,
+                                                  UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE |
+                                                      UTF8PROC_STRIPMARK | UTF8PROC_IGNORE,
+                                                  &bc);
+    if (nd < 0 || nd > 18) {
+        detect__seq_push(&tmp, c, U_SEP);
+    } else {
+        for (utf8proc_ssize_t i = 0; i < nd; i++)
+            detect__map_piece(n, (uint32_t)d[i], &tmp);
+    }
+    if (!tmp.overflow && tmp.n <= DETECT__MAP_MAX) {
+        e->key = c;
+        e->n = (uint8_t)tmp.n;
+        for (int k = 0; k < tmp.n; k++) {
+            e->cp[k] = tmp.cp[k];
+            e->cls[k] = tmp.cls[k];
+        }
+    }
+    for (int k = 0; k < tmp.n; k++)
+        detect__seq_push(q, tmp.cp[k], tmp.cls[k]);
+}
+
+/* Make room for need units in t's scratch. */
+static bool detect__units_reserve(struct detect_text *t, size_t need)
+{
+    if (need <= t->units_cap)
+        return true;
+    size_t cap = t->units_cap ? t->units_cap : 256;
+    while (cap < need)
+        cap *= 2;
+    void *p = realloc(t->units, cap * sizeof(struct detect__unit));
+    if (!p)
+        return false;
+    t->units = p;
+    t->units_cap = cap;
+    return true;
+}
+
+/* ---- phase 2: words, substitutions, joins, output ----------------------------------- */
+
+static bool detect__out_reserve(struct detect_text *t, size_t need)
+{
+    if (need + 1 <= t->cap)
+        return true;
+    size_t cap = t->cap ? t->cap : 256;
+    while (cap < need + 1)
+        cap *= 2;
+    char *s = realloc(t->s, cap);
+    if (!s)
+        return false;
+    t->s = s;
+    uint32_t *a = realloc(t->ostart, cap * sizeof *a);
+    if (!a)
+        return false;
+    t->ostart = a;
+    uint32_t *b = realloc(t->oend, cap * sizeof *b);
+    if (!b)
+        return false;
+    t->oend = b;
+    t->cap = cap;
+    return true;
+}
+
+/* Append code point cp (UTF-8) with original span [os, oe); room reserved. */
+static void detect__emit(struct detect_text *t, uint32_t cp, uint32_t os, uint32_t oe)
+{
+    if (cp < 128) {
+        t->s[t->len] = (char)cp;
+        t->ostart[t->len] = os;
+        t->oend[t->len] = oe;
+        t->len++;
+        return;
+    }
+    utf8proc_uint8_t buf[4];
+    utf8proc_ssize_t k = utf8proc_encode_char((utf8proc_int32_t)cp, buf);
+    for (utf8proc_ssize_t i = 0; i < k; i++) {
+        t->s[t->len] = (char)buf[i];
+        t->ostart[t->len] = os;
+        t->oend[t->len] = oe;
+        t->len++;
+    }
+}
+
+/* Append one space unless the output already ends with one. */
+static void detect__space(struct detect_text *t, uint32_t at)
+{
+    if (t->len > 0 && t->s[t->len - 1] == ' ')
+        return;
+    t->s[t->len] = ' ';
+    t->ostart[t->len] = at;
+    t->oend[t->len] = at;
+    t->len++;
+}
+
+struct detect__tok {
+    size_t ub, ue; /* units [ub, ue) */
+    bool unspaced, single;
+};
+
+/* Substitute for a digit inside a word; 0 = none. */
+static uint32_t detect__digit_sub(uint32_t c)
+{
+    switch (c) {
+    case '0': return 'o';
+    case '1': return 'l';
+    case '3': return 'e';
+    case '4': return 'a';
+    case '5': return 's';
+    case '7': return 't';
+    default: return 0;
+    }
+}
+
+/* Emit the word made of units [ub, ue) (one token or several joined). */
+/* Whether units [ub, ue) hold a letter. */
+static bool detect__has_letter(const struct detect__unit *u, size_t ub, size_t ue)
+{
+    for (size_t i = ub; i < ue; i++)
+        if (u[i].cls == U_LETTER || u[i].cls == U_UNSPACED)
+            return true;
+    return false;
+}
+
+/* Emit the units [ub, ue) of one token; has_letter: whether the word the
+ * token belongs to (itself, or a spread word) holds a letter. */
+static void detect__emit_word(struct detect_text *t, const struct detect__unit *u, size_t ub,
+                              size_t ue, bool has_letter)
+{
+    /* first and last non-weak unit: weak symbols outside them are edges */
+    size_t first = ue, last = ub;
+    for (size_t i = ub; i < ue; i++) {
+        if (u[i].cls != U_WEAK) {
+            if (first == ue)
+                first = i;
+            last = i;
+        }
+    }
+    for (size_t i = ub; i < ue; i++) {
+        const struct detect__unit *x = &u[i];
+        uint32_t cp = x->cp;
+        if (x->cls == U_DIGIT && has_letter) {
+            size_t a = i, b = i;
+            while (a > ub && u[a - 1].cls == U_DIGIT)
+                a--;
+            while (b + 1 < ue && u[b + 1].cls == U_DIGIT)
+                b++;
+            uint32_t s = detect__digit_sub(cp);
+            if (b - a + 1 <= 2 && s)
+                cp = s;
+        } else if (x->cls == U_WEAK) {
+            if (!has_letter)
+                continue;
+            bool interior = first < i && i < last;
+            if (cp == '@')
+                cp = 'a';
+            else if (cp == '$')
+                cp = 's';
+            else if (interior)
+                cp = 'l';
+            else
+                continue;
+        }
+        detect__emit(t, cp, x->os, x->oe);
+    }
+}
+
+ips_status detect_normalise(struct detect_normaliser *n, const char *in, size_t len,
+                            struct detect_text *t)
+{
+    ips_status rc = IPS_OK;
+    struct detect__tok *toks = NULL;
+    t->len = 0;
+    if (len > DETECT_TEXT_MAX) {
+        rc = IPS_ERR_TOO_LARGE;
+        goto out_empty;
+    }
+    /* phase 1 */
+    size_t nu = 0;
+    if (!detect__units_reserve(t, len + 16)) {
+        rc = IPS_ERR_NOMEM;
+        goto out_empty;
+    }
+    size_t pos = 0;
+    struct detect__seq q;
+    while (pos < len) {
+        unsigned char c = (unsigned char)in[pos];
+        uint32_t os = (uint32_t)pos;
+        q.n = 0;
+        q.overflow = false;
+        if (c < 128) {
+            pos++;
+            const struct detect__ascii *a = &detect__ascii_tab[c];
+            if (nu + 2 > t->units_cap && !detect__units_reserve(t, nu + 2)) {
+                rc = IPS_ERR_NOMEM;
+                goto out_empty;
+            }
+            struct detect__unit *u = t->units;
+            if (a->cls == U_SEP) {
+                u[nu++] = (struct detect__unit){' ', os, os + 1, U_SEP};
+                continue;
+            }
+            for (int k = 0; k < a->n; k++)
+                u[nu++] = (struct detect__unit){(unsigned char)a->out[k], os, os + 1, a->cls};
+            continue;
+        }
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t r = utf8proc_iterate((const utf8proc_uint8_t *)in + pos,
+                                              (utf8proc_ssize_t)(len - pos), &cp);
+        if (r <= 0) { /* invalid UTF-8: one byte, a separator */
+            pos++;
+            detect__seq_push(&q, ' ', U_SEP);
+        } else {
+            pos += (size_t)r;
+            detect__map_cp(n, (uint32_t)cp, &q);
+        }
+        if (!detect__units_reserve(t, nu + (size_t)q.n + 1)) {
+            rc = IPS_ERR_NOMEM;
+            goto out_empty;
+        }
+        struct detect__unit *u = t->units;
+        if (q.n == 0 && nu > 0 && u[nu - 1].cls != U_SEP && u[nu - 1].oe == os) {
+            /* a dropped mark or zero-width character belongs to the word
+             * before it: widen that character's span over it */
+            uint32_t prev = u[nu - 1].os;
+            for (size_t k = nu; k > 0 && u[k - 1].os == prev; k--)
+                u[k - 1].oe = (uint32_t)pos;
+        }
+        for (int k = 0; k < q.n; k++)
+            u[nu++] = (struct detect__unit){q.cp[k], os, (uint32_t)pos, q.cls[k]};
+    }
+    const struct detect__unit *u = t->units;
+
+    /* tokens */
+    size_t ntok = 0;
+    toks = malloc((nu + 1) * sizeof *toks);
+    if (!toks) {
+        rc = IPS_ERR_NOMEM;
+        goto out_empty;
+    }
+    for (size_t i = 0; i < nu;) {
+        if (u[i].cls == U_SEP) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        bool unsp = u[i].cls == U_UNSPACED;
+        while (j < nu && u[j].cls != U_SEP && (u[j].cls == U_UNSPACED) == unsp)
+            j++;
+        bool single = true;
+        for (size_t k = i + 1; k < j; k++)
+            if (u[k].os != u[i].os)
+                single = false;
+        /* a lone weak symbol is not a letter of a spread word */
+        if (single && u[i].cls == U_WEAK)
+            single = false;
+        toks[ntok++] = (struct detect__tok){i, j, unsp, single};
+        i = j;
+    }
+
+    /* output: at most 4 bytes per unit plus one space per token plus two */
+    if (!detect__out_reserve(t, nu * 4 + ntok + 2)) {
+        rc = IPS_ERR_NOMEM;
+        goto out_empty;
+    }
+    for (size_t i = 0; i < ntok;) {
+        size_t j = i;
+        if (toks[i].unspaced) {
+            while (j + 1 < ntok && toks[j + 1].unspaced)
+                j++;
+        } else if (toks[i].single) {
+            while (j + 1 < ntok && !toks[j + 1].unspaced && toks[j + 1].single)
+                j++;
+            if (j - i + 1 < 3)
+                j = i; /* too short to be a spread word: one letter alone */
+        }
+        detect__space(t, u[toks[i].ub].os);
+        /* one word: a token, an unspaced run, or a spread word (the tokens'
+         * units without the separators between them) */
+        bool has_letter = false;
+        for (size_t k = i; k <= j; k++)
+            has_letter = has_letter || detect__has_letter(u, toks[k].ub, toks[k].ue);
+        for (size_t k = i; k <= j; k++)
+            detect__emit_word(t, u, toks[k].ub, toks[k].ue, has_letter);
+        i = j + 1;
+    }
+    detect__space(t, (uint32_t)len);
+    if (t->len == 1 && t->s[0] == ' ') { /* nothing but separators */
+        t->len = 0;
+    }
+    t->s[t->len] = '\0';
+    free(toks);
+    return IPS_OK;
+out_empty:
+    free(toks);
+    t->len = 0;
+    if (t->s)
+        t->s[0] = '\0';
+    return rc;
+}

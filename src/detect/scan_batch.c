@@ -1,0 +1,701 @@
+/*
+ * scan_batch.c — the batch mode of the detection engine (issue 5, item 7):
+ * profiles from PROFILES.json compiled once, then one verdict per listing
+ * line, with no server and no database.
+ *
+ * Signals per listing (weights and actions: score.c):
+ *   brand_term            a term of a profile in the title or description,
+ *                         unless the seller is among that profile's
+ *                         authorised sellers and no cue phrase is present;
+ *   cue_phrase            a curated counterfeit cue phrase (matcher.c);
+ *   unauthorised_seller   a profile whose brand (term or image) the listing
+ *                         carries lists authorised sellers, and the seller
+ *                         is not among them;
+ *   price_below_reference the listing carries a profile's brand and its
+ *                         price is below that profile's reference minimum
+ *                         for the listing's category and currency;
+ *   image_hash            (with an image root) a listing image's PDQ hash,
+ *                         of quality >= 50, within distance 31 of a profile
+ *                         image hash in any of its 8 dihedral variants.
+ * Offsets are UTF-8 byte offsets into the field, end exclusive.
+ *
+ * Ownership: a batch owns its parsed profiles (the JSON document), its
+ * matcher, scanner, normaliser, index and texts; one thread at a time.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "catalog/catalog.h"
+#include "core/json.h"
+#include "detect/detect.h"
+
+#define BATCH__SIGNALS_MAX 64 /* text signals reported per listing */
+#define BATCH__NAME_MAX 200
+
+struct batch__price {
+    const char *category;
+    const char *currency;
+    double min;
+};
+
+struct batch__profile {
+    const char *rightholder;
+    json_t *terms;   /* borrowed from the document */
+    json_t *sellers; /* borrowed; NULL when none */
+    struct batch__price *prices;
+    size_t nprices;
+};
+
+struct detect_batch {
+    json_t *doc;
+    struct batch__profile *profiles;
+    size_t nprofiles;
+    struct detect_pattern_in *pats;
+    size_t npats;
+    struct detect_normaliser *norm;
+    struct detect_matcher *matcher;
+    struct detect_scanner *scanner;
+    struct detect_index *index;
+    uint32_t *index_owner; /* index id -> profile */
+    size_t index_cap;
+    struct detect_policy policy;
+    char *image_root;
+    struct detect_text text;
+};
+
+/* ---- profiles ---------------------------------------------------------------- */
+
+static bool batch__str(json_t *v, size_t max)
+{
+    return json_is_string(v) && json_string_length(v) > 0 && json_string_length(v) <= max;
+}
+
+/* Validate profile i of the document into p; a sentence in err on false. */
+static bool batch__profile_parse(json_t *o, size_t i, struct batch__profile *p, char *err,
+                                 size_t errcap)
+{
+    static const char *const allowed[] = {"rightholder",    "terms",       "reference_prices",
+                                          "authorized_sellers", "authorised_sellers",
+                                          "image_hashes",   NULL};
+    if (!json_is_object(o)) {
+        snprintf(err, errcap, "profiles[%zu] must be an object", i);
+        return false;
+    }
+    const char *key;
+    json_t *v;
+    json_object_foreach(o, key, v)
+    {
+        bool ok = false;
+        for (int k = 0; allowed[k]; k++)
+            ok = ok || !strcmp(key, allowed[k]);
+        if (!ok) {
+            snprintf(err, errcap, "profiles[%zu]: unknown field '%s'", i, key);
+            return false;
+        }
+    }
+    json_t *rh = json_object_get(o, "rightholder");
+    if (!batch__str(rh, BATCH__NAME_MAX)) {
+        snprintf(err, errcap, "profiles[%zu].rightholder must be a string of 1-%d bytes", i,
+                 BATCH__NAME_MAX);
+        return false;
+    }
+    p->rightholder = json_string_value(rh);
+    p->terms = json_object_get(o, "terms");
+    if (!json_is_array(p->terms) || json_array_size(p->terms) == 0) {
+        snprintf(err, errcap, "profiles[%zu].terms must be a non-empty array of strings", i);
+        return false;
+    }
+    size_t k;
+    json_array_foreach(p->terms, k, v)
+    {
+        if (!batch__str(v, DETECT_TERM_MAX)) {
+            snprintf(err, errcap, "profiles[%zu].terms[%zu] must be a string of 1-%d bytes", i, k,
+                     DETECT_TERM_MAX);
+            return false;
+        }
+    }
+    p->sellers = json_object_get(o, "authorized_sellers");
+    if (!p->sellers)
+        p->sellers = json_object_get(o, "authorised_sellers");
+    if (p->sellers) {
+        if (!json_is_array(p->sellers)) {
+            snprintf(err, errcap, "profiles[%zu].authorized_sellers must be an array of strings", i);
+            return false;
+        }
+        json_array_foreach(p->sellers, k, v)
+        {
+            if (!batch__str(v, BATCH__NAME_MAX)) {
+                snprintf(err, errcap, "profiles[%zu].authorized_sellers[%zu] must be a string", i, k);
+                return false;
+            }
+        }
+    }
+    json_t *prices = json_object_get(o, "reference_prices");
+    if (prices) {
+        if (!json_is_array(prices)) {
+            snprintf(err, errcap, "profiles[%zu].reference_prices must be an array", i);
+            return false;
+        }
+        p->prices = calloc(json_array_size(prices) + 1, sizeof *p->prices);
+        if (!p->prices) {
+            snprintf(err, errcap, "out of memory");
+            return false;
+        }
+        json_array_foreach(prices, k, v)
+        {
+            json_t *cat = json_object_get(v, "category"), *cur = json_object_get(v, "currency"),
+                   *min = json_object_get(v, "min");
+            if (!json_is_object(v) || !batch__str(cat, BATCH__NAME_MAX) || !batch__str(cur, 3) ||
+                json_string_length(cur) != 3 || !json_is_number(min) || json_number_value(min) < 0) {
+                snprintf(err, errcap,
+                         "profiles[%zu].reference_prices[%zu] must be {\"category\": string, "
+                         "\"currency\": 3 letters, \"min\": number >= 0}",
+                         i, k);
+                return false;
+            }
+            p->prices[p->nprices++] = (struct batch__price){json_string_value(cat),
+                                                            json_string_value(cur),
+                                                            json_number_value(min)};
+        }
+    }
+    json_t *hashes = json_object_get(o, "image_hashes");
+    if (hashes) {
+        if (!json_is_array(hashes)) {
+            snprintf(err, errcap, "profiles[%zu].image_hashes must be an array", i);
+            return false;
+        }
+        struct detect_pdq h;
+        json_array_foreach(hashes, k, v)
+        {
+            if (!json_is_string(v) || !detect_pdq_parse(json_string_value(v), &h)) {
+                snprintf(err, errcap, "profiles[%zu].image_hashes[%zu] must be 64 hex digits", i, k);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+/* Add the image hashes of profile i to the index. */
+static ips_status batch__index_profile(struct detect_batch *b, json_t *o, size_t i)
+{
+    json_t *hashes = json_object_get(o, "image_hashes");
+    size_t k;
+    json_t *v;
+    json_array_foreach(hashes, k, v)
+    {
+        struct detect_pdq h;
+        uint32_t id;
+        detect_pdq_parse(json_string_value(v), &h);
+        ips_status rc = detect_index_add(b->index, &h, &id);
+        if (rc)
+            return rc;
+        if (id >= b->index_cap) {
+            size_t cap = b->index_cap ? b->index_cap * 2 : 64;
+            uint32_t *own = realloc(b->index_owner, cap * sizeof *own);
+            if (!own)
+                return IPS_ERR_NOMEM;
+            b->index_owner = own;
+            b->index_cap = cap;
+        }
+        b->index_owner[id] = (uint32_t)i;
+    }
+    return IPS_OK;
+}
+
+ips_status detect_batch_new(const char *data, size_t len, const struct detect_policy *policy,
+                            const char *image_root, struct detect_batch **out, char *err,
+                            size_t errcap)
+{
+    ips_status rc = IPS_OK;
+    *out = NULL;
+    err[0] = '\0';
+    struct detect_batch *b = calloc(1, sizeof *b);
+    if (!b)
+        return IPS_ERR_NOMEM;
+    detect_text_init(&b->text);
+    if (policy)
+        b->policy = *policy;
+    else
+        detect_policy_default(&b->policy);
+    if (image_root && !(b->image_root = strdup(image_root))) {
+        rc = IPS_ERR_NOMEM;
+        goto out_fail;
+    }
+    char perr[200];
+    rc = json_parse_bytes(data, len, &b->doc, perr, sizeof perr);
+    if (rc) {
+        snprintf(err, errcap, "profiles: %s", perr);
+        goto out_fail;
+    }
+    json_t *profiles = json_object_get(b->doc, "profiles");
+    if (!json_is_object(b->doc) || !json_is_array(profiles)) {
+        snprintf(err, errcap, "profiles: expected an object {\"profiles\": [...]}");
+        rc = IPS_ERR_INVALID;
+        goto out_fail;
+    }
+    b->nprofiles = json_array_size(profiles);
+    b->profiles = calloc(b->nprofiles + 1, sizeof *b->profiles);
+    if (!b->profiles) {
+        rc = IPS_ERR_NOMEM;
+        goto out_fail;
+    }
+    rc = detect_index_new(&b->index);
+    if (rc)
+        goto out_fail;
+    size_t nterms = 0;
+    for (size_t i = 0; i < b->nprofiles; i++) {
+        json_t *o = json_array_get(profiles, i);
+        if (!batch__profile_parse(o, i, &b->profiles[i], err, errcap)) {
+            rc = IPS_ERR_INVALID;
+            goto out_fail;
+        }
+        nterms += json_array_size(b->profiles[i].terms);
+        rc = batch__index_profile(b, o, i);
+        if (rc)
+            goto out_fail;
+    }
+    size_t ncues = 0;
+    while (detect_cue_phrases[ncues])
+        ncues++;
+    b->pats = calloc(nterms + ncues, sizeof *b->pats);
+    if (!b->pats) {
+        rc = IPS_ERR_NOMEM;
+        goto out_fail;
+    }
+    for (size_t i = 0; i < b->nprofiles; i++) {
+        size_t k;
+        json_t *v;
+        json_array_foreach(b->profiles[i].terms, k, v)
+        {
+            b->pats[b->npats++] = (struct detect_pattern_in){json_string_value(v),
+                                                             DETECT_PATTERN_BRAND, (int)i};
+        }
+    }
+    for (size_t k = 0; k < ncues; k++)
+        b->pats[b->npats++] = (struct detect_pattern_in){detect_cue_phrases[k], DETECT_PATTERN_CUE, -1};
+    rc = detect_normaliser_new(&b->norm);
+    if (rc) {
+        snprintf(err, errcap, "cannot open the Unicode confusables data (ICU)");
+        goto out_fail;
+    }
+    size_t bad = 0;
+    char merr[200];
+    rc = detect_matcher_build(b->norm, b->pats, b->npats, &b->matcher, &bad, merr, sizeof merr);
+    if (rc) {
+        if (rc == IPS_ERR_INVALID && bad < b->npats && b->pats[bad].kind == DETECT_PATTERN_BRAND)
+            snprintf(err, errcap, "profiles: the term \"%s\" of %s has no letters or digits",
+                     b->pats[bad].text, b->profiles[b->pats[bad].owner].rightholder);
+        else
+            snprintf(err, errcap, "compiling the matcher: %s", merr);
+        goto out_fail;
+    }
+    rc = detect_scanner_new(b->matcher, &b->scanner);
+    if (rc)
+        goto out_fail;
+    *out = b;
+    return IPS_OK;
+out_fail:
+    if (!err[0])
+        snprintf(err, errcap, "%s", ips_status_message(rc));
+    detect_batch_free(b);
+    return rc;
+}
+
+void detect_batch_free(struct detect_batch *b)
+{
+    if (!b)
+        return;
+    detect_scanner_free(b->scanner);
+    detect_matcher_free(b->matcher);
+    detect_normaliser_free(b->norm);
+    detect_index_free(b->index);
+    if (b->profiles)
+        for (size_t i = 0; i < b->nprofiles; i++)
+            free(b->profiles[i].prices);
+    free(b->profiles);
+    free(b->pats);
+    free(b->index_owner);
+    free(b->image_root);
+    detect_text_release(&b->text);
+    json_decref(b->doc);
+    free(b);
+}
+
+size_t detect_batch_profiles(const struct detect_batch *b)
+{
+    return b->nprofiles;
+}
+
+size_t detect_batch_patterns(const struct detect_batch *b)
+{
+    return b->npats;
+}
+
+/* ---- one listing ---------------------------------------------------------------- */
+
+/* What one listing has per profile while its verdict is built. */
+struct batch__hit {
+    bool brand, image;
+};
+
+struct batch__img_ctx {
+    struct detect_batch *b;
+    int best_dist;
+    uint32_t best_id;
+};
+
+static void batch__on_image(uint32_t id, int distance, void *arg)
+{
+    struct batch__img_ctx *c = arg;
+    if (distance < c->best_dist) {
+        c->best_dist = distance;
+        c->best_id = id;
+    }
+}
+
+/* Text signals of one field; appended to sigs. */
+static ips_status batch__scan_field(struct detect_batch *b, const char *field, const char *text,
+                                    size_t len, json_t *sigs, struct batch__hit *hits,
+                                    bool *cue_seen)
+{
+    ips_status rc = detect_normalise(b->norm, text, len, &b->text);
+    if (rc)
+        return rc;
+    const struct detect_match *m;
+    size_t n;
+    rc = detect_scan_text(b->scanner, &b->text, &m, &n);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < n && json_array_size(sigs) < BATCH__SIGNALS_MAX; i++) {
+        const struct detect_pattern_in *p = &b->pats[m[i].pattern];
+        json_t *s;
+        if (p->kind == DETECT_PATTERN_BRAND) {
+            hits[p->owner].brand = true;
+            s = json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:s%}", "type", "brand_term",
+                          "rightholder", b->profiles[p->owner].rightholder, "term", p->text,
+                          "field", field, "start", (int)m[i].start, "end", (int)m[i].end, "match",
+                          text + m[i].start, (size_t)(m[i].end - m[i].start));
+            if (s)
+                json_object_set_new(s, "_owner", json_integer(p->owner));
+        } else {
+            *cue_seen = true;
+            s = json_pack("{s:s, s:s, s:s, s:i, s:i, s:s%}", "type", "cue_phrase", "phrase",
+                          p->text, "field", field, "start", (int)m[i].start, "end", (int)m[i].end,
+                          "match", text + m[i].start, (size_t)(m[i].end - m[i].start));
+        }
+        if (!s || json_array_append_new(sigs, s))
+            return IPS_ERR_NOMEM;
+    }
+    return IPS_OK;
+}
+
+/* Whether seller is in profile p's authorised list. */
+static bool batch__authorised(const struct batch__profile *p, const char *seller)
+{
+    if (!p->sellers || !seller)
+        return false;
+    size_t k;
+    json_t *v;
+    json_array_foreach(p->sellers, k, v)
+    {
+        if (!strcmp(json_string_value(v), seller))
+            return true;
+    }
+    return false;
+}
+
+/* A price member: a number or a decimal string. false when neither. */
+static bool batch__price(json_t *v, double *out)
+{
+    if (json_is_number(v)) {
+        *out = json_number_value(v);
+        return *out >= 0 && isfinite(*out);
+    }
+    if (json_is_string(v)) {
+        const char *s = json_string_value(v);
+        char *end = NULL;
+        if (!*s)
+            return false;
+        double d = strtod(s, &end);
+        if (*end || !isfinite(d) || d < 0)
+            return false;
+        *out = d;
+        return true;
+    }
+    return false;
+}
+
+/* Image signals: every non-URL image, read under the image root. */
+static ips_status batch__scan_images(struct detect_batch *b, json_t *images, json_t *sigs,
+                                     json_t *warnings, struct batch__hit *hits,
+                                     const int *dist_out)
+{
+    (void)dist_out;
+    size_t k;
+    json_t *v;
+    json_array_foreach(images, k, v)
+    {
+        const char *img = json_string_value(v);
+        if (!strncmp(img, "http://", 7) || !strncmp(img, "https://", 8))
+            continue;
+        if (img[0] == '/' || strstr(img, "..")) {
+            json_array_append_new(warnings,
+                                  json_pack("{s:s, s:s}", "image", img, "error",
+                                            "image paths must be relative to the image root"));
+            continue;
+        }
+        char path[4096];
+        if ((size_t)snprintf(path, sizeof path, "%s/%s", b->image_root, img) >= sizeof path)
+            continue;
+        struct detect_pdq h[DETECT_DIH_COUNT];
+        int quality;
+        char err[200];
+        ips_status rc = detect_pdq_file(path, h, &quality, err, sizeof err);
+        if (rc == IPS_ERR_NOMEM)
+            return rc;
+        if (rc) {
+            json_array_append_new(warnings, json_pack("{s:s, s:s}", "image", img, "error", err));
+            continue;
+        }
+        if (quality < DETECT_PDQ_MIN_QUALITY) {
+            json_array_append_new(warnings, json_pack("{s:s, s:s, s:i}", "image", img, "error",
+                                                      "quality below 50: not used for matching",
+                                                      "quality", quality));
+            continue;
+        }
+        struct batch__img_ctx c = {b, DETECT_PDQ_MATCH_DISTANCE + 1, 0};
+        int best_variant = -1;
+        for (int d = 0; d < DETECT_DIH_COUNT; d++) {
+            int before = c.best_dist;
+            detect_index_query(b->index, &h[d], DETECT_PDQ_MATCH_DISTANCE, batch__on_image, &c);
+            if (c.best_dist < before)
+                best_variant = d;
+        }
+        if (best_variant < 0)
+            continue;
+        uint32_t owner = b->index_owner[c.best_id];
+        hits[owner].image = true;
+        json_t *s = json_pack("{s:s, s:s, s:s, s:i, s:s, s:i}", "type", "image_hash",
+                              "rightholder", b->profiles[owner].rightholder, "image", img,
+                              "distance", c.best_dist, "variant",
+                              detect_dihedral_name((enum detect_dihedral)best_variant), "quality",
+                              quality);
+        if (s)
+            json_object_set_new(s, "_owner", json_integer(owner));
+        if (!s || json_array_append_new(sigs, s))
+            return IPS_ERR_NOMEM;
+    }
+    return IPS_OK;
+}
+
+ips_status detect_batch_verdict(struct detect_batch *b, json_t *listing, json_t **verdict,
+                                char *err, size_t errcap)
+{
+    ips_status rc = IPS_OK;
+    json_t *sigs = NULL, *v = NULL, *out_sigs = NULL, *warnings = NULL;
+    struct batch__hit *hits = NULL;
+    *verdict = NULL;
+    err[0] = '\0';
+    if (!json_is_object(listing)) {
+        snprintf(err, errcap, "a listing must be a JSON object");
+        return IPS_ERR_INVALID;
+    }
+    json_t *id = json_object_get(listing, "id"), *title = json_object_get(listing, "title"),
+           *desc = json_object_get(listing, "description"),
+           *seller = json_object_get(listing, "seller_id"), *price = json_object_get(listing, "price"),
+           *currency = json_object_get(listing, "currency"),
+           *category = json_object_get(listing, "category"),
+           *images = json_object_get(listing, "images");
+    if (!json_is_string(id) || !catalog_id_valid(json_string_value(id))) {
+        snprintf(err, errcap, "id must be a string of 1-64 characters of [A-Za-z0-9._:-]");
+        return IPS_ERR_INVALID;
+    }
+    if (!json_is_string(title) || json_string_length(title) == 0) {
+        snprintf(err, errcap, "title must be a non-empty string");
+        return IPS_ERR_INVALID;
+    }
+    if ((desc && !json_is_null(desc) && !json_is_string(desc)) ||
+        (seller && !json_is_string(seller)) || (currency && !json_is_string(currency)) ||
+        (category && !json_is_string(category))) {
+        snprintf(err, errcap, "description, seller_id, currency and category must be strings");
+        return IPS_ERR_INVALID;
+    }
+    double pr = 0;
+    if (price && !json_is_null(price) && !batch__price(price, &pr)) {
+        snprintf(err, errcap, "price must be a number >= 0 or a decimal string");
+        return IPS_ERR_INVALID;
+    }
+    if (images) {
+        size_t k;
+        json_t *im;
+        if (!json_is_array(images)) {
+            snprintf(err, errcap, "images must be an array of strings");
+            return IPS_ERR_INVALID;
+        }
+        json_array_foreach(images, k, im)
+        {
+            if (!json_is_string(im) || json_string_length(im) == 0) {
+                snprintf(err, errcap, "images must be an array of strings");
+                return IPS_ERR_INVALID;
+            }
+        }
+    }
+    hits = calloc(b->nprofiles + 1, sizeof *hits);
+    sigs = json_array();
+    out_sigs = json_array();
+    warnings = json_array();
+    if (!hits || !sigs || !out_sigs || !warnings) {
+        rc = IPS_ERR_NOMEM;
+        goto out;
+    }
+    bool cue = false;
+    rc = batch__scan_field(b, "title", json_string_value(title), json_string_length(title), sigs,
+                           hits, &cue);
+    if (!rc && json_is_string(desc))
+        rc = batch__scan_field(b, "description", json_string_value(desc), json_string_length(desc),
+                               sigs, hits, &cue);
+    if (!rc && images && b->image_root && detect_index_size(b->index) > 0)
+        rc = batch__scan_images(b, images, sigs, warnings, hits, NULL);
+    if (rc) {
+        if (rc == IPS_ERR_TOO_LARGE)
+            snprintf(err, errcap, "a text field is longer than %d bytes", DETECT_TEXT_MAX);
+        goto out;
+    }
+    const char *seller_id = json_is_string(seller) ? json_string_value(seller) : NULL;
+    bool present[DETECT_SIG_COUNT] = {false};
+    double strength[DETECT_SIG_COUNT] = {0};
+    /* text and image signals, dropping an authorised seller's own brand
+     * mentions when nothing else is suspicious */
+    size_t k;
+    json_t *s;
+    json_array_foreach(sigs, k, s)
+    {
+        json_t *own = json_object_get(s, "_owner");
+        const char *type = json_string_value(json_object_get(s, "type"));
+        enum detect_signal_type t = !strcmp(type, "brand_term")   ? DETECT_SIG_BRAND_TERM
+                                    : !strcmp(type, "image_hash") ? DETECT_SIG_IMAGE_HASH
+                                                                  : DETECT_SIG_CUE_PHRASE;
+        if (own) {
+            size_t o = (size_t)json_integer_value(own);
+            if (t == DETECT_SIG_BRAND_TERM && !cue && batch__authorised(&b->profiles[o], seller_id))
+                continue;
+            json_object_del(s, "_owner");
+        }
+        present[t] = true;
+        strength[t] = 1.0;
+        json_array_append(out_sigs, s);
+    }
+    for (size_t i = 0; i < b->nprofiles; i++) {
+        const struct batch__profile *p = &b->profiles[i];
+        if (!hits[i].brand && !hits[i].image)
+            continue;
+        bool auth = batch__authorised(p, seller_id);
+        if (p->sellers && json_array_size(p->sellers) > 0 && !auth) {
+            json_t *sg = json_pack("{s:s, s:s, s:s*}", "type", "unauthorised_seller",
+                                   "rightholder", p->rightholder, "seller_id", seller_id);
+            if (!sg || json_array_append_new(out_sigs, sg)) {
+                rc = IPS_ERR_NOMEM;
+                goto out;
+            }
+            present[DETECT_SIG_UNAUTHORISED_SELLER] = true;
+            strength[DETECT_SIG_UNAUTHORISED_SELLER] = 1.0;
+        }
+        if (auth || !price || json_is_null(price) || !json_is_string(currency) ||
+            !json_is_string(category))
+            continue;
+        for (size_t r = 0; r < p->nprices; r++) {
+            const struct batch__price *rp = &p->prices[r];
+            if (strcasecmp(rp->category, json_string_value(category)) ||
+                strcasecmp(rp->currency, json_string_value(currency)) || !(pr < rp->min))
+                continue;
+            double below = rp->min > 0 ? 1.0 - pr / rp->min : 0;
+            double st = 0.6 + below;
+            json_t *sg = json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:f}", "type",
+                                   "price_below_reference", "rightholder", p->rightholder,
+                                   "category", rp->category, "currency", rp->currency, "price", pr,
+                                   "reference_min", rp->min, "below",
+                                   round(below * 1000) / 1000);
+            if (!sg || json_array_append_new(out_sigs, sg)) {
+                rc = IPS_ERR_NOMEM;
+                goto out;
+            }
+            present[DETECT_SIG_PRICE_BELOW_REFERENCE] = true;
+            if (st > strength[DETECT_SIG_PRICE_BELOW_REFERENCE])
+                strength[DETECT_SIG_PRICE_BELOW_REFERENCE] = st > 1 ? 1 : st;
+        }
+    }
+    double score;
+    enum detect_action action;
+    detect_policy_apply(&b->policy, present, strength, &score, &action);
+    v = json_pack("{s:O, s:f, s:s, s:O}", "id", id, "score", round(score * 1000) / 1000, "action",
+                  detect_action_name(action), "signals", out_sigs);
+    if (!v) {
+        rc = IPS_ERR_NOMEM;
+        goto out;
+    }
+    if (json_array_size(warnings) > 0)
+        json_object_set(v, "warnings", warnings);
+    *verdict = v;
+    v = NULL;
+out:
+    json_decref(v);
+    json_decref(sigs);
+    json_decref(out_sigs);
+    json_decref(warnings);
+    free(hits);
+    if (rc && !err[0])
+        snprintf(err, errcap, "%s", ips_status_message(rc));
+    return rc;
+}
+
+/* Write one JSON value as a line. */
+static ips_status batch__write(FILE *out, json_t *v)
+{
+    char *s = json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(6));
+    if (!s)
+        return IPS_ERR_NOMEM;
+    bool ok = fputs(s, out) >= 0 && fputc('\n', out) != EOF;
+    free(s);
+    return ok ? IPS_OK : IPS_ERR_IO;
+}
+
+ips_status detect_batch_scan_line(struct detect_batch *b, const char *line, size_t len,
+                                  int64_t line_no, FILE *out, bool *was_error)
+{
+    ips_status rc = IPS_OK;
+    json_t *obj = NULL, *verdict = NULL;
+    char err[300];
+    if (was_error)
+        *was_error = false;
+    if (len > CATALOG_LINE_MAX) {
+        snprintf(err, sizeof err, "line longer than %d bytes", CATALOG_LINE_MAX);
+        goto out_error;
+    }
+    char perr[200];
+    if (json_parse_bytes(line, len, &obj, perr, sizeof perr) != IPS_OK) {
+        snprintf(err, sizeof err, "malformed JSON: %s", perr);
+        goto out_error;
+    }
+    rc = detect_batch_verdict(b, obj, &verdict, err, sizeof err);
+    if (rc == IPS_ERR_NOMEM)
+        goto out;
+    if (rc)
+        goto out_error;
+    rc = batch__write(out, verdict);
+    goto out;
+out_error:
+    if (was_error)
+        *was_error = true;
+    json_t *id = json_is_object(obj) ? json_object_get(obj, "id") : NULL;
+    json_t *ev = json_pack("{s:I, s:O*, s:s}", "line", (json_int_t)line_no, "id",
+                           json_is_string(id) ? id : NULL, "error", err);
+    rc = ev ? batch__write(out, ev) : IPS_ERR_NOMEM;
+    json_decref(ev);
+out:
+    json_decref(verdict);
+    json_decref(obj);
+    return rc;
+}

@@ -1,0 +1,125 @@
+/* test_normalise.c — the text normal form on its own: each evasion class
+ * reduces to the plain brand's normal form, ordinary text is left alone,
+ * and the offset map stays inside the original. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect/detect.h"
+
+struct fixture {
+    struct detect_normaliser *n;
+    struct detect_text t;
+    char buf[512];
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    assert_int_equal(detect_normaliser_new(&f->n), IPS_OK);
+    detect_text_init(&f->t);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    detect_text_release(&f->t);
+    detect_normaliser_free(f->n);
+    free(f);
+    return 0;
+}
+
+static const char *norm(struct fixture *f, const char *s)
+{
+    assert_int_equal(detect_normalise(f->n, s, strlen(s), &f->t), IPS_OK);
+    for (size_t i = 0; i < f->t.len; i++) {
+        assert_true(f->t.ostart[i] <= f->t.oend[i]);
+        assert_true(f->t.oend[i] <= strlen(s));
+    }
+    snprintf(f->buf, sizeof f->buf, "%s", f->t.s);
+    return f->buf;
+}
+
+static void every_look_alike_of_gucci_has_the_plain_normal_form(void **state)
+{
+    struct fixture *f = *state;
+    static const char *const forms[] = {
+        "GUCCI", "gucci", "Guссi" /* Cyrillic es */, "Ｇｕｃｃｉ", "𝐆𝐮𝐜𝐜𝐢", "ⒼⓊⒸⒸⒾ", "Gu\u200bcci",
+        "G\u0332u\u0332c\u0332c\u0332i\u0332", "Gucc1", "G u c c i", "G.u.c.c.i", "G-u-c-c-i",
+        "G\u00adu\u00adcci",
+    };
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++)
+        assert_string_equal(norm(f, forms[i]), " guccl ");
+}
+
+static void greek_and_cyrillic_capitals_map_to_latin(void **state)
+{
+    struct fixture *f = *state;
+    assert_string_equal(norm(f, "ΝΙΚΕ"), " nlke ");
+    assert_string_equal(norm(f, "АРРLЕ"), " apple ");
+}
+
+static void digits_in_numbers_stay_digits(void **state)
+{
+    struct fixture *f = *state;
+    assert_string_equal(norm(f, "4505 pcs, 2024"), " 4505 pcs 2024 ");
+    assert_string_equal(norm(f, "$5 @ home"), " 5 horne ");
+}
+
+static void long_digit_runs_inside_words_are_not_substituted(void **state)
+{
+    struct fixture *f = *state;
+    assert_string_equal(norm(f, "Gucci2024"), " guccl2024 ");
+}
+
+static void unspaced_scripts_form_runs_and_split_from_latin(void **state)
+{
+    struct fixture *f = *state;
+    assert_string_equal(norm(f, "高仿Gucci包"), " 高仿 guccl 包 ");
+    assert_string_equal(norm(f, "原单 复刻"), " 原单复刻 ");
+}
+
+static void nothing_but_separators_is_empty(void **state)
+{
+    struct fixture *f = *state;
+    assert_string_equal(norm(f, " -- ... "), "");
+    assert_string_equal(norm(f, ""), "");
+}
+
+static void invalid_utf8_acts_as_a_separator(void **state)
+{
+    struct fixture *f = *state;
+    assert_string_equal(norm(f, "Gucci\xff\xfe" "bag"), " guccl bag ");
+}
+
+static void ascii_fast_path_agrees_with_the_general_path(void **state)
+{
+    struct fixture *f = *state;
+    /* the same word with one non-ASCII separator takes the general path */
+    char a[64], b[64];
+    snprintf(a, sizeof a, "%s", norm(f, "Mirror quality AAA"));
+    snprintf(b, sizeof b, "%s", norm(f, "Mirror\u00a0quality\u00a0AAA"));
+    assert_string_equal(a, b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(every_look_alike_of_gucci_has_the_plain_normal_form, setup, teardown),
+        cmocka_unit_test_setup_teardown(greek_and_cyrillic_capitals_map_to_latin, setup, teardown),
+        cmocka_unit_test_setup_teardown(digits_in_numbers_stay_digits, setup, teardown),
+        cmocka_unit_test_setup_teardown(long_digit_runs_inside_words_are_not_substituted, setup, teardown),
+        cmocka_unit_test_setup_teardown(unspaced_scripts_form_runs_and_split_from_latin, setup, teardown),
+        cmocka_unit_test_setup_teardown(nothing_but_separators_is_empty, setup, teardown),
+        cmocka_unit_test_setup_teardown(invalid_utf8_acts_as_a_separator, setup, teardown),
+        cmocka_unit_test_setup_teardown(ascii_fast_path_agrees_with_the_general_path, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

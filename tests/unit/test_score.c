@@ -1,0 +1,242 @@
+/* test_score.c — signals to score and action by policy, policy overrides,
+ * and the batch verdicts of issue 5 item 7 (signals, rightholder names,
+ * authorised sellers, prices, bad listings). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect/detect.h"
+
+static const char profiles[] =
+    "{\"profiles\":[{\"rightholder\":\"Gucci SpA\",\"terms\":[\"Gucci\",\"古驰\"],"
+    "\"reference_prices\":[{\"category\":\"bags\",\"currency\":\"USD\",\"min\":300}],"
+    "\"authorized_sellers\":[\"s1\"]},"
+    "{\"rightholder\":\"Apple Inc\",\"terms\":[\"Apple\",\"iPhone\"]}]}";
+
+static void no_signal_means_allow_with_score_zero(void **state)
+{
+    (void)state;
+    struct detect_policy p;
+    detect_policy_default(&p);
+    bool present[DETECT_SIG_COUNT] = {false};
+    double score = 1;
+    enum detect_action a = DETECT_BLOCK;
+    detect_policy_apply(&p, present, NULL, &score, &a);
+    assert_true(score == 0.0);
+    assert_int_equal(a, DETECT_ALLOW);
+}
+
+static void signals_add_up_to_stronger_actions(void **state)
+{
+    (void)state;
+    struct detect_policy p;
+    detect_policy_default(&p);
+    bool present[DETECT_SIG_COUNT] = {false};
+    double score, prev = 0;
+    enum detect_action a;
+    present[DETECT_SIG_BRAND_TERM] = true;
+    detect_policy_apply(&p, present, NULL, &score, &a);
+    assert_int_equal(a, DETECT_ALLOW);
+    prev = score;
+    present[DETECT_SIG_CUE_PHRASE] = true;
+    detect_policy_apply(&p, present, NULL, &score, &a);
+    assert_true(score > prev);
+    assert_int_equal(a, DETECT_REVIEW);
+    present[DETECT_SIG_UNAUTHORISED_SELLER] = true;
+    present[DETECT_SIG_PRICE_BELOW_REFERENCE] = true;
+    detect_policy_apply(&p, present, NULL, &score, &a);
+    assert_int_equal(a, DETECT_BLOCK);
+}
+
+static void without_a_brand_nothing_is_blocked(void **state)
+{
+    (void)state;
+    struct detect_policy p;
+    detect_policy_default(&p);
+    bool present[DETECT_SIG_COUNT] = {false};
+    double strength[DETECT_SIG_COUNT] = {0};
+    for (int t = 0; t < DETECT_SIG_COUNT; t++)
+        strength[t] = 1;
+    present[DETECT_SIG_CUE_PHRASE] = present[DETECT_SIG_UNAUTHORISED_SELLER] =
+        present[DETECT_SIG_PRICE_BELOW_REFERENCE] = true;
+    double score;
+    enum detect_action a;
+    detect_policy_apply(&p, present, strength, &score, &a);
+    assert_true(score >= p.block_at);
+    assert_int_equal(a, DETECT_REVIEW);
+}
+
+static void policy_json_overrides_and_refuses_bad_values(void **state)
+{
+    (void)state;
+    struct detect_policy p;
+    detect_policy_default(&p);
+    char err[200];
+    json_t *j = json_loads("{\"weights\":{\"cue_phrase\":0.9},\"block\":0.8}", 0, NULL);
+    assert_int_equal(detect_policy_from_json(&p, j, err, sizeof err), IPS_OK);
+    assert_true(p.weight[DETECT_SIG_CUE_PHRASE] == 0.9 && p.block_at == 0.8);
+    json_decref(j);
+    struct detect_policy before = p;
+    static const char *const bad[] = {"{\"block\":2}", "{\"weights\":{\"nope\":0.1}}",
+                                      "{\"review\":0.9,\"block\":0.5}", "{\"colour\":1}", "[]"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        j = json_loads(bad[i], 0, NULL);
+        assert_int_equal(detect_policy_from_json(&p, j, err, sizeof err), IPS_ERR_INVALID);
+        assert_memory_equal(&p, &before, sizeof p);
+        json_decref(j);
+    }
+}
+
+struct fx {
+    struct detect_batch *b;
+};
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    char err[300];
+    assert_int_equal(detect_batch_new(profiles, strlen(profiles), NULL, NULL, &f->b, err, sizeof err), IPS_OK);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    detect_batch_free(f->b);
+    free(f);
+    return 0;
+}
+
+static json_t *verdict(struct fx *f, const char *listing)
+{
+    json_t *l = json_loads(listing, 0, NULL);
+    assert_non_null(l);
+    json_t *v = NULL;
+    char err[300];
+    assert_int_equal(detect_batch_verdict(f->b, l, &v, err, sizeof err), IPS_OK);
+    json_decref(l);
+    return v;
+}
+
+/* Number of signals of type in v (and, when rh is set, of that rightholder). */
+static size_t count(json_t *v, const char *type, const char *rh)
+{
+    size_t n = 0, i;
+    json_t *s;
+    json_array_foreach(json_object_get(v, "signals"), i, s)
+    {
+        if (!strcmp(json_string_value(json_object_get(s, "type")), type) &&
+            (!rh || !strcmp(json_string_value(json_object_get(s, "rightholder")), rh)))
+            n++;
+    }
+    return n;
+}
+
+static void a_cheap_replica_from_an_unauthorised_seller_is_blocked(void **state)
+{
+    json_t *v = verdict(*state, "{\"id\":\"L1\",\"seller_id\":\"s9\",\"title\":\"G.u.c.c.i bag 1:1 replica\","
+                                "\"price\":25,\"currency\":\"USD\",\"category\":\"bags\"}");
+    assert_string_equal(json_string_value(json_object_get(v, "action")), "block");
+    assert_int_equal(count(v, "brand_term", "Gucci SpA"), 1);
+    assert_int_equal(count(v, "cue_phrase", NULL), 2);
+    assert_int_equal(count(v, "unauthorised_seller", "Gucci SpA"), 1);
+    assert_int_equal(count(v, "price_below_reference", "Gucci SpA"), 1);
+    json_t *b = json_array_get(json_object_get(v, "signals"), 0);
+    assert_string_equal(json_string_value(json_object_get(b, "field")), "title");
+    assert_int_equal(json_integer_value(json_object_get(b, "start")), 0);
+    assert_int_equal(json_integer_value(json_object_get(b, "end")), 9);
+    json_decref(v);
+}
+
+static void an_authorised_seller_mentioning_its_brand_is_allowed(void **state)
+{
+    json_t *v = verdict(*state, "{\"id\":\"L2\",\"seller_id\":\"s1\",\"title\":\"Gucci Marmont bag\","
+                                "\"price\":1200,\"currency\":\"USD\",\"category\":\"bags\"}");
+    assert_string_equal(json_string_value(json_object_get(v, "action")), "allow");
+    assert_int_equal(json_array_size(json_object_get(v, "signals")), 0);
+    json_decref(v);
+}
+
+static void a_brand_inside_another_word_is_no_signal(void **state)
+{
+    json_t *v = verdict(*state, "{\"id\":\"L3\",\"title\":\"pineapple sample\",\"description\":\"go to bed\"}");
+    assert_string_equal(json_string_value(json_object_get(v, "action")), "allow");
+    assert_int_equal(json_array_size(json_object_get(v, "signals")), 0);
+    json_decref(v);
+}
+
+static void a_brand_without_authorised_list_gets_a_brand_signal_only(void **state)
+{
+    json_t *v = verdict(*state, "{\"id\":\"L4\",\"seller_id\":\"s2\",\"title\":\"case for iPhone\","
+                                "\"description\":\"fits Аpple phones\"}");
+    assert_int_equal(count(v, "brand_term", "Apple Inc"), 2);
+    assert_int_equal(count(v, "unauthorised_seller", NULL), 0);
+    json_decref(v);
+}
+
+static void bad_lines_get_error_verdicts_and_the_scan_goes_on(void **state)
+{
+    struct fx *f = *state;
+    static const char *const bad[] = {"{not json", "[1,2]", "{\"id\":\"L5\"}",
+                                      "{\"id\":\"L6\",\"title\":\"x\",\"price\":\"cheap\"}",
+                                      "{\"id\":\"bad id!\",\"title\":\"x\"}",
+                                      "{\"id\":\"L7\",\"title\":\"x\",\"images\":\"a.jpg\"}"};
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        bool was_error = false;
+        assert_int_equal(detect_batch_scan_line(f->b, bad[i], strlen(bad[i]), (int64_t)i + 1, out, &was_error), IPS_OK);
+        assert_true(was_error);
+    }
+    bool was_error = true;
+    const char *good = "{\"id\":\"L8\",\"title\":\"Gucci\"}";
+    assert_int_equal(detect_batch_scan_line(f->b, good, strlen(good), 7, out, &was_error), IPS_OK);
+    assert_false(was_error);
+    fclose(out);
+    assert_non_null(strstr(buf, "{\"line\":1,\"error\":\"malformed JSON"));
+    assert_non_null(strstr(buf, "{\"line\":3,\"id\":\"L5\",\"error\":\"title"));
+    assert_non_null(strstr(buf, "{\"id\":\"L8\","));
+    free(buf);
+}
+
+static void bad_profiles_are_refused_with_a_reason(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {
+        "{}", "{\"profiles\":[{\"terms\":[\"x\"]}]}", "{\"profiles\":[{\"rightholder\":\"A\",\"terms\":[]}]}",
+        "{\"profiles\":[{\"rightholder\":\"A\",\"terms\":[\"--\"]}]}",
+        "{\"profiles\":[{\"rightholder\":\"A\",\"terms\":[\"a\"],\"image_hashes\":[\"zz\"]}]}",
+        "{\"profiles\":[{\"rightholder\":\"A\",\"terms\":[\"a\"],\"colour\":1}]}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct detect_batch *b = NULL;
+        char err[300] = "";
+        assert_int_not_equal(detect_batch_new(bad[i], strlen(bad[i]), NULL, NULL, &b, err, sizeof err), IPS_OK);
+        assert_null(b);
+        assert_true(strlen(err) > 0);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(no_signal_means_allow_with_score_zero),
+        cmocka_unit_test(signals_add_up_to_stronger_actions),
+        cmocka_unit_test(without_a_brand_nothing_is_blocked),
+        cmocka_unit_test(policy_json_overrides_and_refuses_bad_values),
+        cmocka_unit_test_setup_teardown(a_cheap_replica_from_an_unauthorised_seller_is_blocked, setup, teardown),
+        cmocka_unit_test_setup_teardown(an_authorised_seller_mentioning_its_brand_is_allowed, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_brand_inside_another_word_is_no_signal, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_brand_without_authorised_list_gets_a_brand_signal_only, setup, teardown),
+        cmocka_unit_test_setup_teardown(bad_lines_get_error_verdicts_and_the_scan_goes_on, setup, teardown),
+        cmocka_unit_test(bad_profiles_are_refused_with_a_reason),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
