@@ -132,7 +132,7 @@ static ips_status access__check(struct ips_ctx *ctx, enum access_action act,
 static void access__secret_new(const char *prefix, char out[64])
 {
     uint8_t raw[32];
-    char b64[64];
+    char b64[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
     randombytes_buf(raw, sizeof raw);
     sodium_bin2base64(b64, sizeof b64, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     snprintf(out, 64, "%s%s", prefix, b64);
@@ -559,7 +559,7 @@ ips_status access_user_create(struct ips_ctx *ctx, const char *email, const char
     }
     if (!access__password_ok(ctx, password))
         bad = true;
-    enum access_role r;
+    enum access_role r = ROLE_ADMIN; /* set by access_role_parse when role_ok */
     bool role_ok = access_role_parse(role, &r);
     if (!role_ok) {
         json_error_add(ctx->errors, "role",

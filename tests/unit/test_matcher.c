@@ -103,7 +103,10 @@ static void every_case_of_the_case_file_matches_exactly(void **state)
             continue;
         char *t1 = strchr(line, '\t');
         char *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
-        assert_non_null(t2);
+        if (!t1 || !t2) {
+            fail_msg("matcher.cases: a line without two tabs: %s", line);
+            continue; /* not reached: fail_msg ends the test */
+        }
         *t1 = *t2 = '\0';
         char *text = t1 + 1, *want = t2 + 1, got[2048];
         size_t len = unescape(text);
