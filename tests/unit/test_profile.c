@@ -338,8 +338,8 @@ static void prices_are_replaced_and_read_by_the_system_function(void **state)
         "[{\"category\": \"shoes\", \"currency\": \"EUR\", \"min_minor\": 0}]",
         "[{\"category\": \"shoes\", \"currency\": \"EUR\", \"min_minor\": \"80\"}]",
         "[{\"category\": \"shoes\", \"currency\": \"EUR\", \"min_minor\": 1.5}]",
-        "[{\"category\": \"a\", \"currency\": \"EUR\", \"min_minor\": 1},"
-        " {\"category\": \"a\", \"currency\": \"EUR\", \"min_minor\": 2}]",
+        /* the same category and currency twice */
+        "[{\"category\": \"a\", \"currency\": \"EUR\", \"min_minor\": 1}, {\"category\": \"a\", \"currency\": \"EUR\", \"min_minor\": 2}]",
         "[{\"currency\": \"EUR\", \"min_minor\": 1}]",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
