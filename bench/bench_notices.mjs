@@ -1,0 +1,116 @@
+// bench_notices.mjs — fast-track notices per second through the real server.
+//
+//   IPRSHIELD_BIN=build/iprshield node bench/bench_notices.mjs [notices] [connections]
+//
+// Starts a server on a fresh database (demo seed), registers and verifies a
+// trademark, qualifies the right holder for the fast track (one reviewed and
+// upheld notice, with IPRSHIELD_FASTTRACK_MIN_DECIDED=1), creates one listing
+// per notice, then submits fast-track notices over keep-alive connections.
+// A 201 answer means the notice, its item and the takedown are committed
+// (WAL, synchronous=FULL): each acknowledged notice is durable, so the
+// submit latency is the submit-to-takedown latency.
+//
+// Baseline, same run, same disk: the raw durable SQLite insert rate — one
+// row per autocommit transaction with journal_mode=WAL and synchronous=FULL
+// (the sqlite3 shell). Not part of ctest (it is not under tests/).
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+
+import { makeTempDir, startServer, unique } from '../tests/e2e/lib.mjs';
+
+const N = Number(process.argv[2] ?? 2000);
+const CONNS = Number(process.argv[3] ?? 8);
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n');
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: CONNS });
+
+function call(srv, method, p, session, body, contentType = 'application/json') {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? null : Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
+    const headers = { cookie: session.cookie, 'x-csrf-token': session.csrf };
+    if (data) { headers['content-type'] = contentType; headers['content-length'] = data.length; }
+    const req = http.request({ host: '127.0.0.1', port: srv.port, method, path: p, agent, headers }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode, body: text ? JSON.parse(text) : undefined, text });
+      });
+    });
+    req.on('error', reject);
+    if (data) req.end(data); else req.end();
+  });
+}
+
+async function pool(items, n, fn) {
+  let next = 0;
+  await Promise.all(Array.from({ length: n }, async () => {
+    while (next < items.length) { const i = next++; await fn(items[i], i); }
+  }));
+}
+
+function pct(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+function sqliteBaseline(dir, rows) {
+  const db = path.join(dir, 'baseline.db');
+  let sql = 'PRAGMA journal_mode=WAL;\nPRAGMA synchronous=FULL;\nCREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);\n';
+  for (let i = 0; i < rows; i++) sql += `INSERT INTO t (v) VALUES ('row ${i} of the durable insert baseline');\n`;
+  const t0 = process.hrtime.bigint();
+  execFileSync('sqlite3', [db], { input: sql });
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  return rows / s;
+}
+
+const dir = await makeTempDir('iprs-bench-');
+const srv = await startServer({ env: { IPRSHIELD_FASTTRACK_MIN_DECIDED: '1', IPRSHIELD_THREADS: String(Math.max(2, CONNS)) } });
+try {
+  const S = {};
+  for (const r of ['reviewer', 'rightholder', 'seller']) S[r] = await srv.loginAs(r);
+  const boundary = `----b${unique('b')}`;
+  const meta = { kind: 'trademark', mark_text: 'AURORA', registration_number: `TM-${unique('n')}`, office: 'EUIPO', nice_classes: [25], valid_from: '2020-01-01', valid_to: '2099-12-31' };
+  const mp = Buffer.concat([
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="right"\r\n\r\n${JSON.stringify(meta)}\r\n`),
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="certificate"; filename="c.pdf"\r\n\r\n`), PDF,
+    Buffer.from(`\r\n--${boundary}--\r\n`)]);
+  const right = await call(srv, 'POST', '/api/v1/rights', S.rightholder, mp, `multipart/form-data; boundary=${boundary}`);
+  assert.equal(right.status, 201, right.text);
+  await call(srv, 'POST', `/api/v1/rights/${right.body.id}/decision`, S.reviewer, { decision: 'verified', reason: 'bench' });
+  const ids = Array.from({ length: N + 1 }, (_, i) => `bench-${i}-${unique('l')}`.replace(/[^A-Za-z0-9._:-]/g, ''));
+  await pool(ids, CONNS, async (id) => {
+    const r = await call(srv, 'POST', '/api/v1/listings', S.seller, { id, title: 'AURORA bag', description: 'x', price: '9.90', currency: 'EUR', category: 'bags', images: [], ship_from: 'CN', units_sold: 1 });
+    assert.equal(r.status, 201, r.text);
+  });
+  const notice = (l) => ({ right_id: right.body.id, kind: 'counterfeit', explanation: 'counterfeit', notifier_name: 'Bench', notifier_email: 'b@bench.example', good_faith: true, accuracy: true, signature: 'Bench', listings: [l], evidence_urls: ['https://e.example/1'] });
+  const first = await call(srv, 'POST', '/api/v1/notices', S.rightholder, notice(ids[0]));
+  await call(srv, 'POST', `/api/v1/notices/${first.body.id}/decision`, S.reviewer, { decision: 'uphold', reason: 'bench' });
+
+  const lat = [];
+  const t0 = process.hrtime.bigint();
+  await pool(ids.slice(1), CONNS, async (id) => {
+    const s = process.hrtime.bigint();
+    const r = await call(srv, 'POST', '/api/v1/notices', S.rightholder, notice(id));
+    lat.push(Number(process.hrtime.bigint() - s) / 1e6);
+    assert.equal(r.status, 201, r.text);
+    assert.equal(r.body.fast_track, true);
+  });
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  lat.sort((a, b) => a - b);
+  const rate = N / secs;
+  const base = sqliteBaseline(dir, Math.min(N, 2000));
+  console.log(JSON.stringify({
+    notices: N, connections: CONNS, seconds: +secs.toFixed(3),
+    fast_track_notices_per_s: +rate.toFixed(1),
+    submit_to_takedown_ms: { p50: +pct(lat, 50).toFixed(2), p99: +pct(lat, 99).toFixed(2) },
+    baseline_sqlite_durable_inserts_per_s: +base.toFixed(1),
+    ratio_notices_to_baseline: +(rate / base).toFixed(3),
+  }, null, 2));
+} finally {
+  agent.destroy();
+  await srv.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+}

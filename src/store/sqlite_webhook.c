@@ -1,0 +1,228 @@
+/*
+ * sqlite_webhook.c — SQLite implementation of store_webhook.h (tables of
+ * migration 0006_notices.sql). Contracts are in store_webhook.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/sqlite_internal.h"
+#include "store/store_webhook_backend.h"
+
+static const char q_endpoint_put[] =
+    "INSERT INTO webhook_endpoints (org_id, url, secret, created_ms, updated_ms)"
+    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (org_id) DO UPDATE SET url = excluded.url,"
+    " secret = excluded.secret, updated_ms = excluded.updated_ms";
+static const char q_endpoint_get[] =
+    "SELECT org_id, url, secret, created_ms, updated_ms FROM webhook_endpoints WHERE org_id = ?1";
+
+#define DELIVERY_COLS                                                                              \
+    "id, org_id, event, body, state, attempts, next_attempt_ms, last_status, last_error, "         \
+    "created_ms, updated_ms"
+
+static const char q_delivery_insert[] = "INSERT INTO webhook_deliveries (" DELIVERY_COLS
+                                        ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+static const char q_delivery_update[] =
+    "UPDATE webhook_deliveries SET state = ?2, attempts = ?3, next_attempt_ms = ?4,"
+    " last_status = ?5, last_error = ?6, updated_ms = ?7 WHERE id = ?1";
+static const char q_delivery_due[] =
+    "SELECT " DELIVERY_COLS " FROM webhook_deliveries WHERE state = 'pending'"
+    " AND next_attempt_ms <= ?1 ORDER BY next_attempt_ms, id LIMIT ?2";
+static const char q_delivery_list[] =
+    "SELECT " DELIVERY_COLS " FROM webhook_deliveries WHERE (?1 IS NULL OR org_id = ?1)"
+    " AND id > ?2 ORDER BY id LIMIT ?3";
+static const char q_attempt_insert[] =
+    "INSERT INTO webhook_attempts (delivery_id, n, at_ms, http_status, error, duration_ms)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+static const char q_attempt_list[] =
+    "SELECT delivery_id, n, at_ms, http_status, error, duration_ms FROM webhook_attempts"
+    " WHERE delivery_id = ?1 ORDER BY n";
+
+static ips_status decode_endpoint(sqlite3_stmt *st, void *row)
+{
+    struct store_webhook_endpoint *e = row;
+    ips_status r;
+    if ((r = SQLITE__COL_FIELD(st, 0, e->org_id)) || (r = SQLITE__COL_FIELD(st, 1, e->url)) ||
+        (r = SQLITE__COL_FIELD(st, 2, e->secret)))
+        return r;
+    e->created_ms = sqlite3_column_int64(st, 3);
+    e->updated_ms = sqlite3_column_int64(st, 4);
+    return IPS_OK;
+}
+
+static ips_status endpoint_put(struct store *s, const struct store_webhook_endpoint *e)
+{
+    struct sqlite__stmt q;
+    ips_status r = sqlite__stmt_sql(sqlite__from(s), q_endpoint_put, &q);
+    if (r || (r = SQLITE__BIND_FIELD(&q, 1, e->org_id)) ||
+        (r = SQLITE__BIND_FIELD(&q, 2, e->url)) || (r = SQLITE__BIND_FIELD(&q, 3, e->secret)) ||
+        (r = sqlite__bind_int64(&q, 4, e->created_ms)) ||
+        (r = sqlite__bind_int64(&q, 5, e->updated_ms)))
+        goto out_stmt;
+    r = sqlite__run(&q, NULL);
+out_stmt:
+    sqlite__stmt_put(&q);
+    return r;
+}
+
+static ips_status endpoint_get(struct store *s, const char *org_id,
+                               struct store_webhook_endpoint *out)
+{
+    struct sqlite__stmt q;
+    struct store_webhook_endpoint tmp;
+    ips_status r = sqlite__stmt_sql(sqlite__from(s), q_endpoint_get, &q);
+    if (r || (r = sqlite__bind_text(&q, 1, org_id)))
+        goto out_stmt;
+    r = sqlite__fetch_one(&q, decode_endpoint, &tmp, out, sizeof tmp);
+out_stmt:
+    sqlite__stmt_put(&q);
+    return r;
+}
+
+static ips_status decode_delivery(sqlite3_stmt *st, void *row)
+{
+    struct store_webhook_delivery *d = row;
+    ips_status r;
+    if ((r = SQLITE__COL_FIELD(st, 0, d->id)) || (r = SQLITE__COL_FIELD(st, 1, d->org_id)) ||
+        (r = SQLITE__COL_FIELD(st, 2, d->event)) || (r = SQLITE__COL_FIELD(st, 3, d->body)) ||
+        (r = SQLITE__COL_FIELD(st, 4, d->state)) || (r = SQLITE__COL_FIELD(st, 8, d->last_error)))
+        return r;
+    d->attempts = sqlite3_column_int64(st, 5);
+    d->next_attempt_ms = sqlite3_column_int64(st, 6);
+    d->last_status = sqlite3_column_int64(st, 7);
+    d->created_ms = sqlite3_column_int64(st, 9);
+    d->updated_ms = sqlite3_column_int64(st, 10);
+    return IPS_OK;
+}
+
+static ips_status delivery_insert(struct store *s, const struct store_webhook_delivery *d)
+{
+    struct sqlite__stmt q;
+    ips_status r = sqlite__stmt_sql(sqlite__from(s), q_delivery_insert, &q);
+    if (r || (r = SQLITE__BIND_FIELD(&q, 1, d->id)) || (r = SQLITE__BIND_FIELD(&q, 2, d->org_id)) ||
+        (r = SQLITE__BIND_FIELD(&q, 3, d->event)) || (r = SQLITE__BIND_FIELD(&q, 4, d->body)) ||
+        (r = SQLITE__BIND_FIELD(&q, 5, d->state)) || (r = sqlite__bind_int64(&q, 6, d->attempts)) ||
+        (r = sqlite__bind_int64(&q, 7, d->next_attempt_ms)) ||
+        (r = sqlite__bind_int64(&q, 8, d->last_status)) ||
+        (r = SQLITE__BIND_FIELD(&q, 9, d->last_error)) ||
+        (r = sqlite__bind_int64(&q, 10, d->created_ms)) ||
+        (r = sqlite__bind_int64(&q, 11, d->updated_ms)))
+        goto out_stmt;
+    r = sqlite__run(&q, NULL);
+out_stmt:
+    sqlite__stmt_put(&q);
+    return r;
+}
+
+static ips_status delivery_update(struct store *s, const struct store_webhook_delivery *d)
+{
+    struct sqlite__stmt q;
+    int changes = 0;
+    ips_status r = sqlite__stmt_sql(sqlite__from(s), q_delivery_update, &q);
+    if (r || (r = SQLITE__BIND_FIELD(&q, 1, d->id)) || (r = SQLITE__BIND_FIELD(&q, 2, d->state)) ||
+        (r = sqlite__bind_int64(&q, 3, d->attempts)) ||
+        (r = sqlite__bind_int64(&q, 4, d->next_attempt_ms)) ||
+        (r = sqlite__bind_int64(&q, 5, d->last_status)) ||
+        (r = SQLITE__BIND_FIELD(&q, 6, d->last_error)) ||
+        (r = sqlite__bind_int64(&q, 7, d->updated_ms)))
+        goto out_stmt;
+    r = sqlite__run(&q, &changes);
+    if (r == IPS_OK && changes == 0)
+        r = IPS_ERR_NOT_FOUND;
+out_stmt:
+    sqlite__stmt_put(&q);
+    return r;
+}
+
+static ips_status scan_deliveries(struct sqlite__stmt *q, store_webhook_delivery_cb cb, void *arg)
+{
+    struct store_webhook_delivery *d = malloc(sizeof *d); /* 64 KiB body: not on the stack */
+    bool row = false;
+    ips_status r;
+    if (!d)
+        return IPS_ERR_NOMEM;
+    while ((r = sqlite__step(q, &row)) == IPS_OK && row) {
+        if ((r = decode_delivery(q->st, d)) || (r = cb(d, arg)))
+            break;
+    }
+    free(d);
+    return r;
+}
+
+static ips_status delivery_due(struct store *s, int64_t now_ms, int limit,
+                               store_webhook_delivery_cb cb, void *arg)
+{
+    struct sqlite__stmt q;
+    ips_status r = sqlite__stmt_sql(sqlite__from(s), q_delivery_due, &q);
+    if (r || (r = sqlite__bind_int64(&q, 1, now_ms)) ||
+        (r = sqlite__bind_int64(&q, 2, sqlite__page_limit(limit))))
+        goto out_stmt;
+    r = scan_deliveries(&q, cb, arg);
+out_stmt:
+    sqlite__stmt_put(&q);
+    return r;
+}
+
+static ips_status delivery_list(struct store *s, const char *only_org, const char *after, int limit,
+                                store_webhook_delivery_cb cb, void *arg)
+{
+    struct sqlite__stmt q;
+    ips_status r = sqlite__stmt_sql(sqlite__from(s), q_delivery_list, &q);
+    if (r || (r = sqlite__bind_page(&q, only_org, after, limit)))
+        goto out_stmt;
+    r = scan_deliveries(&q, cb, arg);
+out_stmt:
+    sqlite__stmt_put(&q);
+    return r;
+}
+
+static ips_status attempt_insert(struct store *s, const struct store_webhook_attempt *a)
+{
+    struct sqlite__stmt q;
+    ips_status r = sqlite__stmt_sql(sqlite__from(s), q_attempt_insert, &q);
+    if (r || (r = SQLITE__BIND_FIELD(&q, 1, a->delivery_id)) ||
+        (r = sqlite__bind_int64(&q, 2, a->n)) || (r = sqlite__bind_int64(&q, 3, a->at_ms)) ||
+        (r = sqlite__bind_int64(&q, 4, a->http_status)) ||
+        (r = SQLITE__BIND_FIELD(&q, 5, a->error)) ||
+        (r = sqlite__bind_int64(&q, 6, a->duration_ms)))
+        goto out_stmt;
+    r = sqlite__run(&q, NULL);
+out_stmt:
+    sqlite__stmt_put(&q);
+    return r;
+}
+
+static ips_status attempt_list(struct store *s, const char *delivery_id,
+                               store_webhook_attempt_cb cb, void *arg)
+{
+    struct sqlite__stmt q;
+    struct store_webhook_attempt a;
+    bool row = false;
+    ips_status r = sqlite__stmt_sql(sqlite__from(s), q_attempt_list, &q);
+    if (r || (r = sqlite__bind_text(&q, 1, delivery_id)))
+        goto out_stmt;
+    while ((r = sqlite__step(&q, &row)) == IPS_OK && row) {
+        if ((r = SQLITE__COL_FIELD(q.st, 0, a.delivery_id)) ||
+            (r = SQLITE__COL_FIELD(q.st, 4, a.error)))
+            break;
+        a.n = sqlite3_column_int64(q.st, 1);
+        a.at_ms = sqlite3_column_int64(q.st, 2);
+        a.http_status = sqlite3_column_int64(q.st, 3);
+        a.duration_ms = sqlite3_column_int64(q.st, 5);
+        if ((r = cb(&a, arg)))
+            break;
+    }
+out_stmt:
+    sqlite__stmt_put(&q);
+    return r;
+}
+
+const struct store_webhook_ops sqlite__webhook_ops = {
+    .endpoint_put = endpoint_put,
+    .endpoint_get = endpoint_get,
+    .delivery_insert = delivery_insert,
+    .delivery_update = delivery_update,
+    .delivery_due = delivery_due,
+    .delivery_list = delivery_list,
+    .attempt_insert = attempt_insert,
+    .attempt_list = attempt_list,
+};

@@ -1,0 +1,159 @@
+/* test_webhook.c — signing (RFC 4231 HMAC-SHA256 vectors), URL checks,
+ * queueing inside a transaction only, and a delivery that fails against a
+ * closed port, is logged and scheduled for a retry with backoff. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "audit/audit.h"
+#include "core/config.h"
+#include "webhook/webhook.h"
+
+static void signature_matches_rfc4231_test_case_2(void **state)
+{
+    (void)state;
+    char sig[WEBHOOK_SIGNATURE_SIZE];
+    const char *data = "what do ya want for nothing?";
+    webhook_sign("Jefe", data, strlen(data), sig);
+    assert_string_equal(sig,
+                        "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+static void signature_changes_with_the_body(void **state)
+{
+    (void)state;
+    char a[WEBHOOK_SIGNATURE_SIZE], b[WEBHOOK_SIGNATURE_SIZE];
+    webhook_sign("secret-secret-secret", "{\"a\":1}", 7, a);
+    webhook_sign("secret-secret-secret", "{\"a\":2}", 7, b);
+    assert_string_not_equal(a, b);
+}
+
+static void only_http_and_https_urls_are_accepted(void **state)
+{
+    (void)state;
+    assert_true(webhook_url_valid("http://127.0.0.1:8080/hook"));
+    assert_true(webhook_url_valid("https://hooks.example.org/x?y=1"));
+    assert_false(webhook_url_valid("ftp://example.org/"));
+    assert_false(webhook_url_valid("file:///etc/passwd"));
+    assert_false(webhook_url_valid("http://"));
+    assert_false(webhook_url_valid("http://exa mple.org/"));
+    assert_false(webhook_url_valid(""));
+    assert_false(webhook_url_valid(NULL));
+}
+
+struct fixture {
+    char dir[64], path[128];
+    struct store *s;
+    struct config cfg;
+    struct access_principal sys;
+    struct ips_ctx ctx;
+    struct store_org org;
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    char err[256];
+    snprintf(f->dir, sizeof f->dir, "/tmp/ips-webhook-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
+    assert_int_equal(config_load(&f->cfg, err, sizeof err), IPS_OK);
+    assert_int_equal(store_open(f->path, &f->s), IPS_OK);
+    assert_int_equal(store_migrate(f->s, NULL), IPS_OK);
+    access_principal_system(&f->sys);
+    f->ctx.store = f->s;
+    f->ctx.actor = &f->sys;
+    f->ctx.cfg = &f->cfg;
+    f->ctx.addr = "cli";
+    f->ctx.errors = json_array();
+    assert_int_equal(access_org_create(&f->ctx, "Shop", "seller", &f->org), IPS_OK);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    char p[160];
+    store_close(f->s);
+    const char *suffix[] = {"", "-wal", "-shm"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(p, sizeof p, "%s%s", f->path, suffix[i]);
+        unlink(p);
+    }
+    rmdir(f->dir);
+    json_decref(f->ctx.errors);
+    config_release(&f->cfg);
+    free(f);
+    return 0;
+}
+
+struct enqueue_arg {
+    const char *org;
+    int64_t now;
+};
+
+static ips_status enqueue_tx(struct store *s, void *arg)
+{
+    struct enqueue_arg *a = arg;
+    json_t *data = json_pack("{s:s}", "hello", "world");
+    ips_status st = webhook_enqueue(s, a->org, "test.event", data, a->now);
+    json_decref(data);
+    return st;
+}
+
+static ips_status count_cb(const struct store_webhook_delivery *d, json_t *attempts, void *arg)
+{
+    struct store_webhook_delivery *out = arg;
+    *out = *d;
+    out->attempts = (int64_t)json_array_size(attempts);
+    return IPS_OK;
+}
+
+static void a_failed_delivery_is_logged_and_retried_later(void **state)
+{
+    struct fixture *f = *state;
+    struct enqueue_arg a = {f->org.id, 1000};
+    char secret[STORE_WEBHOOK_SECRET_MAX + 1];
+    /* no endpoint: nothing is queued; outside a transaction: refused */
+    assert_int_equal(store_tx_run(f->s, enqueue_tx, &a), IPS_OK);
+    json_t *d = json_object();
+    assert_int_equal(webhook_enqueue(f->s, f->org.id, "x", d, 1), IPS_ERR_INTERNAL);
+    json_decref(d);
+    assert_int_equal(webhook_endpoint_set(&f->ctx, f->org.id, "ftp://nope", NULL, secret, NULL),
+                     IPS_ERR_INVALID);
+    /* port 1 on loopback: connection refused */
+    assert_int_equal(
+        webhook_endpoint_set(&f->ctx, f->org.id, "http://127.0.0.1:1/hook", NULL, secret, NULL),
+        IPS_OK);
+    assert_true(strncmp(secret, "whsec_", 6) == 0);
+    assert_int_equal(store_tx_run(f->s, enqueue_tx, &a), IPS_OK);
+    assert_int_equal(webhook_tick(&f->ctx, 2000), IPS_OK);
+    struct store_webhook_delivery *got = calloc(1, sizeof *got);
+    assert_int_equal(webhook_deliveries_list(&f->ctx, NULL, NULL, 10, count_cb, got), IPS_OK);
+    assert_string_equal(got->state, "pending");
+    assert_int_equal(got->attempts, 1); /* one attempt in the log */
+    assert_true(got->next_attempt_ms > 2000);
+    assert_int_equal(got->last_status, 0);
+    assert_true(got->last_error[0] != '\0');
+    free(got);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(signature_matches_rfc4231_test_case_2),
+        cmocka_unit_test(signature_changes_with_the_body),
+        cmocka_unit_test(only_http_and_https_urls_are_accepted),
+        cmocka_unit_test_setup_teardown(a_failed_delivery_is_logged_and_retried_later, setup,
+                                        teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
