@@ -2,6 +2,7 @@
 #   make run    install what is missing, build, migrate ./var/iprshield.db,
 #               seed demo data, serve http://127.0.0.1:8080
 #   make test   install what is missing, build, run every test
+#   make bench  build Release and run the benchmarks in bench/ (docs/benchmarks.md)
 MAKEFLAGS  += --no-print-directory
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
@@ -10,9 +11,10 @@ CMAKE_FLAGS ?=
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 DB         ?= ./var/iprshield.db
 LISTEN     ?= 127.0.0.1:8080
+DEMO_FLAGS ?= --sellers 50 --listings 1000
 BIN         = $(BUILD)/iprshield
 
-.PHONY: all deps build run test test-asan asan release format clean
+.PHONY: all deps build run test test-asan asan release format clean bench
 
 all: build
 
@@ -29,7 +31,7 @@ release:
 run: build
 	@mkdir -p var
 	@$(BIN) db migrate --db $(DB)
-	@$(BIN) demo seed --db $(DB)
+	@$(BIN) demo seed --db $(DB) $(DEMO_FLAGS)
 	@echo "iprshield: serving http://$(LISTEN)/ (Ctrl-C to stop)"
 	@exec $(BIN) serve --db $(DB) --listen $(LISTEN)
 
@@ -43,6 +45,13 @@ asan: deps
 test-asan: asan
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
+
+# Benchmarks (bench/): a Release build, each benchmark beside its baseline.
+BENCH_ROWS ?= 200000
+bench: deps
+	@cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+	@cmake --build build-release -j $(JOBS) --target iprshield bench_import
+	@build-release/bench_import --bin build-release/iprshield --rows $(BENCH_ROWS)
 
 format:
 	@find src tests -name '*.[ch]' | xargs clang-format -i

@@ -8,7 +8,10 @@ cd "$(dirname "$0")/.."
 DEBIAN_PACKAGES=(
   build-essential cmake pkg-config git curl ca-certificates
   libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
-  libmagic-dev libcmocka-dev
+  libmagic-dev libcmocka-dev libcurl4-openssl-dev
+  libhyperscan-dev libutf8proc-dev libicu-dev libjpeg62-turbo-dev libpng-dev libwebp-dev
+  ripgrep
+  iso-codes  # ISO 4217 currency list (/usr/share/iso-codes/json/iso_4217.json), read by src/profile
   chromium
 )
 # Node.js 18+ with npm runs the e2e and browser tests; Debian's own packages

@@ -95,6 +95,59 @@ const char *access_principal_actor(const struct access_principal *p);
     X(TOKEN_CREATE, "token.create",   ACCESS_R_ALL,                 SCOPE_NONE)     \
     X(TOKEN_LIST,   "token.list",     ACCESS_R_ALL,                 SCOPE_NONE)     \
     X(TOKEN_REVOKE, "token.revoke",   ACCESS_R(ADMIN),              SCOPE_USER)     \
+    /* rights (src/rights): onboarding, agents, rights; *_MANAGE / *_READ are the */ \
+    /* org checks (members and authorised agents), *_ALL say "every org's"          */ \
+    X(RH_DECIDE,      "rightholder.decide",   ACCESS_R(ADMIN) | ACCESS_R(REVIEWER), SCOPE_NONE) \
+    X(RH_READ,        "rightholder.read",     ACCESS_R_PLATFORM_READ, SCOPE_ORG)    \
+    X(RH_LIST,        "rightholder.list",     ACCESS_R_PLATFORM_READ | ACCESS_R(RIGHTHOLDER), SCOPE_NONE) \
+    X(RH_LIST_ALL,    "rightholder.list_all", ACCESS_R_PLATFORM_READ, SCOPE_NONE)   \
+    X(AGENT_AUTH_FILE,   "agent_auth.file",   ACCESS_R(RIGHTHOLDER),  SCOPE_NONE)   \
+    X(AGENT_AUTH_DECIDE, "agent_auth.decide", ACCESS_R(ADMIN) | ACCESS_R(REVIEWER), SCOPE_NONE) \
+    X(AGENT_AUTH_REVOKE, "agent_auth.revoke", ACCESS_R(ADMIN),        SCOPE_ORG)    \
+    X(AGENT_AUTH_READ,   "agent_auth.read",   ACCESS_R_PLATFORM_READ, SCOPE_ORG)    \
+    X(AGENT_AUTH_LIST,   "agent_auth.list",   ACCESS_R_PLATFORM_READ | ACCESS_R(RIGHTHOLDER), SCOPE_NONE) \
+    X(AGENT_AUTH_LIST_ALL, "agent_auth.list_all", ACCESS_R_PLATFORM_READ, SCOPE_NONE) \
+    X(RIGHT_REGISTER, "right.register",       ACCESS_R(RIGHTHOLDER),  SCOPE_NONE)   \
+    X(RIGHT_MANAGE,   "right.manage",         0,                      SCOPE_ORG)    \
+    X(RIGHT_DECIDE,   "right.decide",         ACCESS_R(ADMIN) | ACCESS_R(REVIEWER), SCOPE_NONE) \
+    X(RIGHT_READ,     "right.read",           ACCESS_R_PLATFORM_READ, SCOPE_ORG)    \
+    X(RIGHT_LIST,     "right.list",           ACCESS_R_PLATFORM_READ | ACCESS_R(RIGHTHOLDER), SCOPE_NONE) \
+    X(RIGHT_LIST_ALL, "right.list_all",       ACCESS_R_PLATFORM_READ, SCOPE_NONE)   \
+    X(RIGHT_CITE,     "right.cite",           ACCESS_R(ADMIN) | ACCESS_R(REVIEWER), SCOPE_ORG) \
+    /* protection profiles (src/profile): the holder's members, its agents, admins write */ \
+    X(PROFILE_READ,  "profile.read",  ACCESS_R(ADMIN) | ACCESS_R(REVIEWER), SCOPE_ORG) \
+    X(PROFILE_WRITE, "profile.write", ACCESS_R(ADMIN),              SCOPE_ORG)      \
+    /* the alliance (src/alliance): READ and SHARE also need an active membership */ \
+    X(ALLIANCE_JOIN,   "alliance.join",   ACCESS_R(ADMIN),          SCOPE_ORG)      \
+    X(ALLIANCE_LEAVE,  "alliance.leave",  ACCESS_R(ADMIN),          SCOPE_ORG)      \
+    X(ALLIANCE_MODERATE, "alliance.moderate", ACCESS_R(ADMIN) | ACCESS_R(REVIEWER), SCOPE_NONE) \
+    X(ALLIANCE_MEMBER_READ, "alliance.member_read", ACCESS_R_PLATFORM_READ, SCOPE_ORG) \
+    X(ALLIANCE_READ,  "alliance.read",  ACCESS_R_PLATFORM_READ | ACCESS_R(RIGHTHOLDER), SCOPE_NONE) \
+    X(ALLIANCE_SHARE, "alliance.share", ACCESS_R(RIGHTHOLDER),      SCOPE_NONE)     \
+    /* the catalog (src/catalog): sellers write their own listings; the platform */ \
+    /* and right holders read all; LISTING_OWN is the org check for sellers */      \
+    X(LISTING_READ_ALL, "listing.read_all", ACCESS_R(ADMIN) | ACCESS_R(REVIEWER) | ACCESS_R(RIGHTHOLDER), SCOPE_NONE) \
+    X(LISTING_WRITE,  "listing.write",  ACCESS_R(SELLER),           SCOPE_NONE)     \
+    X(LISTING_OWN,    "listing.own",    0,                          SCOPE_ORG)      \
+    X(LISTING_STATE,  "listing.state",  ACCESS_R(ADMIN) | ACCESS_R(REVIEWER), SCOPE_NONE) \
+    X(CATALOG_IMPORT, "catalog.import", ACCESS_R(ADMIN),            SCOPE_NONE)     \
+    /* the original-work ledger (src/ledger): a holder registers for its own org; */ \
+    /* receipts are read by the owner and the platform (key, checkpoint, */            \
+    /* consistency proofs are public and need no action) */                            \
+    X(LEDGER_REGISTER, "ledger.register", 0,                        SCOPE_ORG)      \
+    X(LEDGER_READ,  "ledger.read",    ACCESS_R_PLATFORM_READ,       SCOPE_ORG)      \
+    /* notice and action (src/notices): NOTICE_READ/ACCURACY are the notifier's */     \
+    /* org checks, NOTICE_SELLER the seller's, NOTICE_APPEAL either party's */          \
+    X(NOTICE_SUBMIT,   "notice.submit",   ACCESS_R(RIGHTHOLDER),      SCOPE_NONE)     \
+    X(NOTICE_LIST,     "notice.list",     ACCESS_R_PLATFORM_READ | ACCESS_R(RIGHTHOLDER) | ACCESS_R(SELLER), SCOPE_NONE) \
+    X(NOTICE_READ,     "notice.read",     ACCESS_R_PLATFORM_READ,     SCOPE_ORG)      \
+    X(NOTICE_SELLER,   "notice.seller",   0,                          SCOPE_ORG)      \
+    X(NOTICE_DECIDE,   "notice.decide",   ACCESS_R(ADMIN) | ACCESS_R(REVIEWER), SCOPE_NONE) \
+    X(NOTICE_APPEAL,   "notice.appeal",   0,                          SCOPE_ORG)      \
+    X(NOTICE_ACCURACY, "notice.accuracy", ACCESS_R_PLATFORM_READ,     SCOPE_ORG)      \
+    X(INBOX_READ,      "inbox.read",      ACCESS_R_ALL,               SCOPE_NONE)     \
+    X(WEBHOOK_SET,     "webhook.set",     ACCESS_R(ADMIN),            SCOPE_NONE)     \
+    X(WEBHOOK_READ,    "webhook.read",    ACCESS_R(ADMIN) | ACCESS_R(AUDITOR), SCOPE_ORG) \
     X(AUDIT_READ,   "audit.read",     ACCESS_R(ADMIN) | ACCESS_R(AUDITOR), SCOPE_NONE)
 
 enum access_scope { SCOPE_NONE, SCOPE_ORG, SCOPE_USER };

@@ -72,5 +72,11 @@ int cmd_user(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_ledger(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
+int cmd_hash(int argc, char **argv);
+int cmd_rights(int argc, char **argv);
+int cmd_notices(int argc, char **argv);
 
 #endif

@@ -4,12 +4,14 @@
  * every demo user gets a fresh random password, printed once, so that the
  * logins printed by the latest `make run` always work.
  */
+#include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/import.h"
 
 static const struct {
     const char *role, *email, *org, *kind;
@@ -25,12 +27,15 @@ static const struct {
 
 static void demo_usage(FILE *f)
 {
-    fprintf(f, "usage: iprshield demo seed [--json] [--db PATH]\n\n"
+    fprintf(f, "usage: iprshield demo seed [--json] [--sellers N --listings N] [--db PATH]\n\n"
                "Create the demo organisations and one user per role (admin, reviewer,\n"
                "rightholder, seller, officer, auditor), give each a fresh random password\n"
                "and print the logins once. Running it again resets the demo passwords.\n\n"
                "Options:\n"
-               "  --json             print the logins as a JSON array\n" CLI_COMMON_HELP);
+               "  --json             print the logins as a JSON array\n"
+               "  --sellers N        also generate N demo sellers (needs Node.js; 0-1000000)\n"
+               "  --listings N       and N demo listings (faker products, real ISO 3166-2\n"
+               "                     ship-from regions; some owned by the demo seller)\n" CLI_COMMON_HELP);
 }
 
 /* A random password of 20 URL-safe characters. */
@@ -59,13 +64,34 @@ static ips_status demo_ensure_user(struct ips_ctx *ctx, size_t i, const char *pa
     return access_user_set_password(ctx, u.id, password);
 }
 
+struct demo_args {
+    bool as_json;
+    long sellers, listings; /* demo catalog size; 0 = none */
+};
+
+/* Parse a count option into *out (0-max); prints why and returns 2 if bad. */
+static int demo_count(const char *name, const char *arg, long max, long *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(arg, &end, 10);
+    if (errno || !end || *end || v < 0 || v > max) {
+        fprintf(stderr, "iprshield: --%s must be 0-%ld\n", name, max);
+        return 2;
+    }
+    *out = v;
+    return 0;
+}
+
 static int demo_option(int c, const char *arg, void *state)
 {
-    (void)arg;
-    if (c != 'j')
-        return 2;
-    *(bool *)state = true;
-    return 0;
+    struct demo_args *a = state;
+    switch (c) {
+    case 'j': a->as_json = true; return 0;
+    case 's': return demo_count("sellers", arg, 1000000L, &a->sellers);
+    case 'l': return demo_count("listings", arg, 10000000L, &a->listings);
+    default: return 2;
+    }
 }
 
 int cmd_demo(int argc, char **argv)
@@ -74,10 +100,13 @@ int cmd_demo(int argc, char **argv)
     if (rc != CLI_CONTINUE)
         return rc;
     struct config cfg;
-    static const struct option opts[] = {{"json", no_argument, 0, 'j'}, CLI_COMMON_OPTIONS,
+    static const struct option opts[] = {{"json", no_argument, 0, 'j'},
+                                         {"sellers", required_argument, 0, 's'},
+                                         {"listings", required_argument, 0, 'l'},
+                                         CLI_COMMON_OPTIONS,
                                          {0, 0, 0, 0}};
-    bool as_json = false;
-    rc = cli_begin(argc - 1, argv + 1, opts, &cfg, demo_option, &as_json, demo_usage, NULL);
+    struct demo_args args = {false, 0, 0};
+    rc = cli_begin(argc - 1, argv + 1, opts, &cfg, demo_option, &args, demo_usage, NULL);
     if (rc != CLI_CONTINUE)
         return rc;
     rc = 0;
@@ -99,7 +128,7 @@ int cmd_demo(int argc, char **argv)
             goto out_store;
         }
     }
-    if (as_json) {
+    if (args.as_json) {
         json_t *arr = json_array();
         for (size_t i = 0; i < N_DEMO; i++)
             json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s}", "role",
@@ -118,6 +147,10 @@ int cmd_demo(int argc, char **argv)
                    passwords[i], demo_users[i].org);
         printf("\n");
     }
+    /* after the logins, which are printed whatever happens to the catalog */
+    fflush(stdout);
+    if (args.sellers > 0 || args.listings > 0)
+        rc = cli_demo_catalog(&ctx, args.sellers, args.listings);
 out_store:
     sodium_memzero(passwords, sizeof passwords);
     json_decref(ctx.errors);

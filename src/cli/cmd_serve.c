@@ -4,6 +4,7 @@
 
 #include "cli/cli.h"
 #include "http/http.h"
+#include "ledger/ledger.h"
 #include "store/store.h"
 
 static void serve_usage(FILE *f)
@@ -44,6 +45,16 @@ int cmd_serve(int argc, char **argv)
     if (st) {
         rc = ips_status_exit_code(st);
         goto out;
+    }
+    {
+        /* The ledger's key is created at first start, and its stored tree
+         * checked against the last checkpoint; a failed check is logged and
+         * makes the ledger routes answer 500 (ledger.h), nothing else. */
+        struct ips_ctx ctx;
+        struct access_principal sys;
+        cli_ctx_init(&ctx, &sys, s, &cfg);
+        ledger_startup(&ctx);
+        json_decref(ctx.errors);
     }
     store_close(s);
     st = http_serve(&cfg);

@@ -19,6 +19,12 @@ static const struct {
     {"token", cmd_token, "manage API tokens (create)"},
     {"demo", cmd_demo, "demo data (seed)"},
     {"audit", cmd_audit, "audit log tasks (verify)"},
+    {"ledger", cmd_ledger, "original-work ledger (register, key, check, verify, consistency)"},
+    {"import", cmd_import, "import the catalog from JSON Lines (listings, sellers)"},
+    {"scan", cmd_scan, "scan listings against protection profiles (batch, no database)"},
+    {"hash", cmd_hash, "perceptual image hashes (pdq)"},
+    {"rights", cmd_rights, "the rights registry (list, decide)"},
+    {"notices", cmd_notices, "notice and action (submit, e.g. a CSV of listings)"},
 };
 
 static void usage(FILE *f)

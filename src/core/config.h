@@ -30,7 +30,23 @@
     X(session_ttl,    "session_ttl",     INT, "43200",                "login session lifetime in seconds") \
     X(login_max_failures, "login_max_failures", INT, "5",             "failed logins per account or address before throttling") \
     X(login_window,   "login_window",    INT, "900",                  "seconds over which failed logins are counted") \
-    X(secure_cookies, "secure_cookies",  BOOL, "false",               "mark the session cookie Secure (behind TLS)")
+    X(secure_cookies, "secure_cookies",  BOOL, "false",               "mark the session cookie Secure (behind TLS)") \
+    X(ledger_key,     "ledger_key",      STR, "",                     "ledger signing key file (default: <db>.ledger.key, created 0600 at first use)") \
+    X(ledger_origin,  "ledger_origin",   STR, "iprshield.example/ledger", "ledger checkpoint origin and key name, used when the key is created") \
+    /* notice and action (src/notices): days/hours read as SECONDS when test_deadline_seconds */ \
+    X(review_sla_hours,       "review_sla_hours",       INT, "24",  "hours a notice may wait in the review queue") \
+    X(counter_notice_days,    "counter_notice_days",    INT, "3",   "days a seller has to file a counter-notice") \
+    X(fasttrack_window_days,  "fasttrack_window_days",  INT, "90",  "days of the rolling window of a notifier's accuracy record") \
+    X(fasttrack_min_decided,  "fasttrack_min_decided",  INT, "20",  "decided notices a notifier needs before it can qualify for the fast track") \
+    X(fasttrack_upheld_min,   "fasttrack_upheld_min",   INT, "900", "per mille of decided notices that must be upheld for the fast track") \
+    X(fasttrack_reversed_max, "fasttrack_reversed_max", INT, "50",  "per mille of takedowns reversed by counter-notice above which the fast track is lost") \
+    X(fasttrack_cooldown_days,"fasttrack_cooldown_days",INT, "90",  "days a notifier that lost the fast track waits before it can qualify again") \
+    X(misuse_min_decided,     "misuse_min_decided",     INT, "10",  "decided notices before the misuse rule (DSA Art. 23) applies") \
+    X(misuse_rejected_max,    "misuse_rejected_max",    INT, "500", "per mille of rejected notices at which a notifier is suspended from notifying") \
+    X(misuse_suspend_days,    "misuse_suspend_days",    INT, "30",  "days a notifier is suspended for misuse") \
+    X(strike_days,            "strike_days",            INT, "365", "days a seller's strike stays in force") \
+    X(webhook_max_attempts,   "webhook_max_attempts",   INT, "8",   "attempts to deliver one webhook event before it is marked failed") \
+    X(test_deadline_seconds,  "test_deadline_seconds",  BOOL, "false", "TESTS ONLY: read the notice days and hours settings as seconds")
 
 #define IPS__CFG_TYPE_STR const char *
 #define IPS__CFG_TYPE_INT int64_t

@@ -210,4 +210,73 @@ void h_tokens_revoke(struct http_req *rq, struct http_resp *rs);
 void h_audit_list(struct http_req *rq, struct http_resp *rs);
 void h_audit_verify(struct http_req *rq, struct http_resp *rs);
 
+/* the rights registry: onboarding, agents, rights (h_rights.c) */
+void h_rightholders_apply(struct http_req *rq, struct http_resp *rs);
+void h_rightholders_list(struct http_req *rq, struct http_resp *rs);
+void h_rightholders_get(struct http_req *rq, struct http_resp *rs);
+void h_rightholders_decide(struct http_req *rq, struct http_resp *rs);
+void h_agent_auths_file(struct http_req *rq, struct http_resp *rs);
+void h_agent_auths_list(struct http_req *rq, struct http_resp *rs);
+void h_agent_auths_get(struct http_req *rq, struct http_resp *rs);
+void h_agent_auths_document(struct http_req *rq, struct http_resp *rs);
+void h_agent_auths_decide(struct http_req *rq, struct http_resp *rs);
+void h_agent_auths_revoke(struct http_req *rq, struct http_resp *rs);
+void h_rights_register(struct http_req *rq, struct http_resp *rs);
+void h_rights_list(struct http_req *rq, struct http_resp *rs);
+void h_rights_get(struct http_req *rq, struct http_resp *rs);
+void h_rights_decide(struct http_req *rq, struct http_resp *rs);
+void h_rights_file(struct http_req *rq, struct http_resp *rs);
+
+/* protection profiles (h_profiles.c) */
+void h_profiles_get(struct http_req *rq, struct http_resp *rs);
+void h_profiles_terms_put(struct http_req *rq, struct http_resp *rs);
+void h_profiles_prices_put(struct http_req *rq, struct http_resp *rs);
+void h_profiles_sellers_put(struct http_req *rq, struct http_resp *rs);
+void h_profiles_image_add(struct http_req *rq, struct http_resp *rs);
+void h_profiles_image_delete(struct http_req *rq, struct http_resp *rs);
+
+/* the anti-counterfeiting alliance (h_alliance.c) */
+void h_alliance_members_list(struct http_req *rq, struct http_resp *rs);
+void h_alliance_join(struct http_req *rq, struct http_resp *rs);
+void h_alliance_member_get(struct http_req *rq, struct http_resp *rs);
+void h_alliance_leave(struct http_req *rq, struct http_resp *rs);
+void h_alliance_suspend(struct http_req *rq, struct http_resp *rs);
+void h_alliance_reinstate(struct http_req *rq, struct http_resp *rs);
+void h_alliance_reports_list(struct http_req *rq, struct http_resp *rs);
+void h_alliance_report_create(struct http_req *rq, struct http_resp *rs);
+void h_alliance_sellers_list(struct http_req *rq, struct http_resp *rs);
+
+/* the marketplace catalog (h_catalog.c) */
+void h_listings_list(struct http_req *rq, struct http_resp *rs);
+void h_listings_create(struct http_req *rq, struct http_resp *rs);
+void h_listings_get(struct http_req *rq, struct http_resp *rs);
+void h_listings_update(struct http_req *rq, struct http_resp *rs);
+
+/* the original-work ledger (h_ledger.c) */
+void h_ledger_register(struct http_req *rq, struct http_resp *rs);
+void h_ledger_list(struct http_req *rq, struct http_resp *rs);
+void h_ledger_receipt(struct http_req *rq, struct http_resp *rs);
+void h_ledger_checkpoint(struct http_req *rq, struct http_resp *rs);
+void h_ledger_consistency(struct http_req *rq, struct http_resp *rs);
+void h_ledger_key(struct http_req *rq, struct http_resp *rs);
+
+/* notice and action, inbox, strikes (h_notices.c); webhooks (h_webhooks.c) */
+void h_notices_create(struct http_req *rq, struct http_resp *rs);
+void h_notices_upload(struct http_req *rq, struct http_resp *rs);
+void h_notices_list(struct http_req *rq, struct http_resp *rs);
+void h_notices_queue(struct http_req *rq, struct http_resp *rs);
+void h_notices_accuracy(struct http_req *rq, struct http_resp *rs);
+void h_notices_get(struct http_req *rq, struct http_resp *rs);
+void h_notices_items(struct http_req *rq, struct http_resp *rs);
+void h_notices_statements(struct http_req *rq, struct http_resp *rs);
+void h_notices_decide(struct http_req *rq, struct http_resp *rs);
+void h_notices_counter(struct http_req *rq, struct http_resp *rs);
+void h_notices_counter_decide(struct http_req *rq, struct http_resp *rs);
+void h_notices_appeal(struct http_req *rq, struct http_resp *rs);
+void h_notices_appeal_decide(struct http_req *rq, struct http_resp *rs);
+void h_inbox_list(struct http_req *rq, struct http_resp *rs);
+void h_strikes_list(struct http_req *rq, struct http_resp *rs);
+void h_webhook_put(struct http_req *rq, struct http_resp *rs);
+void h_webhook_deliveries(struct http_req *rq, struct http_resp *rs);
+
 #endif

@@ -24,6 +24,7 @@
 
 #include "core/log.h"
 #include "core/timeutil.h"
+#include "jobs/jobs.h"
 #include "store/store.h"
 
 #define RESPONSE_MAX (64u * 1024 * 1024)
@@ -158,7 +159,11 @@ static ips_status server__parse_multipart(struct http_req *rq)
         return IPS_ERR_MALFORMED;
     enum MHD_Result ok = MHD_post_process(pp, rq->body, rq->body_len);
     enum MHD_Result done = MHD_destroy_post_processor(pp);
-    return ok == MHD_YES && done == MHD_YES ? IPS_OK : IPS_ERR_MALFORMED;
+    /* libmicrohttpd reads a body without one boundary line as zero fields:
+     * a multipart body with no field at all is malformed for every route. */
+    if (ok != MHD_YES || done != MHD_YES || rq->n_parts == 0)
+        return IPS_ERR_MALFORMED;
+    return IPS_OK;
 }
 
 /* Who is acting: a bearer token wins over a cookie. Returns IPS_OK (maybe
@@ -539,10 +544,17 @@ ips_status http_serve(const struct config *cfg)
     char th[8];
     snprintf(th, sizeof th, "%u", threads);
     log_info("listening", "addr", addr, "threads", th);
+    /* The deadline thread (src/jobs: notice deadlines, webhook retries) runs
+     * beside the pool on its own connection; it is stopped before the pool
+     * so nothing it queues races the shutdown. A failure to start it is
+     * logged and the server still serves (deadlines then wait for a restart). */
+    if (jobs_start(cfg) != IPS_OK)
+        log_error("cannot start the jobs thread");
 
     int sig = 0;
     sigwait(&sigs, &sig);
     log_info("shutting down", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    jobs_stop(); /* src/jobs: see jobs_start above */
     MHD_stop_daemon(d);
     log_info("stopped");
     return IPS_OK;

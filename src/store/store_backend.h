@@ -66,6 +66,14 @@
  * line must end with the backslash, the end-of-list comment stays last.
  */
 #define STORE__DOMAINS(X)                                                                    \
+    X(blob)                                                                                  \
+    X(rights)                                                                                \
+    X(profile)                                                                               \
+    X(alliance)                                                                              \
+    X(catalog)                                                                               \
+    X(ledger)                                                                                \
+    X(notices)                                                                               \
+    X(webhook)                                                                               \
     /* end of STORE__DOMAINS */
 
 /* struct store_ops member of one domain (expanded through STORE__DOMAINS). */
