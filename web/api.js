@@ -67,12 +67,17 @@ function parseRetryAfter(value) {
 
 /**
  * Call the API. Resolves with the parsed JSON body (or null for 204).
+ * `body` is sent as JSON, or as multipart/form-data when it is a FormData
+ * (never set Content-Type for that: the boundary must come from fetch).
  * Rejects with ApiError on any non-2xx answer or a network failure.
  */
 export async function api(method, path, body) {
   const headers = { Accept: 'application/json' };
   const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
-  if (body !== undefined) {
+  if (body instanceof FormData) {
+    // multipart/form-data: the browser sets Content-Type with the boundary.
+    init.body = body;
+  } else if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }

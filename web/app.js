@@ -9,9 +9,27 @@ import { api, setCsrfToken, ApiError } from './api.js';
 import { h, replace } from './dom.js';
 import { SECTIONS, sectionsFor, roleInfo } from './roles.js';
 import { renderHome, renderOrgs, renderUsers, renderTokens, renderAudit, renderNotAllowed } from './views.js';
+import { renderRights } from './view_rights.js';
+import { renderReview } from './view_review.js';
+import { renderProfile } from './view_profile.js';
+import { renderAgents } from './view_agents.js';
+import { renderAlliance } from './view_alliance.js';
+import { renderListings } from './view_listings.js';
+import { renderLedger } from './view_ledger.js';
+import { renderNotices, renderInbox } from './view_notices.js';
+import { renderApply } from './view_apply.js';
 
 const RENDERERS = {
   home: renderHome,
+  review: renderReview,
+  rights: renderRights,
+  profile: renderProfile,
+  agents: renderAgents,
+  alliance: renderAlliance,
+  listings: renderListings,
+  notices: renderNotices,
+  inbox: renderInbox,
+  ledger: renderLedger,
   orgs: renderOrgs,
   users: renderUsers,
   tokens: renderTokens,
@@ -42,6 +60,12 @@ function showLogin(notice) {
   replace($('main'));
   replace($('section-nav'));
   showBoot(false);
+  if (currentSection() === 'apply') {
+    showApply();
+    return;
+  }
+  $('apply-view').hidden = true;
+  replace($('apply-view'));
   $('login-view').hidden = false;
   document.title = 'Sign in · iprshield';
   const n = $('login-notice');
@@ -50,6 +74,14 @@ function showLogin(notice) {
   setLoginError('');
   $('login-password').value = '';
   ($('login-email').value ? $('login-password') : $('login-email')).focus();
+}
+
+/** The public application form (no session). */
+function showApply() {
+  $('login-view').hidden = true;
+  $('apply-view').hidden = false;
+  document.title = 'Apply as a right holder · iprshield';
+  renderApply($('apply-view'), (email) => { $('login-email').value = email; });
 }
 
 function showApp(me) {
@@ -67,7 +99,10 @@ function showApp(me) {
 
   showBoot(false);
   $('login-view').hidden = true;
+  $('apply-view').hidden = true;
+  replace($('apply-view'));
   $('app-view').hidden = false;
+  if (currentSection() === 'apply') history.replaceState(null, '', '#/home');
   route();
 }
 
@@ -81,7 +116,14 @@ function currentSection() {
 }
 
 function route() {
-  if (!state.me) return;
+  if (!state.me) {
+    // Without a session only the login form and the application exist.
+    if (!$('boot').hidden) return;
+    const applying = currentSection() === 'apply';
+    if (applying && $('apply-view').hidden) showApply();
+    else if (!applying && $('login-view').hidden) showLogin();
+    return;
+  }
   const id = currentSection();
   if (!location.hash || location.hash === '#' || location.hash === '#/') {
     history.replaceState(null, '', '#/home');
@@ -107,6 +149,7 @@ function route() {
     signal: controller.signal,
     fail: sessionEnded,
     confirm: confirmDialog,
+    prompt: promptDialog,
   };
 
   if (section) {
@@ -225,6 +268,49 @@ function confirmDialog(text, okLabel) {
     dlg.addEventListener('cancel', cancel);
     dlg.showModal();
     $('confirm-cancel').focus();
+  });
+}
+
+/**
+ * Ask for a reason: resolves with the trimmed text, or null when cancelled.
+ * With `optional` an empty answer is allowed (resolves with '').
+ */
+function promptDialog(text, okLabel, optional) {
+  const dlg = $('prompt-dialog');
+  const input = $('prompt-input');
+  const error = $('prompt-error');
+  $('prompt-text').textContent = text;
+  $('prompt-ok').textContent = okLabel || 'OK';
+  input.value = '';
+  error.hidden = true;
+  const opener = document.activeElement;
+  return new Promise((resolve) => {
+    const done = (value) => {
+      $('prompt-form').removeEventListener('submit', ok);
+      $('prompt-cancel').removeEventListener('click', cancel);
+      dlg.removeEventListener('cancel', cancel);
+      if (dlg.open) dlg.close();
+      if (opener && opener.isConnected) opener.focus();
+      resolve(value);
+    };
+    const ok = (e) => {
+      e.preventDefault();
+      const v = input.value.trim();
+      if (!v && !optional) {
+        error.hidden = false;
+        input.setAttribute('aria-invalid', 'true');
+        input.focus();
+        return;
+      }
+      input.removeAttribute('aria-invalid');
+      done(v);
+    };
+    const cancel = (e) => { if (e) e.preventDefault(); done(null); };
+    $('prompt-form').addEventListener('submit', ok);
+    $('prompt-cancel').addEventListener('click', cancel);
+    dlg.addEventListener('cancel', cancel);
+    dlg.showModal();
+    input.focus();
   });
 }
 

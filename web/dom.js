@@ -43,6 +43,12 @@ function append(el, children) {
   }
 }
 
+/** Append children (strings, nodes, arrays; null/false skipped) to el. */
+export function add(el, ...children) {
+  append(el, children);
+  return el;
+}
+
 /** Replace all children of el. */
 export function replace(el, ...children) {
   el.replaceChildren();

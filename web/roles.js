@@ -5,6 +5,15 @@
 /** Sections that exist now, in navigation order. */
 export const SECTIONS = [
   { id: 'home', label: 'Home', roles: ['admin', 'reviewer', 'rightholder', 'seller', 'officer', 'auditor'] },
+  { id: 'review', label: 'Review', roles: ['admin', 'reviewer'] },
+  { id: 'rights', label: 'Rights', roles: ['admin', 'reviewer', 'rightholder', 'auditor'] },
+  { id: 'profile', label: 'Protection profile', roles: ['rightholder'] },
+  { id: 'agents', label: 'Agents', roles: ['rightholder'] },
+  { id: 'alliance', label: 'Alliance', roles: ['admin', 'reviewer', 'rightholder', 'auditor'] },
+  { id: 'listings', label: 'Listings', roles: ['admin', 'reviewer', 'rightholder', 'seller'] },
+  { id: 'notices', label: 'Notices', roles: ['admin', 'reviewer', 'rightholder', 'seller', 'auditor'] },
+  { id: 'inbox', label: 'Inbox', roles: ['rightholder', 'seller'] },
+  { id: 'ledger', label: 'Ledger', roles: ['admin', 'reviewer', 'rightholder', 'auditor'] },
   { id: 'orgs', label: 'Organisations', roles: ['admin', 'reviewer', 'auditor'] },
   { id: 'users', label: 'Users', roles: ['admin'] },
   { id: 'tokens', label: 'API tokens', roles: ['admin', 'reviewer', 'rightholder', 'seller', 'officer', 'auditor'] },
@@ -13,6 +22,15 @@ export const SECTIONS = [
 
 /** Short descriptions of the sections, for the home page. */
 export const SECTION_BLURBS = {
+  review: 'Decide right-holder applications, rights and agent authorisations.',
+  rights: 'Registered trademarks, copyrights and design patents, with their evidence.',
+  profile: 'Brand terms, reference prices, authorised sellers and official images.',
+  agents: 'Authorise agents (e.g. a law firm) to act for your organisation.',
+  alliance: 'The anti-counterfeiting alliance: members and shared seller reports.',
+  listings: 'Search marketplace listings; sellers manage their own.',
+  notices: 'Takedown notices, counter-notices and decisions.',
+  inbox: 'Messages about your notices and listings.',
+  ledger: 'The signed original-work ledger: register works, download receipts.',
   orgs: 'Browse the organisations registered on the platform.',
   users: 'See every user account and add new ones.',
   tokens: 'Create and revoke personal API tokens for scripts.',
@@ -30,12 +48,8 @@ export const ROLES = {
       'Watch the audit log and check that its hash chain is intact.',
     ],
     soon: [
-      ['Rights', 'register and verify intellectual-property rights'],
-      ['Listings', 'marketplace listings under watch'],
-      ['Notices', 'takedown notices and counter-notices'],
       ['Detections', 'automatic infringement detections'],
       ['Cases', 'referrals to law enforcement'],
-      ['Ledger', 'the transparency ledger and its proofs'],
       ['Reports', 'transparency reports'],
     ],
   },
@@ -50,8 +64,6 @@ export const ROLES = {
       'Refer serious cases to law-enforcement agencies.',
     ],
     soon: [
-      ['Rights', 'the verification queue'],
-      ['Notices', 'notices and counter-notices to decide'],
       ['Detections', 'detections to act on'],
       ['Cases', 'referrals you have made'],
     ],
@@ -66,8 +78,6 @@ export const ROLES = {
       'See your own litigation files.',
     ],
     soon: [
-      ['Rights', 'your registered rights and protection profile'],
-      ['Notices', 'notices you have filed'],
       ['Cases', 'your litigation files'],
     ],
   },
@@ -80,11 +90,7 @@ export const ROLES = {
       'File counter-notices when a takedown is mistaken.',
       'Follow your strikes.',
     ],
-    soon: [
-      ['Listings', 'your listings and their status'],
-      ['Notices', 'notices against your listings and your counter-notices'],
-      ['Strikes', 'strikes on your account'],
-    ],
+    soon: [],
   },
   officer: {
     label: 'Officer',
@@ -107,7 +113,6 @@ export const ROLES = {
       'Read transparency reports.',
     ],
     soon: [
-      ['Ledger', 'the transparency ledger and its proofs'],
       ['Reports', 'transparency reports'],
     ],
   },

@@ -3,108 +3,10 @@
 // handler for errors that end the session (401); other errors are shown in
 // place.
 
-import { api, withQuery, ApiError } from './api.js';
+import { api, withQuery } from './api.js';
 import { h, replace, time } from './dom.js';
+import { pageHeading, errorBox, handledByApp, pagedTable, code, shortHash } from './ui.js';
 import { roleInfo, sectionsFor, SECTION_BLURBS, ROLES, ROLES_BY_ORG_KIND } from './roles.js';
-
-const PAGE_SIZE = 50;
-
-/* ----------------------------------------------------------------------- */
-/* Shared pieces                                                           */
-/* ----------------------------------------------------------------------- */
-
-function pageHeading(text, testid, sub) {
-  return h('hgroup.page-heading',
-    h('h1', { tabindex: '-1', testid }, text),
-    sub ? h('p', sub) : null);
-}
-
-function errorBox(err, testid) {
-  return h('p.form-error', { role: 'alert', testid }, err instanceof Error ? err.message : String(err));
-}
-
-/** Let the app end the session on 401; return true if it did. */
-function handledByApp(ctx, err) {
-  if (err instanceof ApiError && err.status === 401) {
-    ctx.fail(err);
-    return true;
-  }
-  return false;
-}
-
-/**
- * A table fed by a cursor-paginated list endpoint, with a "Load more"
- * button while next_cursor is not null.
- *   opts.path      list endpoint, e.g. '/api/v1/orgs'
- *   opts.columns   [{label, cell: item => node|string, className?}]
- *   opts.empty     text for an empty list
- *   opts.name      stable name for test ids (table `<name>-table`, rows
- *                  `<name>-row`, button `<name>-more`, empty `<name>-empty`)
- *   opts.caption   accessible table caption
- */
-function pagedTable(ctx, opts) {
-  const tbody = h('tbody');
-  const table = h('table.striped', { testid: `${opts.name}-table` },
-    h('caption.visually-hidden', opts.caption),
-    h('thead', h('tr', opts.columns.map((c) => h('th', { scope: 'col' }, c.label)))),
-    tbody);
-  const scroller = h('div.table-scroll', { hidden: true }, table);
-  const empty = h('p.empty', { testid: `${opts.name}-empty`, hidden: true }, opts.empty);
-  const status = h('div', { 'aria-live': 'polite' });
-  const more = h('button.secondary.outline', { type: 'button', testid: `${opts.name}-more`, hidden: true }, 'Load more');
-  const count = h('small.muted.row-count', { 'aria-live': 'polite' });
-  let cursor = null;
-  let rows = 0;
-  let generation = 0;
-
-  async function load(reset) {
-    const gen = reset ? ++generation : generation;
-    if (reset) {
-      cursor = null;
-      rows = 0;
-      tbody.replaceChildren();
-    }
-    more.setAttribute('aria-busy', 'true');
-    more.disabled = true;
-    replace(status, reset ? h('p', { 'aria-busy': 'true' }, 'Loading…') : null);
-    try {
-      const page = await api('GET', withQuery(opts.path, { limit: PAGE_SIZE, cursor }));
-      if (gen !== generation || ctx.signal.aborted) return;
-      const items = (page && Array.isArray(page.items)) ? page.items : [];
-      for (const item of items) {
-        tbody.appendChild(h('tr', { testid: `${opts.name}-row` },
-          opts.columns.map((c) => h('td', { class: c.className }, c.cell(item)))));
-      }
-      rows += items.length;
-      cursor = page ? page.next_cursor || null : null;
-      replace(status);
-      scroller.hidden = rows === 0;
-      empty.hidden = rows !== 0;
-      more.hidden = !cursor;
-      count.textContent = rows ? `Showing ${rows}${cursor ? '' : ' (all)'}` : '';
-    } catch (err) {
-      if (gen !== generation || ctx.signal.aborted) return;
-      if (handledByApp(ctx, err)) return;
-      replace(status, errorBox(err, `${opts.name}-error`));
-    } finally {
-      more.removeAttribute('aria-busy');
-      more.disabled = false;
-    }
-  }
-
-  more.addEventListener('click', () => load(false));
-  const el = h('div.paged', status, empty, scroller, h('div.table-footer', more, count));
-  return { el, reload: () => load(true) };
-}
-
-function code(text, title) {
-  return h('code.mono', { title: title || text }, text);
-}
-
-function shortHash(hex) {
-  if (!hex) return h('span.muted', '—');
-  return code(`${hex.slice(0, 8)}…`, hex);
-}
 
 /* ----------------------------------------------------------------------- */
 /* Home                                                                    */
@@ -171,12 +73,6 @@ async function fetchAllOrgs(maxPages = 20) {
     if (!cursor) break;
   }
   return all;
-}
-
-function fieldErrorList(err) {
-  const list = err instanceof ApiError ? err.fieldErrors : [];
-  if (!list.length) return null;
-  return h('ul.field-errors', list.map((e) => h('li', e.field ? `${e.field}: ${e.message}` : e.message)));
 }
 
 export function renderUsers(ctx) {
@@ -252,7 +148,7 @@ export function renderUsers(ctx) {
       table.reload();
     } catch (err) {
       if (handledByApp(ctx, err)) return;
-      replace(result, h('div.form-error', { role: 'alert', testid: 'new-user-error' }, err.message, fieldErrorList(err)));
+      replace(result, errorBox(err, 'new-user-error'));
     } finally {
       submit.removeAttribute('aria-busy');
       submit.disabled = false;
@@ -375,7 +271,7 @@ export function renderTokens(ctx) {
       table.reload();
     } catch (err) {
       if (handledByApp(ctx, err)) return;
-      replace(created, h('div.form-error', { role: 'alert', testid: 'token-error' }, err.message, fieldErrorList(err)));
+      replace(created, errorBox(err, 'token-error'));
     } finally {
       submit.removeAttribute('aria-busy');
       submit.disabled = false;

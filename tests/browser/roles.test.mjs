@@ -29,15 +29,16 @@ const BIN = process.env.IPRSHIELD_BIN || path.resolve(HERE, '../../build/iprshie
 const SCRATCH = process.env.IPRSHIELD_TEST_TMP || os.tmpdir();
 
 const ROLES = ['admin', 'reviewer', 'rightholder', 'seller', 'officer', 'auditor'];
-const SECTIONS = ['home', 'orgs', 'users', 'tokens', 'audit'];
+const SECTIONS = ['home', 'review', 'rights', 'profile', 'agents', 'alliance', 'listings', 'notices',
+  'inbox', 'ledger', 'orgs', 'users', 'tokens', 'audit'];
 /** What the navigation must offer each role (everything else must be absent). */
 const ALLOWED = {
-  admin: ['home', 'orgs', 'users', 'tokens', 'audit'],
-  reviewer: ['home', 'orgs', 'tokens'],
-  rightholder: ['home', 'tokens'],
-  seller: ['home', 'tokens'],
+  admin: ['home', 'review', 'rights', 'alliance', 'listings', 'notices', 'ledger', 'orgs', 'users', 'tokens', 'audit'],
+  reviewer: ['home', 'review', 'rights', 'alliance', 'listings', 'notices', 'ledger', 'orgs', 'tokens'],
+  rightholder: ['home', 'rights', 'profile', 'agents', 'alliance', 'listings', 'notices', 'inbox', 'ledger', 'tokens'],
+  seller: ['home', 'listings', 'notices', 'inbox', 'tokens'],
   officer: ['home', 'tokens'],
-  auditor: ['home', 'orgs', 'tokens', 'audit'],
+  auditor: ['home', 'rights', 'alliance', 'notices', 'ledger', 'orgs', 'tokens', 'audit'],
 };
 
 const WAIT_MS = 10_000;            // any single UI wait
@@ -184,6 +185,8 @@ function expectedFailure(url, status) {
   const p = new URL(url).pathname;
   if (p === '/api/v1/me' && status === 401) return true;                 // page load before login
   if (p === '/api/v1/auth/login' && (status === 401 || status === 429)) return true;  // wrong password, throttle
+  // The alliance page asks for the right holder's own membership: 404 until it joins.
+  if (/^\/api\/v1\/alliance\/members\/[0-9A-Z]{26}$/.test(p) && status === 404) return true;
   return false;
 }
 
@@ -349,7 +352,7 @@ describe('portal in chromium, per role', () => {
       await byTestId(page, 'home-title').waitFor({ state: 'visible' });
       const title = (await byTestId(page, 'home-title').textContent()).trim();
       assert.ok(title.length > 0, 'home title is set');
-      const homeLinks = await page.locator('main a[href^="#/"]').evaluateAll(
+      const homeLinks = await page.locator('#main a[href^="#/"]').evaluateAll(
         (as) => as.map((a) => a.getAttribute('href').slice(2)));
       for (const target of homeLinks) {
         assert.ok(ALLOWED[role].includes(target), `${role} home links only to its sections (found #/${target})`);
@@ -427,7 +430,33 @@ async function tableText(page, name) {
   return byTestId(page, `${name}-table`).innerText();
 }
 
+/**
+ * The module pages (rights, review, ...): once nothing is loading, the page
+ * shows no error and each of its lists shows rows or its empty state.
+ */
+async function pageSettles(page, section) {
+  await page.waitForFunction(() => !document.querySelector('#main [aria-busy="true"]'), null, { timeout: WAIT_MS });
+  const alerts = await page.locator('#main [role="alert"]').allInnerTexts();
+  assert.deepEqual(alerts, [], `${section} shows no error`);
+  const lists = await page.locator('#main .paged').count();
+  for (let i = 0; i < lists; i++) {
+    const paged = page.locator('#main .paged').nth(i);
+    const shown = await paged.locator('table, .card-list, p.empty').evaluateAll((els) => els.filter((e) => !e.hidden).length);
+    assert.ok(shown > 0, `${section}: list ${i + 1} shows rows or an empty state`);
+  }
+}
+
 const CHECKS = {
+  review: (page) => pageSettles(page, 'review'),
+  rights: (page) => pageSettles(page, 'rights'),
+  profile: (page) => pageSettles(page, 'profile'),
+  agents: (page) => pageSettles(page, 'agents'),
+  alliance: (page) => pageSettles(page, 'alliance'),
+  listings: (page) => pageSettles(page, 'listings'),
+  notices: (page) => pageSettles(page, 'notices'),
+  inbox: (page) => pageSettles(page, 'inbox'),
+  ledger: (page) => pageSettles(page, 'ledger'),
+
   async orgs(page, role) {
     const text = await tableText(page, 'orgs');   // clicks "Load more" to the end
     // admin, reviewer and auditor see every organisation, across pages.
