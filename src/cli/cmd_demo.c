@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/demo_brands.h"
 #include "cli/import.h"
 
 static const struct {
@@ -27,12 +28,19 @@ static const struct {
 
 static void demo_usage(FILE *f)
 {
-    fprintf(f, "usage: iprshield demo seed [--json] [--sellers N --listings N] [--db PATH]\n\n"
+    fprintf(f, "usage: iprshield demo seed [--json] [--brands N] [--sellers N --listings N]\n"
+               "                          [--db PATH]\n\n"
                "Create the demo organisations and one user per role (admin, reviewer,\n"
                "rightholder, seller, officer, auditor), give each a fresh random password\n"
                "and print the logins once. Running it again resets the demo passwords.\n\n"
                "Options:\n"
                "  --json             print the logins as a JSON array\n"
+               "  --brands N         also seed N real brands from the npm package simple-icons\n"
+               "                     (needs Node.js; 0-5000): per brand an approved right-\n"
+               "                     holder org, a verified trademark with its logo rendered\n"
+               "                     to PNG by rsvg-convert (librsvg2-bin; without it, no\n"
+               "                     logos) and a protection profile (term, variants, logo).\n"
+               "                     Brands already there are left as they are\n"
                "  --sellers N        also generate N demo sellers (needs Node.js; 0-1000000)\n"
                "  --listings N       and N demo listings (faker products, real ISO 3166-2\n"
                "                     ship-from regions; some owned by the demo seller)\n" CLI_COMMON_HELP);
@@ -66,6 +74,7 @@ static ips_status demo_ensure_user(struct ips_ctx *ctx, size_t i, const char *pa
 
 struct demo_args {
     bool as_json;
+    long brands;            /* demo right holders; 0 = none */
     long sellers, listings; /* demo catalog size; 0 = none */
 };
 
@@ -75,7 +84,7 @@ static int demo_count(const char *name, const char *arg, long max, long *out)
     char *end = NULL;
     errno = 0;
     long v = strtol(arg, &end, 10);
-    if (errno || !end || *end || v < 0 || v > max) {
+    if (errno || !end || end == arg || *end || v < 0 || v > max) {
         fprintf(stderr, "iprshield: --%s must be 0-%ld\n", name, max);
         return 2;
     }
@@ -88,6 +97,7 @@ static int demo_option(int c, const char *arg, void *state)
     struct demo_args *a = state;
     switch (c) {
     case 'j': a->as_json = true; return 0;
+    case 'b': return demo_count("brands", arg, DEMO_BRANDS_MAX, &a->brands);
     case 's': return demo_count("sellers", arg, 1000000L, &a->sellers);
     case 'l': return demo_count("listings", arg, 10000000L, &a->listings);
     default: return 2;
@@ -101,11 +111,12 @@ int cmd_demo(int argc, char **argv)
         return rc;
     struct config cfg;
     static const struct option opts[] = {{"json", no_argument, 0, 'j'},
+                                         {"brands", required_argument, 0, 'b'},
                                          {"sellers", required_argument, 0, 's'},
                                          {"listings", required_argument, 0, 'l'},
                                          CLI_COMMON_OPTIONS,
                                          {0, 0, 0, 0}};
-    struct demo_args args = {false, 0, 0};
+    struct demo_args args = {false, 0, 0, 0};
     rc = cli_begin(argc - 1, argv + 1, opts, &cfg, demo_option, &args, demo_usage, NULL);
     if (rc != CLI_CONTINUE)
         return rc;
@@ -149,8 +160,14 @@ int cmd_demo(int argc, char **argv)
     }
     /* after the logins, which are printed whatever happens to the catalog */
     fflush(stdout);
-    if (args.sellers > 0 || args.listings > 0)
-        rc = cli_demo_catalog(&ctx, args.sellers, args.listings);
+    if (args.brands > 0)
+        rc = cli_demo_brands(&ctx, args.brands);
+    /* the catalog even when some brand failed (4); not after a fatal error */
+    if (rc != 5 && (args.sellers > 0 || args.listings > 0)) {
+        int rc_catalog = cli_demo_catalog(&ctx, args.sellers, args.listings);
+        if (rc_catalog != 0)
+            rc = rc_catalog;
+    }
 out_store:
     sodium_memzero(passwords, sizeof passwords);
     json_decref(ctx.errors);
