@@ -5,14 +5,23 @@ if(NOT CMOCKA_FOUND)
   message(FATAL_ERROR "cmocka not found: run scripts/install-deps.sh")
 endif()
 
+# Fixture code the unit tests share (tests/unit/support/*.c, e.g. testdb.h:
+# a fresh migrated store per test). Not tests themselves: the glob below
+# registers only tests/unit/test_*.c.
+file(GLOB UNIT_SUPPORT_SRC CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/unit/support/*.c)
+add_library(ips_testsupport STATIC ${UNIT_SUPPORT_SRC})
+target_include_directories(ips_testsupport PUBLIC ${CMAKE_SOURCE_DIR}/tests/unit/support)
+target_compile_options(ips_testsupport PRIVATE ${IPS_WARNINGS})
+target_link_libraries(ips_testsupport PUBLIC ips_http PkgConfig::CMOCKA)
+
 file(GLOB UNIT_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/unit/test_*.c)
 foreach(src IN LISTS UNIT_TESTS)
   get_filename_component(name ${src} NAME_WE)
   add_executable(${name} ${src})
   target_compile_options(${name} PRIVATE ${IPS_WARNINGS} -Wno-missing-prototypes)
-  target_link_libraries(${name} PRIVATE ips_http PkgConfig::CMOCKA)
+  target_link_libraries(${name} PRIVATE ips_testsupport ips_http PkgConfig::CMOCKA)
   add_test(NAME unit/${name} COMMAND ${name})
-  set_tests_properties(unit/${name} PROPERTIES TIMEOUT 120 LABELS unit)
+  set_tests_properties(unit/${name} PROPERTIES TIMEOUT 600 LABELS unit)
 endforeach()
 
 add_test(NAME lint/banned_functions
@@ -24,7 +33,7 @@ file(GLOB E2E_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/e2e/*.test.mjs)
 foreach(t IN LISTS E2E_TESTS)
   get_filename_component(name ${t} NAME_WE)
   add_test(NAME e2e/${name} COMMAND ${NODE} --test ${t})
-  set_tests_properties(e2e/${name} PROPERTIES TIMEOUT 300 LABELS e2e
+  set_tests_properties(e2e/${name} PROPERTIES TIMEOUT 900 LABELS e2e
     ENVIRONMENT "IPRSHIELD_BIN=$<TARGET_FILE:iprshield>;IPRSHIELD_TEST_TMP=${CMAKE_BINARY_DIR}/test-tmp")
 endforeach()
 
@@ -32,6 +41,8 @@ file(GLOB BROWSER_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/browser/*.te
 foreach(t IN LISTS BROWSER_TESTS)
   get_filename_component(name ${t} NAME_WE)
   add_test(NAME browser/${name} COMMAND ${NODE} --test ${t})
-  set_tests_properties(browser/${name} PROPERTIES TIMEOUT 420 LABELS browser RUN_SERIAL TRUE
+  set_tests_properties(browser/${name} PROPERTIES TIMEOUT 900 LABELS browser RUN_SERIAL TRUE
     ENVIRONMENT "IPRSHIELD_BIN=$<TARGET_FILE:iprshield>;IPRSHIELD_TEST_TMP=${CMAKE_BINARY_DIR}/test-tmp;IPRSHIELD_SCREENSHOTS=${CMAKE_BINARY_DIR}/test-output/screenshots")
 endforeach()
+
+include(${CMAKE_SOURCE_DIR}/cmake/fuzz.cmake)

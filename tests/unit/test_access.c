@@ -16,76 +16,28 @@
 #include "audit/audit.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "testdb.h"
 
 struct fixture {
-    char dir[64];
-    char path[128];
-    struct store *s;
-    struct config cfg;
-    struct access_principal sys;
-    struct ips_ctx ctx;
+    struct testdb db; /* first: testdb_teardown frees the fixture */
     struct store_org platform, seller_org, other_seller;
     struct store_user admin, seller, other;
 };
 
-static ips_status make_user(struct fixture *f, const char *email, const char *role,
-                            const char *org_id, struct store_user *out)
-{
-    return access_user_create(&f->ctx, email, "correct horse battery", role, org_id, out);
-}
-
 static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/ips-access-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
-    char err[256];
-    assert_int_equal(config_load(&f->cfg, err, sizeof err), IPS_OK);
-    assert_int_equal(store_open(f->path, &f->s), IPS_OK);
-    assert_int_equal(store_migrate(f->s, NULL), IPS_OK);
-    access_principal_system(&f->sys);
-    f->ctx.store = f->s;
-    f->ctx.actor = &f->sys;
-    f->ctx.cfg = &f->cfg;
-    f->ctx.addr = "10.0.0.1";
-    f->ctx.errors = json_array();
-    assert_int_equal(access_org_create(&f->ctx, "Platform", "platform", &f->platform), IPS_OK);
-    assert_int_equal(access_org_create(&f->ctx, "Shop A", "seller", &f->seller_org), IPS_OK);
-    assert_int_equal(access_org_create(&f->ctx, "Shop B", "seller", &f->other_seller), IPS_OK);
-    assert_int_equal(make_user(f, "Admin@Example.org", "admin", f->platform.id, &f->admin), IPS_OK);
-    assert_int_equal(make_user(f, "a@shop.test", "seller", f->seller_org.id, &f->seller), IPS_OK);
-    assert_int_equal(make_user(f, "b@shop.test", "seller", f->other_seller.id, &f->other), IPS_OK);
+    assert_non_null(f);
     *state = f;
+    testdb_open(&f->db, "access");
+    f->db.ctx.addr = "10.0.0.1";
+    testdb_org_add(&f->db, "Platform", "platform", &f->platform);
+    testdb_org_add(&f->db, "Shop A", "seller", &f->seller_org);
+    testdb_org_add(&f->db, "Shop B", "seller", &f->other_seller);
+    testdb_user_add(&f->db, "Admin@Example.org", "admin", &f->platform, &f->admin, NULL);
+    testdb_user_add(&f->db, "a@shop.test", "seller", &f->seller_org, &f->seller, NULL);
+    testdb_user_add(&f->db, "b@shop.test", "seller", &f->other_seller, &f->other, NULL);
     return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    store_close(f->s);
-    char p[160];
-    const char *suffix[] = {"", "-wal", "-shm"};
-    for (int i = 0; i < 3; i++) {
-        snprintf(p, sizeof p, "%s%s", f->path, suffix[i]);
-        unlink(p);
-    }
-    rmdir(f->dir);
-    json_decref(f->ctx.errors);
-    config_release(&f->cfg);
-    free(f);
-    return 0;
-}
-
-static struct access_principal as_user(const struct store_user *u)
-{
-    struct access_principal p;
-    memset(&p, 0, sizeof p);
-    p.via = VIA_TOKEN;
-    access_role_parse(u->role, &p.role);
-    memcpy(p.user_id, u->id, sizeof p.user_id);
-    memcpy(p.org_id, u->org_id, sizeof p.org_id);
-    return p;
 }
 
 /* ---- the policy --------------------------------------------------------------- */
@@ -124,7 +76,7 @@ static void admin_only_actions_are_forbidden_to_every_other_role(void **state)
 static void another_organisations_object_reads_as_not_found(void **state)
 {
     struct fixture *f = *state;
-    struct access_principal p = as_user(&f->seller);
+    struct access_principal p = testdb_principal_of(&f->seller);
     struct access_object own = {f->seller_org.id, NULL, false};
     struct access_object foreign = {f->other_seller.id, NULL, false};
     struct access_object as_agent = {f->other_seller.id, NULL, true};
@@ -135,7 +87,7 @@ static void another_organisations_object_reads_as_not_found(void **state)
     struct access_object other_user = {f->other_seller.id, f->other.id, false};
     assert_int_equal(access_authorize(&p, ACT_USER_READ, &other_user), IPS_ERR_NOT_FOUND);
     assert_int_equal(access_authorize(&p, ACT_TOKEN_REVOKE, &other_user), IPS_ERR_NOT_FOUND);
-    struct access_principal admin = as_user(&f->admin);
+    struct access_principal admin = testdb_principal_of(&f->admin);
     assert_int_equal(access_authorize(&admin, ACT_ORG_READ, &foreign), IPS_OK);
 }
 
@@ -155,11 +107,11 @@ static void a_role_must_fit_its_organisation_kind(void **state)
 {
     struct fixture *f = *state;
     struct store_user u;
-    json_array_clear(f->ctx.errors);
-    assert_int_equal(make_user(f, "x@shop.test", "officer", f->seller_org.id, &u),
+    json_array_clear(f->db.ctx.errors);
+    assert_int_equal(testdb_user_create(&f->db, "x@shop.test", "officer", f->seller_org.id, &u),
                      IPS_ERR_INVALID);
-    assert_true(json_array_size(f->ctx.errors) > 0);
-    assert_int_equal(store_user_get_by_email(f->s, "x@shop.test", &u), IPS_ERR_NOT_FOUND);
+    assert_true(json_array_size(f->db.ctx.errors) > 0);
+    assert_int_equal(store_user_get_by_email(f->db.s, "x@shop.test", &u), IPS_ERR_NOT_FOUND);
 }
 
 static void emails_are_lower_cased_and_unique(void **state)
@@ -167,7 +119,7 @@ static void emails_are_lower_cased_and_unique(void **state)
     struct fixture *f = *state;
     struct store_user u;
     assert_string_equal(f->admin.email, "admin@example.org");
-    assert_int_equal(make_user(f, "ADMIN@example.org", "admin", f->platform.id, &u),
+    assert_int_equal(testdb_user_create(&f->db, "ADMIN@example.org", "admin", f->platform.id, &u),
                      IPS_ERR_CONFLICT);
     char bad[][32] = {"no-at-sign", "two@@x.org", "a@nodot", "sp ace@x.org", "@x.org"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
@@ -178,7 +130,7 @@ static void short_passwords_are_refused(void **state)
 {
     struct fixture *f = *state;
     struct store_user u;
-    assert_int_equal(access_user_create(&f->ctx, "s@shop.test", "short", "seller",
+    assert_int_equal(access_user_create(&f->db.ctx, "s@shop.test", "short", "seller",
                                         f->seller_org.id, &u),
                      IPS_ERR_INVALID);
 }
@@ -200,15 +152,15 @@ static ips_status collect_org_name(const struct store_org *o, void *arg)
 static void a_seller_lists_only_its_own_organisation(void **state)
 {
     struct fixture *f = *state;
-    struct access_principal p = as_user(&f->seller);
-    struct ips_ctx ctx = f->ctx;
+    struct access_principal p = testdb_principal_of(&f->seller);
+    struct ips_ctx ctx = f->db.ctx;
     ctx.actor = &p;
     json_t *names = json_array();
     assert_int_equal(access_org_list(&ctx, NULL, 50, collect_org_name, names), IPS_OK);
     assert_int_equal(json_array_size(names), 1);
     assert_string_equal(json_string_value(json_array_get(names, 0)), "Shop A");
     json_array_clear(names);
-    struct access_principal admin = as_user(&f->admin);
+    struct access_principal admin = testdb_principal_of(&f->admin);
     ctx.actor = &admin;
     assert_int_equal(access_org_list(&ctx, NULL, 50, collect_org_name, names), IPS_OK);
     assert_int_equal(json_array_size(names), 3);
@@ -228,23 +180,23 @@ static void login_opens_a_session_whose_csrf_token_is_bound_to_it(void **state)
     char secret[64], secret2[64];
     struct access_principal p, p2, resolved;
     int retry = 0;
-    assert_int_equal(access_login(&f->ctx, "A@shop.test", "correct horse battery", secret, &p,
+    assert_int_equal(access_login(&f->db.ctx, "A@shop.test", "correct horse battery", secret, &p,
                                   &retry),
                      IPS_OK);
     assert_int_equal(p.via, VIA_SESSION);
     assert_int_equal(p.role, ROLE_SELLER);
-    assert_int_equal(access_session_resolve(f->s, secret, &resolved), IPS_OK);
+    assert_int_equal(access_session_resolve(f->db.s, secret, &resolved), IPS_OK);
     assert_string_equal(resolved.user_id, f->seller.id);
     assert_true(access_csrf_valid(&resolved, p.csrf));
-    assert_int_equal(access_login(&f->ctx, "a@shop.test", "correct horse battery", secret2,
+    assert_int_equal(access_login(&f->db.ctx, "a@shop.test", "correct horse battery", secret2,
                                   &p2, &retry),
                      IPS_OK);
     assert_false(access_csrf_valid(&resolved, p2.csrf)); /* another session's token */
     assert_false(access_csrf_valid(&resolved, ""));
-    struct ips_ctx ctx = f->ctx;
+    struct ips_ctx ctx = f->db.ctx;
     ctx.actor = &resolved;
     assert_int_equal(access_logout(&ctx), IPS_OK);
-    assert_int_equal(access_session_resolve(f->s, secret, &resolved), IPS_ERR_UNAUTHENTICATED);
+    assert_int_equal(access_session_resolve(f->db.s, secret, &resolved), IPS_ERR_UNAUTHENTICATED);
 }
 
 static void wrong_email_and_wrong_password_answer_alike(void **state)
@@ -253,15 +205,15 @@ static void wrong_email_and_wrong_password_answer_alike(void **state)
     char secret[64];
     struct access_principal p;
     int retry = 0;
-    assert_int_equal(access_login(&f->ctx, "nobody@shop.test", "correct horse battery", secret,
+    assert_int_equal(access_login(&f->db.ctx, "nobody@shop.test", "correct horse battery", secret,
                                   &p, &retry),
                      IPS_ERR_UNAUTHENTICATED);
     char d1[256];
-    snprintf(d1, sizeof d1, "%s", f->ctx.detail);
-    assert_int_equal(access_login(&f->ctx, "a@shop.test", "wrong password!!", secret, &p,
+    snprintf(d1, sizeof d1, "%s", f->db.ctx.detail);
+    assert_int_equal(access_login(&f->db.ctx, "a@shop.test", "wrong password!!", secret, &p,
                                   &retry),
                      IPS_ERR_UNAUTHENTICATED);
-    assert_string_equal(d1, f->ctx.detail);
+    assert_string_equal(d1, f->db.ctx.detail);
 }
 
 static void repeated_failures_throttle_even_the_right_password(void **state)
@@ -270,17 +222,17 @@ static void repeated_failures_throttle_even_the_right_password(void **state)
     char secret[64];
     struct access_principal p;
     int retry = 0;
-    for (int i = 0; i < f->cfg.login_max_failures; i++)
-        assert_int_equal(access_login(&f->ctx, "a@shop.test", "wrong password!!", secret, &p,
+    for (int i = 0; i < f->db.cfg.login_max_failures; i++)
+        assert_int_equal(access_login(&f->db.ctx, "a@shop.test", "wrong password!!", secret, &p,
                                       &retry),
                          IPS_ERR_UNAUTHENTICATED);
-    assert_int_equal(access_login(&f->ctx, "a@shop.test", "correct horse battery", secret, &p,
+    assert_int_equal(access_login(&f->db.ctx, "a@shop.test", "correct horse battery", secret, &p,
                                   &retry),
                      IPS_ERR_RATE_LIMITED);
     assert_true(retry > 0);
     /* the throttle is per account and per address: another address and account pass */
-    f->ctx.addr = "10.0.0.2";
-    assert_int_equal(access_login(&f->ctx, "b@shop.test", "correct horse battery", secret, &p,
+    f->db.ctx.addr = "10.0.0.2";
+    assert_int_equal(access_login(&f->db.ctx, "b@shop.test", "correct horse battery", secret, &p,
                                   &retry),
                      IPS_OK);
 }
@@ -290,35 +242,35 @@ static void repeated_failures_throttle_even_the_right_password(void **state)
 static void a_revoked_token_stops_working_at_once(void **state)
 {
     struct fixture *f = *state;
-    struct access_principal owner = as_user(&f->seller);
-    struct ips_ctx ctx = f->ctx;
+    struct access_principal owner = testdb_principal_of(&f->seller);
+    struct ips_ctx ctx = f->db.ctx;
     ctx.actor = &owner;
     struct store_token t;
     char secret[64];
     struct access_principal p;
     assert_int_equal(access_token_create(&ctx, NULL, "ci", 0, &t, secret), IPS_OK);
     assert_int_equal(strncmp(secret, "iprs_", 5), 0);
-    assert_int_equal(access_token_resolve(f->s, secret, &p), IPS_OK);
+    assert_int_equal(access_token_resolve(f->db.s, secret, &p), IPS_OK);
     assert_string_equal(p.user_id, f->seller.id);
 
-    struct access_principal stranger = as_user(&f->other);
-    struct ips_ctx sctx = f->ctx;
+    struct access_principal stranger = testdb_principal_of(&f->other);
+    struct ips_ctx sctx = f->db.ctx;
     sctx.actor = &stranger;
     assert_int_equal(access_token_revoke(&sctx, t.id), IPS_ERR_NOT_FOUND);
-    assert_int_equal(access_token_resolve(f->s, secret, &p), IPS_OK);
+    assert_int_equal(access_token_resolve(f->db.s, secret, &p), IPS_OK);
 
     assert_int_equal(access_token_revoke(&ctx, t.id), IPS_OK);
-    assert_int_equal(access_token_resolve(f->s, secret, &p), IPS_ERR_UNAUTHENTICATED);
+    assert_int_equal(access_token_resolve(f->db.s, secret, &p), IPS_ERR_UNAUTHENTICATED);
 }
 
 static void forged_tokens_are_refused(void **state)
 {
     struct fixture *f = *state;
     struct access_principal p;
-    assert_int_equal(access_token_resolve(f->s, "iprs_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", &p),
+    assert_int_equal(access_token_resolve(f->db.s, "iprs_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", &p),
                      IPS_ERR_UNAUTHENTICATED);
-    assert_int_equal(access_token_resolve(f->s, "", &p), IPS_ERR_UNAUTHENTICATED);
-    assert_int_equal(access_session_resolve(f->s, "sess_x", &p), IPS_ERR_UNAUTHENTICATED);
+    assert_int_equal(access_token_resolve(f->db.s, "", &p), IPS_ERR_UNAUTHENTICATED);
+    assert_int_equal(access_session_resolve(f->db.s, "sess_x", &p), IPS_ERR_UNAUTHENTICATED);
 }
 
 /* ---- audit ----------------------------------------------------------------------------- */
@@ -326,18 +278,18 @@ static void forged_tokens_are_refused(void **state)
 static void writes_and_denials_land_in_an_intact_chain(void **state)
 {
     struct fixture *f = *state;
-    struct access_principal p = as_user(&f->seller);
-    struct ips_ctx ctx = f->ctx;
+    struct access_principal p = testdb_principal_of(&f->seller);
+    struct ips_ctx ctx = f->db.ctx;
     ctx.actor = &p;
     struct store_org o;
     int64_t before = 0, after = 0;
     uint8_t h[STORE_HASH_LEN];
-    assert_int_equal(store_audit_head(f->s, &before, h), IPS_OK);
+    assert_int_equal(store_audit_head(f->db.s, &before, h), IPS_OK);
     assert_int_equal(access_org_create(&ctx, "Sneaky", "platform", &o), IPS_ERR_FORBIDDEN);
-    assert_int_equal(store_audit_head(f->s, &after, h), IPS_OK);
+    assert_int_equal(store_audit_head(f->db.s, &after, h), IPS_OK);
     assert_int_equal(after, before + 1); /* the denial was recorded */
     struct audit_verify_result res;
-    assert_int_equal(audit_verify(f->s, &res), IPS_OK);
+    assert_int_equal(audit_verify(f->db.s, &res), IPS_OK);
     assert_int_equal(res.events, after);
 }
 
@@ -345,17 +297,17 @@ static void tampering_is_found_at_the_altered_event(void **state)
 {
     struct fixture *f = *state;
     struct audit_verify_result res;
-    assert_int_equal(audit_verify(f->s, &res), IPS_OK);
+    assert_int_equal(audit_verify(f->db.s, &res), IPS_OK);
     assert_true(res.events >= 3);
-    assert_int_equal(store_audit_tamper(f->s, 2, "rewritten history"), IPS_OK);
-    assert_int_equal(audit_verify(f->s, &res), IPS_ERR_INTEGRITY);
+    assert_int_equal(store_audit_tamper(f->db.s, 2, "rewritten history"), IPS_OK);
+    assert_int_equal(audit_verify(f->db.s, &res), IPS_ERR_INTEGRITY);
     assert_int_equal(res.first_broken_seq, 2);
 }
 
 static void audit_append_outside_a_transaction_is_refused(void **state)
 {
     struct fixture *f = *state;
-    assert_int_equal(audit_append(f->s, "x", "y", "z", AUDIT_OK, NULL), IPS_ERR_INTERNAL);
+    assert_int_equal(audit_append(f->db.s, "x", "y", "z", AUDIT_OK, NULL), IPS_ERR_INTERNAL);
 }
 
 int main(void)
@@ -366,21 +318,21 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(nobody_is_allowed_anything_without_a_principal),
         cmocka_unit_test(admin_only_actions_are_forbidden_to_every_other_role),
-        cmocka_unit_test_setup_teardown(another_organisations_object_reads_as_not_found, setup, teardown),
+        cmocka_unit_test_setup_teardown(another_organisations_object_reads_as_not_found, setup, testdb_teardown),
         cmocka_unit_test(the_system_principal_may_do_everything),
-        cmocka_unit_test_setup_teardown(a_role_must_fit_its_organisation_kind, setup, teardown),
-        cmocka_unit_test_setup_teardown(emails_are_lower_cased_and_unique, setup, teardown),
-        cmocka_unit_test_setup_teardown(short_passwords_are_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(passwords_are_stored_as_argon2id, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_seller_lists_only_its_own_organisation, setup, teardown),
-        cmocka_unit_test_setup_teardown(login_opens_a_session_whose_csrf_token_is_bound_to_it, setup, teardown),
-        cmocka_unit_test_setup_teardown(wrong_email_and_wrong_password_answer_alike, setup, teardown),
-        cmocka_unit_test_setup_teardown(repeated_failures_throttle_even_the_right_password, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_revoked_token_stops_working_at_once, setup, teardown),
-        cmocka_unit_test_setup_teardown(forged_tokens_are_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(writes_and_denials_land_in_an_intact_chain, setup, teardown),
-        cmocka_unit_test_setup_teardown(tampering_is_found_at_the_altered_event, setup, teardown),
-        cmocka_unit_test_setup_teardown(audit_append_outside_a_transaction_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_role_must_fit_its_organisation_kind, setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(emails_are_lower_cased_and_unique, setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(short_passwords_are_refused, setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(passwords_are_stored_as_argon2id, setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(a_seller_lists_only_its_own_organisation, setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(login_opens_a_session_whose_csrf_token_is_bound_to_it, setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(wrong_email_and_wrong_password_answer_alike, setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(repeated_failures_throttle_even_the_right_password, setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(a_revoked_token_stops_working_at_once, setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(forged_tokens_are_refused, setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(writes_and_denials_land_in_an_intact_chain, setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(tampering_is_found_at_the_altered_event, setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(audit_append_outside_a_transaction_is_refused, setup, testdb_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,84 +16,32 @@
 #include "alliance/alliance.h"
 #include "audit/audit.h"
 #include "core/config.h"
+#include "testdb.h"
 
 struct fixture {
-    char dir[64];
-    char path[128];
-    struct store *s;
-    struct config cfg;
-    struct access_principal sys;
-    struct ips_ctx ctx;
+    struct testdb db; /* first: testdb_teardown frees the fixture */
     struct store_org platform, brand_a, brand_b, shop_x, shop_y;
     struct access_principal reviewer, admin, auditor, a, b, seller;
 };
 
-static void principal_for(struct fixture *f, const char *email, const char *role,
-                          const struct store_org *org, struct access_principal *p)
-{
-    struct store_user u;
-    assert_int_equal(access_user_create(&f->ctx, email, "correct horse battery", role, org->id, &u),
-                     IPS_OK);
-    memset(p, 0, sizeof *p);
-    p->via = VIA_TOKEN;
-    access_role_parse(role, &p->role);
-    memcpy(p->user_id, u.id, sizeof p->user_id);
-    memcpy(p->org_id, u.org_id, sizeof p->org_id);
-}
-
 static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/ips-alliance-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
-    char err[256];
-    assert_int_equal(config_load(&f->cfg, err, sizeof err), IPS_OK);
-    assert_int_equal(store_open(f->path, &f->s), IPS_OK);
-    assert_int_equal(store_migrate(f->s, NULL), IPS_OK);
-    access_principal_system(&f->sys);
-    f->ctx = (struct ips_ctx){.store = f->s, .actor = &f->sys, .cfg = &f->cfg, .addr = "cli",
-                              .errors = json_array()};
-    assert_int_equal(access_org_create(&f->ctx, "Platform", "platform", &f->platform), IPS_OK);
-    assert_int_equal(access_org_create(&f->ctx, "Brand A", "rightholder", &f->brand_a), IPS_OK);
-    assert_int_equal(access_org_create(&f->ctx, "Brand B", "rightholder", &f->brand_b), IPS_OK);
-    assert_int_equal(access_org_create(&f->ctx, "Shop X", "seller", &f->shop_x), IPS_OK);
-    assert_int_equal(access_org_create(&f->ctx, "Shop Y", "seller", &f->shop_y), IPS_OK);
-    principal_for(f, "rev@p.test", "reviewer", &f->platform, &f->reviewer);
-    principal_for(f, "adm@p.test", "admin", &f->platform, &f->admin);
-    principal_for(f, "aud@p.test", "auditor", &f->platform, &f->auditor);
-    principal_for(f, "a@brand-a.test", "rightholder", &f->brand_a, &f->a);
-    principal_for(f, "b@brand-b.test", "rightholder", &f->brand_b, &f->b);
-    principal_for(f, "x@shop-x.test", "seller", &f->shop_x, &f->seller);
+    assert_non_null(f);
     *state = f;
+    testdb_open(&f->db, "alliance");
+    testdb_org_add(&f->db, "Platform", "platform", &f->platform);
+    testdb_org_add(&f->db, "Brand A", "rightholder", &f->brand_a);
+    testdb_org_add(&f->db, "Brand B", "rightholder", &f->brand_b);
+    testdb_org_add(&f->db, "Shop X", "seller", &f->shop_x);
+    testdb_org_add(&f->db, "Shop Y", "seller", &f->shop_y);
+    testdb_user_add(&f->db, "rev@p.test", "reviewer", &f->platform, NULL, &f->reviewer);
+    testdb_user_add(&f->db, "adm@p.test", "admin", &f->platform, NULL, &f->admin);
+    testdb_user_add(&f->db, "aud@p.test", "auditor", &f->platform, NULL, &f->auditor);
+    testdb_user_add(&f->db, "a@brand-a.test", "rightholder", &f->brand_a, NULL, &f->a);
+    testdb_user_add(&f->db, "b@brand-b.test", "rightholder", &f->brand_b, NULL, &f->b);
+    testdb_user_add(&f->db, "x@shop-x.test", "seller", &f->shop_x, NULL, &f->seller);
     return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    store_close(f->s);
-    char p[160];
-    const char *suffix[] = {"", "-wal", "-shm"};
-    for (int i = 0; i < 3; i++) {
-        snprintf(p, sizeof p, "%s%s", f->path, suffix[i]);
-        unlink(p);
-    }
-    rmdir(f->dir);
-    json_decref(f->ctx.errors);
-    config_release(&f->cfg);
-    free(f);
-    return 0;
-}
-
-/* Act as p with fresh errors and detail. */
-static struct ips_ctx *as(struct fixture *f, const struct access_principal *p)
-{
-    json_decref(f->ctx.errors);
-    f->ctx.errors = json_array();
-    f->ctx.detail[0] = '\0';
-    f->ctx.actor = p;
-    return &f->ctx;
 }
 
 static ips_status count_report(const struct store_alliance_report *r, void *arg)
@@ -107,7 +55,7 @@ static int reports_seen(struct fixture *f, const struct access_principal *p, con
                         ips_status want)
 {
     int n = 0;
-    assert_int_equal(alliance_report_list(as(f, p), seller, NULL, 0,
+    assert_int_equal(alliance_report_list(testdb_act_as(&f->db, p), seller, NULL, 0,
                                           count_report, &n),
                      want);
     return n;
@@ -117,7 +65,7 @@ static ips_status share(struct fixture *f, const struct access_principal *p, con
 {
     json_t *req = json_loads(body, 0, NULL);
     assert_non_null(req);
-    ips_status st = alliance_report_share(as(f, p), req, NULL);
+    ips_status st = alliance_report_share(testdb_act_as(&f->db, p), req, NULL);
     json_decref(req);
     return st;
 }
@@ -145,7 +93,7 @@ static ips_status count_audit(const struct store_audit_event *ev, void *arg)
 static int audited_ok(struct fixture *f, const char *action)
 {
     struct audit_count c = {action, 0};
-    assert_int_equal(store_audit_list(f->s, false, 0, 0, count_audit, &c), IPS_OK);
+    assert_int_equal(store_audit_list(f->db.s, false, 0, 0, count_audit, &c), IPS_OK);
     return c.n;
 }
 
@@ -155,19 +103,19 @@ static void a_right_holder_joins_leaves_and_joins_again(void **state)
 {
     struct fixture *f = *state;
     struct store_alliance_member m;
-    assert_int_equal(alliance_member_join(as(f, &f->a), f->brand_a.id, &m), IPS_OK);
+    assert_int_equal(alliance_member_join(testdb_act_as(&f->db, &f->a), f->brand_a.id, &m), IPS_OK);
     assert_string_equal(m.status, "active");
     assert_string_equal(m.org_name, "Brand A");
     assert_true(m.joined_ms > 0);
     int64_t first_join = m.joined_ms;
-    assert_int_equal(alliance_member_join(as(f, &f->a), f->brand_a.id, &m), IPS_ERR_CONFLICT);
-    assert_non_null(strstr(f->ctx.detail, "active"));
+    assert_int_equal(alliance_member_join(testdb_act_as(&f->db, &f->a), f->brand_a.id, &m), IPS_ERR_CONFLICT);
+    assert_non_null(strstr(f->db.ctx.detail, "active"));
 
-    assert_int_equal(alliance_member_leave(as(f, &f->a), f->brand_a.id, &m), IPS_OK);
+    assert_int_equal(alliance_member_leave(testdb_act_as(&f->db, &f->a), f->brand_a.id, &m), IPS_OK);
     assert_string_equal(m.status, "left");
-    assert_int_equal(alliance_member_leave(as(f, &f->a), f->brand_a.id, &m), IPS_ERR_CONFLICT);
+    assert_int_equal(alliance_member_leave(testdb_act_as(&f->db, &f->a), f->brand_a.id, &m), IPS_ERR_CONFLICT);
     usleep(2000); /* a later join date, not a timing assertion */
-    assert_int_equal(alliance_member_join(as(f, &f->a), f->brand_a.id, &m), IPS_OK);
+    assert_int_equal(alliance_member_join(testdb_act_as(&f->db, &f->a), f->brand_a.id, &m), IPS_OK);
     assert_string_equal(m.status, "active");
     assert_true(m.joined_ms > first_join);
     assert_int_equal(audited_ok(f, "alliance.join"), 2);
@@ -178,18 +126,18 @@ static void only_right_holders_join_and_only_for_their_own_org(void **state)
 {
     struct fixture *f = *state;
     struct store_alliance_member m;
-    assert_int_equal(alliance_member_join(as(f, &f->seller), f->shop_x.id, &m),
+    assert_int_equal(alliance_member_join(testdb_act_as(&f->db, &f->seller), f->shop_x.id, &m),
                      IPS_ERR_FORBIDDEN);
-    assert_int_equal(alliance_member_join(as(f, &f->b), f->brand_a.id, &m), IPS_ERR_NOT_FOUND);
-    assert_int_equal(alliance_member_join(as(f, &f->a), "not-an-id", &m), IPS_ERR_NOT_FOUND);
-    assert_int_equal(alliance_member_leave(as(f, &f->a), f->brand_a.id, &m), IPS_ERR_NOT_FOUND);
-    assert_int_equal(alliance_member_get(as(f, &f->a), f->brand_a.id, &m), IPS_ERR_NOT_FOUND);
+    assert_int_equal(alliance_member_join(testdb_act_as(&f->db, &f->b), f->brand_a.id, &m), IPS_ERR_NOT_FOUND);
+    assert_int_equal(alliance_member_join(testdb_act_as(&f->db, &f->a), "not-an-id", &m), IPS_ERR_NOT_FOUND);
+    assert_int_equal(alliance_member_leave(testdb_act_as(&f->db, &f->a), f->brand_a.id, &m), IPS_ERR_NOT_FOUND);
+    assert_int_equal(alliance_member_get(testdb_act_as(&f->db, &f->a), f->brand_a.id, &m), IPS_ERR_NOT_FOUND);
     /* an admin may enrol a right holder */
-    assert_int_equal(alliance_member_join(as(f, &f->admin), f->brand_b.id, &m), IPS_OK);
-    assert_int_equal(alliance_member_leave(as(f, &f->a), f->brand_b.id, &m), IPS_ERR_NOT_FOUND);
-    assert_int_equal(alliance_member_get(as(f, &f->a), f->brand_b.id, &m), IPS_ERR_NOT_FOUND);
-    assert_int_equal(alliance_member_get(as(f, &f->b), f->brand_b.id, &m), IPS_OK);
-    assert_int_equal(alliance_member_get(as(f, &f->auditor), f->brand_b.id, &m), IPS_OK);
+    assert_int_equal(alliance_member_join(testdb_act_as(&f->db, &f->admin), f->brand_b.id, &m), IPS_OK);
+    assert_int_equal(alliance_member_leave(testdb_act_as(&f->db, &f->a), f->brand_b.id, &m), IPS_ERR_NOT_FOUND);
+    assert_int_equal(alliance_member_get(testdb_act_as(&f->db, &f->a), f->brand_b.id, &m), IPS_ERR_NOT_FOUND);
+    assert_int_equal(alliance_member_get(testdb_act_as(&f->db, &f->b), f->brand_b.id, &m), IPS_OK);
+    assert_int_equal(alliance_member_get(testdb_act_as(&f->db, &f->auditor), f->brand_b.id, &m), IPS_OK);
     assert_int_equal(audited_ok(f, "alliance.join"), 1);
 }
 
@@ -197,32 +145,32 @@ static void reviewers_suspend_and_reinstate_with_a_reason(void **state)
 {
     struct fixture *f = *state;
     struct store_alliance_member m;
-    assert_int_equal(alliance_member_join(as(f, &f->a), f->brand_a.id, &m), IPS_OK);
-    assert_int_equal(alliance_member_suspend(as(f, &f->a), f->brand_a.id, "x", &m),
+    assert_int_equal(alliance_member_join(testdb_act_as(&f->db, &f->a), f->brand_a.id, &m), IPS_OK);
+    assert_int_equal(alliance_member_suspend(testdb_act_as(&f->db, &f->a), f->brand_a.id, "x", &m),
                      IPS_ERR_FORBIDDEN);
-    assert_int_equal(alliance_member_suspend(as(f, &f->auditor), f->brand_a.id, "x", &m),
+    assert_int_equal(alliance_member_suspend(testdb_act_as(&f->db, &f->auditor), f->brand_a.id, "x", &m),
                      IPS_ERR_FORBIDDEN);
-    assert_int_equal(alliance_member_suspend(as(f, &f->reviewer), f->brand_a.id, "  ", &m),
+    assert_int_equal(alliance_member_suspend(testdb_act_as(&f->db, &f->reviewer), f->brand_a.id, "  ", &m),
                      IPS_ERR_INVALID);
-    assert_int_equal(alliance_member_suspend(as(f, &f->reviewer), f->brand_a.id, "a\x01", &m),
+    assert_int_equal(alliance_member_suspend(testdb_act_as(&f->db, &f->reviewer), f->brand_a.id, "a\x01", &m),
                      IPS_ERR_INVALID);
-    assert_int_equal(alliance_member_reinstate(as(f, &f->reviewer), f->brand_a.id, "ok", &m),
+    assert_int_equal(alliance_member_reinstate(testdb_act_as(&f->db, &f->reviewer), f->brand_a.id, "ok", &m),
                      IPS_ERR_CONFLICT);
-    assert_int_equal(alliance_member_suspend(as(f, &f->reviewer), f->brand_b.id, "x", &m),
+    assert_int_equal(alliance_member_suspend(testdb_act_as(&f->db, &f->reviewer), f->brand_b.id, "x", &m),
                      IPS_ERR_NOT_FOUND);
 
     assert_int_equal(
-        alliance_member_suspend(as(f, &f->reviewer), f->brand_a.id, "misuse of reports", &m),
+        alliance_member_suspend(testdb_act_as(&f->db, &f->reviewer), f->brand_a.id, "misuse of reports", &m),
         IPS_OK);
     assert_string_equal(m.status, "suspended");
     assert_string_equal(m.status_reason, "misuse of reports");
-    assert_int_equal(alliance_member_suspend(as(f, &f->reviewer), f->brand_a.id, "again", &m),
+    assert_int_equal(alliance_member_suspend(testdb_act_as(&f->db, &f->reviewer), f->brand_a.id, "again", &m),
                      IPS_ERR_CONFLICT);
     /* a suspended member can neither leave nor re-join on its own */
-    assert_int_equal(alliance_member_leave(as(f, &f->a), f->brand_a.id, &m), IPS_ERR_CONFLICT);
-    assert_int_equal(alliance_member_join(as(f, &f->a), f->brand_a.id, &m), IPS_ERR_CONFLICT);
+    assert_int_equal(alliance_member_leave(testdb_act_as(&f->db, &f->a), f->brand_a.id, &m), IPS_ERR_CONFLICT);
+    assert_int_equal(alliance_member_join(testdb_act_as(&f->db, &f->a), f->brand_a.id, &m), IPS_ERR_CONFLICT);
 
-    assert_int_equal(alliance_member_reinstate(as(f, &f->admin), f->brand_a.id, "resolved", &m),
+    assert_int_equal(alliance_member_reinstate(testdb_act_as(&f->db, &f->admin), f->brand_a.id, "resolved", &m),
                      IPS_OK);
     assert_string_equal(m.status, "active");
     assert_string_equal(m.status_reason, "resolved");
@@ -243,21 +191,21 @@ static void active_members_share_and_everyone_else_is_refused(void **state)
     assert_int_equal(share(f, &f->a, body), IPS_ERR_FORBIDDEN); /* not a member */
     assert_int_equal(share(f, &f->seller, body), IPS_ERR_FORBIDDEN);
     assert_int_equal(share(f, &f->reviewer, body), IPS_ERR_FORBIDDEN);
-    assert_int_equal(share(f, &f->sys, body), IPS_ERR_FORBIDDEN);
+    assert_int_equal(share(f, &f->db.sys, body), IPS_ERR_FORBIDDEN);
 
-    assert_int_equal(alliance_member_join(as(f, &f->a), f->brand_a.id, &m), IPS_OK);
+    assert_int_equal(alliance_member_join(testdb_act_as(&f->db, &f->a), f->brand_a.id, &m), IPS_OK);
     assert_int_equal(share(f, &f->a, body), IPS_OK);
     assert_int_equal(audited_ok(f, "alliance.report"), 1);
 
-    assert_int_equal(alliance_member_suspend(as(f, &f->reviewer), f->brand_a.id, "x", &m),
+    assert_int_equal(alliance_member_suspend(testdb_act_as(&f->db, &f->reviewer), f->brand_a.id, "x", &m),
                      IPS_OK);
     assert_int_equal(share(f, &f->a, body), IPS_ERR_FORBIDDEN);
     assert_int_equal(reports_seen(f, &f->a, NULL, IPS_ERR_FORBIDDEN), 0);
     assert_int_equal(reports_seen(f, &f->reviewer, NULL, IPS_OK), 1);
 
-    assert_int_equal(alliance_member_reinstate(as(f, &f->reviewer), f->brand_a.id, "y", &m),
+    assert_int_equal(alliance_member_reinstate(testdb_act_as(&f->db, &f->reviewer), f->brand_a.id, "y", &m),
                      IPS_OK);
-    assert_int_equal(alliance_member_leave(as(f, &f->a), f->brand_a.id, &m), IPS_OK);
+    assert_int_equal(alliance_member_leave(testdb_act_as(&f->db, &f->a), f->brand_a.id, &m), IPS_OK);
     assert_int_equal(share(f, &f->a, body), IPS_ERR_FORBIDDEN);
     assert_int_equal(reports_seen(f, &f->a, NULL, IPS_ERR_FORBIDDEN), 0);
     /* what it shared stays on record */
@@ -269,7 +217,7 @@ static void bad_reports_are_refused_and_change_nothing(void **state)
 {
     struct fixture *f = *state;
     struct store_alliance_member m;
-    assert_int_equal(alliance_member_join(as(f, &f->a), f->brand_a.id, &m), IPS_OK);
+    assert_int_equal(alliance_member_join(testdb_act_as(&f->db, &f->a), f->brand_a.id, &m), IPS_OK);
     char body[600];
     const char *extras[] = {
         ", \"evidence_urls\": [\"ftp://x.example/a\"]",
@@ -326,8 +274,8 @@ static void the_watch_list_counts_reports_and_distinct_members(void **state)
 {
     struct fixture *f = *state;
     struct store_alliance_member m;
-    assert_int_equal(alliance_member_join(as(f, &f->a), f->brand_a.id, &m), IPS_OK);
-    assert_int_equal(alliance_member_join(as(f, &f->b), f->brand_b.id, &m), IPS_OK);
+    assert_int_equal(alliance_member_join(testdb_act_as(&f->db, &f->a), f->brand_a.id, &m), IPS_OK);
+    assert_int_equal(alliance_member_join(testdb_act_as(&f->db, &f->b), f->brand_b.id, &m), IPS_OK);
     char bx[300], by[300];
     report_body(bx, sizeof bx, f->shop_x.id, "");
     report_body(by, sizeof by, f->shop_y.id, "");
@@ -337,11 +285,11 @@ static void the_watch_list_counts_reports_and_distinct_members(void **state)
     assert_int_equal(share(f, &f->b, by), IPS_OK);
 
     struct watch w = {0};
-    assert_int_equal(alliance_seller_list(as(f, &f->b), NULL, 0, watch_cb, &w), IPS_OK);
+    assert_int_equal(alliance_seller_list(testdb_act_as(&f->db, &f->b), NULL, 0, watch_cb, &w), IPS_OK);
     assert_int_equal(w.n, 2);
     assert_int_equal(w.reports_x, 3);
     assert_int_equal(w.members_x, 2);
-    assert_int_equal(alliance_seller_list(as(f, &f->seller), NULL, 0, watch_cb, &w),
+    assert_int_equal(alliance_seller_list(testdb_act_as(&f->db, &f->seller), NULL, 0, watch_cb, &w),
                      IPS_ERR_FORBIDDEN);
 
     assert_int_equal(reports_seen(f, &f->b, f->shop_x.id, IPS_OK), 3);
@@ -349,16 +297,16 @@ static void the_watch_list_counts_reports_and_distinct_members(void **state)
     assert_int_equal(reports_seen(f, &f->seller, NULL, IPS_ERR_FORBIDDEN), 0);
     /* pages of one: four reports, id cursor */
     int n = 0;
-    assert_int_equal(alliance_report_list(as(f, &f->a), NULL, NULL, 2,
+    assert_int_equal(alliance_report_list(testdb_act_as(&f->db, &f->a), NULL, NULL, 2,
                                           count_report, &n),
                      IPS_OK);
     assert_int_equal(n, 2);
 
     int64_t a_reports = -1;
-    assert_int_equal(alliance_member_list(as(f, &f->admin), NULL, 0, member_reports_cb, &a_reports),
+    assert_int_equal(alliance_member_list(testdb_act_as(&f->db, &f->admin), NULL, 0, member_reports_cb, &a_reports),
                      IPS_OK);
     assert_int_equal(a_reports, 2);
-    assert_int_equal(alliance_member_list(as(f, &f->seller), NULL, 0, member_reports_cb, &a_reports),
+    assert_int_equal(alliance_member_list(testdb_act_as(&f->db, &f->seller), NULL, 0, member_reports_cb, &a_reports),
                      IPS_ERR_FORBIDDEN);
 }
 
@@ -366,17 +314,17 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(a_right_holder_joins_leaves_and_joins_again, setup,
-                                        teardown),
+                                        testdb_teardown),
         cmocka_unit_test_setup_teardown(only_right_holders_join_and_only_for_their_own_org, setup,
-                                        teardown),
+                                        testdb_teardown),
         cmocka_unit_test_setup_teardown(reviewers_suspend_and_reinstate_with_a_reason, setup,
-                                        teardown),
+                                        testdb_teardown),
         cmocka_unit_test_setup_teardown(active_members_share_and_everyone_else_is_refused, setup,
-                                        teardown),
+                                        testdb_teardown),
         cmocka_unit_test_setup_teardown(bad_reports_are_refused_and_change_nothing, setup,
-                                        teardown),
+                                        testdb_teardown),
         cmocka_unit_test_setup_teardown(the_watch_list_counts_reports_and_distinct_members, setup,
-                                        teardown),
+                                        testdb_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,6 +16,7 @@
 #include "blob/blob.h"
 #include "core/config.h"
 #include "store/store_blob.h"
+#include "testdb.h"
 
 /* A complete 1x1 RGBA PNG. */
 static const unsigned char png_1x1[] = {
@@ -27,52 +28,6 @@ static const unsigned char png_1x1[] = {
 
 static const char pdf_tiny[] = "%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
                                "trailer\n<< /Root 1 0 R >>\n%%EOF\n";
-
-struct fixture {
-    char dir[64];
-    char path[128];
-    struct store *s;
-    struct config cfg;
-    struct access_principal sys;
-    struct ips_ctx ctx;
-};
-
-static int setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/ips-blob-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
-    char err[256];
-    assert_int_equal(config_load(&f->cfg, err, sizeof err), IPS_OK);
-    assert_int_equal(store_open(f->path, &f->s), IPS_OK);
-    assert_int_equal(store_migrate(f->s, NULL), IPS_OK);
-    access_principal_system(&f->sys);
-    f->ctx.store = f->s;
-    f->ctx.actor = &f->sys;
-    f->ctx.cfg = &f->cfg;
-    f->ctx.addr = "cli";
-    f->ctx.errors = json_array();
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    store_close(f->s);
-    char p[160];
-    const char *suffix[] = {"", "-wal", "-shm"};
-    for (int i = 0; i < 3; i++) {
-        snprintf(p, sizeof p, "%s%s", f->path, suffix[i]);
-        unlink(p);
-    }
-    rmdir(f->dir);
-    json_decref(f->ctx.errors);
-    config_release(&f->cfg);
-    free(f);
-    return 0;
-}
 
 static void a_png_is_typed_image_png_by_its_content(void **state)
 {
@@ -92,7 +47,7 @@ static void a_pdf_is_typed_application_pdf(void **state)
 
 static void a_stored_blob_is_named_by_the_sha256_of_its_bytes(void **state)
 {
-    struct fixture *f = *state;
+    struct testdb *f = *state;
     struct blob_info b;
     assert_int_equal(blob_put(&f->ctx, png_1x1, sizeof png_1x1, BLOB_TYPES_IMAGE, &b), IPS_OK);
     uint8_t d[32];
@@ -116,7 +71,7 @@ static void a_stored_blob_is_named_by_the_sha256_of_its_bytes(void **state)
 
 static void identical_bytes_are_stored_once(void **state)
 {
-    struct fixture *f = *state;
+    struct testdb *f = *state;
     struct blob_info a, b;
     assert_int_equal(blob_put(&f->ctx, pdf_tiny, strlen(pdf_tiny), BLOB_TYPES_DOCUMENT, &a),
                      IPS_OK);
@@ -137,7 +92,7 @@ static void identical_bytes_are_stored_once(void **state)
 
 static void an_empty_file_is_refused(void **state)
 {
-    struct fixture *f = *state;
+    struct testdb *f = *state;
     struct blob_info b;
     assert_int_equal(blob_put(&f->ctx, "", 0, BLOB_TYPES_ANY, &b), IPS_ERR_INVALID);
     assert_non_null(strstr(f->ctx.detail, "empty"));
@@ -145,7 +100,7 @@ static void an_empty_file_is_refused(void **state)
 
 static void a_text_file_is_refused_where_only_images_are_allowed(void **state)
 {
-    struct fixture *f = *state;
+    struct testdb *f = *state;
     static const char text[] = "just some words, not an image at all\n";
     struct blob_info b;
     assert_int_equal(blob_put(&f->ctx, text, strlen(text), BLOB_TYPES_IMAGE, &b),
@@ -160,7 +115,7 @@ static void a_text_file_is_refused_where_only_images_are_allowed(void **state)
 
 static void a_pdf_is_refused_where_only_images_are_allowed(void **state)
 {
-    struct fixture *f = *state;
+    struct testdb *f = *state;
     struct blob_info b;
     assert_int_equal(blob_put(&f->ctx, pdf_tiny, strlen(pdf_tiny), BLOB_TYPES_IMAGE, &b),
                      IPS_ERR_MEDIA_TYPE);
@@ -169,7 +124,7 @@ static void a_pdf_is_refused_where_only_images_are_allowed(void **state)
 
 static void a_file_over_the_size_limit_is_refused(void **state)
 {
-    struct fixture *f = *state;
+    struct testdb *f = *state;
     size_t n = (size_t)BLOB_MAX_BYTES + 1;
     unsigned char *big = calloc(1, n);
     assert_non_null(big);
@@ -184,7 +139,7 @@ static void a_file_over_the_size_limit_is_refused(void **state)
 
 static void unknown_and_malformed_names_are_not_found(void **state)
 {
-    struct fixture *f = *state;
+    struct testdb *f = *state;
     struct blob_info b;
     void *data = NULL;
     size_t len = 0;
@@ -213,7 +168,7 @@ static ips_status put_then_fail(struct store *s, void *arg)
 
 static void a_put_inside_a_transaction_rolls_back_with_it(void **state)
 {
-    struct fixture *f = *state;
+    struct testdb *f = *state;
     struct put_in_tx a;
     memset(&a, 0, sizeof a);
     a.ctx = &f->ctx;
@@ -228,14 +183,14 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_png_is_typed_image_png_by_its_content),
         cmocka_unit_test(a_pdf_is_typed_application_pdf),
-        cmocka_unit_test_setup_teardown(a_stored_blob_is_named_by_the_sha256_of_its_bytes, setup, teardown),
-        cmocka_unit_test_setup_teardown(identical_bytes_are_stored_once, setup, teardown),
-        cmocka_unit_test_setup_teardown(an_empty_file_is_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_text_file_is_refused_where_only_images_are_allowed, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_pdf_is_refused_where_only_images_are_allowed, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_file_over_the_size_limit_is_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(unknown_and_malformed_names_are_not_found, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_put_inside_a_transaction_rolls_back_with_it, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_stored_blob_is_named_by_the_sha256_of_its_bytes, testdb_setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(identical_bytes_are_stored_once, testdb_setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(an_empty_file_is_refused, testdb_setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(a_text_file_is_refused_where_only_images_are_allowed, testdb_setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(a_pdf_is_refused_where_only_images_are_allowed, testdb_setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(a_file_over_the_size_limit_is_refused, testdb_setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(unknown_and_malformed_names_are_not_found, testdb_setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(a_put_inside_a_transaction_rolls_back_with_it, testdb_setup, testdb_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

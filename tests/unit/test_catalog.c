@@ -17,80 +17,39 @@
 #include "access/access.h"
 #include "catalog/catalog.h"
 #include "core/config.h"
+#include "testdb.h"
 
 struct fixture {
-    char dir[64];
-    char path[128];
-    struct store *s;
-    struct config cfg;
-    struct access_principal sys, seller, other_seller, reviewer, officer, rightholder;
-    struct ips_ctx ctx;
+    struct testdb db; /* first: testdb_teardown frees the fixture */
+    struct access_principal seller, other_seller, reviewer, officer, rightholder;
     struct store_org platform, shop_a, shop_b, agency, brand;
 };
 
+/* A principal of role in o; no user row, a made-up user id per role. */
 static struct access_principal principal(enum access_role role, const struct store_org *o)
 {
-    struct access_principal p;
-    memset(&p, 0, sizeof p);
-    p.via = VIA_TOKEN;
-    p.role = role;
-    snprintf(p.user_id, sizeof p.user_id, "01USER%020d", (int)role);
-    memcpy(p.org_id, o->id, sizeof p.org_id);
-    return p;
+    char user_id[ID_SIZE];
+    snprintf(user_id, sizeof user_id, "01USER%020d", (int)role);
+    return testdb_principal_make(role, user_id, o->id);
 }
 
 static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/ips-catalog-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
-    char err[256];
-    assert_int_equal(config_load(&f->cfg, err, sizeof err), IPS_OK);
-    assert_int_equal(store_open(f->path, &f->s), IPS_OK);
-    assert_int_equal(store_migrate(f->s, NULL), IPS_OK);
-    access_principal_system(&f->sys);
-    f->ctx.store = f->s;
-    f->ctx.actor = &f->sys;
-    f->ctx.cfg = &f->cfg;
-    f->ctx.addr = "cli";
-    f->ctx.errors = json_array();
-    assert_int_equal(access_org_create(&f->ctx, "Platform", "platform", &f->platform), IPS_OK);
-    assert_int_equal(access_org_create(&f->ctx, "Shop A", "seller", &f->shop_a), IPS_OK);
-    assert_int_equal(access_org_create(&f->ctx, "Shop B", "seller", &f->shop_b), IPS_OK);
-    assert_int_equal(access_org_create(&f->ctx, "Agency", "agency", &f->agency), IPS_OK);
-    assert_int_equal(access_org_create(&f->ctx, "Brand", "rightholder", &f->brand), IPS_OK);
+    assert_non_null(f);
+    *state = f;
+    testdb_open(&f->db, "catalog");
+    testdb_org_add(&f->db, "Platform", "platform", &f->platform);
+    testdb_org_add(&f->db, "Shop A", "seller", &f->shop_a);
+    testdb_org_add(&f->db, "Shop B", "seller", &f->shop_b);
+    testdb_org_add(&f->db, "Agency", "agency", &f->agency);
+    testdb_org_add(&f->db, "Brand", "rightholder", &f->brand);
     f->seller = principal(ROLE_SELLER, &f->shop_a);
     f->other_seller = principal(ROLE_SELLER, &f->shop_b);
     f->reviewer = principal(ROLE_REVIEWER, &f->platform);
     f->officer = principal(ROLE_OFFICER, &f->agency);
     f->rightholder = principal(ROLE_RIGHTHOLDER, &f->brand);
-    *state = f;
     return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    store_close(f->s);
-    char p[160];
-    const char *suffix[] = {"", "-wal", "-shm"};
-    for (int i = 0; i < 3; i++) {
-        snprintf(p, sizeof p, "%s%s", f->path, suffix[i]);
-        unlink(p);
-    }
-    rmdir(f->dir);
-    json_decref(f->ctx.errors);
-    config_release(&f->cfg);
-    free(f);
-    return 0;
-}
-
-static void act_as(struct fixture *f, const struct access_principal *p)
-{
-    f->ctx.actor = p;
-    json_array_clear(f->ctx.errors);
-    f->ctx.detail[0] = '\0';
 }
 
 static json_t *listing_json(const char *id, const char *title, const char *price)
@@ -158,8 +117,8 @@ static void identifier_hashes_are_keyed_stable_and_kind_specific(void **state)
 {
     struct fixture *f = *state;
     uint8_t k1[32], k2[32], other[32];
-    assert_int_equal(catalog_identifier_key(f->s, k1), IPS_OK);
-    assert_int_equal(catalog_identifier_key(f->s, k2), IPS_OK);
+    assert_int_equal(catalog_identifier_key(f->db.s, k1), IPS_OK);
+    assert_int_equal(catalog_identifier_key(f->db.s, k2), IPS_OK);
     assert_memory_equal(k1, k2, 32); /* created once, then read back */
     uint8_t a[32], b[32], c[32], d[32];
     catalog_identifier_hash(k1, "email", "shop@example.com", a);
@@ -194,39 +153,39 @@ static void seller_identifiers_are_stored_only_as_hashes(void **state)
                                "0086-139-1234-5678", "payment_account", "ALIPAY-998877");
     struct store_seller sp;
     bool changed = false;
-    assert_int_equal(catalog_seller_put(&f->ctx, seller, NULL, &sp, &changed), IPS_OK);
+    assert_int_equal(catalog_seller_put(&f->db.ctx, seller, NULL, &sp, &changed), IPS_OK);
     assert_true(changed);
     assert_string_equal(sp.external_id, "S-100");
     assert_string_equal(sp.ship_from, "CN-ZJ");
     int64_t n = 0;
-    assert_int_equal(store_catalog_identifier_count(f->s, sp.org_id, &n), IPS_OK);
+    assert_int_equal(store_catalog_identifier_count(f->db.s, sp.org_id, &n), IPS_OK);
     assert_int_equal(n, 3); /* the two spellings of one phone number are one identifier */
     /* the same seller again changes nothing */
-    assert_int_equal(catalog_seller_put(&f->ctx, seller, NULL, &sp, &changed), IPS_OK);
+    assert_int_equal(catalog_seller_put(&f->db.ctx, seller, NULL, &sp, &changed), IPS_OK);
     assert_false(changed);
     /* a network lookup by the hash of the normalised email finds the seller */
     uint8_t key[32], h[32];
-    assert_int_equal(catalog_identifier_key(f->s, key), IPS_OK);
+    assert_int_equal(catalog_identifier_key(f->db.s, key), IPS_OK);
     catalog_identifier_hash(key, "email", "owner.unique@example.com", h);
     struct found found = {0, ""};
-    assert_int_equal(store_catalog_identifier_sellers(f->s, "email", h, NULL, 10, collect_seller,
+    assert_int_equal(store_catalog_identifier_sellers(f->db.s, "email", h, NULL, 10, collect_seller,
                                                       &found),
                      IPS_OK);
     assert_int_equal(found.n, 1);
     assert_string_equal(found.id, sp.org_id);
-    store_close(f->s);
-    f->s = NULL;
+    store_close(f->db.s);
+    f->db.s = NULL;
     char wal[160];
-    snprintf(wal, sizeof wal, "%s-wal", f->path);
-    assert_false(file_contains(f->path, "owner.unique@example.com"));
-    assert_false(file_contains(f->path, "Owner.Unique@Example.COM"));
+    snprintf(wal, sizeof wal, "%s-wal", f->db.path);
+    assert_false(file_contains(f->db.path, "owner.unique@example.com"));
+    assert_false(file_contains(f->db.path, "Owner.Unique@Example.COM"));
     assert_false(file_contains(wal, "owner.unique@example.com"));
-    assert_false(file_contains(f->path, "ALIPAY-998877"));
+    assert_false(file_contains(f->db.path, "ALIPAY-998877"));
     assert_false(file_contains(wal, "ALIPAY-998877"));
-    assert_false(file_contains(f->path, "8613912345678"));
-    assert_true(file_contains(f->path, "Happy Shop") || file_contains(wal, "Happy Shop"));
-    assert_int_equal(store_open(f->path, &f->s), IPS_OK);
-    f->ctx.store = f->s;
+    assert_false(file_contains(f->db.path, "8613912345678"));
+    assert_true(file_contains(f->db.path, "Happy Shop") || file_contains(wal, "Happy Shop"));
+    assert_int_equal(store_open(f->db.path, &f->db.s), IPS_OK);
+    f->db.ctx.store = f->db.s;
     json_decref(seller);
 }
 
@@ -237,10 +196,10 @@ static struct store_listing_version version_buf;
 static void a_seller_creates_a_listing_at_version_one(void **state)
 {
     struct fixture *f = *state;
-    act_as(f, &f->seller);
+    testdb_act_as(&f->db, &f->seller);
     json_t *body = listing_json("L-1", "Leather bag", "19.99");
     struct store_listing l;
-    assert_int_equal(catalog_listing_create(&f->ctx, body, &l, &version_buf), IPS_OK);
+    assert_int_equal(catalog_listing_create(&f->db.ctx, body, &l, &version_buf), IPS_OK);
     assert_string_equal(l.id, "L-1");
     assert_string_equal(l.seller_org_id, f->shop_a.id);
     assert_string_equal(l.state, "live");
@@ -250,11 +209,11 @@ static void a_seller_creates_a_listing_at_version_one(void **state)
     assert_string_equal(version_buf.ship_from, "CN-GD");
     assert_string_equal(version_buf.images, "[]");
     /* the same id again is a conflict and changes nothing */
-    assert_int_equal(catalog_listing_create(&f->ctx, body, &l, &version_buf), IPS_ERR_CONFLICT);
+    assert_int_equal(catalog_listing_create(&f->db.ctx, body, &l, &version_buf), IPS_ERR_CONFLICT);
     json_decref(body);
     /* without an id, one is generated */
     body = listing_json(NULL, "Wallet", "5");
-    assert_int_equal(catalog_listing_create(&f->ctx, body, &l, &version_buf), IPS_OK);
+    assert_int_equal(catalog_listing_create(&f->db.ctx, body, &l, &version_buf), IPS_OK);
     assert_true(catalog_id_valid(l.id));
     json_decref(body);
 }
@@ -271,30 +230,30 @@ static ips_status count_version(const struct store_listing_version *v, void *arg
 static void an_update_makes_a_version_only_when_the_content_changes(void **state)
 {
     struct fixture *f = *state;
-    act_as(f, &f->seller);
+    testdb_act_as(&f->db, &f->seller);
     json_t *body = listing_json("L-2", "Leather bag", "19.99");
     struct store_listing l;
     bool changed = true;
-    assert_int_equal(catalog_listing_create(&f->ctx, body, &l, &version_buf), IPS_OK);
+    assert_int_equal(catalog_listing_create(&f->db.ctx, body, &l, &version_buf), IPS_OK);
     json_object_del(body, "id");
-    assert_int_equal(catalog_listing_update(&f->ctx, "L-2", body, &l, &version_buf, &changed),
+    assert_int_equal(catalog_listing_update(&f->db.ctx, "L-2", body, &l, &version_buf, &changed),
                      IPS_OK);
     assert_false(changed);
     assert_int_equal(l.current_version, 1);
     json_object_set_new(body, "price", json_string("17.50"));
-    assert_int_equal(catalog_listing_update(&f->ctx, "L-2", body, &l, &version_buf, &changed),
+    assert_int_equal(catalog_listing_update(&f->db.ctx, "L-2", body, &l, &version_buf, &changed),
                      IPS_OK);
     assert_true(changed);
     assert_int_equal(l.current_version, 2);
     assert_int_equal(version_buf.price_minor, 1750);
     /* the number 17.5 is the same price as the string "17.50": no version */
     json_object_set_new(body, "price", json_real(17.5));
-    assert_int_equal(catalog_listing_update(&f->ctx, "L-2", body, &l, &version_buf, &changed),
+    assert_int_equal(catalog_listing_update(&f->db.ctx, "L-2", body, &l, &version_buf, &changed),
                      IPS_OK);
     assert_false(changed);
-    act_as(f, &f->reviewer);
+    testdb_act_as(&f->db, &f->reviewer);
     count_versions = 0;
-    assert_int_equal(catalog_listing_get(&f->ctx, "L-2", &l, &version_buf, 10, count_version, NULL),
+    assert_int_equal(catalog_listing_get(&f->db.ctx, "L-2", &l, &version_buf, 10, count_version, NULL),
                      IPS_OK);
     assert_int_equal(count_versions, 2);
     assert_int_equal(version_buf.version, 2);
@@ -304,28 +263,28 @@ static void an_update_makes_a_version_only_when_the_content_changes(void **state
 static void another_seller_can_neither_read_nor_change_a_listing(void **state)
 {
     struct fixture *f = *state;
-    act_as(f, &f->seller);
+    testdb_act_as(&f->db, &f->seller);
     json_t *body = listing_json("L-3", "Leather bag", "19.99");
     struct store_listing l;
-    assert_int_equal(catalog_listing_create(&f->ctx, body, &l, &version_buf), IPS_OK);
+    assert_int_equal(catalog_listing_create(&f->db.ctx, body, &l, &version_buf), IPS_OK);
     json_object_del(body, "id");
     json_object_set_new(body, "title", json_string("Hijacked"));
-    act_as(f, &f->other_seller);
-    assert_int_equal(catalog_listing_update(&f->ctx, "L-3", body, &l, &version_buf, NULL),
+    testdb_act_as(&f->db, &f->other_seller);
+    assert_int_equal(catalog_listing_update(&f->db.ctx, "L-3", body, &l, &version_buf, NULL),
                      IPS_ERR_NOT_FOUND);
-    assert_int_equal(catalog_listing_get(&f->ctx, "L-3", &l, &version_buf, 0, NULL, NULL),
+    assert_int_equal(catalog_listing_get(&f->db.ctx, "L-3", &l, &version_buf, 0, NULL, NULL),
                      IPS_ERR_NOT_FOUND);
     /* officers may not read listings for now; reviewers and right holders may */
-    act_as(f, &f->officer);
-    assert_int_equal(catalog_listing_get(&f->ctx, "L-3", &l, &version_buf, 0, NULL, NULL),
+    testdb_act_as(&f->db, &f->officer);
+    assert_int_equal(catalog_listing_get(&f->db.ctx, "L-3", &l, &version_buf, 0, NULL, NULL),
                      IPS_ERR_FORBIDDEN);
-    act_as(f, &f->rightholder);
-    assert_int_equal(catalog_listing_get(&f->ctx, "L-3", &l, &version_buf, 0, NULL, NULL), IPS_OK);
+    testdb_act_as(&f->db, &f->rightholder);
+    assert_int_equal(catalog_listing_get(&f->db.ctx, "L-3", &l, &version_buf, 0, NULL, NULL), IPS_OK);
     assert_string_equal(version_buf.title, "Leather bag"); /* unchanged */
     assert_int_equal(l.current_version, 1);
     /* a reviewer cannot write sellers' listings */
-    act_as(f, &f->reviewer);
-    assert_int_equal(catalog_listing_update(&f->ctx, "L-3", body, &l, &version_buf, NULL),
+    testdb_act_as(&f->db, &f->reviewer);
+    assert_int_equal(catalog_listing_update(&f->db.ctx, "L-3", body, &l, &version_buf, NULL),
                      IPS_ERR_FORBIDDEN);
     json_decref(body);
 }
@@ -333,7 +292,7 @@ static void another_seller_can_neither_read_nor_change_a_listing(void **state)
 static void bad_listing_input_is_refused_with_field_errors(void **state)
 {
     struct fixture *f = *state;
-    act_as(f, &f->seller);
+    testdb_act_as(&f->db, &f->seller);
     struct store_listing l;
     static const struct {
         const char *field, *json;
@@ -354,15 +313,15 @@ static void bad_listing_input_is_refused_with_field_errors(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         json_t *body = json_loads(cases[i].json, 0, NULL);
         assert_non_null(body);
-        act_as(f, &f->seller);
-        assert_int_equal(catalog_listing_create(&f->ctx, body, &l, &version_buf), IPS_ERR_INVALID);
-        json_t *e = json_array_get(f->ctx.errors, 0);
+        testdb_act_as(&f->db, &f->seller);
+        assert_int_equal(catalog_listing_create(&f->db.ctx, body, &l, &version_buf), IPS_ERR_INVALID);
+        json_t *e = json_array_get(f->db.ctx.errors, 0);
         assert_non_null(e);
         assert_string_equal(json_string_value(json_object_get(e, "field")), cases[i].field);
         json_decref(body);
     }
-    act_as(f, &f->reviewer);
-    assert_int_equal(catalog_listing_get(&f->ctx, "bad id!", &l, &version_buf, 0, NULL, NULL),
+    testdb_act_as(&f->db, &f->reviewer);
+    assert_int_equal(catalog_listing_get(&f->db.ctx, "bad id!", &l, &version_buf, 0, NULL, NULL),
                      IPS_ERR_NOT_FOUND);
 }
 
@@ -406,35 +365,35 @@ static void only_the_listed_state_transitions_are_allowed(void **state)
 static void reviewers_move_listings_through_their_states_and_sellers_cannot(void **state)
 {
     struct fixture *f = *state;
-    act_as(f, &f->seller);
+    testdb_act_as(&f->db, &f->seller);
     json_t *body = listing_json("L-4", "Leather bag", "19.99");
     struct store_listing l;
-    assert_int_equal(catalog_listing_create(&f->ctx, body, &l, &version_buf), IPS_OK);
+    assert_int_equal(catalog_listing_create(&f->db.ctx, body, &l, &version_buf), IPS_OK);
     json_decref(body);
-    assert_int_equal(catalog_listing_set_state(&f->ctx, "L-4", "taken_down", "self"),
+    assert_int_equal(catalog_listing_set_state(&f->db.ctx, "L-4", "taken_down", "self"),
                      IPS_ERR_FORBIDDEN);
-    act_as(f, &f->rightholder);
-    assert_int_equal(catalog_listing_set_state(&f->ctx, "L-4", "taken_down", "mine"),
+    testdb_act_as(&f->db, &f->rightholder);
+    assert_int_equal(catalog_listing_set_state(&f->db.ctx, "L-4", "taken_down", "mine"),
                      IPS_ERR_FORBIDDEN);
-    act_as(f, &f->reviewer);
-    assert_int_equal(catalog_listing_set_state(&f->ctx, "L-4", "reinstated", "why"),
+    testdb_act_as(&f->db, &f->reviewer);
+    assert_int_equal(catalog_listing_set_state(&f->db.ctx, "L-4", "reinstated", "why"),
                      IPS_ERR_CONFLICT);
-    assert_non_null(strstr(f->ctx.detail, "live"));
-    assert_int_equal(catalog_listing_set_state(&f->ctx, "L-4", "gone", "why"), IPS_ERR_INVALID);
-    assert_int_equal(catalog_listing_set_state(&f->ctx, "L-4", "blocked", ""), IPS_ERR_INVALID);
-    assert_int_equal(catalog_listing_set_state(&f->ctx, "nope", "blocked", "why"),
+    assert_non_null(strstr(f->db.ctx.detail, "live"));
+    assert_int_equal(catalog_listing_set_state(&f->db.ctx, "L-4", "gone", "why"), IPS_ERR_INVALID);
+    assert_int_equal(catalog_listing_set_state(&f->db.ctx, "L-4", "blocked", ""), IPS_ERR_INVALID);
+    assert_int_equal(catalog_listing_set_state(&f->db.ctx, "nope", "blocked", "why"),
                      IPS_ERR_NOT_FOUND);
-    assert_int_equal(store_catalog_listing_get(f->s, "L-4", &l), IPS_OK);
+    assert_int_equal(store_catalog_listing_get(f->db.s, "L-4", &l), IPS_OK);
     assert_string_equal(l.state, "live"); /* refusals changed nothing */
     const char *path[] = {"blocked", "live", "taken_down", "reinstated", "taken_down"};
     for (size_t i = 0; i < sizeof path / sizeof path[0]; i++) {
-        assert_int_equal(catalog_listing_set_state(&f->ctx, "L-4", path[i], "notice N-1"), IPS_OK);
-        assert_int_equal(store_catalog_listing_get(f->s, "L-4", &l), IPS_OK);
+        assert_int_equal(catalog_listing_set_state(&f->db.ctx, "L-4", path[i], "notice N-1"), IPS_OK);
+        assert_int_equal(store_catalog_listing_get(f->db.s, "L-4", &l), IPS_OK);
         assert_string_equal(l.state, path[i]);
     }
     /* the system (notice and detection flows) may too */
-    act_as(f, &f->sys);
-    assert_int_equal(catalog_listing_set_state(&f->ctx, "L-4", "reinstated", "counter-notice"),
+    testdb_act_as(&f->db, &f->db.sys);
+    assert_int_equal(catalog_listing_set_state(&f->db.ctx, "L-4", "reinstated", "counter-notice"),
                      IPS_OK);
 }
 
@@ -477,44 +436,44 @@ static ips_status collect_hit(const struct store_listing *l, const struct store_
 static void search_finds_current_versions_ranked_and_survives_fts_syntax(void **state)
 {
     struct fixture *f = *state;
-    act_as(f, &f->seller);
+    testdb_act_as(&f->db, &f->seller);
     struct store_listing l;
     json_t *a = listing_json("S-1", "Rolex Submariner watch", "100");
     json_t *b = listing_json("S-2", "Leather strap", "10");
     json_object_set_new(b, "description", json_string("fits a watch"));
-    assert_int_equal(catalog_listing_create(&f->ctx, a, &l, &version_buf), IPS_OK);
-    assert_int_equal(catalog_listing_create(&f->ctx, b, &l, &version_buf), IPS_OK);
-    act_as(f, &f->reviewer);
+    assert_int_equal(catalog_listing_create(&f->db.ctx, a, &l, &version_buf), IPS_OK);
+    assert_int_equal(catalog_listing_create(&f->db.ctx, b, &l, &version_buf), IPS_OK);
+    testdb_act_as(&f->db, &f->reviewer);
     struct hits h = {0, ""};
-    assert_int_equal(catalog_listing_search(&f->ctx, "watch", 0, 10, collect_hit, &h), IPS_OK);
+    assert_int_equal(catalog_listing_search(&f->db.ctx, "watch", 0, 10, collect_hit, &h), IPS_OK);
     assert_int_equal(h.n, 2);
     assert_string_equal(h.first, "S-1"); /* title matches rank first */
     memset(&h, 0, sizeof h);
-    assert_int_equal(catalog_listing_search(&f->ctx, "rol*", 0, 10, collect_hit, &h), IPS_OK);
+    assert_int_equal(catalog_listing_search(&f->db.ctx, "rol*", 0, 10, collect_hit, &h), IPS_OK);
     assert_int_equal(h.n, 1);
     /* FTS5 operators in user text are plain words, never syntax errors */
     static const char *const nasty[] = {"\"", "NEAR(", "a OR", "*", "title:", "^x", "(((", "-"};
     for (size_t i = 0; i < sizeof nasty / sizeof nasty[0]; i++) {
         memset(&h, 0, sizeof h);
-        ips_status st = catalog_listing_search(&f->ctx, nasty[i], 0, 10, collect_hit, &h);
+        ips_status st = catalog_listing_search(&f->db.ctx, nasty[i], 0, 10, collect_hit, &h);
         assert_true(st == IPS_OK || st == IPS_ERR_INVALID);
     }
     /* an update re-indexes: the old title is no longer found */
-    act_as(f, &f->seller);
+    testdb_act_as(&f->db, &f->seller);
     json_object_del(a, "id");
     json_object_set_new(a, "title", json_string("Diver timepiece"));
-    assert_int_equal(catalog_listing_update(&f->ctx, "S-1", a, &l, &version_buf, NULL), IPS_OK);
-    act_as(f, &f->reviewer);
+    assert_int_equal(catalog_listing_update(&f->db.ctx, "S-1", a, &l, &version_buf, NULL), IPS_OK);
+    testdb_act_as(&f->db, &f->reviewer);
     memset(&h, 0, sizeof h);
-    assert_int_equal(catalog_listing_search(&f->ctx, "submariner", 0, 10, collect_hit, &h), IPS_OK);
+    assert_int_equal(catalog_listing_search(&f->db.ctx, "submariner", 0, 10, collect_hit, &h), IPS_OK);
     assert_int_equal(h.n, 0);
     memset(&h, 0, sizeof h);
-    assert_int_equal(catalog_listing_search(&f->ctx, "timepiece", 0, 10, collect_hit, &h), IPS_OK);
+    assert_int_equal(catalog_listing_search(&f->db.ctx, "timepiece", 0, 10, collect_hit, &h), IPS_OK);
     assert_int_equal(h.n, 1);
     /* sellers search their own listings only */
-    act_as(f, &f->other_seller);
+    testdb_act_as(&f->db, &f->other_seller);
     memset(&h, 0, sizeof h);
-    assert_int_equal(catalog_listing_search(&f->ctx, "timepiece", 0, 10, collect_hit, &h), IPS_OK);
+    assert_int_equal(catalog_listing_search(&f->db.ctx, "timepiece", 0, 10, collect_hit, &h), IPS_OK);
     assert_int_equal(h.n, 0);
     json_decref(a);
     json_decref(b);
@@ -541,7 +500,7 @@ static void import_lines(struct fixture *f, const char *const *lines, size_t n, 
 {
     struct catalog_import *imp = NULL;
     memset(rej, 0, sizeof *rej);
-    assert_int_equal(catalog_import_begin(&f->ctx, CATALOG_IMPORT_LISTINGS, "t.jsonl", batch,
+    assert_int_equal(catalog_import_begin(&f->db.ctx, CATALOG_IMPORT_LISTINGS, "t.jsonl", batch,
                                           note_reject, rej, &imp),
                      IPS_OK);
     for (size_t i = 0; i < n; i++)
@@ -553,7 +512,7 @@ static void import_lines(struct fixture *f, const char *const *lines, size_t n, 
 static void import_skips_bad_lines_and_is_idempotent(void **state)
 {
     struct fixture *f = *state;
-    act_as(f, &f->sys);
+    testdb_act_as(&f->db, &f->db.sys);
     const char *lines[] = {
         "{\"id\":\"I-1\",\"seller_id\":\"M-1\",\"title\":\"Bag\",\"price\":\"9.90\",\"currency\":\"EUR\"}",
         "{\"id\":\"I-2\",\"seller_id\":\"M-1\",\"title\":\"Belt\",\"price\":4,\"currency\":\"EUR\"",
@@ -576,8 +535,8 @@ static void import_skips_bad_lines_and_is_idempotent(void **state)
     /* the unknown seller M-1 became a seller org named after its id */
     struct store_seller sp;
     struct store_org o;
-    assert_int_equal(store_catalog_seller_get_by_external(f->s, "M-1", &sp), IPS_OK);
-    assert_int_equal(store_org_get(f->s, sp.org_id, &o), IPS_OK);
+    assert_int_equal(store_catalog_seller_get_by_external(f->db.s, "M-1", &sp), IPS_OK);
+    assert_int_equal(store_org_get(f->db.s, sp.org_id, &o), IPS_OK);
     assert_string_equal(o.kind, "seller");
     assert_string_equal(o.name, "M-1");
     /* again: nothing changes */
@@ -596,9 +555,9 @@ static void import_skips_bad_lines_and_is_idempotent(void **state)
     assert_int_equal(st.rejected, 1); /* I-3 belongs to M-2, not M-1 */
     assert_int_equal(rej.lines[0], 2);
     struct store_listing l;
-    assert_int_equal(store_catalog_listing_get(f->s, "I-1", &l), IPS_OK);
+    assert_int_equal(store_catalog_listing_get(f->db.s, "I-1", &l), IPS_OK);
     assert_int_equal(l.current_version, 2);
-    assert_int_equal(store_catalog_listing_get(f->s, "I-3", &l), IPS_OK);
+    assert_int_equal(store_catalog_listing_get(f->db.s, "I-3", &l), IPS_OK);
     assert_int_equal(l.current_version, 1);
 }
 
@@ -606,14 +565,14 @@ static void only_admins_and_the_system_may_import(void **state)
 {
     struct fixture *f = *state;
     struct catalog_import *imp = NULL;
-    act_as(f, &f->seller);
-    assert_int_equal(catalog_import_begin(&f->ctx, CATALOG_IMPORT_LISTINGS, "x", 0, NULL, NULL,
+    testdb_act_as(&f->db, &f->seller);
+    assert_int_equal(catalog_import_begin(&f->db.ctx, CATALOG_IMPORT_LISTINGS, "x", 0, NULL, NULL,
                                           &imp),
                      IPS_ERR_FORBIDDEN);
     assert_null(imp);
-    act_as(f, &f->reviewer);
+    testdb_act_as(&f->db, &f->reviewer);
     json_t *seller = json_pack("{s:s, s:s}", "id", "S-9", "name", "N");
-    assert_int_equal(catalog_seller_put(&f->ctx, seller, NULL, NULL, NULL), IPS_ERR_FORBIDDEN);
+    assert_int_equal(catalog_seller_put(&f->db.ctx, seller, NULL, NULL, NULL), IPS_ERR_FORBIDDEN);
     json_decref(seller);
 }
 
@@ -621,19 +580,19 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(identifiers_are_normalised_per_kind),
-        cmocka_unit_test_setup_teardown(identifier_hashes_are_keyed_stable_and_kind_specific, setup, teardown),
-        cmocka_unit_test_setup_teardown(seller_identifiers_are_stored_only_as_hashes, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_seller_creates_a_listing_at_version_one, setup, teardown),
-        cmocka_unit_test_setup_teardown(an_update_makes_a_version_only_when_the_content_changes, setup, teardown),
-        cmocka_unit_test_setup_teardown(another_seller_can_neither_read_nor_change_a_listing, setup, teardown),
-        cmocka_unit_test_setup_teardown(bad_listing_input_is_refused_with_field_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(identifier_hashes_are_keyed_stable_and_kind_specific, setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(seller_identifiers_are_stored_only_as_hashes, setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(a_seller_creates_a_listing_at_version_one, setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(an_update_makes_a_version_only_when_the_content_changes, setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(another_seller_can_neither_read_nor_change_a_listing, setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(bad_listing_input_is_refused_with_field_errors, setup, testdb_teardown),
         cmocka_unit_test(prices_follow_the_currency_minor_unit),
         cmocka_unit_test(only_the_listed_state_transitions_are_allowed),
-        cmocka_unit_test_setup_teardown(reviewers_move_listings_through_their_states_and_sellers_cannot, setup, teardown),
+        cmocka_unit_test_setup_teardown(reviewers_move_listings_through_their_states_and_sellers_cannot, setup, testdb_teardown),
         cmocka_unit_test(search_text_becomes_quoted_fts_terms),
-        cmocka_unit_test_setup_teardown(search_finds_current_versions_ranked_and_survives_fts_syntax, setup, teardown),
-        cmocka_unit_test_setup_teardown(import_skips_bad_lines_and_is_idempotent, setup, teardown),
-        cmocka_unit_test_setup_teardown(only_admins_and_the_system_may_import, setup, teardown),
+        cmocka_unit_test_setup_teardown(search_finds_current_versions_ranked_and_survives_fts_syntax, setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(import_skips_bad_lines_and_is_idempotent, setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(only_admins_and_the_system_may_import, setup, testdb_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

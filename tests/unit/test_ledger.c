@@ -21,74 +21,44 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "ledger/ledger.h"
+#include "testdb.h"
 
 struct fixture {
-    char dir[64], path[128], key_path[160];
-    struct store *s;
-    struct config cfg;
-    struct access_principal sys, holder, other_holder, seller, reviewer;
-    struct ips_ctx ctx;
+    struct testdb db; /* first: testdb_teardown frees the fixture */
+    char key_path[160];
+    struct access_principal holder, other_holder, seller, reviewer;
     struct store_org platform, brand, other_brand, shop;
     char vkey[NOTE_VKEY_MAX];
 };
 
-static void principal(struct access_principal *p, enum access_role role, const char *org_id)
-{
-    memset(p, 0, sizeof *p);
-    p->via = VIA_TOKEN;
-    p->role = role;
-    snprintf(p->user_id, sizeof p->user_id, "01AAAAAAAAAAAAAAAAAAAAAAAA");
-    snprintf(p->org_id, sizeof p->org_id, "%s", org_id);
-}
+/* No user rows stand behind the principals: the ledger checks role and org. */
+#define LEDGER_TEST_USER "01AAAAAAAAAAAAAAAAAAAAAAAA"
 
 static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof *f);
     char err[256];
-    snprintf(f->dir, sizeof f->dir, "/tmp/ips-ledger-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
-    snprintf(f->key_path, sizeof f->key_path, "%s.ledger.key", f->path);
-    assert_int_equal(config_load(&f->cfg, err, sizeof err), IPS_OK);
-    assert_int_equal(config_set(&f->cfg, "db", f->path, err, sizeof err), IPS_OK);
-    assert_int_equal(store_open(f->path, &f->s), IPS_OK);
-    assert_int_equal(store_migrate(f->s, NULL), IPS_OK);
-    access_principal_system(&f->sys);
-    f->ctx.store = f->s;
-    f->ctx.actor = &f->sys;
-    f->ctx.cfg = &f->cfg;
-    f->ctx.addr = "cli";
-    f->ctx.errors = json_array();
-    assert_int_equal(access_org_create(&f->ctx, "Platform", "platform", &f->platform), IPS_OK);
-    assert_int_equal(access_org_create(&f->ctx, "Brand", "rightholder", &f->brand), IPS_OK);
-    assert_int_equal(access_org_create(&f->ctx, "Other Brand", "rightholder", &f->other_brand), IPS_OK);
-    assert_int_equal(access_org_create(&f->ctx, "Shop", "seller", &f->shop), IPS_OK);
-    principal(&f->holder, ROLE_RIGHTHOLDER, f->brand.id);
-    principal(&f->other_holder, ROLE_RIGHTHOLDER, f->other_brand.id);
-    principal(&f->seller, ROLE_SELLER, f->shop.id);
-    principal(&f->reviewer, ROLE_REVIEWER, f->platform.id);
-    assert_int_equal(ledger_verifier_key(&f->ctx, f->vkey), IPS_OK);
+    assert_non_null(f);
     *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    char cmd[200];
-    json_decref(f->ctx.errors);
-    store_close(f->s);
-    config_release(&f->cfg);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    assert_int_equal(system(cmd), 0);
-    free(f);
+    testdb_open(&f->db, "ledger");
+    snprintf(f->key_path, sizeof f->key_path, "%s.ledger.key", f->db.path);
+    assert_int_equal(config_set(&f->db.cfg, "db", f->db.path, err, sizeof err), IPS_OK);
+    testdb_org_add(&f->db, "Platform", "platform", &f->platform);
+    testdb_org_add(&f->db, "Brand", "rightholder", &f->brand);
+    testdb_org_add(&f->db, "Other Brand", "rightholder", &f->other_brand);
+    testdb_org_add(&f->db, "Shop", "seller", &f->shop);
+    f->holder = testdb_principal_make(ROLE_RIGHTHOLDER, LEDGER_TEST_USER, f->brand.id);
+    f->other_holder = testdb_principal_make(ROLE_RIGHTHOLDER, LEDGER_TEST_USER, f->other_brand.id);
+    f->seller = testdb_principal_make(ROLE_SELLER, LEDGER_TEST_USER, f->shop.id);
+    f->reviewer = testdb_principal_make(ROLE_REVIEWER, LEDGER_TEST_USER, f->platform.id);
+    assert_int_equal(ledger_verifier_key(&f->db.ctx, f->vkey), IPS_OK);
     return 0;
 }
 
 static int64_t ledger_size(struct fixture *f)
 {
     int64_t n = -1;
-    assert_int_equal(store_ledger_size(f->s, &n), IPS_OK);
+    assert_int_equal(store_ledger_size(f->db.s, &n), IPS_OK);
     return n;
 }
 
@@ -99,10 +69,10 @@ static ips_status reg(struct fixture *f, const struct access_principal *actor, c
 {
     struct ledger_work w = {.data = data, .len = strlen(data), .title = title,
                             .created_on = created, .org_id = org_id};
-    f->ctx.actor = actor;
-    f->ctx.detail[0] = '\0';
-    ips_status st = ledger_register(&f->ctx, &w, 1, out, NULL);
-    f->ctx.actor = &f->sys;
+    f->db.ctx.actor = actor;
+    f->db.ctx.detail[0] = '\0';
+    ips_status st = ledger_register(&f->db.ctx, &w, 1, out, NULL);
+    f->db.ctx.actor = &f->db.sys;
     return st;
 }
 
@@ -170,14 +140,14 @@ static void a_batch_shares_one_checkpoint_and_later_receipts_prove_the_same_leaf
     struct ledger_receipt r[5], later;
     char data[5][16];
     struct ledger_receipt first;
-    assert_int_equal(reg(f, &f->sys, f->brand.id, "first", "First", NULL, &first), IPS_OK);
+    assert_int_equal(reg(f, &f->db.sys, f->brand.id, "first", "First", NULL, &first), IPS_OK);
     for (int i = 0; i < 5; i++) {
         snprintf(data[i], sizeof data[i], "work %d", i);
         w[i] = (struct ledger_work){.data = data[i], .len = strlen(data[i]), .title = "Batch",
                                     .org_id = f->other_brand.id};
     }
     uint64_t first_index = 0;
-    assert_int_equal(ledger_register(&f->ctx, w, 5, r, &first_index), IPS_OK);
+    assert_int_equal(ledger_register(&f->db.ctx, w, 5, r, &first_index), IPS_OK);
     assert_int_equal(first_index, 1);
     for (int i = 0; i < 5; i++) {
         assert_int_equal(r[i].leaf_index, 1 + (uint64_t)i);
@@ -188,7 +158,7 @@ static void a_batch_shares_one_checkpoint_and_later_receipts_prove_the_same_leaf
         free(t);
     }
     /* a fresh receipt for leaf 0 against the latest checkpoint */
-    assert_int_equal(ledger_receipt_get(&f->ctx, 0, &later), IPS_OK);
+    assert_int_equal(ledger_receipt_get(&f->db.ctx, 0, &later), IPS_OK);
     assert_int_equal(later.tree_size, 6);
     assert_memory_equal(later.leaf, first.leaf, first.leaf_len);
     char *t = receipt_text(&later);
@@ -197,7 +167,7 @@ static void a_batch_shares_one_checkpoint_and_later_receipts_prove_the_same_leaf
     /* the first checkpoint is consistent with the latest */
     uint8_t proof[MERKLE_PROOF_MAX][MERKLE_HASH_LEN];
     size_t count = 0;
-    assert_int_equal(ledger_consistency_proof(&f->ctx, 1, 6, proof, &count), IPS_OK);
+    assert_int_equal(ledger_consistency_proof(&f->db.ctx, 1, 6, proof, &count), IPS_OK);
     json_t *arr = json_array();
     for (size_t i = 0; i < count; i++) {
         char b64[NOTE_B64_HASH_SIZE];
@@ -225,9 +195,9 @@ static void a_batch_shares_one_checkpoint_and_later_receipts_prove_the_same_leaf
     free(pj);
     json_decref(arr);
     /* out of range */
-    assert_int_equal(ledger_consistency_proof(&f->ctx, 0, 6, proof, &count), IPS_ERR_INVALID);
-    assert_int_equal(ledger_consistency_proof(&f->ctx, 2, 7, proof, &count), IPS_ERR_INVALID);
-    assert_int_equal(ledger_consistency_proof(&f->ctx, 3, 2, proof, &count), IPS_ERR_INVALID);
+    assert_int_equal(ledger_consistency_proof(&f->db.ctx, 0, 6, proof, &count), IPS_ERR_INVALID);
+    assert_int_equal(ledger_consistency_proof(&f->db.ctx, 2, 7, proof, &count), IPS_ERR_INVALID);
+    assert_int_equal(ledger_consistency_proof(&f->db.ctx, 3, 2, proof, &count), IPS_ERR_INVALID);
 }
 
 /* ---- tampering, one field at a time ------------------------------------------------- */
@@ -290,7 +260,7 @@ static void receipts_tampered_in_each_field_fail_the_check_they_break(void **sta
     assert_int_equal(reg(f, &f->holder, f->brand.id, "c", "C", NULL, &r[2]), IPS_OK);
     /* leaf 0 in the tree of 3: a proof of 2 hashes */
     struct ledger_receipt x;
-    assert_int_equal(ledger_receipt_get(&f->ctx, 0, &x), IPS_OK);
+    assert_int_equal(ledger_receipt_get(&f->db.ctx, 0, &x), IPS_OK);
     assert_int_equal(x.proof_len, 2);
     const char *k = f->vkey;
     assert_int_equal(verify_changed(&x, k, t_leaf_garbage), LEDGER_CHECK_LEAF);
@@ -350,19 +320,19 @@ static void only_members_of_a_right_holder_register_and_read_its_works(void **st
     assert_int_equal(reg(f, &anon, f->brand.id, "e", "E", NULL, &r), IPS_ERR_UNAUTHENTICATED);
     assert_int_equal(ledger_size(f), 1);
     /* reads: the owner and the platform; not another holder */
-    f->ctx.actor = &f->holder;
-    assert_int_equal(ledger_receipt_get(&f->ctx, 0, &r), IPS_OK);
-    f->ctx.actor = &f->reviewer;
-    assert_int_equal(ledger_receipt_get(&f->ctx, 0, &r), IPS_OK);
-    f->ctx.actor = &f->other_holder;
-    assert_int_equal(ledger_receipt_get(&f->ctx, 0, &r), IPS_ERR_NOT_FOUND);
-    assert_int_equal(ledger_receipt_get(&f->ctx, 7, &r), IPS_ERR_NOT_FOUND);
-    f->ctx.actor = &f->sys;
+    f->db.ctx.actor = &f->holder;
+    assert_int_equal(ledger_receipt_get(&f->db.ctx, 0, &r), IPS_OK);
+    f->db.ctx.actor = &f->reviewer;
+    assert_int_equal(ledger_receipt_get(&f->db.ctx, 0, &r), IPS_OK);
+    f->db.ctx.actor = &f->other_holder;
+    assert_int_equal(ledger_receipt_get(&f->db.ctx, 0, &r), IPS_ERR_NOT_FOUND);
+    assert_int_equal(ledger_receipt_get(&f->db.ctx, 7, &r), IPS_ERR_NOT_FOUND);
+    f->db.ctx.actor = &f->db.sys;
     /* the check commands belong to the system principal */
     struct ledger_check_result res;
-    f->ctx.actor = &f->holder;
-    assert_int_equal(ledger_check(&f->ctx, true, &res), IPS_ERR_FORBIDDEN);
-    f->ctx.actor = &f->sys;
+    f->db.ctx.actor = &f->holder;
+    assert_int_equal(ledger_check(&f->db.ctx, true, &res), IPS_ERR_FORBIDDEN);
+    f->db.ctx.actor = &f->db.sys;
 }
 
 static void bad_input_is_refused_and_changes_nothing(void **state)
@@ -380,31 +350,31 @@ static void bad_input_is_refused_and_changes_nothing(void **state)
     assert_int_equal(reg(f, &f->holder, f->brand.id, "a", "T", "9999-01-01", &r), IPS_ERR_INVALID);
     assert_int_equal(reg(f, &f->holder, f->brand.id, "a", "T", "24-01-01", &r), IPS_ERR_INVALID);
     assert_int_equal(reg(f, &f->holder, f->brand.id, "", "T", NULL, &r), IPS_ERR_INVALID);
-    assert_int_equal(reg(f, &f->sys, "not-an-id", "a", "T", NULL, &r), IPS_ERR_INVALID);
-    assert_int_equal(reg(f, &f->sys, "01AAAAAAAAAAAAAAAAAAAAAAAA", "a", "T", NULL, &r), IPS_ERR_NOT_FOUND);
+    assert_int_equal(reg(f, &f->db.sys, "not-an-id", "a", "T", NULL, &r), IPS_ERR_INVALID);
+    assert_int_equal(reg(f, &f->db.sys, "01AAAAAAAAAAAAAAAAAAAAAAAA", "a", "T", NULL, &r), IPS_ERR_NOT_FOUND);
     /* a hash-only registration is for the system principal */
     struct ledger_work w = {.sha256_hex = "00000000000000000000000000000000000000000000000000000000000000aa",
                             .title = "T", .org_id = f->brand.id};
-    f->ctx.actor = &f->holder;
-    assert_int_equal(ledger_register(&f->ctx, &w, 1, NULL, NULL), IPS_ERR_INVALID);
-    f->ctx.actor = &f->sys;
+    f->db.ctx.actor = &f->holder;
+    assert_int_equal(ledger_register(&f->db.ctx, &w, 1, NULL, NULL), IPS_ERR_INVALID);
+    f->db.ctx.actor = &f->db.sys;
     w.sha256_hex = "XYZ";
-    assert_int_equal(ledger_register(&f->ctx, &w, 1, NULL, NULL), IPS_ERR_INVALID);
-    assert_int_equal(ledger_register(&f->ctx, &w, 0, NULL, NULL), IPS_ERR_INVALID);
+    assert_int_equal(ledger_register(&f->db.ctx, &w, 1, NULL, NULL), IPS_ERR_INVALID);
+    assert_int_equal(ledger_register(&f->db.ctx, &w, 0, NULL, NULL), IPS_ERR_INVALID);
     /* one bad work refuses the whole batch */
     struct ledger_work two[2] = {
         {.data = "ok", .len = 2, .title = "Fine", .org_id = f->brand.id},
         {.data = "ok", .len = 2, .title = "", .org_id = f->brand.id},
     };
-    json_array_clear(f->ctx.errors);
-    assert_int_equal(ledger_register(&f->ctx, two, 2, NULL, NULL), IPS_ERR_INVALID);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(f->ctx.errors, 0), "field")),
+    json_array_clear(f->db.ctx.errors);
+    assert_int_equal(ledger_register(&f->db.ctx, two, 2, NULL, NULL), IPS_ERR_INVALID);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(f->db.ctx.errors, 0), "field")),
                         "works[1].title");
     assert_int_equal(ledger_size(f), 0);
     struct store_ledger_checkpoint cp;
-    assert_int_equal(ledger_checkpoint_latest(&f->ctx, &cp), IPS_ERR_NOT_FOUND);
+    assert_int_equal(ledger_checkpoint_latest(&f->db.ctx, &cp), IPS_ERR_NOT_FOUND);
     w.sha256_hex = "00000000000000000000000000000000000000000000000000000000000000aa";
-    assert_int_equal(ledger_register(&f->ctx, &w, 1, NULL, NULL), IPS_OK);
+    assert_int_equal(ledger_register(&f->db.ctx, &w, 1, NULL, NULL), IPS_OK);
     assert_int_equal(ledger_size(f), 1);
 }
 
@@ -413,7 +383,7 @@ static void bad_input_is_refused_and_changes_nothing(void **state)
 static void exec_sql(struct fixture *f, const char *sql)
 {
     sqlite3 *db;
-    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_open(f->db.path, &db), SQLITE_OK);
     char *err = NULL;
     int rc = sqlite3_exec(db, sql, NULL, NULL, &err);
     if (rc != SQLITE_OK)
@@ -429,29 +399,29 @@ static void the_checks_find_a_changed_leaf_and_a_changed_node_and_appending_stop
     struct ledger_check_result res;
     for (int i = 0; i < 7; i++)
         assert_int_equal(reg(f, &f->holder, f->brand.id, i % 2 ? "odd" : "even", "W", NULL, &r), IPS_OK);
-    assert_int_equal(ledger_check(&f->ctx, true, &res), IPS_OK);
+    assert_int_equal(ledger_check(&f->db.ctx, true, &res), IPS_OK);
     assert_int_equal(res.checked, 7);
     assert_int_equal(res.tree_size, 7);
     /* the tables refuse updates */
     sqlite3 *db;
-    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_open(f->db.path, &db), SQLITE_OK);
     assert_int_not_equal(sqlite3_exec(db, "UPDATE ledger_nodes SET hash = zeroblob(32)", NULL, NULL, NULL), SQLITE_OK);
     assert_int_not_equal(sqlite3_exec(db, "DELETE FROM ledger_checkpoints", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     /* a leaf changed behind the triggers' back: the full check finds it */
     exec_sql(f, "DROP TRIGGER ledger_registrations_no_update;"
                 "UPDATE ledger_registrations SET leaf = CAST(replace(CAST(leaf AS TEXT), '\"W\"', '\"X\"') AS BLOB) WHERE leaf_index = 3;");
-    assert_int_equal(ledger_check(&f->ctx, false, &res), IPS_OK); /* nodes untouched */
-    assert_int_equal(ledger_check(&f->ctx, true, &res), IPS_ERR_INTEGRITY);
+    assert_int_equal(ledger_check(&f->db.ctx, false, &res), IPS_OK); /* nodes untouched */
+    assert_int_equal(ledger_check(&f->db.ctx, true, &res), IPS_ERR_INTEGRITY);
     assert_non_null(strstr(res.reason, "level 0, index 3"));
     /* an inner node changed: the full check finds it */
     exec_sql(f, "DROP TRIGGER ledger_nodes_no_update;"
                 "UPDATE ledger_nodes SET hash = zeroblob(32) WHERE level = 1 AND idx = 2;");
-    assert_int_equal(ledger_check(&f->ctx, true, &res), IPS_ERR_INTEGRITY);
+    assert_int_equal(ledger_check(&f->db.ctx, true, &res), IPS_ERR_INTEGRITY);
     /* a node the root is made of changed: the quick check finds it too, and
      * appending is refused */
     exec_sql(f, "UPDATE ledger_nodes SET hash = zeroblob(32) WHERE level = 2 AND idx = 0;");
-    assert_int_equal(ledger_check(&f->ctx, false, &res), IPS_ERR_INTEGRITY);
+    assert_int_equal(ledger_check(&f->db.ctx, false, &res), IPS_ERR_INTEGRITY);
     assert_int_equal(reg(f, &f->holder, f->brand.id, "more", "W", NULL, &r), IPS_ERR_INTEGRITY);
     assert_int_equal(ledger_size(f), 7);
 }
@@ -461,18 +431,18 @@ static void a_key_file_others_can_read_is_refused(void **state)
     struct fixture *f = *state;
     char err[256], path[200];
     struct note_signer s;
-    snprintf(path, sizeof path, "%s/open.key", f->dir);
-    assert_int_equal(config_set(&f->cfg, "ledger_key", path, err, sizeof err), IPS_OK);
-    assert_int_equal(ledger_signer_load(&f->cfg, &s), IPS_OK); /* created */
+    snprintf(path, sizeof path, "%s/open.key", f->db.dir);
+    assert_int_equal(config_set(&f->db.cfg, "ledger_key", path, err, sizeof err), IPS_OK);
+    assert_int_equal(ledger_signer_load(&f->db.cfg, &s), IPS_OK); /* created */
     assert_int_equal(chmod(path, 0644), 0);
-    assert_int_equal(config_set(&f->cfg, "ledger_key", f->key_path, err, sizeof err), IPS_OK);
-    assert_int_equal(ledger_signer_load(&f->cfg, &s), IPS_OK); /* another file: cache moves */
-    assert_int_equal(config_set(&f->cfg, "ledger_key", path, err, sizeof err), IPS_OK);
-    assert_int_equal(ledger_signer_load(&f->cfg, &s), IPS_ERR_IO);
-    assert_int_equal(config_set(&f->cfg, "ledger_key", "", err, sizeof err), IPS_OK);
-    assert_int_equal(config_set(&f->cfg, "db", ":memory:", err, sizeof err), IPS_OK);
+    assert_int_equal(config_set(&f->db.cfg, "ledger_key", f->key_path, err, sizeof err), IPS_OK);
+    assert_int_equal(ledger_signer_load(&f->db.cfg, &s), IPS_OK); /* another file: cache moves */
+    assert_int_equal(config_set(&f->db.cfg, "ledger_key", path, err, sizeof err), IPS_OK);
+    assert_int_equal(ledger_signer_load(&f->db.cfg, &s), IPS_ERR_IO);
+    assert_int_equal(config_set(&f->db.cfg, "ledger_key", "", err, sizeof err), IPS_OK);
+    assert_int_equal(config_set(&f->db.cfg, "db", ":memory:", err, sizeof err), IPS_OK);
     char p[64];
-    assert_int_equal(ledger_key_path(&f->cfg, p, sizeof p), IPS_ERR_USAGE);
+    assert_int_equal(ledger_key_path(&f->db.cfg, p, sizeof p), IPS_ERR_USAGE);
 }
 
 /* Runs last: a failed start check holds for the rest of the process. */
@@ -481,14 +451,14 @@ static void a_failed_start_check_refuses_the_ledger_for_the_process(void **state
     struct fixture *f = *state;
     struct ledger_receipt r;
     assert_int_equal(reg(f, &f->holder, f->brand.id, "a", "A", NULL, &r), IPS_OK);
-    assert_int_equal(ledger_startup(&f->ctx), IPS_OK);
+    assert_int_equal(ledger_startup(&f->db.ctx), IPS_OK);
     exec_sql(f, "DROP TRIGGER ledger_nodes_no_update;"
                 "UPDATE ledger_nodes SET hash = zeroblob(32) WHERE level = 0 AND idx = 0;");
-    assert_int_equal(ledger_startup(&f->ctx), IPS_ERR_INTEGRITY);
+    assert_int_equal(ledger_startup(&f->db.ctx), IPS_ERR_INTEGRITY);
     struct store_ledger_checkpoint cp;
-    assert_int_equal(ledger_checkpoint_latest(&f->ctx, &cp), IPS_ERR_INTEGRITY);
-    assert_int_equal(ledger_receipt_get(&f->ctx, 0, &r), IPS_ERR_INTEGRITY);
-    assert_non_null(strstr(f->ctx.detail, "integrity check"));
+    assert_int_equal(ledger_checkpoint_latest(&f->db.ctx, &cp), IPS_ERR_INTEGRITY);
+    assert_int_equal(ledger_receipt_get(&f->db.ctx, 0, &r), IPS_ERR_INTEGRITY);
+    assert_non_null(strstr(f->db.ctx.detail, "integrity check"));
 }
 
 int main(void)
@@ -497,14 +467,14 @@ int main(void)
         return 1;
     log_level_set(LOG_OFF);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(a_registered_work_gets_a_receipt_that_verifies_offline, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_batch_shares_one_checkpoint_and_later_receipts_prove_the_same_leaf, setup, teardown),
-        cmocka_unit_test_setup_teardown(receipts_tampered_in_each_field_fail_the_check_they_break, setup, teardown),
-        cmocka_unit_test_setup_teardown(only_members_of_a_right_holder_register_and_read_its_works, setup, teardown),
-        cmocka_unit_test_setup_teardown(bad_input_is_refused_and_changes_nothing, setup, teardown),
-        cmocka_unit_test_setup_teardown(the_checks_find_a_changed_leaf_and_a_changed_node_and_appending_stops, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_key_file_others_can_read_is_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_failed_start_check_refuses_the_ledger_for_the_process, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_registered_work_gets_a_receipt_that_verifies_offline, setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(a_batch_shares_one_checkpoint_and_later_receipts_prove_the_same_leaf, setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(receipts_tampered_in_each_field_fail_the_check_they_break, setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(only_members_of_a_right_holder_register_and_read_its_works, setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(bad_input_is_refused_and_changes_nothing, setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(the_checks_find_a_changed_leaf_and_a_changed_node_and_appending_stops, setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(a_key_file_others_can_read_is_refused, setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(a_failed_start_check_refuses_the_ledger_for_the_process, setup, testdb_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,6 +17,7 @@
 #include "core/config.h"
 #include "jobs/jobs.h"
 #include "notices/notices.h"
+#include "testdb.h"
 
 static void item_state_table_allows_only_its_edges(void **state)
 {
@@ -78,70 +79,21 @@ static void statement_of_reasons_uses_transparency_database_values(void **state)
 }
 
 struct fixture {
-    char dir[64], path[128];
-    struct store *s;
-    struct config cfg;
-    struct access_principal sys, holder, seller;
-    struct ips_ctx ctx;
+    struct testdb db; /* first: testdb_teardown frees the fixture */
+    struct access_principal holder, seller;
     struct store_org brand, shop;
-    struct store_user hu, su;
 };
-
-static struct access_principal as_user(const struct store_user *u)
-{
-    struct access_principal p;
-    memset(&p, 0, sizeof p);
-    p.via = VIA_TOKEN;
-    access_role_parse(u->role, &p.role);
-    memcpy(p.user_id, u->id, sizeof p.user_id);
-    memcpy(p.org_id, u->org_id, sizeof p.org_id);
-    return p;
-}
 
 static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof *f);
-    char err[256];
-    snprintf(f->dir, sizeof f->dir, "/tmp/ips-notices-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
-    assert_int_equal(config_load(&f->cfg, err, sizeof err), IPS_OK);
-    assert_int_equal(store_open(f->path, &f->s), IPS_OK);
-    assert_int_equal(store_migrate(f->s, NULL), IPS_OK);
-    access_principal_system(&f->sys);
-    f->ctx.store = f->s;
-    f->ctx.actor = &f->sys;
-    f->ctx.cfg = &f->cfg;
-    f->ctx.addr = "cli";
-    f->ctx.errors = json_array();
-    assert_int_equal(access_org_create(&f->ctx, "Brand", "rightholder", &f->brand), IPS_OK);
-    assert_int_equal(access_org_create(&f->ctx, "Shop", "seller", &f->shop), IPS_OK);
-    assert_int_equal(access_user_create(&f->ctx, "b@brand.test", "correct horse battery",
-                                        "rightholder", f->brand.id, &f->hu),
-                     IPS_OK);
-    assert_int_equal(access_user_create(&f->ctx, "s@shop.test", "correct horse battery", "seller",
-                                        f->shop.id, &f->su),
-                     IPS_OK);
-    f->holder = as_user(&f->hu);
-    f->seller = as_user(&f->su);
+    assert_non_null(f);
     *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    char p[160];
-    store_close(f->s);
-    const char *suffix[] = {"", "-wal", "-shm"};
-    for (int i = 0; i < 3; i++) {
-        snprintf(p, sizeof p, "%s%s", f->path, suffix[i]);
-        unlink(p);
-    }
-    rmdir(f->dir);
-    json_decref(f->ctx.errors);
-    config_release(&f->cfg);
-    free(f);
+    testdb_open(&f->db, "notices");
+    testdb_org_add(&f->db, "Brand", "rightholder", &f->brand);
+    testdb_org_add(&f->db, "Shop", "seller", &f->shop);
+    testdb_user_add(&f->db, "b@brand.test", "rightholder", &f->brand, NULL, &f->holder);
+    testdb_user_add(&f->db, "s@shop.test", "seller", &f->shop, NULL, &f->seller);
     return 0;
 }
 
@@ -170,16 +122,16 @@ static void incomplete_notice_lists_every_missing_element_and_stores_nothing(voi
     struct notices_submit_result *r = calloc(1, sizeof *r);
     json_t *meta = json_pack("{s:b}", "good_faith", 0);
     struct notices_submit_req req = {meta, NULL, 0, NULL, 0};
-    f->ctx.actor = &f->holder;
-    assert_int_equal(notices_submit(&f->ctx, &req, r), IPS_ERR_INVALID);
+    f->db.ctx.actor = &f->holder;
+    assert_int_equal(notices_submit(&f->db.ctx, &req, r), IPS_ERR_INVALID);
     const char *need[] = {"right_id",       "kind",      "explanation", "notifier_name",
                           "notifier_email", "signature", "good_faith",  "accuracy",
                           "listings",       "evidence"};
     for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
-        assert_true(has_error(f->ctx.errors, need[i]));
+        assert_true(has_error(f->db.ctx.errors, need[i]));
     int n = 0;
-    f->ctx.actor = &f->sys;
-    assert_int_equal(notices_list(&f->ctx, NULL, NULL, 10, count_notice, &n), IPS_OK);
+    f->db.ctx.actor = &f->db.sys;
+    assert_int_equal(notices_list(&f->db.ctx, NULL, NULL, 10, count_notice, &n), IPS_OK);
     assert_int_equal(n, 0);
     json_decref(meta);
     free(r);
@@ -191,8 +143,8 @@ static void a_seller_may_not_notify(void **state)
     struct notices_submit_result *r = calloc(1, sizeof *r);
     json_t *meta = json_object();
     struct notices_submit_req req = {meta, NULL, 0, NULL, 0};
-    f->ctx.actor = &f->seller;
-    assert_int_equal(notices_submit(&f->ctx, &req, r), IPS_ERR_FORBIDDEN);
+    f->db.ctx.actor = &f->seller;
+    assert_int_equal(notices_submit(&f->db.ctx, &req, r), IPS_ERR_FORBIDDEN);
     json_decref(meta);
     free(r);
 }
@@ -208,9 +160,9 @@ static void a_csv_of_more_than_ten_thousand_listings_is_refused(void **state)
         len += (size_t)snprintf(csv + len, cap - len, "L%05d\n", i);
     json_t *meta = json_object();
     struct notices_submit_req req = {meta, csv, len, NULL, 0};
-    f->ctx.actor = &f->holder;
-    assert_int_equal(notices_submit(&f->ctx, &req, r), IPS_ERR_INVALID);
-    assert_true(has_error(f->ctx.errors, "listings"));
+    f->db.ctx.actor = &f->holder;
+    assert_int_equal(notices_submit(&f->db.ctx, &req, r), IPS_ERR_INVALID);
+    assert_true(has_error(f->db.ctx.errors, "listings"));
     json_decref(meta);
     free(csv);
     free(r);
@@ -219,10 +171,10 @@ static void a_csv_of_more_than_ten_thousand_listings_is_refused(void **state)
 static void the_deadline_job_runs_on_an_empty_database(void **state)
 {
     struct fixture *f = *state;
-    f->ctx.actor = &f->sys;
+    f->db.ctx.actor = &f->db.sys;
     jobs_register_defaults();
-    assert_int_equal(jobs_run_once(&f->ctx, 1), IPS_OK);
-    assert_int_equal(notices_tick(&f->ctx, 4102444800000), IPS_OK);
+    assert_int_equal(jobs_run_once(&f->db.ctx, 1), IPS_OK);
+    assert_int_equal(notices_tick(&f->db.ctx, 4102444800000), IPS_OK);
 }
 
 int main(void)
@@ -231,12 +183,12 @@ int main(void)
         cmocka_unit_test(item_state_table_allows_only_its_edges),
         cmocka_unit_test(statement_of_reasons_uses_transparency_database_values),
         cmocka_unit_test_setup_teardown(
-            incomplete_notice_lists_every_missing_element_and_stores_nothing, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_seller_may_not_notify, setup, teardown),
+            incomplete_notice_lists_every_missing_element_and_stores_nothing, setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(a_seller_may_not_notify, setup, testdb_teardown),
         cmocka_unit_test_setup_teardown(a_csv_of_more_than_ten_thousand_listings_is_refused, setup,
-                                        teardown),
+                                        testdb_teardown),
         cmocka_unit_test_setup_teardown(the_deadline_job_runs_on_an_empty_database, setup,
-                                        teardown),
+                                        testdb_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

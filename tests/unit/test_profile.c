@@ -18,6 +18,7 @@
 #include "core/config.h"
 #include "profile/profile.h"
 #include "rights/rights.h"
+#include "testdb.h"
 
 /* A 1x1 PNG (libmagic: image/png) and the start of a PDF. */
 static const unsigned char png1x1[] = {
@@ -29,93 +30,32 @@ static const unsigned char png1x1[] = {
 static const char pdf[] = "%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< >>\n%%EOF\n";
 
 struct fixture {
-    char dir[64];
-    char path[128];
-    struct store *s;
-    struct config cfg;
-    struct access_principal sys;
-    struct ips_ctx ctx;
+    struct testdb db; /* first: testdb_teardown frees the fixture */
     struct store_org platform, holder, other_holder, agent_org, seller_a, seller_b;
     struct store_user reviewer, admin, auditor, holder_user, other_user, agent_user, seller_user;
 };
 
-static ips_status make_user(struct fixture *f, const char *email, const char *role,
-                            const char *org_id, struct store_user *out)
-{
-    return access_user_create(&f->ctx, email, "correct horse battery", role, org_id, out);
-}
-
 static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/ips-profile-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
-    char err[256];
-    assert_int_equal(config_load(&f->cfg, err, sizeof err), IPS_OK);
-    assert_int_equal(store_open(f->path, &f->s), IPS_OK);
-    assert_int_equal(store_migrate(f->s, NULL), IPS_OK);
-    access_principal_system(&f->sys);
-    f->ctx = (struct ips_ctx){.store = f->s, .actor = &f->sys, .cfg = &f->cfg, .addr = "cli",
-                              .errors = json_array()};
-    assert_int_equal(access_org_create(&f->ctx, "Platform", "platform", &f->platform), IPS_OK);
-    assert_int_equal(access_org_create(&f->ctx, "Nike", "rightholder", &f->holder), IPS_OK);
-    assert_int_equal(access_org_create(&f->ctx, "Other Brand", "rightholder", &f->other_holder),
-                     IPS_OK);
-    assert_int_equal(access_org_create(&f->ctx, "Law Firm", "rightholder", &f->agent_org),
-                     IPS_OK);
-    assert_int_equal(access_org_create(&f->ctx, "Shop A", "seller", &f->seller_a), IPS_OK);
-    assert_int_equal(access_org_create(&f->ctx, "Shop B", "seller", &f->seller_b), IPS_OK);
-    assert_int_equal(make_user(f, "rev@p.test", "reviewer", f->platform.id, &f->reviewer), IPS_OK);
-    assert_int_equal(make_user(f, "adm@p.test", "admin", f->platform.id, &f->admin), IPS_OK);
-    assert_int_equal(make_user(f, "aud@p.test", "auditor", f->platform.id, &f->auditor), IPS_OK);
-    assert_int_equal(make_user(f, "h@nike.test", "rightholder", f->holder.id, &f->holder_user),
-                     IPS_OK);
-    assert_int_equal(
-        make_user(f, "o@other.test", "rightholder", f->other_holder.id, &f->other_user), IPS_OK);
-    assert_int_equal(make_user(f, "a@law.test", "rightholder", f->agent_org.id, &f->agent_user),
-                     IPS_OK);
-    assert_int_equal(make_user(f, "s@shop.test", "seller", f->seller_a.id, &f->seller_user),
-                     IPS_OK);
+    assert_non_null(f);
     *state = f;
+    struct testdb *t = &f->db;
+    testdb_open(t, "profile");
+    testdb_org_add(t, "Platform", "platform", &f->platform);
+    testdb_org_add(t, "Nike", "rightholder", &f->holder);
+    testdb_org_add(t, "Other Brand", "rightholder", &f->other_holder);
+    testdb_org_add(t, "Law Firm", "rightholder", &f->agent_org);
+    testdb_org_add(t, "Shop A", "seller", &f->seller_a);
+    testdb_org_add(t, "Shop B", "seller", &f->seller_b);
+    testdb_user_add(t, "rev@p.test", "reviewer", &f->platform, &f->reviewer, NULL);
+    testdb_user_add(t, "adm@p.test", "admin", &f->platform, &f->admin, NULL);
+    testdb_user_add(t, "aud@p.test", "auditor", &f->platform, &f->auditor, NULL);
+    testdb_user_add(t, "h@nike.test", "rightholder", &f->holder, &f->holder_user, NULL);
+    testdb_user_add(t, "o@other.test", "rightholder", &f->other_holder, &f->other_user, NULL);
+    testdb_user_add(t, "a@law.test", "rightholder", &f->agent_org, &f->agent_user, NULL);
+    testdb_user_add(t, "s@shop.test", "seller", &f->seller_a, &f->seller_user, NULL);
     return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    store_close(f->s);
-    char p[160];
-    const char *suffix[] = {"", "-wal", "-shm"};
-    for (int i = 0; i < 3; i++) {
-        snprintf(p, sizeof p, "%s%s", f->path, suffix[i]);
-        unlink(p);
-    }
-    rmdir(f->dir);
-    json_decref(f->ctx.errors);
-    config_release(&f->cfg);
-    free(f);
-    return 0;
-}
-
-static struct access_principal as_user(const struct store_user *u)
-{
-    struct access_principal p;
-    memset(&p, 0, sizeof p);
-    p.via = VIA_TOKEN;
-    access_role_parse(u->role, &p.role);
-    memcpy(p.user_id, u->id, sizeof p.user_id);
-    memcpy(p.org_id, u->org_id, sizeof p.org_id);
-    return p;
-}
-
-/* A context acting as p, with a fresh errors array. */
-static void act_as(struct fixture *f, const struct access_principal *p)
-{
-    json_decref(f->ctx.errors);
-    f->ctx.errors = json_array();
-    f->ctx.detail[0] = '\0';
-    f->ctx.actor = p;
 }
 
 static json_t *parse(const char *text)
@@ -167,10 +107,10 @@ static struct seen read_profile(struct fixture *f, const char *org_id)
 {
     static const struct profile_visitor v = {seen_term, seen_image, seen_price, seen_seller};
     struct seen s = {json_array(), json_array(), json_array(), json_array()};
-    const struct access_principal *was = f->ctx.actor;
-    f->ctx.actor = &f->sys;
-    assert_int_equal(profile_read(&f->ctx, org_id, &v, &s, NULL), IPS_OK);
-    f->ctx.actor = was;
+    const struct access_principal *was = f->db.ctx.actor;
+    f->db.ctx.actor = &f->db.sys;
+    assert_int_equal(profile_read(&f->db.ctx, org_id, &v, &s, NULL), IPS_OK);
+    f->db.ctx.actor = was;
     return s;
 }
 
@@ -211,7 +151,7 @@ static ips_status count_audit(const struct store_audit_event *ev, void *arg)
 static int audited(struct fixture *f, const char *action, const char *outcome)
 {
     struct audit_count c = {action, outcome, 0};
-    assert_int_equal(store_audit_list(f->s, false, 0, 0, count_audit, &c), IPS_OK);
+    assert_int_equal(store_audit_list(f->db.s, false, 0, 0, count_audit, &c), IPS_OK);
     return c.n;
 }
 
@@ -220,11 +160,11 @@ static int audited(struct fixture *f, const char *action, const char *outcome)
 static void holder_replaces_terms_with_non_latin_variants_and_reads_them_back(void **state)
 {
     struct fixture *f = *state;
-    struct access_principal h = as_user(&f->holder_user);
-    act_as(f, &h);
+    struct access_principal h = testdb_principal_of(&f->holder_user);
+    testdb_act_as(&f->db, &h);
     json_t *terms = parse("[{\"term\": \"  Nike \", \"variants\": [\"耐克\", \"NIKE\"]},"
                           " {\"term\": \"Air Jordan\"}]");
-    assert_int_equal(profile_terms_set(&f->ctx, f->holder.id, terms), IPS_OK);
+    assert_int_equal(profile_terms_set(&f->db.ctx, f->holder.id, terms), IPS_OK);
     json_decref(terms);
     struct seen s = read_profile(f, f->holder.id);
     json_t *want = parse("[{\"term\": \"Nike\", \"variants\": [\"耐克\", \"NIKE\"]},"
@@ -236,7 +176,7 @@ static void holder_replaces_terms_with_non_latin_variants_and_reads_them_back(vo
 
     /* a second PUT replaces the whole list */
     terms = parse("[{\"term\": \"Swoosh\"}]");
-    assert_int_equal(profile_terms_set(&f->ctx, f->holder.id, terms), IPS_OK);
+    assert_int_equal(profile_terms_set(&f->db.ctx, f->holder.id, terms), IPS_OK);
     json_decref(terms);
     s = read_profile(f, f->holder.id);
     assert_int_equal(json_array_size(s.terms), 1);
@@ -248,18 +188,18 @@ static void holder_replaces_terms_with_non_latin_variants_and_reads_them_back(vo
 static void bad_terms_are_refused_with_field_errors_and_change_nothing(void **state)
 {
     struct fixture *f = *state;
-    struct access_principal h = as_user(&f->holder_user);
-    act_as(f, &h);
+    struct access_principal h = testdb_principal_of(&f->holder_user);
+    testdb_act_as(&f->db, &h);
     json_t *good = parse("[{\"term\": \"Nike\"}]");
-    assert_int_equal(profile_terms_set(&f->ctx, f->holder.id, good), IPS_OK);
+    assert_int_equal(profile_terms_set(&f->db.ctx, f->holder.id, good), IPS_OK);
     json_decref(good);
 
     /* invalid UTF-8 (a lone continuation byte), built by hand: jansson
      * refuses to make such a string, so use json_stringn_nocheck */
     json_t *bad = json_pack("[{s:o}]", "term", json_stringn_nocheck("Ni\x80ke", 5));
-    act_as(f, &h);
-    assert_int_equal(profile_terms_set(&f->ctx, f->holder.id, bad), IPS_ERR_INVALID);
-    assert_true(has_error(f->ctx.errors, "terms[0].term"));
+    testdb_act_as(&f->db, &h);
+    assert_int_equal(profile_terms_set(&f->db.ctx, f->holder.id, bad), IPS_ERR_INVALID);
+    assert_true(has_error(f->db.ctx.errors, "terms[0].term"));
     json_decref(bad);
 
     const char *cases[][2] = {
@@ -275,10 +215,10 @@ static void bad_terms_are_refused_with_field_errors_and_change_nothing(void **st
         {"{\"term\": \"Nike\"}", "terms"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        act_as(f, &h);
+        testdb_act_as(&f->db, &h);
         json_t *v = parse(cases[i][0]);
-        assert_int_equal(profile_terms_set(&f->ctx, f->holder.id, v), IPS_ERR_INVALID);
-        if (!has_error(f->ctx.errors, cases[i][1]))
+        assert_int_equal(profile_terms_set(&f->db.ctx, f->holder.id, v), IPS_ERR_INVALID);
+        if (!has_error(f->db.ctx.errors, cases[i][1]))
             fail_msg("case %zu: no error for %s", i, cases[i][1]);
         json_decref(v);
     }
@@ -287,8 +227,8 @@ static void bad_terms_are_refused_with_field_errors_and_change_nothing(void **st
     memset(longterm, 'x', 129);
     longterm[129] = '\0';
     json_t *v = json_pack("[{s:s}]", "term", longterm);
-    act_as(f, &h);
-    assert_int_equal(profile_terms_set(&f->ctx, f->holder.id, v), IPS_ERR_INVALID);
+    testdb_act_as(&f->db, &h);
+    assert_int_equal(profile_terms_set(&f->db.ctx, f->holder.id, v), IPS_ERR_INVALID);
     json_decref(v);
 
     struct seen s = read_profile(f, f->holder.id);
@@ -321,16 +261,16 @@ static void text_clean_accepts_utf8_and_refuses_ill_formed_sequences(void **stat
 static void prices_are_replaced_and_read_by_the_system_function(void **state)
 {
     struct fixture *f = *state;
-    struct access_principal h = as_user(&f->holder_user);
-    act_as(f, &h);
+    struct access_principal h = testdb_principal_of(&f->holder_user);
+    testdb_act_as(&f->db, &h);
     json_t *prices = parse("[{\"category\": \"shoes\", \"currency\": \"EUR\", \"min_minor\": 8000},"
                            " {\"category\": \"鞋\", \"currency\": \"CNY\", \"min_minor\": 45000}]");
-    assert_int_equal(profile_prices_set(&f->ctx, f->holder.id, prices), IPS_OK);
+    assert_int_equal(profile_prices_set(&f->db.ctx, f->holder.id, prices), IPS_OK);
     json_decref(prices);
     int64_t min = 0;
-    assert_int_equal(profile_min_price(f->s, f->holder.id, "鞋", "CNY", &min), IPS_OK);
+    assert_int_equal(profile_min_price(f->db.s, f->holder.id, "鞋", "CNY", &min), IPS_OK);
     assert_int_equal(min, 45000);
-    assert_int_equal(profile_min_price(f->s, f->holder.id, "shoes", "USD", &min),
+    assert_int_equal(profile_min_price(f->db.s, f->holder.id, "shoes", "USD", &min),
                      IPS_ERR_NOT_FOUND);
 
     const char *bad[] = {
@@ -343,44 +283,44 @@ static void prices_are_replaced_and_read_by_the_system_function(void **state)
         "[{\"currency\": \"EUR\", \"min_minor\": 1}]",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        act_as(f, &h);
+        testdb_act_as(&f->db, &h);
         json_t *v = parse(bad[i]);
-        if (profile_prices_set(&f->ctx, f->holder.id, v) != IPS_ERR_INVALID)
+        if (profile_prices_set(&f->db.ctx, f->holder.id, v) != IPS_ERR_INVALID)
             fail_msg("price case %zu was accepted", i);
         json_decref(v);
     }
-    assert_int_equal(profile_min_price(f->s, f->holder.id, "shoes", "EUR", &min), IPS_OK);
+    assert_int_equal(profile_min_price(f->db.s, f->holder.id, "shoes", "EUR", &min), IPS_OK);
     assert_int_equal(min, 8000);
 }
 
 static void authorised_sellers_must_be_existing_seller_orgs(void **state)
 {
     struct fixture *f = *state;
-    struct access_principal h = as_user(&f->holder_user);
-    act_as(f, &h);
+    struct access_principal h = testdb_principal_of(&f->holder_user);
+    testdb_act_as(&f->db, &h);
     json_t *ids = json_pack("[s]", f->seller_a.id);
-    assert_int_equal(profile_sellers_set(&f->ctx, f->holder.id, ids), IPS_OK);
+    assert_int_equal(profile_sellers_set(&f->db.ctx, f->holder.id, ids), IPS_OK);
     json_decref(ids);
     bool ok = false;
-    assert_int_equal(profile_seller_authorised(f->s, f->holder.id, f->seller_a.id, &ok), IPS_OK);
+    assert_int_equal(profile_seller_authorised(f->db.s, f->holder.id, f->seller_a.id, &ok), IPS_OK);
     assert_true(ok);
-    assert_int_equal(profile_seller_authorised(f->s, f->holder.id, f->seller_b.id, &ok), IPS_OK);
+    assert_int_equal(profile_seller_authorised(f->db.s, f->holder.id, f->seller_b.id, &ok), IPS_OK);
     assert_false(ok);
 
     /* unknown id, a right holder instead of a seller, a repeat, a wrong type */
     json_t *bad = json_pack("[s, s, s, s, i]", "01ARZ3NDEKTSV4RRFFQ69G5FAV", f->other_holder.id,
                             f->seller_b.id, f->seller_b.id, 7);
-    act_as(f, &h);
-    assert_int_equal(profile_sellers_set(&f->ctx, f->holder.id, bad), IPS_ERR_INVALID);
+    testdb_act_as(&f->db, &h);
+    assert_int_equal(profile_sellers_set(&f->db.ctx, f->holder.id, bad), IPS_ERR_INVALID);
     json_decref(bad);
-    assert_true(has_error(f->ctx.errors, "seller_org_ids[0]"));
-    assert_true(has_error(f->ctx.errors, "seller_org_ids[1]"));
-    assert_false(has_error(f->ctx.errors, "seller_org_ids[2]"));
-    assert_true(has_error(f->ctx.errors, "seller_org_ids[3]"));
-    assert_true(has_error(f->ctx.errors, "seller_org_ids[4]"));
-    assert_int_equal(profile_seller_authorised(f->s, f->holder.id, f->seller_b.id, &ok), IPS_OK);
+    assert_true(has_error(f->db.ctx.errors, "seller_org_ids[0]"));
+    assert_true(has_error(f->db.ctx.errors, "seller_org_ids[1]"));
+    assert_false(has_error(f->db.ctx.errors, "seller_org_ids[2]"));
+    assert_true(has_error(f->db.ctx.errors, "seller_org_ids[3]"));
+    assert_true(has_error(f->db.ctx.errors, "seller_org_ids[4]"));
+    assert_int_equal(profile_seller_authorised(f->db.s, f->holder.id, f->seller_b.id, &ok), IPS_OK);
     assert_false(ok);
-    assert_int_equal(profile_seller_authorised(f->s, f->holder.id, f->seller_a.id, &ok), IPS_OK);
+    assert_int_equal(profile_seller_authorised(f->db.s, f->holder.id, f->seller_a.id, &ok), IPS_OK);
     assert_true(ok);
 }
 
@@ -389,32 +329,32 @@ static void authorised_sellers_must_be_existing_seller_orgs(void **state)
 static void png_is_stored_pdf_is_refused_and_images_are_deleted(void **state)
 {
     struct fixture *f = *state;
-    struct access_principal h = as_user(&f->holder_user);
-    act_as(f, &h);
+    struct access_principal h = testdb_principal_of(&f->holder_user);
+    testdb_act_as(&f->db, &h);
     json_t *meta = parse("{\"kind\": \"logo\", \"label\": \"Swoosh logo\"}");
     struct store_profile_image im;
-    assert_int_equal(profile_image_add(&f->ctx, f->holder.id, png1x1, sizeof png1x1, meta, &im),
+    assert_int_equal(profile_image_add(&f->db.ctx, f->holder.id, png1x1, sizeof png1x1, meta, &im),
                      IPS_OK);
     assert_string_equal(im.mime, "image/png");
     assert_string_equal(im.kind, "logo");
     assert_int_equal(strlen(im.sha256), 64);
 
-    act_as(f, &h);
-    assert_int_equal(profile_image_add(&f->ctx, f->holder.id, png1x1, sizeof png1x1, meta, NULL),
+    testdb_act_as(&f->db, &h);
+    assert_int_equal(profile_image_add(&f->db.ctx, f->holder.id, png1x1, sizeof png1x1, meta, NULL),
                      IPS_ERR_CONFLICT);
-    act_as(f, &h);
-    assert_int_equal(profile_image_add(&f->ctx, f->holder.id, pdf, sizeof pdf - 1, meta, NULL),
+    testdb_act_as(&f->db, &h);
+    assert_int_equal(profile_image_add(&f->db.ctx, f->holder.id, pdf, sizeof pdf - 1, meta, NULL),
                      IPS_ERR_MEDIA_TYPE);
-    assert_non_null(strstr(f->ctx.detail, "application/pdf"));
+    assert_non_null(strstr(f->db.ctx.detail, "application/pdf"));
     json_decref(meta);
 
     const char *bad_meta[] = {"{\"kind\": \"banner\", \"label\": \"x\"}",
                               "{\"kind\": \"logo\"}", "{\"kind\": \"logo\", \"label\": 3}",
                               "{\"kind\": \"logo\", \"label\": \"x\", \"size\": 1}", "[1]"};
     for (size_t i = 0; i < sizeof bad_meta / sizeof bad_meta[0]; i++) {
-        act_as(f, &h);
+        testdb_act_as(&f->db, &h);
         json_t *m = parse(bad_meta[i]);
-        if (profile_image_add(&f->ctx, f->holder.id, png1x1, sizeof png1x1, m, NULL) !=
+        if (profile_image_add(&f->db.ctx, f->holder.id, png1x1, sizeof png1x1, m, NULL) !=
             IPS_ERR_INVALID)
             fail_msg("meta case %zu was accepted", i);
         json_decref(m);
@@ -423,10 +363,10 @@ static void png_is_stored_pdf_is_refused_and_images_are_deleted(void **state)
     assert_int_equal(json_array_size(s.images), 1);
     seen_release(&s);
 
-    act_as(f, &h);
-    assert_int_equal(profile_image_delete(&f->ctx, f->holder.id, im.sha256), IPS_OK);
-    assert_int_equal(profile_image_delete(&f->ctx, f->holder.id, im.sha256), IPS_ERR_NOT_FOUND);
-    assert_int_equal(profile_image_delete(&f->ctx, f->holder.id, "NOT-A-HASH"), IPS_ERR_NOT_FOUND);
+    testdb_act_as(&f->db, &h);
+    assert_int_equal(profile_image_delete(&f->db.ctx, f->holder.id, im.sha256), IPS_OK);
+    assert_int_equal(profile_image_delete(&f->db.ctx, f->holder.id, im.sha256), IPS_ERR_NOT_FOUND);
+    assert_int_equal(profile_image_delete(&f->db.ctx, f->holder.id, "NOT-A-HASH"), IPS_ERR_NOT_FOUND);
     s = read_profile(f, f->holder.id);
     assert_int_equal(json_array_size(s.images), 0);
     seen_release(&s);
@@ -447,32 +387,32 @@ static void foreign_orgs_get_not_found_and_reviewers_read_but_do_not_write(void 
 {
     struct fixture *f = *state;
     static const struct profile_visitor v = {count_term, NULL, NULL, NULL};
-    struct access_principal h = as_user(&f->holder_user), o = as_user(&f->other_user),
-                            r = as_user(&f->reviewer), a = as_user(&f->admin),
-                            au = as_user(&f->auditor), se = as_user(&f->seller_user);
-    act_as(f, &h);
+    struct access_principal h = testdb_principal_of(&f->holder_user), o = testdb_principal_of(&f->other_user),
+                            r = testdb_principal_of(&f->reviewer), a = testdb_principal_of(&f->admin),
+                            au = testdb_principal_of(&f->auditor), se = testdb_principal_of(&f->seller_user);
+    testdb_act_as(&f->db, &h);
     json_t *terms = parse("[{\"term\": \"Nike\"}]");
-    assert_int_equal(profile_terms_set(&f->ctx, f->holder.id, terms), IPS_OK);
+    assert_int_equal(profile_terms_set(&f->db.ctx, f->holder.id, terms), IPS_OK);
     int n = 0;
-    assert_int_equal(profile_read(&f->ctx, f->holder.id, &v, &n, NULL), IPS_OK);
+    assert_int_equal(profile_read(&f->db.ctx, f->holder.id, &v, &n, NULL), IPS_OK);
     assert_int_equal(n, 1);
 
     const struct access_principal *outsiders[] = {&o, &au, &se};
     for (size_t i = 0; i < 3; i++) {
-        act_as(f, outsiders[i]);
+        testdb_act_as(&f->db, outsiders[i]);
         n = 0;
-        assert_int_equal(profile_read(&f->ctx, f->holder.id, &v, &n, NULL), IPS_ERR_NOT_FOUND);
+        assert_int_equal(profile_read(&f->db.ctx, f->holder.id, &v, &n, NULL), IPS_ERR_NOT_FOUND);
         assert_int_equal(n, 0);
-        assert_int_equal(profile_terms_set(&f->ctx, f->holder.id, terms), IPS_ERR_NOT_FOUND);
+        assert_int_equal(profile_terms_set(&f->db.ctx, f->holder.id, terms), IPS_ERR_NOT_FOUND);
     }
-    act_as(f, &r);
-    assert_int_equal(profile_read(&f->ctx, f->holder.id, &v, &n, NULL), IPS_OK);
-    assert_int_equal(profile_terms_set(&f->ctx, f->holder.id, terms), IPS_ERR_FORBIDDEN);
-    act_as(f, &a);
-    assert_int_equal(profile_terms_set(&f->ctx, f->holder.id, terms), IPS_OK);
+    testdb_act_as(&f->db, &r);
+    assert_int_equal(profile_read(&f->db.ctx, f->holder.id, &v, &n, NULL), IPS_OK);
+    assert_int_equal(profile_terms_set(&f->db.ctx, f->holder.id, terms), IPS_ERR_FORBIDDEN);
+    testdb_act_as(&f->db, &a);
+    assert_int_equal(profile_terms_set(&f->db.ctx, f->holder.id, terms), IPS_OK);
     /* a seller org or a missing org has no profile, even for the platform */
-    assert_int_equal(profile_read(&f->ctx, f->seller_a.id, &v, &n, NULL), IPS_ERR_NOT_FOUND);
-    assert_int_equal(profile_read(&f->ctx, "01ARZ3NDEKTSV4RRFFQ69G5FAV", &v, &n, NULL),
+    assert_int_equal(profile_read(&f->db.ctx, f->seller_a.id, &v, &n, NULL), IPS_ERR_NOT_FOUND);
+    assert_int_equal(profile_read(&f->db.ctx, "01ARZ3NDEKTSV4RRFFQ69G5FAV", &v, &n, NULL),
                      IPS_ERR_NOT_FOUND);
     json_decref(terms);
     assert_true(audited(f, "profile.write", AUDIT_DENIED) >= 4);
@@ -482,43 +422,43 @@ static void foreign_orgs_get_not_found_and_reviewers_read_but_do_not_write(void 
 static void an_authorised_agent_manages_its_principals_profile(void **state)
 {
     struct fixture *f = *state;
-    struct access_principal h = as_user(&f->holder_user), ag = as_user(&f->agent_user);
+    struct access_principal h = testdb_principal_of(&f->holder_user), ag = testdb_principal_of(&f->agent_user);
     json_t *terms = parse("[{\"term\": \"Nike\"}]");
-    act_as(f, &ag);
-    assert_int_equal(profile_terms_set(&f->ctx, f->holder.id, terms), IPS_ERR_NOT_FOUND);
+    testdb_act_as(&f->db, &ag);
+    assert_int_equal(profile_terms_set(&f->db.ctx, f->holder.id, terms), IPS_ERR_NOT_FOUND);
 
     /* the holder authorises the law firm; the platform verifies it */
-    act_as(f, &h);
+    testdb_act_as(&f->db, &h);
     json_t *meta = json_pack("{s:s, s:s, s:s}", "agent_org_id", f->agent_org.id, "valid_from",
                              "2000-01-01", "valid_to", "2999-12-31");
     struct store_agent_auth auth;
-    assert_int_equal(rights_auth_file(&f->ctx, meta, pdf, sizeof pdf - 1, &auth), IPS_OK);
+    assert_int_equal(rights_auth_file(&f->db.ctx, meta, pdf, sizeof pdf - 1, &auth), IPS_OK);
     json_decref(meta);
-    act_as(f, &f->sys);
-    assert_int_equal(rights_auth_decide(&f->ctx, auth.id, true, "signed", &auth), IPS_OK);
+    testdb_act_as(&f->db, &f->db.sys);
+    assert_int_equal(rights_auth_decide(&f->db.ctx, auth.id, true, "signed", &auth), IPS_OK);
 
-    act_as(f, &ag);
-    assert_int_equal(profile_terms_set(&f->ctx, f->holder.id, terms), IPS_OK);
+    testdb_act_as(&f->db, &ag);
+    assert_int_equal(profile_terms_set(&f->db.ctx, f->holder.id, terms), IPS_OK);
     struct seen s = read_profile(f, f->holder.id);
     assert_int_equal(json_array_size(s.terms), 1);
     seen_release(&s);
     /* ... but not another holder's profile */
-    assert_int_equal(profile_terms_set(&f->ctx, f->other_holder.id, terms), IPS_ERR_NOT_FOUND);
+    assert_int_equal(profile_terms_set(&f->db.ctx, f->other_holder.id, terms), IPS_ERR_NOT_FOUND);
     json_decref(terms);
 }
 
 static void terms_foreach_walks_every_profile_in_order(void **state)
 {
     struct fixture *f = *state;
-    struct access_principal h = as_user(&f->holder_user), o = as_user(&f->other_user);
-    act_as(f, &h);
+    struct access_principal h = testdb_principal_of(&f->holder_user), o = testdb_principal_of(&f->other_user);
+    testdb_act_as(&f->db, &h);
     json_t *t1 = parse("[{\"term\": \"Nike\", \"variants\": [\"耐克\"]}, {\"term\": \"Jordan\"}]");
-    assert_int_equal(profile_terms_set(&f->ctx, f->holder.id, t1), IPS_OK);
-    act_as(f, &o);
+    assert_int_equal(profile_terms_set(&f->db.ctx, f->holder.id, t1), IPS_OK);
+    testdb_act_as(&f->db, &o);
     json_t *t2 = parse("[{\"term\": \"Adidas\", \"variants\": [\"阿迪达斯\", \"adidas\"]}]");
-    assert_int_equal(profile_terms_set(&f->ctx, f->other_holder.id, t2), IPS_OK);
+    assert_int_equal(profile_terms_set(&f->db.ctx, f->other_holder.id, t2), IPS_OK);
     int n = 0;
-    assert_int_equal(profile_terms_foreach(f->s, count_term, &n), IPS_OK);
+    assert_int_equal(profile_terms_foreach(f->db.s, count_term, &n), IPS_OK);
     assert_int_equal(n, 3);
     json_decref(t1);
     json_decref(t2);
@@ -528,22 +468,22 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(
-            holder_replaces_terms_with_non_latin_variants_and_reads_them_back, setup, teardown),
+            holder_replaces_terms_with_non_latin_variants_and_reads_them_back, setup, testdb_teardown),
         cmocka_unit_test_setup_teardown(bad_terms_are_refused_with_field_errors_and_change_nothing,
-                                        setup, teardown),
+                                        setup, testdb_teardown),
         cmocka_unit_test(text_clean_accepts_utf8_and_refuses_ill_formed_sequences),
         cmocka_unit_test_setup_teardown(prices_are_replaced_and_read_by_the_system_function,
-                                        setup, teardown),
+                                        setup, testdb_teardown),
         cmocka_unit_test_setup_teardown(authorised_sellers_must_be_existing_seller_orgs, setup,
-                                        teardown),
+                                        testdb_teardown),
         cmocka_unit_test_setup_teardown(png_is_stored_pdf_is_refused_and_images_are_deleted,
-                                        setup, teardown),
+                                        setup, testdb_teardown),
         cmocka_unit_test_setup_teardown(
-            foreign_orgs_get_not_found_and_reviewers_read_but_do_not_write, setup, teardown),
+            foreign_orgs_get_not_found_and_reviewers_read_but_do_not_write, setup, testdb_teardown),
         cmocka_unit_test_setup_teardown(an_authorised_agent_manages_its_principals_profile,
-                                        setup, teardown),
+                                        setup, testdb_teardown),
         cmocka_unit_test_setup_teardown(terms_foreach_walks_every_profile_in_order, setup,
-                                        teardown),
+                                        testdb_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,66 +26,13 @@
 #include "core/log.h"
 #include "store/sqlite_internal.h"
 #include "store/store.h"
-
-struct fixture {
-    char dir[64];
-    char path[128];
-    struct store *s;
-};
+#include "testdb.h"
 
 /* ---- fixtures and helpers ------------------------------------------------- */
 
-static void remove_db_files(const char *path)
-{
-    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-    char p[160];
-    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-        snprintf(p, sizeof p, "%s%s", path, suffixes[i]);
-        unlink(p);
-    }
-}
-
-static int fixture_open(void **state, bool migrate)
-{
-    struct fixture *f = calloc(1, sizeof *f);
-    if (!f)
-        return -1;
-    snprintf(f->dir, sizeof f->dir, "/tmp/ips-store-test-XXXXXX");
-    if (!mkdtemp(f->dir)) {
-        free(f);
-        return -1;
-    }
-    snprintf(f->path, sizeof f->path, "%s/test.db", f->dir);
-    if (store_open(f->path, &f->s) != IPS_OK) {
-        rmdir(f->dir);
-        free(f);
-        return -1;
-    }
-    if (migrate && store_migrate(f->s, NULL) != IPS_OK) {
-        store_close(f->s);
-        remove_db_files(f->path);
-        rmdir(f->dir);
-        free(f);
-        return -1;
-    }
-    *state = f;
-    return 0;
-}
-
-static int setup_empty(void **state) { return fixture_open(state, false); }
-static int setup_migrated(void **state) { return fixture_open(state, true); }
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    store_close(f->s);
-    remove_db_files(f->path);
-    rmdir(f->dir);
-    free(f);
-    return 0;
-}
-
-static struct store *S(void **state) { return ((struct fixture *)*state)->s; }
+/* The fixture is a struct testdb (tests/unit/support/testdb.h): T() tests get
+ * a migrated store, T_EMPTY() tests an unmigrated one. */
+static struct store *S(void **state) { return ((struct testdb *)*state)->s; }
 
 static void fill_hash(uint8_t h[STORE_HASH_LEN], uint8_t v)
 {
@@ -187,7 +134,7 @@ static ips_status collect_audit(const struct store_audit_event *ev, void *arg)
 static sqlite3 *raw_open(void **state)
 {
     sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open_v2(((struct fixture *)*state)->path, &db,
+    assert_int_equal(sqlite3_open_v2(((struct testdb *)*state)->path, &db,
                                      SQLITE_OPEN_READWRITE, NULL),
                      SQLITE_OK);
     sqlite3_busy_timeout(db, 5000);
@@ -273,7 +220,7 @@ static void postgres_url_is_refused_until_that_backend_exists(void **state)
 
 static void sqlite_prefix_and_memory_urls_open_sqlite(void **state)
 {
-    struct fixture *f = *state;
+    struct testdb *f = *state;
     struct store *s = NULL;
     char url[160];
     snprintf(url, sizeof url, "sqlite:%s", f->path);
@@ -1120,7 +1067,7 @@ static void tx_run_gives_up_after_five_retries(void **state)
 
 static void data_written_by_one_connection_is_visible_to_another(void **state)
 {
-    struct fixture *f = *state;
+    struct testdb *f = *state;
     struct store_org o = make_org(f->s, "Durable", "rightholder"), got;
     struct store *second = NULL;
     assert_int_equal(store_open(f->path, &second), IPS_OK);
@@ -1134,7 +1081,7 @@ static void data_written_by_one_connection_is_visible_to_another(void **state)
 
 static void data_survives_closing_and_reopening_the_file(void **state)
 {
-    struct fixture *f = *state;
+    struct testdb *f = *state;
     struct store_org o = make_org(f->s, "Persistent", "platform"), got;
     store_close(f->s);
     f->s = NULL;
@@ -1340,8 +1287,8 @@ static void page_limit_defaults_to_fifty(void **state)
     assert_int_equal(sqlite__page_limit(7), 7);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, setup_migrated, teardown)
-#define T_EMPTY(name) cmocka_unit_test_setup_teardown(name, setup_empty, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, testdb_setup, testdb_teardown)
+#define T_EMPTY(name) cmocka_unit_test_setup_teardown(name, testdb_setup_unmigrated, testdb_teardown)
 
 int main(void)
 {

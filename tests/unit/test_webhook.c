@@ -15,6 +15,7 @@
 #include "audit/audit.h"
 #include "core/config.h"
 #include "webhook/webhook.h"
+#include "testdb.h"
 
 static void signature_matches_rfc4231_test_case_2(void **state)
 {
@@ -49,49 +50,17 @@ static void only_http_and_https_urls_are_accepted(void **state)
 }
 
 struct fixture {
-    char dir[64], path[128];
-    struct store *s;
-    struct config cfg;
-    struct access_principal sys;
-    struct ips_ctx ctx;
+    struct testdb db; /* first: testdb_teardown frees the fixture */
     struct store_org org;
 };
 
 static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof *f);
-    char err[256];
-    snprintf(f->dir, sizeof f->dir, "/tmp/ips-webhook-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
-    assert_int_equal(config_load(&f->cfg, err, sizeof err), IPS_OK);
-    assert_int_equal(store_open(f->path, &f->s), IPS_OK);
-    assert_int_equal(store_migrate(f->s, NULL), IPS_OK);
-    access_principal_system(&f->sys);
-    f->ctx.store = f->s;
-    f->ctx.actor = &f->sys;
-    f->ctx.cfg = &f->cfg;
-    f->ctx.addr = "cli";
-    f->ctx.errors = json_array();
-    assert_int_equal(access_org_create(&f->ctx, "Shop", "seller", &f->org), IPS_OK);
+    assert_non_null(f);
     *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    char p[160];
-    store_close(f->s);
-    const char *suffix[] = {"", "-wal", "-shm"};
-    for (int i = 0; i < 3; i++) {
-        snprintf(p, sizeof p, "%s%s", f->path, suffix[i]);
-        unlink(p);
-    }
-    rmdir(f->dir);
-    json_decref(f->ctx.errors);
-    config_release(&f->cfg);
-    free(f);
+    testdb_open(&f->db, "webhook");
+    testdb_org_add(&f->db, "Shop", "seller", &f->org);
     return 0;
 }
 
@@ -123,21 +92,21 @@ static void a_failed_delivery_is_logged_and_retried_later(void **state)
     struct enqueue_arg a = {f->org.id, 1000};
     char secret[STORE_WEBHOOK_SECRET_MAX + 1];
     /* no endpoint: nothing is queued; outside a transaction: refused */
-    assert_int_equal(store_tx_run(f->s, enqueue_tx, &a), IPS_OK);
+    assert_int_equal(store_tx_run(f->db.s, enqueue_tx, &a), IPS_OK);
     json_t *d = json_object();
-    assert_int_equal(webhook_enqueue(f->s, f->org.id, "x", d, 1), IPS_ERR_INTERNAL);
+    assert_int_equal(webhook_enqueue(f->db.s, f->org.id, "x", d, 1), IPS_ERR_INTERNAL);
     json_decref(d);
-    assert_int_equal(webhook_endpoint_set(&f->ctx, f->org.id, "ftp://nope", NULL, secret, NULL),
+    assert_int_equal(webhook_endpoint_set(&f->db.ctx, f->org.id, "ftp://nope", NULL, secret, NULL),
                      IPS_ERR_INVALID);
     /* port 1 on loopback: connection refused */
     assert_int_equal(
-        webhook_endpoint_set(&f->ctx, f->org.id, "http://127.0.0.1:1/hook", NULL, secret, NULL),
+        webhook_endpoint_set(&f->db.ctx, f->org.id, "http://127.0.0.1:1/hook", NULL, secret, NULL),
         IPS_OK);
     assert_true(strncmp(secret, "whsec_", 6) == 0);
-    assert_int_equal(store_tx_run(f->s, enqueue_tx, &a), IPS_OK);
-    assert_int_equal(webhook_tick(&f->ctx, 2000), IPS_OK);
+    assert_int_equal(store_tx_run(f->db.s, enqueue_tx, &a), IPS_OK);
+    assert_int_equal(webhook_tick(&f->db.ctx, 2000), IPS_OK);
     struct store_webhook_delivery *got = calloc(1, sizeof *got);
-    assert_int_equal(webhook_deliveries_list(&f->ctx, NULL, NULL, 10, count_cb, got), IPS_OK);
+    assert_int_equal(webhook_deliveries_list(&f->db.ctx, NULL, NULL, 10, count_cb, got), IPS_OK);
     assert_string_equal(got->state, "pending");
     assert_int_equal(got->attempts, 1); /* one attempt in the log */
     assert_true(got->next_attempt_ms > 2000);
@@ -153,7 +122,7 @@ int main(void)
         cmocka_unit_test(signature_changes_with_the_body),
         cmocka_unit_test(only_http_and_https_urls_are_accepted),
         cmocka_unit_test_setup_teardown(a_failed_delivery_is_logged_and_retried_later, setup,
-                                        teardown),
+                                        testdb_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,189 @@
+/*
+ * testdb.c — the shared unit-test fixture (see testdb.h for the contract).
+ * Failures inside setup fail the running cmocka test, as the per-file
+ * setups it replaces did; nothing here calls exit().
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testdb.h"
+
+/* nftw callback: remove one entry, children before their directory. */
+static int testdb__remove_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path) == 0 ? 0 : -1;
+}
+
+/* Open t; migrate when asked. Every failure path ends in testdb_close and
+ * fail_msg, so a failed setup leaves nothing behind in /tmp. */
+static void testdb__open(struct testdb *t, const char *tag, bool migrate)
+{
+    char err[256];
+    const char *what = NULL;
+    ips_status st = IPS_OK;
+    memset(t, 0, sizeof *t);
+    int n = snprintf(t->dir, sizeof t->dir, "/tmp/ips-%s-XXXXXX", tag);
+    if (n < 0 || (size_t)n >= sizeof t->dir) {
+        t->dir[0] = '\0';
+        fail_msg("testdb_open: tag \"%s\" too long", tag);
+    }
+    if (!mkdtemp(t->dir)) {
+        t->dir[0] = '\0';
+        fail_msg("testdb_open: mkdtemp: %s", strerror(errno));
+    }
+    snprintf(t->path, sizeof t->path, "%s/t.db", t->dir);
+    err[0] = '\0';
+    if ((st = config_load(&t->cfg, err, sizeof err)) != IPS_OK) {
+        what = "config_load";
+        goto fail;
+    }
+    if ((st = store_open(t->path, &t->s)) != IPS_OK) {
+        what = "store_open";
+        goto fail;
+    }
+    if (migrate && (st = store_migrate(t->s, NULL)) != IPS_OK) {
+        what = "store_migrate";
+        goto fail;
+    }
+    t->ctx.errors = json_array();
+    if (!t->ctx.errors) {
+        what = "json_array";
+        st = IPS_ERR_NOMEM;
+        goto fail;
+    }
+    access_principal_system(&t->sys);
+    t->ctx.store = t->s;
+    t->ctx.actor = &t->sys;
+    t->ctx.cfg = &t->cfg;
+    t->ctx.addr = "cli";
+    return;
+fail:
+    testdb_close(t);
+    fail_msg("testdb_open: %s: %s %s", what, ips_status_name(st), err);
+}
+
+void testdb_open(struct testdb *t, const char *tag)
+{
+    testdb__open(t, tag, true);
+}
+
+void testdb_open_unmigrated(struct testdb *t, const char *tag)
+{
+    testdb__open(t, tag, false);
+}
+
+int testdb_close(struct testdb *t)
+{
+    int rc = 0;
+    if (t->s) {
+        store_close(t->s);
+        t->s = NULL;
+    }
+    t->ctx.store = NULL;
+    json_decref(t->ctx.errors);
+    t->ctx.errors = NULL;
+    config_release(&t->cfg);
+    if (t->dir[0]) {
+        /* depth first, not following links: the tree is ours, what it
+         * points to is not */
+        if (nftw(t->dir, testdb__remove_one, 16, FTW_DEPTH | FTW_PHYS) != 0)
+            rc = -1;
+        t->dir[0] = '\0';
+    }
+    return rc;
+}
+
+static int testdb__setup(void **state, bool migrate)
+{
+    struct testdb *t = calloc(1, sizeof *t);
+    assert_non_null(t);
+    *state = t;
+    testdb__open(t, "unit", migrate);
+    return 0;
+}
+
+int testdb_setup(void **state)
+{
+    return testdb__setup(state, true);
+}
+
+int testdb_setup_unmigrated(void **state)
+{
+    return testdb__setup(state, false);
+}
+
+int testdb_teardown(void **state)
+{
+    struct testdb *t = *state;
+    int rc = testdb_close(t);
+    free(t);
+    assert_int_equal(rc, 0);
+    return 0;
+}
+
+struct ips_ctx *testdb_act_as(struct testdb *t, const struct access_principal *p)
+{
+    t->ctx.actor = p;
+    json_array_clear(t->ctx.errors);
+    t->ctx.detail[0] = '\0';
+    return &t->ctx;
+}
+
+struct access_principal testdb_principal_of(const struct store_user *u)
+{
+    struct access_principal p;
+    memset(&p, 0, sizeof p);
+    p.via = VIA_TOKEN;
+    access_role_parse(u->role, &p.role);
+    memcpy(p.user_id, u->id, sizeof p.user_id);
+    memcpy(p.org_id, u->org_id, sizeof p.org_id);
+    return p;
+}
+
+struct access_principal testdb_principal_make(enum access_role role, const char *user_id,
+                                              const char *org_id)
+{
+    struct access_principal p;
+    memset(&p, 0, sizeof p);
+    p.via = VIA_TOKEN;
+    p.role = role;
+    snprintf(p.user_id, sizeof p.user_id, "%s", user_id);
+    snprintf(p.org_id, sizeof p.org_id, "%s", org_id);
+    return p;
+}
+
+void testdb_org_add(struct testdb *t, const char *name, const char *kind, struct store_org *out)
+{
+    assert_int_equal(access_org_create(&t->ctx, name, kind, out), IPS_OK);
+}
+
+ips_status testdb_user_create(struct testdb *t, const char *email, const char *role,
+                              const char *org_id, struct store_user *out)
+{
+    return access_user_create(&t->ctx, email, TESTDB_PASSWORD, role, org_id, out);
+}
+
+void testdb_user_add(struct testdb *t, const char *email, const char *role,
+                     const struct store_org *org, struct store_user *user,
+                     struct access_principal *as)
+{
+    struct store_user u;
+    assert_int_equal(testdb_user_create(t, email, role, org->id, &u), IPS_OK);
+    if (user)
+        *user = u;
+    if (as)
+        *as = testdb_principal_of(&u);
+}
