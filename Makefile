@@ -3,6 +3,7 @@
 #               seed demo data, serve http://127.0.0.1:8080
 #   make test   install what is missing, build, run every test
 #   make bench  build Release and run the benchmarks in bench/ (docs/benchmarks.md)
+#   make fuzz-smoke  build the libFuzzer harnesses (clang) and run each briefly
 MAKEFLAGS  += --no-print-directory
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
@@ -11,10 +12,10 @@ CMAKE_FLAGS ?=
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 DB         ?= ./var/iprshield.db
 LISTEN     ?= 127.0.0.1:8080
-DEMO_FLAGS ?= --sellers 50 --listings 1000
+DEMO_FLAGS ?= --brands 20 --sellers 50 --listings 1000
 BIN         = $(BUILD)/iprshield
 
-.PHONY: all deps build run test test-asan asan release format clean bench
+.PHONY: all deps build run test test-asan asan release format clean bench fuzz fuzz-smoke
 
 all: build
 
@@ -53,8 +54,20 @@ bench: deps
 	@cmake --build build-release -j $(JOBS) --target iprshield bench_import
 	@build-release/bench_import --bin build-release/iprshield --rows $(BENCH_ROWS)
 
+# Fuzzing (tests/fuzz, docs/fuzzing.md): libFuzzer harnesses built with clang,
+# ASan and UBSan in $(FUZZ_BUILD); fuzz-smoke runs each for FUZZ_SECONDS.
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 20
+fuzz: deps
+	@cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug \
+	  -DIPRSHIELD_FUZZ=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz
+
+fuzz-smoke: fuzz
+	@scripts/fuzz-smoke.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) test-output/fuzz
+
 format:
 	@find src tests -name '*.[ch]' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) build-release
+	rm -rf $(BUILD) $(ASAN_BUILD) build-release $(FUZZ_BUILD)

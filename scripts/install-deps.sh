@@ -12,7 +12,9 @@ DEBIAN_PACKAGES=(
   libhyperscan-dev libutf8proc-dev libicu-dev libjpeg62-turbo-dev libpng-dev libwebp-dev
   ripgrep
   iso-codes  # ISO 4217 currency list (/usr/share/iso-codes/json/iso_4217.json), read by src/profile
+  librsvg2-bin  # rsvg-convert: renders the simple-icons logos of `demo seed --brands` to PNG
   chromium
+  clang libclang-rt-14-dev  # libFuzzer harnesses (make fuzz-smoke, docs/fuzzing.md): clang-14 + its fuzzer runtime
 )
 # Node.js 18+ with npm runs the e2e and browser tests; Debian's own packages
 # serve when the machine has no node yet.
