@@ -86,42 +86,14 @@ static ips_status h__take_seller(const struct store_alliance_seller *se, void *a
     return IPS_OK;
 }
 
-/* Parse ?limit= and ?cursor= (an id); false after writing a 422. */
-static bool h__page(struct http_req *rq, struct http_resp *rs, int *limit, const char **cursor)
-{
-    if (!http_page(rq, rs, limit, cursor))
-        return false;
-    if (*cursor && !id_is_valid(*cursor)) {
-        json_t *errors = json_array();
-        json_error_add(errors, "cursor", "is not a cursor this API gave out");
-        http_problem(rs, IPS_ERR_INVALID, "bad cursor", errors);
-        return false;
-    }
-    return true;
-}
-
-/* Answer a finished page or the failure st. */
-static void h__page_answer(struct http_req *rq, struct http_resp *rs, struct http_page_acc *acc,
-                           ips_status st)
-{
-    if (st) {
-        json_decref(acc->items);
-        http_fail(rq, rs, st);
-        return;
-    }
-    http_json(rs, 200, http_page_finish(acc));
-}
-
 void h_alliance_members_list(struct http_req *rq, struct http_resp *rs)
 {
-    int limit;
-    const char *cursor;
     struct http_page_acc acc;
-    if (!h__page(rq, rs, &limit, &cursor))
+    const char *cursor;
+    if (!http_page_open(rq, rs, &acc, &cursor))
         return;
-    http_page_begin(&acc, limit);
-    h__page_answer(rq, rs, &acc,
-                   alliance_member_list(&rq->ctx, cursor, limit + 1, h__take_member, &acc));
+    ips_status st = alliance_member_list(&rq->ctx, cursor, acc.limit + 1, h__take_member, &acc);
+    http_page_respond(rq, rs, &acc, st);
 }
 
 void h_alliance_reports_list(struct http_req *rq, struct http_resp *rs)
@@ -129,7 +101,7 @@ void h_alliance_reports_list(struct http_req *rq, struct http_resp *rs)
     int limit;
     const char *cursor;
     struct http_page_acc acc;
-    if (!h__page(rq, rs, &limit, &cursor))
+    if (!http_page_by_id(rq, rs, &limit, &cursor))
         return;
     const char *seller = http_query(rq, "seller_org_id");
     if (seller && !id_is_valid(seller)) {
@@ -139,21 +111,19 @@ void h_alliance_reports_list(struct http_req *rq, struct http_resp *rs)
         return;
     }
     http_page_begin(&acc, limit);
-    h__page_answer(rq, rs, &acc,
-                   alliance_report_list(&rq->ctx, seller, cursor, limit + 1, h__take_report,
-                                        &acc));
+    ips_status st =
+        alliance_report_list(&rq->ctx, seller, cursor, limit + 1, h__take_report, &acc);
+    http_page_respond(rq, rs, &acc, st);
 }
 
 void h_alliance_sellers_list(struct http_req *rq, struct http_resp *rs)
 {
-    int limit;
-    const char *cursor;
     struct http_page_acc acc;
-    if (!h__page(rq, rs, &limit, &cursor))
+    const char *cursor;
+    if (!http_page_open(rq, rs, &acc, &cursor))
         return;
-    http_page_begin(&acc, limit);
-    h__page_answer(rq, rs, &acc,
-                   alliance_seller_list(&rq->ctx, cursor, limit + 1, h__take_seller, &acc));
+    ips_status st = alliance_seller_list(&rq->ctx, cursor, acc.limit + 1, h__take_seller, &acc);
+    http_page_respond(rq, rs, &acc, st);
 }
 
 /* ---- memberships ------------------------------------------------------------------- */
@@ -249,10 +219,7 @@ void h_alliance_report_create(struct http_req *rq, struct http_resp *rs)
         return;
     struct store_alliance_report *r = calloc(1, sizeof *r); /* about 16 KiB */
     ips_status st = r ? alliance_report_share(&rq->ctx, body, r) : IPS_ERR_NOMEM;
-    if (st)
-        http_fail(rq, rs, st);
-    else
-        http_json(rs, 201, h__view_report(r));
+    http_reply(rq, rs, st, 201, st ? NULL : h__view_report(r));
     free(r);
     json_decref(body);
 }

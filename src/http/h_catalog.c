@@ -143,10 +143,7 @@ void h_listings_create(struct http_req *rq, struct http_resp *rs)
     struct store_listing l;
     struct store_listing_version *v = malloc(sizeof *v);
     ips_status st = v ? catalog_listing_create(&rq->ctx, body, &l, v) : IPS_ERR_NOMEM;
-    if (st)
-        http_fail(rq, rs, st);
-    else
-        http_json(rs, 201, h_catalog_view(&l, v));
+    http_reply(rq, rs, st, 201, st ? NULL : h_catalog_view(&l, v));
     free(v);
     json_decref(body);
 }

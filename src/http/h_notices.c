@@ -267,10 +267,7 @@ void h_notices_get(struct http_req *rq, struct http_resp *rs)
     struct store_notice *n = malloc(sizeof *n);
     bool sv = false;
     ips_status st = n ? notices_get(&rq->ctx, id, n, &sv) : IPS_ERR_NOMEM;
-    if (st)
-        http_fail(rq, rs, st);
-    else
-        http_json(rs, 200, h_notices_view(n, sv));
+    http_reply(rq, rs, st, 200, st ? NULL : h_notices_view(n, sv));
     free(n);
 }
 
@@ -304,10 +301,7 @@ void h_notices_statements(struct http_req *rq, struct http_resp *rs)
         return;
     json_t *list = NULL;
     ips_status st = notices_statements(&rq->ctx, id, &list);
-    if (st)
-        http_fail(rq, rs, st);
-    else
-        http_json(rs, 200, json_pack("{s:o}", "items", list));
+    http_reply(rq, rs, st, 200, st ? NULL : json_pack("{s:o}", "items", list));
 }
 
 void h_notices_accuracy(struct http_req *rq, struct http_resp *rs)
@@ -319,10 +313,7 @@ void h_notices_accuracy(struct http_req *rq, struct http_resp *rs)
     }
     json_t *v = NULL;
     ips_status st = notices_accuracy(&rq->ctx, org, &v);
-    if (st)
-        http_fail(rq, rs, st);
-    else
-        http_json(rs, 200, v);
+    http_reply(rq, rs, st, 200, v);
 }
 
 /* ---- decisions, counter-notices, appeals ------------------------------------------------ */
@@ -340,10 +331,7 @@ void h_notices_decide(struct http_req *rq, struct http_resp *rs)
     ips_status st = n ? notices_decide(&rq->ctx, id, decision,
                                        json_object_get(body, "reject_listings"), reason, n)
                       : IPS_ERR_NOMEM;
-    if (st)
-        http_fail(rq, rs, st);
-    else
-        http_json(rs, 200, h_notices_view(n, false));
+    http_reply(rq, rs, st, 200, st ? NULL : h_notices_view(n, false));
     free(n);
     json_decref(body);
 }
@@ -363,13 +351,24 @@ static bool h_notices_item_params(struct http_req *rq, struct http_resp *rs, con
     return true;
 }
 
-static void h_notices_item_answer(struct http_req *rq, struct http_resp *rs, ips_status st,
-                                  const struct store_notice_item *it)
+/* The start of an item action: the two path parameters and a JSON body
+ * with only `allowed` members. OUT *body: new reference. On failure the
+ * problem is written and false returned. */
+static bool h_notices_item_begin(struct http_req *rq, struct http_resp *rs,
+                                 const char *const *allowed, const char **id, const char **listing,
+                                 json_t **body)
 {
-    if (st)
-        http_fail(rq, rs, st);
-    else
-        http_json(rs, 200, h_notices_item_view(it));
+    return h_notices_item_params(rq, rs, id, listing) && http_body_object(rq, rs, allowed, body);
+}
+
+/* The end of an item action: answer with the item or st's problem, then
+ * release the item (malloc'd, may be NULL) and the body. */
+static void h_notices_item_answer(struct http_req *rq, struct http_resp *rs, ips_status st,
+                                  struct store_notice_item *it, json_t *body)
+{
+    http_reply(rq, rs, st, 200, st ? NULL : h_notices_item_view(it));
+    free(it);
+    json_decref(body);
 }
 
 void h_notices_counter(struct http_req *rq, struct http_resp *rs)
@@ -377,7 +376,7 @@ void h_notices_counter(struct http_req *rq, struct http_resp *rs)
     static const char *const allowed[] = {"explanation", "evidence_urls", NULL};
     const char *id, *listing;
     json_t *body = NULL;
-    if (!h_notices_item_params(rq, rs, &id, &listing) || !http_body_object(rq, rs, allowed, &body))
+    if (!h_notices_item_begin(rq, rs, allowed, &id, &listing, &body))
         return;
     struct store_notice_item *it = malloc(sizeof *it);
     json_t *expl = json_object_get(body, "explanation");
@@ -388,9 +387,7 @@ void h_notices_counter(struct http_req *rq, struct http_resp *rs)
                         ? IPS_ERR_INVALID
                         : notices_counter(&rq->ctx, id, listing, json_string_value(expl),
                                           json_object_get(body, "evidence_urls"), it);
-    h_notices_item_answer(rq, rs, st, it);
-    free(it);
-    json_decref(body);
+    h_notices_item_answer(rq, rs, st, it, body);
 }
 
 /* decision + reason bodies: counter-decision and appeal-decision. */
@@ -399,7 +396,7 @@ static void h_notices_item_decide(struct http_req *rq, struct http_resp *rs, boo
     static const char *const allowed[] = {"decision", "reason", NULL};
     const char *id, *listing;
     json_t *body = NULL;
-    if (!h_notices_item_params(rq, rs, &id, &listing) || !http_body_object(rq, rs, allowed, &body))
+    if (!h_notices_item_begin(rq, rs, allowed, &id, &listing, &body))
         return;
     const char *decision = json_string_value(json_object_get(body, "decision"));
     const char *reason = json_string_value(json_object_get(body, "reason"));
@@ -407,9 +404,7 @@ static void h_notices_item_decide(struct http_req *rq, struct http_resp *rs, boo
     ips_status st = !it      ? IPS_ERR_NOMEM
                     : appeal ? notices_appeal_decide(&rq->ctx, id, listing, decision, reason, it)
                              : notices_counter_decide(&rq->ctx, id, listing, decision, reason, it);
-    h_notices_item_answer(rq, rs, st, it);
-    free(it);
-    json_decref(body);
+    h_notices_item_answer(rq, rs, st, it, body);
 }
 
 void h_notices_counter_decide(struct http_req *rq, struct http_resp *rs)
@@ -427,15 +422,13 @@ void h_notices_appeal(struct http_req *rq, struct http_resp *rs)
     static const char *const allowed[] = {"explanation", NULL};
     const char *id, *listing;
     json_t *body = NULL;
-    if (!h_notices_item_params(rq, rs, &id, &listing) || !http_body_object(rq, rs, allowed, &body))
+    if (!h_notices_item_begin(rq, rs, allowed, &id, &listing, &body))
         return;
     struct store_notice_item *it = malloc(sizeof *it);
     ips_status st = it ? notices_appeal(&rq->ctx, id, listing,
                                         json_string_value(json_object_get(body, "explanation")), it)
                        : IPS_ERR_NOMEM;
-    h_notices_item_answer(rq, rs, st, it);
-    free(it);
-    json_decref(body);
+    h_notices_item_answer(rq, rs, st, it, body);
 }
 
 /* ---- inbox and strikes ------------------------------------------------------------------- */
@@ -453,13 +446,11 @@ static ips_status h_inbox_take(const struct store_inbox_msg *m, void *arg)
 
 void h_inbox_list(struct http_req *rq, struct http_resp *rs)
 {
-    int limit;
-    const char *cursor;
-    if (!http_page_by_id(rq, rs, &limit, &cursor))
-        return;
     struct http_page_acc acc;
-    http_page_begin(&acc, limit);
-    ips_status st = notices_inbox_list(&rq->ctx, cursor, limit + 1, h_inbox_take, &acc);
+    const char *cursor;
+    if (!http_page_open(rq, rs, &acc, &cursor))
+        return;
+    ips_status st = notices_inbox_list(&rq->ctx, cursor, acc.limit + 1, h_inbox_take, &acc);
     http_page_respond(rq, rs, &acc, st);
 }
 
@@ -476,12 +467,10 @@ static ips_status h_strike_take(const struct store_strike *sk, void *arg)
 
 void h_strikes_list(struct http_req *rq, struct http_resp *rs)
 {
-    int limit;
-    const char *cursor;
-    if (!http_page_by_id(rq, rs, &limit, &cursor))
-        return;
     struct http_page_acc acc;
-    http_page_begin(&acc, limit);
-    ips_status st = notices_strikes_list(&rq->ctx, cursor, limit + 1, h_strike_take, &acc);
+    const char *cursor;
+    if (!http_page_open(rq, rs, &acc, &cursor))
+        return;
+    ips_status st = notices_strikes_list(&rq->ctx, cursor, acc.limit + 1, h_strike_take, &acc);
     http_page_respond(rq, rs, &acc, st);
 }

@@ -11,13 +11,11 @@ static ips_status h__org_take(const struct store_org *o, void *arg)
 
 void h_orgs_list(struct http_req *rq, struct http_resp *rs)
 {
-    int limit;
-    const char *cursor;
-    if (!http_page_by_id(rq, rs, &limit, &cursor))
-        return;
     struct http_page_acc acc;
-    http_page_begin(&acc, limit);
-    ips_status st = access_org_list(&rq->ctx, cursor, limit + 1, h__org_take, &acc);
+    const char *cursor;
+    if (!http_page_open(rq, rs, &acc, &cursor))
+        return;
+    ips_status st = access_org_list(&rq->ctx, cursor, acc.limit + 1, h__org_take, &acc);
     http_page_respond(rq, rs, &acc, st);
 }
 
@@ -34,10 +32,7 @@ void h_orgs_create(struct http_req *rq, struct http_resp *rs)
     struct store_org o;
     if (ok)
         st = access_org_create(&rq->ctx, name, kind, &o);
-    if (st)
-        http_fail(rq, rs, st);
-    else
-        http_json(rs, 201, http_view_org(&o));
+    http_reply(rq, rs, st, 201, st ? NULL : http_view_org(&o));
     json_decref(body);
 }
 
@@ -48,8 +43,5 @@ void h_orgs_get(struct http_req *rq, struct http_resp *rs)
         return;
     struct store_org o;
     ips_status st = access_org_get(&rq->ctx, id, &o);
-    if (st)
-        http_fail(rq, rs, st);
-    else
-        http_json(rs, 200, http_view_org(&o));
+    http_reply(rq, rs, st, 200, st ? NULL : http_view_org(&o));
 }

@@ -151,10 +151,7 @@ void h_profiles_image_add(struct http_req *rq, struct http_resp *rs)
     if (meta && image)
         st = profile_image_add(&rq->ctx, org_id, image->data.data, image->data.len, meta, &im);
     json_decref(meta);
-    if (st)
-        http_fail(rq, rs, st);
-    else
-        http_json(rs, 201, h__view_image(&im));
+    http_reply(rq, rs, st, 201, st ? NULL : h__view_image(&im));
 }
 
 void h_profiles_image_delete(struct http_req *rq, struct http_resp *rs)

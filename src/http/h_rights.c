@@ -25,8 +25,8 @@ static json_t *h__text_or_null(const char *s)
 
 static json_t *h__view_application(const struct store_rh_application *a)
 {
-    json_t *v = json_pack("{s:s, s:s, s:s, s:s}", "org_id", a->org_id, "status", a->status,
-                          "email", a->email, "country", a->country);
+    json_t *v = json_pack("{s:s, s:s, s:s, s:s}", "org_id", a->org_id, "status", a->status, "email",
+                          a->email, "country", a->country);
     if (!v)
         return NULL;
     json_object_set_new(v, "website", h__text_or_null(a->website));
@@ -39,10 +39,10 @@ static json_t *h__view_application(const struct store_rh_application *a)
 
 static json_t *h__view_auth(const struct store_agent_auth *a)
 {
-    json_t *v = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", a->id,
-                          "principal_org_id", a->principal_org_id, "agent_org_id",
-                          a->agent_org_id, "valid_from", a->valid_from, "valid_to", a->valid_to,
-                          "document_sha256", a->document_sha256, "status", a->status);
+    json_t *v = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", a->id, "principal_org_id",
+                          a->principal_org_id, "agent_org_id", a->agent_org_id, "valid_from",
+                          a->valid_from, "valid_to", a->valid_to, "document_sha256",
+                          a->document_sha256, "status", a->status);
     if (!v)
         return NULL;
     json_object_set_new(v, "reason", h__text_or_null(a->reason));
@@ -71,10 +71,10 @@ static json_t *h__view_classes(const char *s)
 static json_t *h__view_right(const struct rights_right *r, bool with_files)
 {
     const struct store_right *x = &r->rec;
-    json_t *v = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", x->id, "kind", x->kind,
-                          "org_id", x->org_id, "status", x->status, "status_effective",
-                          r->status_effective, "filed_by", x->filed_by, "filed_by_org",
-                          x->filed_by_org);
+    json_t *v =
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", x->id, "kind", x->kind, "org_id",
+                  x->org_id, "status", x->status, "status_effective", r->status_effective,
+                  "filed_by", x->filed_by, "filed_by_org", x->filed_by_org);
     if (!v)
         return NULL;
     if (strcmp(x->kind, "trademark") == 0) {
@@ -103,10 +103,10 @@ static json_t *h__view_right(const struct rights_right *r, bool with_files)
         json_t *files = json_array();
         for (int i = 0; files && i < r->n_files; i++) {
             const struct rights_file *f = &r->files[i];
-            json_array_append_new(
-                files, json_pack("{s:s, s:s, s:I, s:s, s:i}", "sha256", f->blob.sha256, "mime",
-                                 f->blob.mime, "size", (json_int_t)f->blob.size, "role", f->role,
-                                 "position", f->position));
+            json_array_append_new(files,
+                                  json_pack("{s:s, s:s, s:I, s:s, s:i}", "sha256", f->blob.sha256,
+                                            "mime", f->blob.mime, "size", (json_int_t)f->blob.size,
+                                            "role", f->role, "position", f->position));
         }
         json_object_set_new(v, "files", files ? files : json_null());
     }
@@ -114,32 +114,6 @@ static json_t *h__view_right(const struct rights_right *r, bool with_files)
 }
 
 /* ---- shared parsing ------------------------------------------------------------------ */
-
-/* Parse {decision, reason} where decision is `yes` or `no`. OUT *yes.
- * On failure the problem is written and false returned. */
-static bool h__decision(struct http_req *rq, struct http_resp *rs, const char *yes,
-                        const char *no, bool *out_yes, json_t **body, const char **reason)
-{
-    static const char *const allowed[] = {"decision", "reason", NULL};
-    if (!http_body_object(rq, rs, allowed, body))
-        return false;
-    const char *d = NULL;
-    json_t *e = rq->ctx.errors;
-    bool ok = json_field_string(*body, "decision", true, STORE_KIND_MAX, &d, e);
-    ok = json_field_string(*body, "reason", true, STORE_RH_REASON_MAX, reason, e) && ok;
-    if (d && strcmp(d, yes) != 0 && strcmp(d, no) != 0) {
-        char msg[96];
-        snprintf(msg, sizeof msg, "must be %s or %s", yes, no);
-        json_error_add(e, "decision", msg);
-        ok = false;
-    }
-    if (!ok) {
-        http_fail(rq, rs, IPS_ERR_INVALID);
-        return false;
-    }
-    *out_yes = strcmp(d, yes) == 0;
-    return true;
-}
 
 /* The JSON object in multipart field `name`. 400 for malformed JSON (with
  * line and column), 422 when missing or not an object. On failure the
@@ -161,8 +135,8 @@ static json_t *h__part_json(struct http_req *rq, struct http_resp *rs, const cha
     }
     json_t *v = NULL;
     char err[160];
-    ips_status st = json_parse_object(p->data.data ? p->data.data : "", p->data.len, &v, err,
-                                      sizeof err);
+    ips_status st =
+        json_parse_object(p->data.data ? p->data.data : "", p->data.len, &v, err, sizeof err);
     if (st) {
         char detail[224];
         snprintf(detail, sizeof detail, "field %s: %s", name, err);
@@ -201,8 +175,8 @@ static void h__send_file(struct http_req *rq, struct http_resp *rs, void *data, 
 
 void h_rightholders_apply(struct http_req *rq, struct http_resp *rs)
 {
-    static const char *const allowed[] = {"org_name", "email", "password", "website", "country",
-                                          NULL};
+    static const char *const allowed[] = {"org_name", "email",   "password",
+                                          "website",  "country", NULL};
     json_t *body = NULL;
     if (!http_body_object(rq, rs, allowed, &body))
         return;
@@ -219,13 +193,10 @@ void h_rightholders_apply(struct http_req *rq, struct http_resp *rs)
     struct store_user user;
     struct store_rh_application app;
     ips_status st = ok ? rights_holder_apply(&rq->ctx, &req, &org, &user, &app) : IPS_ERR_INVALID;
-    if (st) {
-        http_fail(rq, rs, st);
-    } else {
-        http_json(rs, 201,
-                  json_pack("{s:o, s:o, s:o}", "org", http_view_org(&org), "user",
-                            http_view_user(&user), "application", h__view_application(&app)));
-    }
+    http_reply(rq, rs, st, 201,
+               st ? NULL
+                  : json_pack("{s:o, s:o, s:o}", "org", http_view_org(&org), "user",
+                              http_view_user(&user), "application", h__view_application(&app)));
     json_decref(body);
 }
 
@@ -237,13 +208,11 @@ static ips_status h__application_take(const struct store_rh_application *a, void
 
 void h_rightholders_list(struct http_req *rq, struct http_resp *rs)
 {
-    int limit;
-    const char *cursor;
-    if (!http_page_by_id(rq, rs, &limit, &cursor))
-        return;
     struct http_page_acc acc;
-    http_page_begin(&acc, limit);
-    ips_status st = rights_holder_list(&rq->ctx, http_query(rq, "status"), cursor, limit + 1,
+    const char *cursor;
+    if (!http_page_open(rq, rs, &acc, &cursor))
+        return;
+    ips_status st = rights_holder_list(&rq->ctx, http_query(rq, "status"), cursor, acc.limit + 1,
                                        h__application_take, &acc);
     http_page_respond(rq, rs, &acc, st);
 }
@@ -255,30 +224,20 @@ void h_rightholders_get(struct http_req *rq, struct http_resp *rs)
         return;
     struct store_rh_application a;
     ips_status st = rights_holder_get(&rq->ctx, id, &a);
-    if (st)
-        http_fail(rq, rs, st);
-    else
-        http_json(rs, 200, h__view_application(&a));
+    http_reply(rq, rs, st, 200, st ? NULL : h__view_application(&a));
 }
 
 void h_rightholders_decide(struct http_req *rq, struct http_resp *rs)
 {
     const char *id = http_param_id(rq, rs, 0);
-    if (!id)
-        return;
     json_t *body = NULL;
     const char *reason = NULL;
     bool approve = false;
-    if (!h__decision(rq, rs, "approved", "rejected", &approve, &body, &reason)) {
-        json_decref(body);
+    if (!id || !http_body_decision(rq, rs, "approved", "rejected", &approve, &body, &reason))
         return;
-    }
     struct store_rh_application a;
     ips_status st = rights_holder_decide(&rq->ctx, id, approve, reason, &a);
-    if (st)
-        http_fail(rq, rs, st);
-    else
-        http_json(rs, 200, h__view_application(&a));
+    http_reply(rq, rs, st, 200, st ? NULL : h__view_application(&a));
     json_decref(body);
 }
 
@@ -299,10 +258,7 @@ void h_agent_auths_file(struct http_req *rq, struct http_resp *rs)
                         ? IPS_ERR_INVALID
                         : rights_auth_file(&rq->ctx, meta, doc ? doc->data.data : NULL,
                                            doc ? doc->data.len : 0, &a);
-    if (st)
-        http_fail(rq, rs, st);
-    else
-        http_json(rs, 201, h__view_auth(&a));
+    http_reply(rq, rs, st, 201, st ? NULL : h__view_auth(&a));
     json_decref(meta);
 }
 
@@ -314,13 +270,11 @@ static ips_status h__auth_take(const struct store_agent_auth *a, void *arg)
 
 void h_agent_auths_list(struct http_req *rq, struct http_resp *rs)
 {
-    int limit;
-    const char *cursor;
-    if (!http_page_by_id(rq, rs, &limit, &cursor))
-        return;
     struct http_page_acc acc;
-    http_page_begin(&acc, limit);
-    ips_status st = rights_auth_list(&rq->ctx, http_query(rq, "status"), cursor, limit + 1,
+    const char *cursor;
+    if (!http_page_open(rq, rs, &acc, &cursor))
+        return;
+    ips_status st = rights_auth_list(&rq->ctx, http_query(rq, "status"), cursor, acc.limit + 1,
                                      h__auth_take, &acc);
     http_page_respond(rq, rs, &acc, st);
 }
@@ -332,10 +286,7 @@ void h_agent_auths_get(struct http_req *rq, struct http_resp *rs)
         return;
     struct store_agent_auth a;
     ips_status st = rights_auth_get(&rq->ctx, id, &a);
-    if (st)
-        http_fail(rq, rs, st);
-    else
-        http_json(rs, 200, h__view_auth(&a));
+    http_reply(rq, rs, st, 200, st ? NULL : h__view_auth(&a));
 }
 
 void h_agent_auths_document(struct http_req *rq, struct http_resp *rs)
@@ -356,21 +307,14 @@ void h_agent_auths_document(struct http_req *rq, struct http_resp *rs)
 void h_agent_auths_decide(struct http_req *rq, struct http_resp *rs)
 {
     const char *id = http_param_id(rq, rs, 0);
-    if (!id)
-        return;
     json_t *body = NULL;
     const char *reason = NULL;
     bool verify = false;
-    if (!h__decision(rq, rs, "verified", "rejected", &verify, &body, &reason)) {
-        json_decref(body);
+    if (!id || !http_body_decision(rq, rs, "verified", "rejected", &verify, &body, &reason))
         return;
-    }
     struct store_agent_auth a;
     ips_status st = rights_auth_decide(&rq->ctx, id, verify, reason, &a);
-    if (st)
-        http_fail(rq, rs, st);
-    else
-        http_json(rs, 200, h__view_auth(&a));
+    http_reply(rq, rs, st, 200, st ? NULL : h__view_auth(&a));
     json_decref(body);
 }
 
@@ -394,10 +338,7 @@ void h_agent_auths_revoke(struct http_req *rq, struct http_resp *rs)
     }
     struct store_agent_auth a;
     ips_status st = rights_auth_revoke(&rq->ctx, id, reason, &a);
-    if (st)
-        http_fail(rq, rs, st);
-    else
-        http_json(rs, 200, h__view_auth(&a));
+    http_reply(rq, rs, st, 200, st ? NULL : h__view_auth(&a));
     json_decref(body);
 }
 
@@ -421,10 +362,7 @@ void h_rights_register(struct http_req *rq, struct http_resp *rs)
     }
     struct rights_right *r = malloc(sizeof *r);
     ips_status st = r ? rights_right_register(&rq->ctx, meta, files, n, r) : IPS_ERR_NOMEM;
-    if (st)
-        http_fail(rq, rs, st);
-    else
-        http_json(rs, 201, h__view_right(r, true));
+    http_reply(rq, rs, st, 201, st ? NULL : h__view_right(r, true));
     free(r);
     json_decref(meta);
 }
@@ -437,15 +375,13 @@ static ips_status h__right_take(const struct rights_right *r, void *arg)
 
 void h_rights_list(struct http_req *rq, struct http_resp *rs)
 {
-    int limit;
+    struct http_page_acc acc;
     const char *cursor;
-    if (!http_page_by_id(rq, rs, &limit, &cursor))
+    if (!http_page_open(rq, rs, &acc, &cursor))
         return;
     struct store_right_filter f = {http_query(rq, "status"), http_query(rq, "kind"),
                                    http_query(rq, "org_id"), NULL, NULL};
-    struct http_page_acc acc;
-    http_page_begin(&acc, limit);
-    ips_status st = rights_right_list(&rq->ctx, &f, cursor, limit + 1, h__right_take, &acc);
+    ips_status st = rights_right_list(&rq->ctx, &f, cursor, acc.limit + 1, h__right_take, &acc);
     http_page_respond(rq, rs, &acc, st);
 }
 
@@ -456,31 +392,21 @@ void h_rights_get(struct http_req *rq, struct http_resp *rs)
         return;
     struct rights_right *r = malloc(sizeof *r);
     ips_status st = r ? rights_right_get(&rq->ctx, id, r) : IPS_ERR_NOMEM;
-    if (st)
-        http_fail(rq, rs, st);
-    else
-        http_json(rs, 200, h__view_right(r, true));
+    http_reply(rq, rs, st, 200, st ? NULL : h__view_right(r, true));
     free(r);
 }
 
 void h_rights_decide(struct http_req *rq, struct http_resp *rs)
 {
     const char *id = http_param_id(rq, rs, 0);
-    if (!id)
-        return;
     json_t *body = NULL;
     const char *reason = NULL;
     bool verify = false;
-    if (!h__decision(rq, rs, "verified", "rejected", &verify, &body, &reason)) {
-        json_decref(body);
+    if (!id || !http_body_decision(rq, rs, "verified", "rejected", &verify, &body, &reason))
         return;
-    }
     struct rights_right *r = malloc(sizeof *r);
     ips_status st = r ? rights_right_decide(&rq->ctx, id, verify, reason, r) : IPS_ERR_NOMEM;
-    if (st)
-        http_fail(rq, rs, st);
-    else
-        http_json(rs, 200, h__view_right(r, true));
+    http_reply(rq, rs, st, 200, st ? NULL : h__view_right(r, true));
     free(r);
     json_decref(body);
 }

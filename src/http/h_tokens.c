@@ -13,13 +13,11 @@ static ips_status h__token_take(const struct store_token *t, void *arg)
 
 void h_tokens_list(struct http_req *rq, struct http_resp *rs)
 {
-    int limit;
-    const char *cursor;
-    if (!http_page_by_id(rq, rs, &limit, &cursor))
-        return;
     struct http_page_acc acc;
-    http_page_begin(&acc, limit);
-    ips_status st = access_token_list(&rq->ctx, cursor, limit + 1, h__token_take, &acc);
+    const char *cursor;
+    if (!http_page_open(rq, rs, &acc, &cursor))
+        return;
+    ips_status st = access_token_list(&rq->ctx, cursor, acc.limit + 1, h__token_take, &acc);
     http_page_respond(rq, rs, &acc, st);
 }
 

@@ -11,13 +11,11 @@ static ips_status h__user_take(const struct store_user *u, void *arg)
 
 void h_users_list(struct http_req *rq, struct http_resp *rs)
 {
-    int limit;
-    const char *cursor;
-    if (!http_page_by_id(rq, rs, &limit, &cursor))
-        return;
     struct http_page_acc acc;
-    http_page_begin(&acc, limit);
-    ips_status st = access_user_list(&rq->ctx, cursor, limit + 1, h__user_take, &acc);
+    const char *cursor;
+    if (!http_page_open(rq, rs, &acc, &cursor))
+        return;
+    ips_status st = access_user_list(&rq->ctx, cursor, acc.limit + 1, h__user_take, &acc);
     http_page_respond(rq, rs, &acc, st);
 }
 
@@ -37,10 +35,7 @@ void h_users_create(struct http_req *rq, struct http_resp *rs)
     struct store_user u;
     if (ok)
         st = access_user_create(&rq->ctx, email, password, role, org_id, &u);
-    if (st)
-        http_fail(rq, rs, st);
-    else
-        http_json(rs, 201, http_view_user(&u));
+    http_reply(rq, rs, st, 201, st ? NULL : http_view_user(&u));
     json_decref(body);
 }
 
@@ -51,8 +46,5 @@ void h_users_get(struct http_req *rq, struct http_resp *rs)
         return;
     struct store_user u;
     ips_status st = access_user_get(&rq->ctx, id, &u);
-    if (st)
-        http_fail(rq, rs, st);
-    else
-        http_json(rs, 200, http_view_user(&u));
+    http_reply(rq, rs, st, 200, st ? NULL : http_view_user(&u));
 }

@@ -114,6 +114,11 @@ void http_json(struct http_resp *rs, int status, json_t *v);
 void http_problem(struct http_resp *rs, ips_status st, const char *detail, json_t *errors);
 /* Problem from a domain status, taking detail and errors from rq->ctx. */
 void http_fail(struct http_req *rq, struct http_resp *rs, ips_status st);
+/* The usual end of a handler: http_json(rs, status, v) when st is IPS_OK,
+ * else http_fail(rq, rs, st). v (reference stolen, may be NULL) is the view
+ * of a record the domain filled only on success, so callers build it only
+ * then: `http_reply(rq, rs, st, 200, st ? NULL : view(&rec))`. */
+void http_reply(struct http_req *rq, struct http_resp *rs, ips_status st, int status, json_t *v);
 /* Add a response header (value copied). Silently ignored past the maximum. */
 void http_header_add(struct http_resp *rs, const char *name, const char *value);
 void http_resp_release(struct http_resp *rs);
@@ -148,6 +153,14 @@ void http_bad_cursor(struct http_resp *rs);
 /* Path parameter i if it is a well-formed id; otherwise writes 404, NULL. */
 const char *http_param_id(struct http_req *rq, struct http_resp *rs, int i);
 
+/* Parse a {decision, reason} body (both required strings, nothing else)
+ * where decision is `yes` or `no`; OUT *out_yes tells which. OUT *body: new
+ * reference on success (reason points into it; the caller releases it).
+ * On failure the problem (field errors included) is written to rs, *body
+ * is NULL and false is returned. */
+bool http_body_decision(struct http_req *rq, struct http_resp *rs, const char *yes, const char *no,
+                        bool *out_yes, json_t **body, const char **reason);
+
 /* ---- JSON views of domain records (views.c) ------------------------------------------ */
 
 json_t *http_view_org(const struct store_org *o);
@@ -173,6 +186,12 @@ json_t *http_page_finish(struct http_page_acc *acc);
  * page is consumed either way. */
 void http_page_respond(struct http_req *rq, struct http_resp *rs, struct http_page_acc *acc,
                        ips_status st);
+/* The start of a list whose cursor is an id: http_page_by_id, then
+ * http_page_begin(acc, limit); ask the store for acc->limit + 1 rows. On
+ * failure the problem is written to rs, acc is left unbegun (nothing to
+ * release) and false is returned. */
+bool http_page_open(struct http_req *rq, struct http_resp *rs, struct http_page_acc *acc,
+                    const char **cursor_out);
 
 /* ---- metrics (metrics.c) -------------------------------------------------------------- */
 

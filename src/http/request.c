@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/json.h"
+#include "store/store_rights.h"
 
 const char *http_query(struct http_req *rq, const char *key)
 {
@@ -101,6 +102,33 @@ const char *http_param_id(struct http_req *rq, struct http_resp *rs, int i)
         return NULL;
     }
     return rq->params[i];
+}
+
+bool http_body_decision(struct http_req *rq, struct http_resp *rs, const char *yes, const char *no,
+                        bool *out_yes, json_t **body, const char **reason)
+{
+    static const char *const allowed[] = {"decision", "reason", NULL};
+    *body = NULL;
+    if (!http_body_object(rq, rs, allowed, body))
+        return false;
+    const char *d = NULL;
+    json_t *e = rq->ctx.errors;
+    bool ok = json_field_string(*body, "decision", true, STORE_KIND_MAX, &d, e);
+    ok = json_field_string(*body, "reason", true, STORE_RH_REASON_MAX, reason, e) && ok;
+    if (d && strcmp(d, yes) != 0 && strcmp(d, no) != 0) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "must be %s or %s", yes, no);
+        json_error_add(e, "decision", msg);
+        ok = false;
+    }
+    if (!ok) {
+        json_decref(*body);
+        *body = NULL;
+        http_fail(rq, rs, IPS_ERR_INVALID);
+        return false;
+    }
+    *out_yes = strcmp(d, yes) == 0;
+    return true;
 }
 
 const struct http_part *http_part_get(const struct http_req *rq, const char *name)

@@ -66,6 +66,16 @@ void http_fail(struct http_req *rq, struct http_resp *rs, ips_status st)
     http_problem(rs, st, detail, errors);
 }
 
+void http_reply(struct http_req *rq, struct http_resp *rs, ips_status st, int status, json_t *v)
+{
+    if (st) {
+        json_decref(v);
+        http_fail(rq, rs, st);
+        return;
+    }
+    http_json(rs, status, v);
+}
+
 void http_resp_release(struct http_resp *rs)
 {
     buf_release(&rs->body);

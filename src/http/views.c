@@ -81,3 +81,13 @@ void http_page_respond(struct http_req *rq, struct http_resp *rs, struct http_pa
     }
     http_json(rs, 200, http_page_finish(acc));
 }
+
+bool http_page_open(struct http_req *rq, struct http_resp *rs, struct http_page_acc *acc,
+                    const char **cursor_out)
+{
+    int limit;
+    if (!http_page_by_id(rq, rs, &limit, cursor_out))
+        return false;
+    http_page_begin(acc, limit);
+    return true;
+}

@@ -369,11 +369,36 @@ static ips_status notices__load(struct notices__act *a)
     return st;
 }
 
+/* Re-read the notice and the item inside the transaction, so that the
+ * decision sees what another request may have changed since notices__load. */
+static ips_status notices__reload(struct store *s, struct notices__act *a)
+{
+    ips_status st = store_notices_notice_get(s, a->notice_id, &a->n);
+    if (st == IPS_OK)
+        st = store_notices_item_get(s, a->notice_id, a->listing_id, &a->it);
+    return st;
+}
+
+/* The end of a decision on an item: store the item, refresh the notice,
+ * tell the parties (kind, subject), audit `action` with `detail`, and let
+ * the notifier's accuracy be evaluated again. */
+static ips_status notices__item_decided(struct store *s, struct notices__act *a, const char *kind,
+                                        const char *subject, const char *action,
+                                        const char *detail)
+{
+    ips_status st;
+    if ((st = store_notices_item_update(s, &a->it)) ||
+        (st = notices__notice_refresh(s, &a->n, a->now)) ||
+        (st = notices__tell_item(a, kind, subject)) || (st = notices__audit(a, action, detail)))
+        return st;
+    return notices__notifier_evaluate(s, a->ctx, a->n.notifier_org_id, a->now);
+}
+
 static ips_status notices__counter_tx(struct store *s, void *arg)
 {
     struct notices__act *a = arg;
-    ips_status st = store_notices_notice_get(s, a->notice_id, &a->n);
-    if (st || (st = store_notices_item_get(s, a->notice_id, a->listing_id, &a->it)))
+    ips_status st = notices__reload(s, a);
+    if (st)
         return st;
     if (strcmp(a->it.state, "taken_down") != 0)
         return notices__conflict(a->ctx,
@@ -464,12 +489,54 @@ out_act:
     return st;
 }
 
+/* What counter-decisions and appeal-decisions share: a reviewer's right to
+ * decide (a refusal audited as `action`), a reason, a decision that is `yes`
+ * or `no` (field errors in ctx->errors otherwise), then the item loaded and
+ * tx run in one transaction. OUT *out (may be NULL): the item after tx. */
+static ips_status notices__item_decide(struct ips_ctx *ctx, const char *notice_id,
+                                       const char *listing_id, const char *decision,
+                                       const char *reason, struct store_notice_item *out,
+                                       const char *action, const char *yes, const char *no,
+                                       store_tx_fn tx)
+{
+    ips_status st = access_authorize(ctx->actor, ACT_NOTICE_DECIDE, NULL);
+    if (st) {
+        audit_record(ctx->store, access_principal_actor(ctx->actor), action,
+                     notice_id ? notice_id : "", AUDIT_DENIED, ips_status_slug(st));
+        return st;
+    }
+    bool ok = notices__reason_ok(ctx, reason);
+    if (!decision || (strcmp(decision, yes) != 0 && strcmp(decision, no) != 0)) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "must be %s or %s", yes, no);
+        json_error_add(ctx->errors, "decision", msg);
+        ok = false;
+    }
+    if (!ok) {
+        snprintf(ctx->detail, sizeof ctx->detail, "the decision is not valid");
+        return IPS_ERR_INVALID;
+    }
+    struct notices__act *a = notices__act_new(ctx);
+    if (!a)
+        return IPS_ERR_NOMEM;
+    a->notice_id = notice_id;
+    a->listing_id = listing_id;
+    a->decision = decision;
+    a->reason = reason;
+    if ((st = notices__load(a)) == IPS_OK)
+        st = notices__run(a, tx, action);
+    if (st == IPS_OK && out)
+        *out = a->it;
+    free(a);
+    return st;
+}
+
 static ips_status notices__counter_decide_tx(struct store *s, void *arg)
 {
     struct notices__act *a = arg;
     bool reinstate = strcmp(a->decision, "reinstate") == 0;
-    ips_status st = store_notices_notice_get(s, a->notice_id, &a->n);
-    if (st || (st = store_notices_item_get(s, a->notice_id, a->listing_id, &a->it)))
+    ips_status st = notices__reload(s, a);
+    if (st)
         return st;
     if (strcmp(a->it.state, "counter_noticed") != 0)
         return notices__conflict(a->ctx, "there is no counter-notice to decide (the item is %s)",
@@ -486,50 +553,21 @@ static ips_status notices__counter_decide_tx(struct store *s, void *arg)
              access_principal_actor(a->ctx->actor));
     snprintf(a->it.decision_reason, sizeof a->it.decision_reason, "%s", a->reason);
     a->it.decided_ms = a->now;
-    if ((st = store_notices_item_update(s, &a->it)) ||
-        (st = notices__notice_refresh(s, &a->n, a->now)) ||
-        (st = notices__tell_item(a, reinstate ? "notice.reinstated" : "notice.upheld",
+    return notices__item_decided(s, a, reinstate ? "notice.reinstated" : "notice.upheld",
                                  reinstate ? "Counter-notice upheld: the listing is reinstated"
-                                           : "Counter-notice rejected: the listing stays down")) ||
-        (st = notices__audit(a, "notice_item.counter_decide",
-                             reinstate ? "counter_noticed -> reinstated"
-                                       : "counter_noticed -> upheld (strike)")))
-        return st;
-    return notices__notifier_evaluate(s, a->ctx, a->n.notifier_org_id, a->now);
+                                           : "Counter-notice rejected: the listing stays down",
+                                 "notice_item.counter_decide",
+                                 reinstate ? "counter_noticed -> reinstated"
+                                           : "counter_noticed -> upheld (strike)");
 }
 
 ips_status notices_counter_decide(struct ips_ctx *ctx, const char *notice_id,
                                   const char *listing_id, const char *decision, const char *reason,
                                   struct store_notice_item *out)
 {
-    ips_status st = access_authorize(ctx->actor, ACT_NOTICE_DECIDE, NULL);
-    if (st) {
-        audit_record(ctx->store, access_principal_actor(ctx->actor), "notice_item.counter_decide",
-                     notice_id ? notice_id : "", AUDIT_DENIED, ips_status_slug(st));
-        return st;
-    }
-    bool ok = notices__reason_ok(ctx, reason);
-    if (!decision || (strcmp(decision, "reinstate") != 0 && strcmp(decision, "keep_down") != 0)) {
-        json_error_add(ctx->errors, "decision", "must be reinstate or keep_down");
-        ok = false;
-    }
-    if (!ok) {
-        snprintf(ctx->detail, sizeof ctx->detail, "the decision is not valid");
-        return IPS_ERR_INVALID;
-    }
-    struct notices__act *a = notices__act_new(ctx);
-    if (!a)
-        return IPS_ERR_NOMEM;
-    a->notice_id = notice_id;
-    a->listing_id = listing_id;
-    a->decision = decision;
-    a->reason = reason;
-    if ((st = notices__load(a)) == IPS_OK)
-        st = notices__run(a, notices__counter_decide_tx, "notice_item.counter_decide");
-    if (st == IPS_OK && out)
-        *out = a->it;
-    free(a);
-    return st;
+    return notices__item_decide(ctx, notice_id, listing_id, decision, reason, out,
+                                "notice_item.counter_decide", "reinstate", "keep_down",
+                                notices__counter_decide_tx);
 }
 
 /* ---- appeals (DSA Art. 20) ----------------------------------------------------------- */
@@ -538,8 +576,8 @@ static ips_status notices__appeal_tx(struct store *s, void *arg)
 {
     struct notices__act *a = arg;
     const char *org = a->ctx->actor->org_id;
-    ips_status st = store_notices_notice_get(s, a->notice_id, &a->n);
-    if (st || (st = store_notices_item_get(s, a->notice_id, a->listing_id, &a->it)))
+    ips_status st = notices__reload(s, a);
+    if (st)
         return st;
     if (a->it.appeal_state[0])
         return notices__conflict(a->ctx,
@@ -613,8 +651,8 @@ static ips_status notices__appeal_decide_tx(struct store *s, void *arg)
 {
     struct notices__act *a = arg;
     bool overturn = strcmp(a->decision, "overturn") == 0;
-    ips_status st = store_notices_notice_get(s, a->notice_id, &a->n);
-    if (st || (st = store_notices_item_get(s, a->notice_id, a->listing_id, &a->it)))
+    ips_status st = notices__reload(s, a);
+    if (st)
         return st;
     if (strcmp(a->it.appeal_state, "open") != 0)
         return notices__conflict(a->ctx, "there is no open appeal (appeal state '%s')",
@@ -647,48 +685,19 @@ static ips_status notices__appeal_decide_tx(struct store *s, void *arg)
     snprintf(a->it.appeal_decided_by, sizeof a->it.appeal_decided_by, "%s", me);
     snprintf(a->it.decision_reason, sizeof a->it.decision_reason, "%s", a->reason);
     a->it.updated_ms = a->now;
-    if ((st = store_notices_item_update(s, &a->it)) ||
-        (st = notices__notice_refresh(s, &a->n, a->now)) ||
-        (st = notices__tell_item(a, "notice.appeal_decided",
+    return notices__item_decided(s, a, "notice.appeal_decided",
                                  overturn ? "Appeal upheld: the decision is overturned"
-                                          : "Appeal rejected: the decision stands")) ||
-        (st = notices__audit(a, "notice_item.appeal_decide",
-                             overturn ? "appeal upheld, decision overturned"
-                                      : "appeal rejected, decision confirmed")))
-        return st;
-    return notices__notifier_evaluate(s, a->ctx, a->n.notifier_org_id, a->now);
+                                          : "Appeal rejected: the decision stands",
+                                 "notice_item.appeal_decide",
+                                 overturn ? "appeal upheld, decision overturned"
+                                          : "appeal rejected, decision confirmed");
 }
 
 ips_status notices_appeal_decide(struct ips_ctx *ctx, const char *notice_id, const char *listing_id,
                                  const char *decision, const char *reason,
                                  struct store_notice_item *out)
 {
-    ips_status st = access_authorize(ctx->actor, ACT_NOTICE_DECIDE, NULL);
-    if (st) {
-        audit_record(ctx->store, access_principal_actor(ctx->actor), "notice_item.appeal_decide",
-                     notice_id ? notice_id : "", AUDIT_DENIED, ips_status_slug(st));
-        return st;
-    }
-    bool ok = notices__reason_ok(ctx, reason);
-    if (!decision || (strcmp(decision, "overturn") != 0 && strcmp(decision, "confirm") != 0)) {
-        json_error_add(ctx->errors, "decision", "must be overturn or confirm");
-        ok = false;
-    }
-    if (!ok) {
-        snprintf(ctx->detail, sizeof ctx->detail, "the decision is not valid");
-        return IPS_ERR_INVALID;
-    }
-    struct notices__act *a = notices__act_new(ctx);
-    if (!a)
-        return IPS_ERR_NOMEM;
-    a->notice_id = notice_id;
-    a->listing_id = listing_id;
-    a->decision = decision;
-    a->reason = reason;
-    if ((st = notices__load(a)) == IPS_OK)
-        st = notices__run(a, notices__appeal_decide_tx, "notice_item.appeal_decide");
-    if (st == IPS_OK && out)
-        *out = a->it;
-    free(a);
-    return st;
+    return notices__item_decide(ctx, notice_id, listing_id, decision, reason, out,
+                                "notice_item.appeal_decide", "overturn", "confirm",
+                                notices__appeal_decide_tx);
 }

@@ -166,31 +166,75 @@ out:
     return st;
 }
 
-/* ---- terms ------------------------------------------------------------------------ */
+/* ---- lists: terms, prices, authorised sellers -------------------------------------- */
 
+/* A list replacing the stored one in one transaction: the profile is
+ * touched, the list cleared, each item put, and the change audited. */
 struct profile__list_tx {
     const struct access_principal *actor;
     const char *org_id;
     const char *action; /* audit action */
     const void *items;  /* terms, prices or seller ids */
     size_t n;
+    ips_status (*clear)(struct store *s, const char *org_id);
+    ips_status (*put)(struct store *s, const struct profile__list_tx *a, size_t i);
     char detail[64];
 };
 
-static ips_status profile__terms_tx(struct store *s, void *arg)
+static ips_status profile__list_tx_run(struct store *s, void *arg)
 {
     struct profile__list_tx *a = arg;
-    const struct store_profile_term *terms = a->items;
     ips_status st = store_profile_touch(s, a->org_id, time_now_ms());
-    if (st || (st = store_profile_terms_clear(s, a->org_id)))
+    if (st || (st = a->clear(s, a->org_id)))
         return st;
     for (size_t i = 0; i < a->n; i++)
-        if ((st = store_profile_term_insert(s, &terms[i])))
+        if ((st = a->put(s, a, i)))
             return st;
     char object[STORE_OBJECT_MAX + 1];
     snprintf(object, sizeof object, "profile:%s", a->org_id);
     return audit_append(s, access_principal_actor(a->actor), a->action, object, AUDIT_OK,
                         a->detail);
+}
+
+/* The start of a list update: the actor may write org_id's profile, and
+ * `list` (the request member `name`, described as `what` in the problem) is
+ * an array of at most max items. OUT *items: zeroed room for its items of
+ * `size` bytes each (calloc; the caller frees it, also on failure), *n
+ * their number. On failure returns the status, with field errors added. */
+static ips_status profile__list_open(struct ips_ctx *ctx, const char *org_id, json_t *list,
+                                     const char *name, size_t max, const char *what,
+                                     size_t size, void **items, size_t *n)
+{
+    *items = NULL;
+    *n = 0;
+    ips_status st = profile__authorize(ctx, ACT_PROFILE_WRITE, org_id);
+    if (st)
+        return st;
+    if (!profile__array_ok(ctx, list, name, max))
+        return profile__invalid(ctx, what);
+    *n = json_array_size(list);
+    *items = calloc(*n ? *n : 1, size);
+    return *items ? IPS_OK : IPS_ERR_NOMEM;
+}
+
+/* The end of a list update: when every item was valid (ok), store the
+ * list of a (detail "<n> <unit>") in one transaction; else IPS_ERR_INVALID
+ * about `what`. */
+static ips_status profile__list_commit(struct ips_ctx *ctx, struct profile__list_tx *a, bool ok,
+                                       const char *what, const char *unit)
+{
+    if (!ok)
+        return profile__invalid(ctx, what);
+    snprintf(a->detail, sizeof a->detail, "%zu %s", a->n, unit);
+    return store_tx_run(ctx->store, profile__list_tx_run, a);
+}
+
+/* ---- terms ------------------------------------------------------------------------ */
+
+static ips_status profile__term_put(struct store *s, const struct profile__list_tx *a, size_t i)
+{
+    const struct store_profile_term *terms = a->items;
+    return store_profile_term_insert(s, &terms[i]);
 }
 
 /* Validate one {"term", "variants"} item i into *t; false (with errors) when
@@ -241,20 +285,14 @@ static bool profile__term_parse(struct ips_ctx *ctx, json_t *item, size_t i,
 
 ips_status profile_terms_set(struct ips_ctx *ctx, const char *org_id, json_t *terms)
 {
-    struct store_profile_term *list = NULL;
-    ips_status st = profile__authorize(ctx, ACT_PROFILE_WRITE, org_id);
+    void *mem;
+    size_t n;
+    /* n <= PROFILE_TERMS_MAX: about 440 KiB at most */
+    ips_status st = profile__list_open(ctx, org_id, terms, "terms", PROFILE_TERMS_MAX, "terms",
+                                       sizeof(struct store_profile_term), &mem, &n);
+    struct store_profile_term *list = mem;
     if (st)
-        goto out;
-    if (!profile__array_ok(ctx, terms, "terms", PROFILE_TERMS_MAX)) {
-        st = profile__invalid(ctx, "terms");
-        goto out;
-    }
-    size_t n = json_array_size(terms);
-    list = calloc(n ? n : 1, sizeof *list); /* n <= PROFILE_TERMS_MAX: about 440 KiB at most */
-    if (!list) {
-        st = IPS_ERR_NOMEM;
-        goto out;
-    }
+        goto out_list;
     bool ok = true;
     for (size_t i = 0; i < n; i++) {
         struct store_profile_term *t = &list[i];
@@ -274,35 +312,20 @@ ips_status profile_terms_set(struct ips_ctx *ctx, const char *org_id, json_t *te
             }
         }
     }
-    if (!ok) {
-        st = profile__invalid(ctx, "terms");
-        goto out_list;
-    }
-    struct profile__list_tx a = {ctx->actor, org_id, "profile.terms_set", list, n, ""};
-    snprintf(a.detail, sizeof a.detail, "%zu terms", n);
-    st = store_tx_run(ctx->store, profile__terms_tx, &a);
+    struct profile__list_tx a = {ctx->actor, org_id, "profile.terms_set", list, n,
+                                 store_profile_terms_clear, profile__term_put, ""};
+    st = profile__list_commit(ctx, &a, ok, "terms", "terms");
 out_list:
     free(list);
-out:
     return st;
 }
 
 /* ---- prices ----------------------------------------------------------------------- */
 
-static ips_status profile__prices_tx(struct store *s, void *arg)
+static ips_status profile__price_put(struct store *s, const struct profile__list_tx *a, size_t i)
 {
-    struct profile__list_tx *a = arg;
     const struct store_profile_price *prices = a->items;
-    ips_status st = store_profile_touch(s, a->org_id, time_now_ms());
-    if (st || (st = store_profile_prices_clear(s, a->org_id)))
-        return st;
-    for (size_t i = 0; i < a->n; i++)
-        if ((st = store_profile_price_insert(s, &prices[i], (int)i)))
-            return st;
-    char object[STORE_OBJECT_MAX + 1];
-    snprintf(object, sizeof object, "profile:%s", a->org_id);
-    return audit_append(s, access_principal_actor(a->actor), a->action, object, AUDIT_OK,
-                        a->detail);
+    return store_profile_price_insert(s, &prices[i], (int)i);
 }
 
 /* Validate price item i into *p; false (with errors) when not acceptable. */
@@ -347,20 +370,13 @@ static bool profile__price_parse(struct ips_ctx *ctx, json_t *item, size_t i,
 
 ips_status profile_prices_set(struct ips_ctx *ctx, const char *org_id, json_t *prices)
 {
-    struct store_profile_price *list = NULL;
-    ips_status st = profile__authorize(ctx, ACT_PROFILE_WRITE, org_id);
+    void *mem;
+    size_t n;
+    ips_status st = profile__list_open(ctx, org_id, prices, "prices", PROFILE_PRICES_MAX, "prices",
+                                       sizeof(struct store_profile_price), &mem, &n);
+    struct store_profile_price *list = mem;
     if (st)
-        goto out;
-    if (!profile__array_ok(ctx, prices, "prices", PROFILE_PRICES_MAX)) {
-        st = profile__invalid(ctx, "prices");
-        goto out;
-    }
-    size_t n = json_array_size(prices);
-    list = calloc(n ? n : 1, sizeof *list);
-    if (!list) {
-        st = IPS_ERR_NOMEM;
-        goto out;
-    }
+        goto out_list;
     bool ok = true;
     for (size_t i = 0; i < n; i++) {
         struct store_profile_price *p = &list[i];
@@ -380,16 +396,11 @@ ips_status profile_prices_set(struct ips_ctx *ctx, const char *org_id, json_t *p
             }
         }
     }
-    if (!ok) {
-        st = profile__invalid(ctx, "prices");
-        goto out_list;
-    }
-    struct profile__list_tx a = {ctx->actor, org_id, "profile.prices_set", list, n, ""};
-    snprintf(a.detail, sizeof a.detail, "%zu prices", n);
-    st = store_tx_run(ctx->store, profile__prices_tx, &a);
+    struct profile__list_tx a = {ctx->actor, org_id, "profile.prices_set", list, n,
+                                 store_profile_prices_clear, profile__price_put, ""};
+    st = profile__list_commit(ctx, &a, ok, "prices", "prices");
 out_list:
     free(list);
-out:
     return st;
 }
 
@@ -400,38 +411,22 @@ struct profile__id {
     char v[ID_SIZE];
 };
 
-static ips_status profile__sellers_tx(struct store *s, void *arg)
+static ips_status profile__seller_put(struct store *s, const struct profile__list_tx *a, size_t i)
 {
-    struct profile__list_tx *a = arg;
     const struct profile__id *ids = a->items;
-    ips_status st = store_profile_touch(s, a->org_id, time_now_ms());
-    if (st || (st = store_profile_sellers_clear(s, a->org_id)))
-        return st;
-    for (size_t i = 0; i < a->n; i++)
-        if ((st = store_profile_seller_insert(s, a->org_id, ids[i].v, (int)i)))
-            return st;
-    char object[STORE_OBJECT_MAX + 1];
-    snprintf(object, sizeof object, "profile:%s", a->org_id);
-    return audit_append(s, access_principal_actor(a->actor), a->action, object, AUDIT_OK,
-                        a->detail);
+    return store_profile_seller_insert(s, a->org_id, ids[i].v, (int)i);
 }
 
 ips_status profile_sellers_set(struct ips_ctx *ctx, const char *org_id, json_t *seller_ids)
 {
-    struct profile__id *ids = NULL;
-    ips_status st = profile__authorize(ctx, ACT_PROFILE_WRITE, org_id);
+    void *mem;
+    size_t n;
+    ips_status st =
+        profile__list_open(ctx, org_id, seller_ids, "seller_org_ids", PROFILE_SELLERS_MAX,
+                           "authorised sellers", sizeof(struct profile__id), &mem, &n);
+    struct profile__id *ids = mem;
     if (st)
-        goto out;
-    if (!profile__array_ok(ctx, seller_ids, "seller_org_ids", PROFILE_SELLERS_MAX)) {
-        st = profile__invalid(ctx, "authorised sellers");
-        goto out;
-    }
-    size_t n = json_array_size(seller_ids);
-    ids = calloc(n ? n : 1, sizeof *ids);
-    if (!ids) {
-        st = IPS_ERR_NOMEM;
-        goto out;
-    }
+        goto out_ids;
     bool ok = true;
     for (size_t i = 0; i < n; i++) {
         char field[64];
@@ -472,16 +467,11 @@ ips_status profile_sellers_set(struct ips_ctx *ctx, const char *org_id, json_t *
         }
         memcpy(ids[i].v, id, ID_SIZE);
     }
-    if (!ok) {
-        st = profile__invalid(ctx, "authorised sellers");
-        goto out_ids;
-    }
-    struct profile__list_tx a = {ctx->actor, org_id, "profile.sellers_set", ids, n, ""};
-    snprintf(a.detail, sizeof a.detail, "%zu sellers", n);
-    st = store_tx_run(ctx->store, profile__sellers_tx, &a);
+    struct profile__list_tx a = {ctx->actor, org_id, "profile.sellers_set", ids, n,
+                                 store_profile_sellers_clear, profile__seller_put, ""};
+    st = profile__list_commit(ctx, &a, ok, "authorised sellers", "sellers");
 out_ids:
     free(ids);
-out:
     return st;
 }
 
