@@ -43,13 +43,21 @@ typedef int (*cli_opt_fn)(int c, const char *arg, void *state);
  * index in argv of the first positional argument; pass NULL when the command
  * takes none (extra arguments are then a usage error). Returns CLI_CONTINUE
  * to run the command, or an exit code: 0 after --help, 2 for a usage error.
- * On every return but CLI_CONTINUE, cfg has been released. */
+ * On every return but CLI_CONTINUE, cfg has been released.
+ * cfg may be NULL for a command that uses no settings (no database, e.g.
+ * `hash`, `scan`): nothing is loaded, and opts then ends with
+ * {"help", no_argument, 0, 'h'} and a zero row instead of CLI_COMMON_OPTIONS. */
 int cli_begin(int argc, char **argv, const struct option *opts, struct config *cfg,
               cli_opt_fn fn, void *state, void (*usage)(FILE *), int *first_arg);
 
 /* For "iprshield CMD SUB ...": CLI_CONTINUE when argv[1] is sub; otherwise
  * prints usage (to stdout with exit 0 for --help, else stderr and 2). */
 int cli_subcommand(int argc, char **argv, const char *sub, void (*usage)(FILE *));
+/* Like cli_subcommand for a command with several subcommands: subs is a
+ * NULL-terminated list; OUT *which: the index in subs of argv[1] (set only
+ * when CLI_CONTINUE is returned; may be NULL). */
+int cli_subcommand_pick(int argc, char **argv, const char *const *subs, void (*usage)(FILE *),
+                        int *which);
 
 /* Handle a common option (c from getopt_long). Returns 1 if handled, 0 if
  * not a common option, -1 on a bad value (message printed). */
@@ -65,6 +73,33 @@ int cli_fail(const char *what, ips_status st, const char *detail);
 /* A domain context for the command-line operator (the system principal). */
 void cli_ctx_init(struct ips_ctx *ctx, struct access_principal *p, struct store *s,
                   const struct config *cfg);
+
+/*
+ * A command's session as the system operator: the open, migrated database
+ * and a domain context over it (see cli_ctx_init). Owns store and
+ * ctx.errors; cli_session_close releases both. ctx.actor points at sys, so
+ * the session must not be copied or moved once open.
+ */
+struct cli_session {
+    struct store *store;
+    struct ips_ctx ctx;
+    struct access_principal sys;
+};
+
+/* Open cfg's database as cli_store_open does (creating its directory and
+ * migrating it) and build the system context over it. cfg must outlive the
+ * session. Returns IPS_OK, or a status after printing why; on failure the
+ * session holds nothing and cli_session_close on it is a no-op. */
+ips_status cli_session_open(const struct config *cfg, struct cli_session *sess);
+/* Like cli_session_open, for an existing database that is opened as it is
+ * (not created, not migrated): prints "cannot open the database" on failure. */
+ips_status cli_session_open_existing(const struct config *cfg, struct cli_session *sess);
+/* Release the context's error list and close the database. Safe on a
+ * session whose open failed, and twice. */
+void cli_session_close(struct cli_session *sess);
+/* Print the validation errors collected in ctx->errors to stderr, one
+ * "  <field> <message>" line each (nothing when there are none). */
+void cli_print_errors(const struct ips_ctx *ctx);
 
 int cmd_serve(int argc, char **argv);
 int cmd_db(int argc, char **argv);

@@ -24,18 +24,14 @@ int cmd_audit(int argc, char **argv)
     if (rc != CLI_CONTINUE)
         return rc;
     rc = 0;
-    struct store *s = NULL;
-    ips_status st = store_open(cfg.db, &s);
+    struct cli_session sess;
+    ips_status st = cli_session_open_existing(&cfg, &sess);
     if (st) {
-        rc = cli_fail("cannot open the database", st, cfg.db);
+        rc = ips_status_exit_code(st);
         goto out_cfg;
     }
-    struct ips_ctx ctx;
-    struct access_principal sys;
-    cli_ctx_init(&ctx, &sys, s, &cfg);
     struct audit_verify_result res;
-    st = access_audit_verify(&ctx, &res);
-    json_decref(ctx.errors);
+    st = access_audit_verify(&sess.ctx, &res);
     if (st == IPS_OK) {
         printf("audit chain intact: %lld events\n", (long long)res.events);
     } else if (st == IPS_ERR_INTEGRITY) {
@@ -45,7 +41,7 @@ int cmd_audit(int argc, char **argv)
     } else {
         rc = cli_fail("cannot read the audit log", st, NULL);
     }
-    store_close(s);
+    cli_session_close(&sess);
 out_cfg:
     config_release(&cfg);
     return rc;

@@ -121,21 +121,19 @@ int cmd_demo(int argc, char **argv)
     if (rc != CLI_CONTINUE)
         return rc;
     rc = 0;
-    struct store *s = NULL;
-    ips_status st = cli_store_open(&cfg, &s, NULL);
+    struct cli_session sess;
+    ips_status st = cli_session_open(&cfg, &sess);
     if (st) {
         rc = ips_status_exit_code(st);
         goto out_cfg;
     }
-    struct ips_ctx ctx;
-    struct access_principal sys;
-    cli_ctx_init(&ctx, &sys, s, &cfg);
+    struct ips_ctx *ctx = &sess.ctx;
     char passwords[N_DEMO][32];
     for (size_t i = 0; i < N_DEMO; i++) {
         demo_password(passwords[i]);
-        st = demo_ensure_user(&ctx, i, passwords[i]);
+        st = demo_ensure_user(ctx, i, passwords[i]);
         if (st) {
-            rc = cli_fail("cannot seed the demo data", st, ctx.detail);
+            rc = cli_fail("cannot seed the demo data", st, ctx->detail);
             goto out_store;
         }
     }
@@ -161,17 +159,16 @@ int cmd_demo(int argc, char **argv)
     /* after the logins, which are printed whatever happens to the catalog */
     fflush(stdout);
     if (args.brands > 0)
-        rc = cli_demo_brands(&ctx, args.brands);
+        rc = cli_demo_brands(ctx, args.brands);
     /* the catalog even when some brand failed (4); not after a fatal error */
     if (rc != 5 && (args.sellers > 0 || args.listings > 0)) {
-        int rc_catalog = cli_demo_catalog(&ctx, args.sellers, args.listings);
+        int rc_catalog = cli_demo_catalog(ctx, args.sellers, args.listings);
         if (rc_catalog != 0)
             rc = rc_catalog;
     }
 out_store:
     sodium_memzero(passwords, sizeof passwords);
-    json_decref(ctx.errors);
-    store_close(s);
+    cli_session_close(&sess);
 out_cfg:
     config_release(&cfg);
     return rc;

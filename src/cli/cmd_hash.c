@@ -5,7 +5,6 @@
  * go on. With --dihedral, the 8 variants of each file follow its line as
  * "<64 hex> <quality> <file> <variant>".
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -26,6 +25,15 @@ static void hash_usage(FILE *f)
                "  -h, --help   show this help\n");
 }
 
+static int hash_option(int c, const char *arg, void *state)
+{
+    (void)arg;
+    if (c != 'd')
+        return 2;
+    *(bool *)state = true;
+    return 0;
+}
+
 int cmd_hash(int argc, char **argv)
 {
     int rc = cli_subcommand(argc, argv, "pdq", hash_usage);
@@ -34,16 +42,12 @@ int cmd_hash(int argc, char **argv)
     static const struct option opts[] = {
         {"dihedral", no_argument, 0, 'd'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     bool dihedral = false;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc - 1, argv + 1, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd': dihedral = true; break;
-        case 'h': hash_usage(stdout); return 0;
-        default: hash_usage(stderr); return 2;
-        }
-    }
-    int first = optind + 1;
+    int first = 0;
+    /* no settings: hashing touches no database */
+    rc = cli_begin(argc - 1, argv + 1, opts, NULL, hash_option, &dihedral, hash_usage, &first);
+    if (rc != CLI_CONTINUE)
+        return rc;
+    first += 1;
     if (first >= argc) {
         fprintf(stderr, "iprshield: hash pdq needs at least one FILE\n\n");
         hash_usage(stderr);

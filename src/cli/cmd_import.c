@@ -239,15 +239,12 @@ static int import_option(int c, const char *arg, void *state)
 
 int cmd_import(int argc, char **argv)
 {
-    if (argc < 2 || (strcmp(argv[1], "listings") != 0 && strcmp(argv[1], "sellers") != 0)) {
-        bool help = argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
-        if (!help && argc >= 2)
-            fprintf(stderr, "iprshield: unknown subcommand '%s'\n", argv[1]);
-        import_usage(help ? stdout : stderr);
-        return help ? 0 : 2;
-    }
-    enum catalog_import_kind kind =
-        strcmp(argv[1], "sellers") == 0 ? CATALOG_IMPORT_SELLERS : CATALOG_IMPORT_LISTINGS;
+    static const char *const subs[] = {"listings", "sellers", NULL};
+    int which = 0;
+    int rc = cli_subcommand_pick(argc, argv, subs, import_usage, &which);
+    if (rc != CLI_CONTINUE)
+        return rc;
+    enum catalog_import_kind kind = which == 1 ? CATALOG_IMPORT_SELLERS : CATALOG_IMPORT_LISTINGS;
     static const struct option opts[] = {{"errors", required_argument, 0, 'e'},
                                          {"batch", required_argument, 0, 'b'},
                                          CLI_COMMON_OPTIONS,
@@ -255,7 +252,7 @@ int cmd_import(int argc, char **argv)
     struct config cfg;
     struct import_args a = {NULL, 0};
     int first = 0;
-    int rc = cli_begin(argc - 1, argv + 1, opts, &cfg, import_option, &a, import_usage, &first);
+    rc = cli_begin(argc - 1, argv + 1, opts, &cfg, import_option, &a, import_usage, &first);
     if (rc != CLI_CONTINUE)
         return rc;
     rc = 0;
@@ -272,19 +269,16 @@ int cmd_import(int argc, char **argv)
         rc = 5;
         goto out_cfg;
     }
-    struct store *s = NULL;
-    ips_status st = cli_store_open(&cfg, &s, NULL);
+    struct cli_session sess;
+    ips_status st = cli_session_open(&cfg, &sess);
     if (st) {
         rc = ips_status_exit_code(st);
         goto out_errors;
     }
-    struct ips_ctx ctx;
-    struct access_principal sys;
-    cli_ctx_init(&ctx, &sys, s, &cfg);
     struct catalog_import_stats stats;
     memset(&stats, 0, sizeof stats);
     int64_t t0 = progress_now_ns();
-    rc = cli_import_file(&ctx, kind, path, errors, a.batch, isatty(STDERR_FILENO) == 1, &stats);
+    rc = cli_import_file(&sess.ctx, kind, path, errors, a.batch, isatty(STDERR_FILENO) == 1, &stats);
     double secs = (double)(progress_now_ns() - t0) / 1e9;
     if (rc == 0) {
         printf("%s: %lld lines, %lld created, %lld updated, %lld unchanged, %lld rejected",
@@ -296,8 +290,7 @@ int cmd_import(int argc, char **argv)
         if (stats.rejected > 0)
             rc = 4;
     }
-    json_decref(ctx.errors);
-    store_close(s);
+    cli_session_close(&sess);
 out_errors:
     if (errors && fclose(errors) != 0 && rc == 0)
         rc = 5;

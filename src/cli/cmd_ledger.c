@@ -180,17 +180,6 @@ static const struct option ledger_cli_options[] = {
     {"proof", required_argument, 0, 'p'}, {"quick", no_argument, 0, 'q'},
     CLI_COMMON_OPTIONS,                   {0, 0, 0, 0}};
 
-static void ledger_cli_print_errors(const struct ips_ctx *ctx)
-{
-    size_t i;
-    json_t *e;
-    json_array_foreach(ctx->errors, i, e)
-    {
-        fprintf(stderr, "  %s %s\n", json_string_value(json_object_get(e, "field")),
-                json_string_value(json_object_get(e, "message")));
-    }
-}
-
 static int ledger_cli_register(int nfiles, char **files, const struct ledger_cli_opts *o,
                                const struct config *cfg)
 {
@@ -203,7 +192,6 @@ static int ledger_cli_register(int nfiles, char **files, const struct ledger_cli
         return 2;
     }
     int rc = 0;
-    struct store *s = NULL;
     struct ledger_work *works = calloc((size_t)nfiles, sizeof *works);
     char **datas = calloc((size_t)nfiles, sizeof *datas);
     struct ledger_receipt *receipts = calloc((size_t)nfiles, sizeof *receipts);
@@ -224,26 +212,24 @@ static int ledger_cli_register(int nfiles, char **files, const struct ledger_cli
         works[i].title = o->title ? o->title : base ? base + 1 : files[i];
         works[i].created_on = o->created;
     }
-    ips_status st = cli_store_open(cfg, &s, NULL);
+    struct cli_session sess;
+    ips_status st = cli_session_open(cfg, &sess);
     if (st) {
         rc = ips_status_exit_code(st);
         goto out_mem;
     }
-    struct ips_ctx ctx;
-    struct access_principal sys;
-    cli_ctx_init(&ctx, &sys, s, cfg);
     struct store_org org;
-    st = store_org_get_by_name(s, o->org, &org);
+    st = store_org_get_by_name(sess.store, o->org, &org);
     if (st) {
         rc = cli_fail("cannot register", st, "no organisation has this name");
         goto out_ctx;
     }
     for (int i = 0; i < nfiles; i++)
         works[i].org_id = org.id;
-    st = ledger_register(&ctx, works, (size_t)nfiles, receipts, NULL);
+    st = ledger_register(&sess.ctx, works, (size_t)nfiles, receipts, NULL);
     if (st) {
-        rc = cli_fail("cannot register", st, ctx.detail);
-        ledger_cli_print_errors(&ctx);
+        rc = cli_fail("cannot register", st, sess.ctx.detail);
+        cli_print_errors(&sess.ctx);
         goto out_ctx;
     }
     for (int i = 0; i < nfiles; i++) {
@@ -257,8 +243,7 @@ static int ledger_cli_register(int nfiles, char **files, const struct ledger_cli
         json_decref(v);
     }
 out_ctx:
-    json_decref(ctx.errors);
-    store_close(s);
+    cli_session_close(&sess);
 out_mem:
     for (int i = 0; datas && i < nfiles; i++)
         free(datas[i]);
@@ -286,23 +271,19 @@ static int ledger_cli_key(const struct config *cfg)
 
 static int ledger_cli_check(const struct ledger_cli_opts *o, const struct config *cfg)
 {
-    struct store *s = NULL;
-    ips_status st = cli_store_open(cfg, &s, NULL);
+    struct cli_session sess;
+    ips_status st = cli_session_open(cfg, &sess);
     if (st)
         return ips_status_exit_code(st);
-    struct ips_ctx ctx;
-    struct access_principal sys;
     struct ledger_check_result res;
-    cli_ctx_init(&ctx, &sys, s, cfg);
-    st = ledger_check(&ctx, !o->quick, &res);
+    st = ledger_check(&sess.ctx, !o->quick, &res);
     int rc = 0;
     if (st == IPS_OK)
         printf("ledger intact: %" PRId64 " leaves, checkpoint size %" PRId64 "%s\n", res.leaves,
                res.tree_size, o->quick ? " (quick check)" : ", every leaf and node recomputed");
     else
         rc = cli_fail("ledger check failed", st, res.reason);
-    json_decref(ctx.errors);
-    store_close(s);
+    cli_session_close(&sess);
     return rc;
 }
 
@@ -373,23 +354,17 @@ out_free:
 
 int cmd_ledger(int argc, char **argv)
 {
-    static const char *const subs[] = {"register", "key", "check", "verify", "consistency"};
-    const char *sub = argc >= 2 ? argv[1] : NULL;
-    bool known = false;
-    for (size_t i = 0; sub && i < sizeof subs / sizeof subs[0]; i++)
-        known = known || strcmp(sub, subs[i]) == 0;
-    if (!known) {
-        bool help = sub && (!strcmp(sub, "--help") || !strcmp(sub, "-h"));
-        if (sub && !help)
-            fprintf(stderr, "iprshield: unknown subcommand '%s'\n", sub);
-        ledger_usage(help ? stdout : stderr);
-        return help ? 0 : 2;
-    }
+    static const char *const subs[] = {"register", "key", "check", "verify", "consistency",
+                                       NULL};
+    int rc = cli_subcommand_pick(argc, argv, subs, ledger_usage, NULL);
+    if (rc != CLI_CONTINUE)
+        return rc;
+    const char *sub = argv[1];
     struct config cfg;
     struct ledger_cli_opts o;
     memset(&o, 0, sizeof o);
     int first = 0;
-    int rc = cli_begin(argc - 1, argv + 1, ledger_cli_options, &cfg, ledger_cli_opt, &o,
+    rc = cli_begin(argc - 1, argv + 1, ledger_cli_options, &cfg, ledger_cli_opt, &o,
                        ledger_usage, &first);
     if (rc != CLI_CONTINUE)
         return rc;

@@ -116,7 +116,6 @@ int cmd_notices(int argc, char **argv)
     struct notices_upload files[NOTICES_FILES_MAX + 1];
     size_t meta_len = 0, csv_len = 0;
     json_t *meta = NULL;
-    struct store *s = NULL;
     struct notices_submit_result *res = NULL;
     rc = 2;
     if (!a.org || !a.meta) {
@@ -138,24 +137,18 @@ int cmd_notices(int argc, char **argv)
         goto out_files;
     }
     json_object_set_new(meta, "notifier_org_id", json_string(a.org));
-    ips_status st = cli_store_open(&cfg, &s, NULL);
+    struct cli_session sess;
+    ips_status st = cli_session_open(&cfg, &sess);
     if (st) {
         rc = ips_status_exit_code(st);
         goto out_files;
     }
-    struct ips_ctx ctx;
-    struct access_principal sys;
-    cli_ctx_init(&ctx, &sys, s, &cfg);
     struct notices_submit_req req = {meta, csv, csv_len, files, a.n_evidence};
     res = calloc(1, sizeof *res);
-    st = res ? notices_submit(&ctx, &req, res) : IPS_ERR_NOMEM;
+    st = res ? notices_submit(&sess.ctx, &req, res) : IPS_ERR_NOMEM;
     if (st) {
-        rc = cli_fail("cannot submit the notice", st, ctx.detail);
-        size_t i;
-        json_t *e;
-        json_array_foreach(ctx.errors, i, e)
-            fprintf(stderr, "  %s %s\n", json_string_value(json_object_get(e, "field")),
-                    json_string_value(json_object_get(e, "message")));
+        rc = cli_fail("cannot submit the notice", st, sess.ctx.detail);
+        cli_print_errors(&sess.ctx);
     } else {
         printf("{\"id\":\"%s\",\"state\":\"%s\",\"fast_track\":%s,\"items_total\":%lld,"
                "\"taken_down\":%lld,\"merged_all\":%s}\n",
@@ -166,8 +159,7 @@ int cmd_notices(int argc, char **argv)
     }
     notices_submit_result_release(res);
     free(res);
-    json_decref(ctx.errors);
-    store_close(s);
+    cli_session_close(&sess);
 out_files:
     json_decref(meta);
     for (int i = 0; i < a.n_evidence; i++)

@@ -42,18 +42,6 @@ static void decide_usage(FILE *f)
                "  --reason TEXT      why (required)\n" CLI_COMMON_HELP);
 }
 
-/* Print validation errors collected in ctx->errors. */
-static void rights_print_errors(const struct ips_ctx *ctx)
-{
-    size_t i;
-    json_t *e;
-    json_array_foreach(ctx->errors, i, e)
-    {
-        fprintf(stderr, "  %s %s\n", json_string_value(json_object_get(e, "field")),
-                json_string_value(json_object_get(e, "message")));
-    }
-}
-
 struct list_args {
     const char *status, *kind, *org;
     bool json;
@@ -120,32 +108,28 @@ static int rights_list_run(int argc, char **argv)
     if (rc != CLI_CONTINUE)
         return rc;
     rc = 0;
-    struct store *s = NULL;
-    ips_status st = cli_store_open(&cfg, &s, NULL);
+    struct cli_session sess;
+    ips_status st = cli_session_open(&cfg, &sess);
     if (st) {
         rc = ips_status_exit_code(st);
         goto out_cfg;
     }
-    struct ips_ctx ctx;
-    struct access_principal sys;
-    cli_ctx_init(&ctx, &sys, s, &cfg);
     struct store_right_filter f = {a.status, a.kind, a.org, NULL, NULL};
     struct list_state ls = {a.json, 0, ""};
     /* page through everything; each page is its own short read */
     for (;;) {
         long before = ls.count;
-        st = rights_right_list(&ctx, &f, ls.last[0] ? ls.last : NULL, 200, list_print, &ls);
+        st = rights_right_list(&sess.ctx, &f, ls.last[0] ? ls.last : NULL, 200, list_print, &ls);
         if (st || ls.count - before < 200)
             break;
     }
     if (st) {
-        rc = cli_fail("cannot list the rights", st, ctx.detail);
-        rights_print_errors(&ctx);
+        rc = cli_fail("cannot list the rights", st, sess.ctx.detail);
+        cli_print_errors(&sess.ctx);
     } else if (!a.json) {
         fprintf(stderr, "%ld right%s\n", ls.count, ls.count == 1 ? "" : "s");
     }
-    json_decref(ctx.errors);
-    store_close(s);
+    cli_session_close(&sess);
 out_cfg:
     config_release(&cfg);
     return rc;
@@ -190,26 +174,23 @@ static int rights_decide_run(int argc, char **argv)
         goto out_cfg;
     }
     const char *id = argv[first];
-    struct store *s = NULL;
-    ips_status st = cli_store_open(&cfg, &s, NULL);
+    struct cli_session sess;
+    ips_status st = cli_session_open(&cfg, &sess);
     if (st) {
         rc = ips_status_exit_code(st);
         goto out_cfg;
     }
-    struct ips_ctx ctx;
-    struct access_principal sys;
-    cli_ctx_init(&ctx, &sys, s, &cfg);
     struct rights_right *r = malloc(sizeof *r);
-    st = r ? rights_right_decide(&ctx, id, a.verdict == 1, a.reason, r) : IPS_ERR_NOMEM;
+    st = r ? rights_right_decide(&sess.ctx, id, a.verdict == 1, a.reason, r) : IPS_ERR_NOMEM;
     if (st) {
-        rc = cli_fail("cannot decide the right", st, st == IPS_ERR_NOT_FOUND ? id : ctx.detail);
-        rights_print_errors(&ctx);
+        rc = cli_fail("cannot decide the right", st,
+                      st == IPS_ERR_NOT_FOUND ? id : sess.ctx.detail);
+        cli_print_errors(&sess.ctx);
     } else {
         printf("%s %s (%s)\n", r->rec.id, r->rec.status, r->status_effective);
     }
     free(r);
-    json_decref(ctx.errors);
-    store_close(s);
+    cli_session_close(&sess);
 out_cfg:
     config_release(&cfg);
     return rc;
@@ -217,13 +198,11 @@ out_cfg:
 
 int cmd_rights(int argc, char **argv)
 {
-    if (argc >= 2 && strcmp(argv[1], "list") == 0)
-        return rights_list_run(argc - 1, argv + 1);
-    if (argc >= 2 && strcmp(argv[1], "decide") == 0)
-        return rights_decide_run(argc - 1, argv + 1);
-    bool help = argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
-    if (!help && argc >= 2)
-        fprintf(stderr, "iprshield: unknown subcommand '%s'\n", argv[1]);
-    rights_usage(help ? stdout : stderr);
-    return help ? 0 : 2;
+    static const char *const subs[] = {"list", "decide", NULL};
+    int which = 0;
+    int rc = cli_subcommand_pick(argc, argv, subs, rights_usage, &which);
+    if (rc != CLI_CONTINUE)
+        return rc;
+    return which == 0 ? rights_list_run(argc - 1, argv + 1)
+                      : rights_decide_run(argc - 1, argv + 1);
 }

@@ -8,7 +8,6 @@
  * gets an error verdict, like any other bad line. Blank lines are skipped.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,6 +147,24 @@ static int scan__next(struct scan__reader *r, const char **line, size_t *len)
     }
 }
 
+struct scan_args {
+    const char *profiles, *listings, *out, *policy, *images;
+};
+
+static int scan_option(int c, const char *arg, void *state)
+{
+    struct scan_args *a = state;
+    switch (c) {
+    case 'p': a->profiles = arg; break;
+    case 'l': a->listings = arg; break;
+    case 'o': a->out = arg; break;
+    case 'P': a->policy = arg; break;
+    case 'i': a->images = arg; break;
+    default: return 2;
+    }
+    return 0;
+}
+
 int cmd_scan(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -156,26 +173,20 @@ int cmd_scan(int argc, char **argv)
         {"images", required_argument, 0, 'i'},   {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
-    const char *profiles = NULL, *listings = NULL, *outp = NULL, *policyp = NULL, *images = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'p': profiles = optarg; break;
-        case 'l': listings = optarg; break;
-        case 'o': outp = optarg; break;
-        case 'P': policyp = optarg; break;
-        case 'i': images = optarg; break;
-        case 'h': scan_usage(stdout); return 0;
-        default: scan_usage(stderr); return 2;
-        }
-    }
-    if (!profiles || !listings || optind < argc) {
+    struct scan_args a = {0};
+    int first = 0;
+    /* no settings: the batch mode touches no database */
+    int rc = cli_begin(argc, argv, opts, NULL, scan_option, &a, scan_usage, &first);
+    if (rc != CLI_CONTINUE)
+        return rc;
+    const char *profiles = a.profiles, *listings = a.listings, *outp = a.out,
+               *policyp = a.policy, *images = a.images;
+    if (!profiles || !listings || first < argc) {
         fprintf(stderr, "iprshield: scan needs --profiles and --listings\n\n");
         scan_usage(stderr);
         return 2;
     }
-    int rc = 0;
+    rc = 0;
     char *pdata = NULL, *poldata = NULL;
     size_t plen = 0, pollen = 0;
     struct detect_batch *b = NULL;

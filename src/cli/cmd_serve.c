@@ -40,23 +40,17 @@ int cmd_serve(int argc, char **argv)
     if (rc != CLI_CONTINUE)
         return rc;
     rc = 0;
-    struct store *s = NULL;
-    ips_status st = cli_store_open(&cfg, &s, NULL); /* creates the directory, migrates */
+    struct cli_session sess;
+    ips_status st = cli_session_open(&cfg, &sess); /* creates the directory, migrates */
     if (st) {
         rc = ips_status_exit_code(st);
         goto out;
     }
-    {
-        /* The ledger's key is created at first start, and its stored tree
-         * checked against the last checkpoint; a failed check is logged and
-         * makes the ledger routes answer 500 (ledger.h), nothing else. */
-        struct ips_ctx ctx;
-        struct access_principal sys;
-        cli_ctx_init(&ctx, &sys, s, &cfg);
-        ledger_startup(&ctx);
-        json_decref(ctx.errors);
-    }
-    store_close(s);
+    /* The ledger's key is created at first start, and its stored tree
+     * checked against the last checkpoint; a failed check is logged and
+     * makes the ledger routes answer 500 (ledger.h), nothing else. */
+    ledger_startup(&sess.ctx);
+    cli_session_close(&sess);
     st = http_serve(&cfg);
     rc = st ? ips_status_exit_code(st) : 0;
 out:

@@ -48,18 +48,6 @@ static bool read_password(char *out, size_t cap)
     return true;
 }
 
-/* Print validation errors collected in ctx->errors. */
-static void print_errors(const struct ips_ctx *ctx)
-{
-    size_t i;
-    json_t *e;
-    json_array_foreach(ctx->errors, i, e)
-    {
-        fprintf(stderr, "  %s %s\n", json_string_value(json_object_get(e, "field")),
-                json_string_value(json_object_get(e, "message")));
-    }
-}
-
 struct user_args {
     const char *org, *kind, *role, *email;
     bool pw_stdin;
@@ -111,35 +99,32 @@ int cmd_user(int argc, char **argv)
         rc = 2;
         goto out_cfg;
     }
-    struct store *s = NULL;
-    ips_status st = cli_store_open(&cfg, &s, NULL);
+    struct cli_session sess;
+    ips_status st = cli_session_open(&cfg, &sess);
     if (st) {
         rc = ips_status_exit_code(st);
         goto out_pw;
     }
-    struct ips_ctx ctx;
-    struct access_principal sys;
-    cli_ctx_init(&ctx, &sys, s, &cfg);
+    struct ips_ctx *ctx = &sess.ctx;
     struct store_org o;
-    st = store_org_get_by_name(s, org, &o);
+    st = store_org_get_by_name(sess.store, org, &o);
     if (st == IPS_ERR_NOT_FOUND) {
-        st = access_org_create(&ctx, org, kind, &o);
+        st = access_org_create(ctx, org, kind, &o);
     } else if (st == IPS_OK && strcmp(o.kind, kind) != 0) {
-        snprintf(ctx.detail, sizeof ctx.detail, "organisation '%s' exists with kind %s", org,
+        snprintf(ctx->detail, sizeof ctx->detail, "organisation '%s' exists with kind %s", org,
                  o.kind);
         st = IPS_ERR_CONFLICT;
     }
     struct store_user u;
     if (st == IPS_OK)
-        st = access_user_create(&ctx, email, password, role, o.id, &u);
+        st = access_user_create(ctx, email, password, role, o.id, &u);
     if (st) {
-        rc = cli_fail("cannot add the user", st, ctx.detail);
-        print_errors(&ctx);
+        rc = cli_fail("cannot add the user", st, ctx->detail);
+        cli_print_errors(ctx);
     } else {
         printf("%s\n", u.id);
     }
-    json_decref(ctx.errors);
-    store_close(s);
+    cli_session_close(&sess);
 out_pw:
     sodium_memzero(password, sizeof password);
 out_cfg:
@@ -194,32 +179,29 @@ int cmd_token(int argc, char **argv)
         rc = 2;
         goto out_cfg;
     }
-    struct store *s = NULL;
-    ips_status st = cli_store_open(&cfg, &s, NULL);
+    struct cli_session sess;
+    ips_status st = cli_session_open(&cfg, &sess);
     if (st) {
         rc = ips_status_exit_code(st);
         goto out_cfg;
     }
-    struct ips_ctx ctx;
-    struct access_principal sys;
-    cli_ctx_init(&ctx, &sys, s, &cfg);
     char lower[STORE_EMAIL_MAX + 1];
     snprintf(lower, sizeof lower, "%s", email);
     struct store_user u;
-    st = access_email_normalize(lower) ? store_user_get_by_email(s, lower, &u)
+    st = access_email_normalize(lower) ? store_user_get_by_email(sess.store, lower, &u)
                                        : IPS_ERR_NOT_FOUND;
     struct store_token t;
     char secret[64];
     if (st == IPS_OK)
-        st = access_token_create(&ctx, u.id, name, days, &t, secret);
+        st = access_token_create(&sess.ctx, u.id, name, days, &t, secret);
     if (st) {
-        rc = cli_fail("cannot create the token", st, st == IPS_ERR_NOT_FOUND ? email : ctx.detail);
+        rc = cli_fail("cannot create the token", st,
+                      st == IPS_ERR_NOT_FOUND ? email : sess.ctx.detail);
     } else {
         printf("%s\n", secret);
         sodium_memzero(secret, sizeof secret);
     }
-    json_decref(ctx.errors);
-    store_close(s);
+    cli_session_close(&sess);
 out_cfg:
     config_release(&cfg);
     return rc;

@@ -107,10 +107,70 @@ void cli_ctx_init(struct ips_ctx *ctx, struct access_principal *p, struct store 
     ctx->errors = json_array();
 }
 
+static ips_status cli__session_start(const struct config *cfg, struct cli_session *sess,
+                                     struct store *s)
+{
+    sess->store = s;
+    cli_ctx_init(&sess->ctx, &sess->sys, s, cfg);
+    return IPS_OK;
+}
+
+ips_status cli_session_open(const struct config *cfg, struct cli_session *sess)
+{
+    struct store *s = NULL;
+    memset(sess, 0, sizeof *sess);
+    ips_status st = cli_store_open(cfg, &s, NULL);
+    return st ? st : cli__session_start(cfg, sess, s);
+}
+
+ips_status cli_session_open_existing(const struct config *cfg, struct cli_session *sess)
+{
+    struct store *s = NULL;
+    memset(sess, 0, sizeof *sess);
+    ips_status st = store_open(cfg->db, &s);
+    if (st) {
+        cli_fail("cannot open the database", st, cfg->db);
+        return st;
+    }
+    return cli__session_start(cfg, sess, s);
+}
+
+void cli_session_close(struct cli_session *sess)
+{
+    json_decref(sess->ctx.errors);
+    sess->ctx.errors = NULL;
+    if (sess->store)
+        store_close(sess->store);
+    sess->store = NULL;
+}
+
+void cli_print_errors(const struct ips_ctx *ctx)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(ctx->errors, i, e)
+    {
+        fprintf(stderr, "  %s %s\n", json_string_value(json_object_get(e, "field")),
+                json_string_value(json_object_get(e, "message")));
+    }
+}
+
 int cli_subcommand(int argc, char **argv, const char *sub, void (*usage)(FILE *))
 {
-    if (argc >= 2 && strcmp(argv[1], sub) == 0)
-        return CLI_CONTINUE;
+    const char *const subs[] = {sub, NULL};
+    return cli_subcommand_pick(argc, argv, subs, usage, NULL);
+}
+
+int cli_subcommand_pick(int argc, char **argv, const char *const *subs, void (*usage)(FILE *),
+                        int *which)
+{
+    for (int i = 0; argc >= 2 && subs[i]; i++) {
+        if (strcmp(argv[1], subs[i]) == 0) {
+            if (which)
+                *which = i;
+            return CLI_CONTINUE;
+        }
+    }
     bool help = argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
     if (!help && argc >= 2)
         fprintf(stderr, "iprshield: unknown subcommand '%s'\n", argv[1]);
@@ -121,14 +181,14 @@ int cli_subcommand(int argc, char **argv, const char *sub, void (*usage)(FILE *)
 int cli_begin(int argc, char **argv, const struct option *opts, struct config *cfg,
               cli_opt_fn fn, void *state, void (*usage)(FILE *), int *first_arg)
 {
-    int rc = cli_config_load(cfg);
+    int rc = cfg ? cli_config_load(cfg) : 0;
     if (rc)
         return rc;
     int c;
     optind = 1;
     opterr = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        int common = cli_common_option(c, optarg, cfg);
+        int common = cfg ? cli_common_option(c, optarg, cfg) : 0;
         if (common > 0)
             continue;
         if (common < 0) {
@@ -161,6 +221,7 @@ int cli_begin(int argc, char **argv, const struct option *opts, struct config *c
     }
     return CLI_CONTINUE;
 out_release:
-    config_release(cfg);
+    if (cfg)
+        config_release(cfg);
     return rc;
 }

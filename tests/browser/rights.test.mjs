@@ -1,7 +1,7 @@
 // rights.test.mjs — browser journeys through the rights, review, profile,
 // alliance, ledger, listings and notices pages.
 //
-// Same harness as roles.test.mjs: seeds a fresh database with
+// The harness is lib.mjs (shared with roles.test.mjs): seeds a fresh database with
 // `iprshield demo seed --json`, starts `iprshield serve` on a free loopback
 // port, drives /usr/bin/chromium (headless, fresh profile) with
 // playwright-core, and fails on console errors, page errors, CSP
@@ -25,24 +25,11 @@
 
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFile } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { BIN, SCRATCH, WAIT_MS, START_MS, run, parseSeed, byTestId, createHarness } from './lib.mjs';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const BIN = process.env.IPRSHIELD_BIN || path.resolve(HERE, '../../build/iprshield');
-const SCRATCH = process.env.IPRSHIELD_TEST_TMP || os.tmpdir();
-
-const WAIT_MS = 10_000;            // any single UI wait
-const START_MS = 30_000;           // seeding, server start, browser start
 const WATCHDOG_MS = 8 * 60_000;    // the whole file (four journeys)
-
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
-  '--no-first-run', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync'];
 
 /** A 1×1 PNG (red pixel). */
 const PNG_1x1 = Buffer.from(
@@ -56,98 +43,11 @@ const LISTING_TITLE = 'Aurora Lumen tote bag replica';
 let workDir;
 let shotDir;
 let certPath;
-let server;
-let serverLog = '';
-let baseURL;
-let context;
 let seeded;
-const problems = [];
 
 /* ----------------------------------------------------------------------- */
-/* Harness (as in roles.test.mjs)                                          */
+/* Harness (lib.mjs)                                                       */
 /* ----------------------------------------------------------------------- */
-
-function withTimeout(promise, ms, what) {
-  let timer;
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
-function run(file, args, ms) {
-  return new Promise((resolve, reject) => {
-    execFile(file, args, { timeout: ms, maxBuffer: 16 * 1024 * 1024, killSignal: 'SIGKILL' },
-      (err, stdout, stderr) => {
-        if (err) {
-          err.message += `\nstdout: ${stdout}\nstderr: ${stderr}`;
-          reject(err);
-        } else {
-          resolve({ stdout, stderr });
-        }
-      });
-  });
-}
-
-function parseSeed(stdout) {
-  const text = stdout.trim();
-  try {
-    return JSON.parse(text);
-  } catch {
-    const at = text.indexOf('[');
-    if (at >= 0) return JSON.parse(text.slice(at, text.lastIndexOf(']') + 1));
-    throw new Error(`demo seed did not print JSON: ${text.slice(0, 500)}`);
-  }
-}
-
-function startServer(db) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(BIN, ['serve', '--db', db, '--listen', '127.0.0.1:0'],
-      { stdio: ['ignore', 'pipe', 'pipe'] });
-    server = child;
-    let pending = '';
-    let done = false;
-    const timer = setTimeout(() => finish(new Error(`server did not log "listening" within ${START_MS} ms\n${serverLog}`)), START_MS);
-    function finish(err, addr) {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      if (err) reject(err); else resolve(addr);
-    }
-    child.stdout.on('data', () => {});
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk) => {
-      serverLog = (serverLog + chunk).slice(-20_000);
-      pending += chunk;
-      let nl;
-      while ((nl = pending.indexOf('\n')) >= 0) {
-        const line = pending.slice(0, nl).trim();
-        pending = pending.slice(nl + 1);
-        if (!line.startsWith('{')) continue;
-        try {
-          const rec = JSON.parse(line);
-          if (rec.msg === 'listening' && typeof rec.addr === 'string') finish(null, rec.addr);
-        } catch { /* not JSON */ }
-      }
-    });
-    child.on('error', (err) => finish(err));
-    child.on('exit', (code, signal) => finish(new Error(`server exited early (code ${code}, signal ${signal})\n${serverLog}`)));
-  });
-}
-
-async function stopServer() {
-  if (!server || server.exitCode !== null || server.signalCode !== null) return;
-  const exited = new Promise((resolve) => server.once('exit', resolve));
-  server.kill('SIGTERM');
-  try {
-    await withTimeout(exited, 5_000, 'server shutdown');
-  } catch {
-    server.kill('SIGKILL');
-    await withTimeout(exited, 5_000, 'server kill').catch(() => {});
-  }
-}
 
 /** Failures that are part of the test plan. */
 function expectedFailure(url, status) {
@@ -158,71 +58,14 @@ function expectedFailure(url, status) {
   return false;
 }
 
-function watch(page, label) {
-  page.on('console', (msg) => {
-    if (msg.type() !== 'error') return;
-    const text = msg.text();
-    const loc = msg.location();
-    const m = /^Failed to load resource: the server responded with a status of (\d+)/.exec(text);
-    if (m && loc && loc.url && expectedFailure(loc.url, Number(m[1]))) return;
-    problems.push(`[${label}] console error: ${text} (${loc ? loc.url : '?'})`);
-  });
-  page.on('pageerror', (err) => problems.push(`[${label}] page error: ${err.message}`));
-  page.on('response', (res) => {
-    if (res.status() >= 400 && !expectedFailure(res.url(), res.status())) {
-      problems.push(`[${label}] HTTP ${res.status()} for ${res.request().method()} ${res.url()}`);
-    }
-  });
-  page.on('requestfailed', (req) => {
-    // Blob-URL downloads are cancelled by design in headless mode.
-    if (req.url().startsWith('blob:')) return;
-    problems.push(`[${label}] request failed: ${req.method()} ${req.url()} (${req.failure()?.errorText})`);
-  });
-}
-
-function assertNoProblems() {
-  const found = problems.splice(0);
-  assert.deepEqual(found, [], `browser problems:\n${found.join('\n')}`);
-}
-
-const byTestId = (page, id) => page.locator(`[data-testid="${id}"]`);
-
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(shotDir, `${name}.png`), fullPage: true, timeout: WAIT_MS });
-}
-
-async function freshPage(label) {
-  await context.clearCookies();
-  const page = await context.newPage();
-  page.setDefaultTimeout(WAIT_MS);
-  page.setDefaultNavigationTimeout(WAIT_MS);
-  watch(page, label);
-  await page.goto(`${baseURL}/`, { waitUntil: 'load' });
-  await byTestId(page, 'login-email').waitFor({ state: 'visible' });
-  return page;
-}
-
-async function loginAs(role, label) {
-  const who = seeded.find((x) => x.role === role);
-  const page = await freshPage(label || role);
-  await byTestId(page, 'login-email').fill(who.email);
-  await byTestId(page, 'login-password').fill(who.password);
-  await byTestId(page, 'login-password').press('Enter');
-  await byTestId(page, 'whoami-role').waitFor({ state: 'visible' });
-  return page;
-}
-
-async function logout(page) {
-  await byTestId(page, 'logout').click();
-  await byTestId(page, 'login-email').waitFor({ state: 'visible' });
-  await page.close();
-}
-
-async function openSection(page, section) {
-  await byTestId(page, `nav-${section}`).click();
-  await page.waitForURL(`**/#/${section}`);
-  await byTestId(page, `${section}-title`).waitFor({ state: 'visible' });
-}
+const h = createHarness({
+  name: 'rights.test.mjs',
+  watchdogMs: WATCHDOG_MS,
+  expectedFailure,
+  // Blob-URL downloads are cancelled by design in headless mode.
+  ignoreFailedRequest: (url) => url.startsWith('blob:'),
+});
+const { assertNoProblems, shot, freshPage, loginAs, logout, openSection } = h;
 
 /** Wait until a paged list has rows, an empty state or an error; fail on the error. */
 async function listLoaded(page, name) {
@@ -236,13 +79,6 @@ async function listLoaded(page, name) {
 
 /* ----------------------------------------------------------------------- */
 
-const watchdog = setTimeout(() => {
-  process.stderr.write(`rights.test.mjs: watchdog fired after ${WATCHDOG_MS} ms; killing the server\n`);
-  try { server?.kill('SIGKILL'); } catch { /* already gone */ }
-  process.exit(1);
-}, WATCHDOG_MS);
-watchdog.unref();
-
 describe('rights, review and catalog journeys in chromium', () => {
   before(async () => {
     assert.ok(fs.existsSync(BIN), `server binary not found: ${BIN} (set IPRSHIELD_BIN)`);
@@ -250,38 +86,23 @@ describe('rights, review and catalog journeys in chromium', () => {
     workDir = fs.mkdtempSync(path.join(SCRATCH, 'iprs-rights-'));
     shotDir = process.env.IPRSHIELD_SCREENSHOTS || path.join(workDir, 'screenshots');
     fs.mkdirSync(shotDir, { recursive: true });
+    h.shotDir = shotDir;
     certPath = path.join(workDir, 'certificate.pdf');
     fs.writeFileSync(certPath, TINY_PDF);
     const db = path.join(workDir, 't.db');
 
     const { stdout } = await run(BIN, ['demo', 'seed', '--db', db, '--json'], START_MS);
     seeded = parseSeed(stdout);
+    h.seeded = seeded;
     for (const role of ['reviewer', 'rightholder', 'seller']) {
       assert.ok(seeded.find((x) => x.role === role), `demo seed has a ${role}`);
     }
-    baseURL = `http://${await startServer(db)}`;
-
-    context = await withTimeout(chromium.launchPersistentContext(path.join(workDir, 'profile'), {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: CHROMIUM_ARGS,
-      timeout: START_MS,
-      viewport: { width: 1280, height: 860 },
-      acceptDownloads: true,
-    }), START_MS + 5_000, 'chromium launch');
-    context.setDefaultTimeout(WAIT_MS);
-    await context.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (e) => {
-        console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}`);
-      });
-    });
-    for (const p of context.pages()) await p.close();
+    await h.startServer(db);
+    await h.launch(workDir, { acceptDownloads: true });
   }, { timeout: 3 * START_MS });
 
   after(async () => {
-    if (context) await withTimeout(context.close(), 15_000, 'browser close').catch((e) => process.stderr.write(`${e.message}\n`));
-    await stopServer();
-    clearTimeout(watchdog);
+    await h.close();
   }, { timeout: 40_000 });
 
   test('anyone applies as a right holder; a reviewer approves the application', { timeout: 90_000 }, async () => {

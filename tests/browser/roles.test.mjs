@@ -17,16 +17,9 @@
 
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFile } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const BIN = process.env.IPRSHIELD_BIN || path.resolve(HERE, '../../build/iprshield');
-const SCRATCH = process.env.IPRSHIELD_TEST_TMP || os.tmpdir();
+import { BIN, SCRATCH, WAIT_MS, START_MS, run, parseSeed, byTestId, createHarness } from './lib.mjs';
 
 const ROLES = ['admin', 'reviewer', 'rightholder', 'seller', 'officer', 'auditor'];
 const SECTIONS = ['home', 'review', 'rights', 'profile', 'agents', 'alliance', 'listings', 'notices',
@@ -41,13 +34,7 @@ const ALLOWED = {
   auditor: ['home', 'rights', 'alliance', 'notices', 'ledger', 'orgs', 'tokens', 'audit'],
 };
 
-const WAIT_MS = 10_000;            // any single UI wait
-const START_MS = 30_000;           // seeding, server start, browser start
 const WATCHDOG_MS = 5 * 60_000;    // the whole file
-
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
-  '--no-first-run', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync'];
 
 /* ----------------------------------------------------------------------- */
 /* Shared state and helpers                                                */
@@ -55,100 +42,10 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 
 let workDir;
 let shotDir;
-let server;             // ChildProcess
-let serverLog = '';     // last part of the server's stderr, for diagnostics
 let baseURL;
-let context;            // persistent browser context
 let seeded;             // [{role, email, password, org}]
-const problems = [];    // console errors, page errors, CSP violations, bad responses
 const EXTRA_ORGS = 55;  // more than one page of organisations
 const extraOrgs = [];   // their names
-
-function withTimeout(promise, ms, what) {
-  let timer;
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
-function run(file, args, ms) {
-  return new Promise((resolve, reject) => {
-    execFile(file, args, { timeout: ms, maxBuffer: 16 * 1024 * 1024, killSignal: 'SIGKILL' },
-      (err, stdout, stderr) => {
-        if (err) {
-          err.message += `\nstdout: ${stdout}\nstderr: ${stderr}`;
-          reject(err);
-        } else {
-          resolve({ stdout, stderr });
-        }
-      });
-  });
-}
-
-function parseSeed(stdout) {
-  const text = stdout.trim();
-  try {
-    return JSON.parse(text);
-  } catch {
-    // Tolerate a log line before the JSON: take from the first '['.
-    const at = text.indexOf('[');
-    if (at >= 0) return JSON.parse(text.slice(at));
-    throw new Error(`demo seed did not print JSON: ${text.slice(0, 500)}`);
-  }
-}
-
-/** Start the server and resolve with "host:port" from its "listening" log line. */
-function startServer(db) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(BIN, ['serve', '--db', db, '--listen', '127.0.0.1:0'],
-      { stdio: ['ignore', 'pipe', 'pipe'] });
-    server = child;
-    let pending = '';
-    let done = false;
-    const timer = setTimeout(() => finish(new Error(`server did not log "listening" within ${START_MS} ms\n${serverLog}`)), START_MS);
-    function finish(err, addr) {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      if (err) reject(err); else resolve(addr);
-    }
-    child.stdout.on('data', () => {});      // drain
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk) => {
-      serverLog = (serverLog + chunk).slice(-20_000);
-      pending += chunk;
-      let nl;
-      while ((nl = pending.indexOf('\n')) >= 0) {
-        const line = pending.slice(0, nl).trim();
-        pending = pending.slice(nl + 1);
-        if (!line.startsWith('{')) continue;
-        try {
-          const rec = JSON.parse(line);
-          if (rec.msg === 'listening' && typeof rec.addr === 'string') finish(null, rec.addr);
-        } catch { /* not JSON: ignore */ }
-      }
-    });
-    child.on('error', (err) => finish(err));
-    child.on('exit', (code, signal) => {
-      finish(new Error(`server exited early (code ${code}, signal ${signal})\n${serverLog}`));
-    });
-  });
-}
-
-async function stopServer() {
-  if (!server || server.exitCode !== null || server.signalCode !== null) return;
-  const exited = new Promise((resolve) => server.once('exit', resolve));
-  server.kill('SIGTERM');
-  try {
-    await withTimeout(exited, 5_000, 'server shutdown');
-  } catch {
-    server.kill('SIGKILL');
-    await withTimeout(exited, 5_000, 'server kill').catch(() => {});
-  }
-}
 
 /**
  * Create EXTRA_ORGS organisations through the API as the seeded admin, so
@@ -190,48 +87,8 @@ function expectedFailure(url, status) {
   return false;
 }
 
-function watch(page, label) {
-  page.on('console', (msg) => {
-    if (msg.type() !== 'error') return;
-    const text = msg.text();
-    const loc = msg.location();
-    // Chromium logs every non-2xx fetch as an error; allow the planned ones.
-    const m = /^Failed to load resource: the server responded with a status of (\d+)/.exec(text);
-    if (m && loc && loc.url && expectedFailure(loc.url, Number(m[1]))) return;
-    problems.push(`[${label}] console error: ${text} (${loc ? loc.url : '?'})`);
-  });
-  page.on('pageerror', (err) => problems.push(`[${label}] page error: ${err.message}`));
-  page.on('response', (res) => {
-    if (res.status() >= 400 && !expectedFailure(res.url(), res.status())) {
-      problems.push(`[${label}] HTTP ${res.status()} for ${res.request().method()} ${res.url()}`);
-    }
-  });
-  page.on('requestfailed', (req) => {
-    problems.push(`[${label}] request failed: ${req.method()} ${req.url()} (${req.failure()?.errorText})`);
-  });
-}
-
-function assertNoProblems() {
-  const found = problems.splice(0);
-  assert.deepEqual(found, [], `browser problems:\n${found.join('\n')}`);
-}
-
-async function freshPage(label) {
-  await context.clearCookies();
-  const page = await context.newPage();
-  page.setDefaultTimeout(WAIT_MS);
-  page.setDefaultNavigationTimeout(WAIT_MS);
-  watch(page, label);
-  await page.goto(`${baseURL}/`, { waitUntil: 'load' });
-  await page.getByTestId('login-email').waitFor({ state: 'visible' });
-  return page;
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(shotDir, `${name}.png`), fullPage: true, timeout: WAIT_MS });
-}
-
-const byTestId = (page, id) => page.locator(`[data-testid="${id}"]`);
+const h = createHarness({ name: 'roles.test.mjs', watchdogMs: WATCHDOG_MS, expectedFailure });
+const { assertNoProblems, shot, freshPage, login, openSection } = h;
 
 /** Click "Load more" until the list is complete (bounded). */
 async function loadAll(page, name) {
@@ -245,22 +102,9 @@ async function loadAll(page, name) {
   }
 }
 
-async function openSection(page, section) {
-  await byTestId(page, `nav-${section}`).click();
-  await page.waitForURL(`**/#/${section}`);
-  await byTestId(page, `${section}-title`).waitFor({ state: 'visible' });
-}
-
 /* ----------------------------------------------------------------------- */
 /* Setup and teardown                                                      */
 /* ----------------------------------------------------------------------- */
-
-const watchdog = setTimeout(() => {
-  process.stderr.write(`roles.test.mjs: watchdog fired after ${WATCHDOG_MS} ms; killing the server\n`);
-  try { server?.kill('SIGKILL'); } catch { /* already gone */ }
-  process.exit(1);
-}, WATCHDOG_MS);
-watchdog.unref();
 
 describe('portal in chromium, per role', () => {
   before(async () => {
@@ -269,42 +113,27 @@ describe('portal in chromium, per role', () => {
     workDir = fs.mkdtempSync(path.join(SCRATCH, 'iprs-browser-'));
     shotDir = process.env.IPRSHIELD_SCREENSHOTS || path.join(workDir, 'screenshots');
     fs.mkdirSync(shotDir, { recursive: true });
+    h.shotDir = shotDir;
     const db = path.join(workDir, 't.db');
 
     const { stdout } = await run(BIN, ['demo', 'seed', '--db', db, '--json'], START_MS);
     seeded = parseSeed(stdout);
+    h.seeded = seeded;
     assert.ok(Array.isArray(seeded), 'demo seed prints a JSON array');
     for (const role of ROLES) {
       const e = seeded.find((x) => x.role === role);
       assert.ok(e && e.email && e.password && e.org, `demo seed has a complete entry for ${role}`);
     }
 
-    const addr = await startServer(db);
+    const addr = await h.startServer(db);
     baseURL = `http://${addr}`;
     await addOrgsForPagination();
 
-    context = await withTimeout(chromium.launchPersistentContext(path.join(workDir, 'profile'), {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: CHROMIUM_ARGS,
-      timeout: START_MS,
-      viewport: { width: 1280, height: 860 },
-    }), START_MS + 5_000, 'chromium launch');
-    context.setDefaultTimeout(WAIT_MS);
-    // Report CSP violations as console errors (init scripts are exempt from CSP).
-    await context.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (e) => {
-        console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}`);
-      });
-    });
-    // The persistent context opens with one blank page; we use our own.
-    for (const p of context.pages()) await p.close();
+    await h.launch(workDir);
   }, { timeout: 3 * START_MS });
 
   after(async () => {
-    if (context) await withTimeout(context.close(), 15_000, 'browser close').catch((e) => process.stderr.write(`${e.message}\n`));
-    await stopServer();
-    clearTimeout(watchdog);
+    await h.close();
   }, { timeout: 40_000 });
 
   test('a wrong password shows the login error', { timeout: 60_000 }, async () => {
@@ -330,10 +159,7 @@ describe('portal in chromium, per role', () => {
       const page = await freshPage(role);
 
       // Log in with the keyboard: type, then Enter in the password field.
-      await byTestId(page, 'login-email').fill(who.email);
-      await byTestId(page, 'login-password').fill(who.password);
-      await byTestId(page, 'login-password').press('Enter');
-      await byTestId(page, 'whoami-role').waitFor({ state: 'visible' });
+      await login(page, who);
 
       // Header.
       assert.equal((await byTestId(page, 'whoami-role').textContent()).trim(), role);
