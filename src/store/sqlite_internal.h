@@ -222,4 +222,123 @@ typedef ips_status (*sqlite__decode_fn)(sqlite3_stmt *st, void *row);
 ips_status sqlite__fetch_one(struct sqlite__stmt *q, sqlite__decode_fn decode, void *tmp,
                              void *out, size_t size);
 
+/* ---- whole-statement helpers ------------------------------------------------------ */
+/*
+ * The three shapes every record type repeats — look one row up, write and
+ * count, list rows into a callback — written once. Each takes a binder
+ * (a sqlite__bind_fn and its argument; NULL binds nothing), so the SQL, the
+ * parameters and the statuses stay exactly those of the hand-written form:
+ * borrow, bind, run, always give back.
+ *
+ * Two ways in: the sqlite__<verb> forms borrow sql themselves
+ * (sqlite__stmt_sql); the sqlite__stmt_<verb> forms CONSUME a statement the
+ * caller has just borrowed another way (store_sqlite.c's enum cache), taking
+ * the borrow's status as `borrowed`:
+ *
+ *     struct sqlite__stmt q;
+ *     return sqlite__stmt_fetch(&q, sqlite__stmt_get(ss, SQLITE__Q_X, &q), ...);
+ *
+ * They call sqlite__stmt_put(q) on every path, so q must not be used after.
+ */
+
+/* Bind the parameters of a statement from arg (the caller's record or a
+ * small struct of values). Failure: the first failing bind's status. */
+typedef ips_status (*sqlite__bind_fn)(struct sqlite__stmt *q, const void *arg);
+
+/* sqlite__bind_fn binding arg, a NUL-terminated string (or NULL for SQL
+ * NULL), as text to ?1: the key of most lookups and deletes. */
+ips_status sqlite__bind_key(struct sqlite__stmt *q, const void *arg);
+
+/* The arguments of sqlite__bind_page, for sqlite__bind_page_fn. */
+struct sqlite__page {
+    const char *only;
+    const char *after;
+    int limit;
+};
+
+/* sqlite__bind_fn binding arg, a const struct sqlite__page *, with
+ * sqlite__bind_page (?1 filter, ?2 cursor, ?3 page size). */
+ips_status sqlite__bind_page_fn(struct sqlite__stmt *q, const void *arg);
+
+/*
+ * Hand one decoded row to a listing's typed callback. The listing defines
+ * an adapter per record type with SQLITE__EMIT, so the callback is called
+ * through its own type (never through a cast function pointer).
+ */
+typedef ips_status (*sqlite__emit_fn)(const void *row, void *ctx);
+
+/*
+ * Define `static ips_status name(const void *row, void *ctx)`, an
+ * sqlite__emit_fn, and `struct name`, its context { cb, arg }, which call
+ * cb((const type *)row, arg). row MUST be a decoded `type` (the decoder given
+ * with it fills one). Use: sqlite__each(..., name, &(struct name){cb, arg}).
+ */
+#define SQLITE__EMIT(name, type, cb_type)                                                   \
+    struct name {                                                                            \
+        cb_type cb;                                                                          \
+        void *arg;                                                                           \
+    };                                                                                       \
+    static ips_status name(const void *row, void *ctx)                                       \
+    {                                                                                        \
+        const struct name *e = ctx;                                                          \
+        return e->cb((const type *)row, e->arg);                                             \
+    }
+
+/*
+ * Step a bound SELECT to its end: decode each row into row, then
+ * emit(row, ctx); stop at the first non-OK status and return it.
+ * row NULL: a row buffer of row_size bytes is taken from the heap for the
+ * scan (large records, callbacks that re-enter the store) and freed before
+ * return; IPS_ERR_NOMEM, before any step, when it cannot be had.
+ * Result: IPS_OK at the end of the rows; else step, decode or emit status.
+ */
+ips_status sqlite__each(struct sqlite__stmt *q, sqlite__decode_fn decode, void *row,
+                        size_t row_size, sqlite__emit_fn emit, void *ctx);
+
+/*
+ * Look one row up: bind (may be NULL) with arg, then sqlite__fetch_one into
+ * tmp and copy size bytes to out on success only. Consumes q.
+ * Failure: the borrow's or bind's status; IPS_ERR_NOT_FOUND on no row;
+ * step/decode failures. out untouched on any failure.
+ */
+ips_status sqlite__stmt_fetch(struct sqlite__stmt *q, ips_status borrowed, sqlite__bind_fn bind,
+                              const void *arg, sqlite__decode_fn decode, void *tmp, void *out,
+                              size_t size);
+
+/*
+ * Run a write: bind (may be NULL) with arg, then sqlite__run. must_change:
+ * IPS_ERR_NOT_FOUND when no row changed (an UPDATE or DELETE of a missing
+ * key). Consumes q.
+ * Failure: the borrow's or bind's status (IPS_ERR_TOO_LARGE for an
+ * unterminated field), or sqlite__run's mapped status (IPS_ERR_CONFLICT,
+ * IPS_ERR_NOT_FOUND for a missing foreign row, ...).
+ */
+ips_status sqlite__stmt_write(struct sqlite__stmt *q, ips_status borrowed, sqlite__bind_fn bind,
+                              const void *arg, bool must_change);
+
+/* Bind (may be NULL) with arg, then sqlite__each. Consumes q.
+ * Failure: the borrow's or bind's status; else as sqlite__each. */
+ips_status sqlite__stmt_list(struct sqlite__stmt *q, ips_status borrowed, sqlite__bind_fn bind,
+                             const void *arg, sqlite__decode_fn decode, void *row,
+                             size_t row_size, sqlite__emit_fn emit, void *ctx);
+
+/* sqlite__stmt_fetch / _write / _list on a statement borrowed with
+ * sqlite__stmt_sql(ss, sql, ...); sql follows that function's rules. */
+ips_status sqlite__get_one(struct sqlite_store *ss, const char *sql, sqlite__bind_fn bind,
+                           const void *arg, sqlite__decode_fn decode, void *tmp, void *out,
+                           size_t size);
+ips_status sqlite__write(struct sqlite_store *ss, const char *sql, sqlite__bind_fn bind,
+                         const void *arg, bool must_change);
+ips_status sqlite__list(struct sqlite_store *ss, const char *sql, sqlite__bind_fn bind,
+                        const void *arg, sqlite__decode_fn decode, void *row, size_t row_size,
+                        sqlite__emit_fn emit, void *ctx);
+
+/* The common lookup: sqlite__get_one with key bound as text to ?1. */
+static inline ips_status sqlite__get_key(struct sqlite_store *ss, const char *sql,
+                                         const char *key, sqlite__decode_fn decode, void *tmp,
+                                         void *out, size_t size)
+{
+    return sqlite__get_one(ss, sql, sqlite__bind_key, key, decode, tmp, out, size);
+}
+
 #endif

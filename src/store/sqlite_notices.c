@@ -126,54 +126,39 @@ out_stmt:
 
 static ips_status notice_get(struct store *s, const char *id, struct store_notice *out)
 {
-    struct sqlite__stmt q;
     static _Thread_local struct store_notice tmp; /* large: kept off the stack */
-    ips_status r = sqlite__stmt_sql(sqlite__from(s), q_notice_get, &q);
-    if (r || (r = sqlite__bind_text(&q, 1, id)))
-        goto out_stmt;
-    r = sqlite__fetch_one(&q, decode_notice, &tmp, out, sizeof tmp);
-out_stmt:
-    sqlite__stmt_put(&q);
-    return r;
+    return sqlite__get_key(sqlite__from(s), q_notice_get, id, decode_notice, &tmp, out, sizeof tmp);
+}
+
+/* sqlite__bind_fn for q_notice_update. */
+static ips_status bind_notice_update(struct sqlite__stmt *q, const void *arg)
+{
+    const struct store_notice *n = arg;
+    ips_status r;
+    if ((r = SQLITE__BIND_FIELD(q, 1, n->id)) || (r = SQLITE__BIND_FIELD(q, 2, n->state)) ||
+        (r = SQLITE__BIND_FIELD(q, 3, n->outcome)) ||
+        (r = sqlite__bind_int64(q, 4, n->review_deadline_ms)) ||
+        (r = sqlite__bind_int64(q, 5, n->sla_breached)) ||
+        (r = SQLITE__BIND_FIELD(q, 6, n->decided_by)) ||
+        (r = SQLITE__BIND_FIELD(q, 7, n->decision_reason)) ||
+        (r = sqlite__bind_int64(q, 8, n->decided_ms)))
+        return r;
+    return sqlite__bind_int64(q, 9, n->updated_ms);
 }
 
 static ips_status notice_update(struct store *s, const struct store_notice *n)
 {
-    struct sqlite__stmt q;
-    int changes = 0;
-    ips_status r = sqlite__stmt_sql(sqlite__from(s), q_notice_update, &q);
-    if (r || (r = SQLITE__BIND_FIELD(&q, 1, n->id)) || (r = SQLITE__BIND_FIELD(&q, 2, n->state)) ||
-        (r = SQLITE__BIND_FIELD(&q, 3, n->outcome)) ||
-        (r = sqlite__bind_int64(&q, 4, n->review_deadline_ms)) ||
-        (r = sqlite__bind_int64(&q, 5, n->sla_breached)) ||
-        (r = SQLITE__BIND_FIELD(&q, 6, n->decided_by)) ||
-        (r = SQLITE__BIND_FIELD(&q, 7, n->decision_reason)) ||
-        (r = sqlite__bind_int64(&q, 8, n->decided_ms)) ||
-        (r = sqlite__bind_int64(&q, 9, n->updated_ms)))
-        goto out_stmt;
-    r = sqlite__run(&q, &changes);
-    if (r == IPS_OK && changes == 0)
-        r = IPS_ERR_NOT_FOUND;
-out_stmt:
-    sqlite__stmt_put(&q);
-    return r;
+    return sqlite__write(sqlite__from(s), q_notice_update, bind_notice_update, n, true);
 }
 
 /* Step through a bound notice SELECT, offering each row to cb. The row
  * buffer is heap-allocated: a notice is ~14 KiB and callbacks re-enter. */
+SQLITE__EMIT(emit_notice, struct store_notice, store_notice_cb)
+
 static ips_status scan_notices(struct sqlite__stmt *q, store_notice_cb cb, void *arg)
 {
-    struct store_notice *n = malloc(sizeof *n);
-    bool row = false;
-    ips_status r;
-    if (!n)
-        return IPS_ERR_NOMEM;
-    while ((r = sqlite__step(q, &row)) == IPS_OK && row) {
-        if ((r = decode_notice(q->st, n)) || (r = cb(n, arg)))
-            break;
-    }
-    free(n);
-    return r;
+    return sqlite__each(q, decode_notice, NULL, sizeof(struct store_notice), emit_notice,
+                        &(struct emit_notice){cb, arg});
 }
 
 static ips_status notice_list(struct store *s, const struct store_notice_filter *f,
@@ -356,16 +341,15 @@ static ips_status bind_item(struct sqlite__stmt *q, const struct store_notice_it
     return IPS_OK;
 }
 
+/* bind_item as a sqlite__bind_fn (arg: const struct store_notice_item *). */
+static ips_status bind_item_fn(struct sqlite__stmt *q, const void *arg)
+{
+    return bind_item(q, arg);
+}
+
 static ips_status item_insert(struct store *s, const struct store_notice_item *it)
 {
-    struct sqlite__stmt q;
-    ips_status r = sqlite__stmt_sql(sqlite__from(s), q_item_insert, &q);
-    if (r || (r = bind_item(&q, it)))
-        goto out_stmt;
-    r = sqlite__run(&q, NULL);
-out_stmt:
-    sqlite__stmt_put(&q);
-    return r;
+    return sqlite__write(sqlite__from(s), q_item_insert, bind_item_fn, it, false);
 }
 
 static ips_status item_get(struct store *s, const char *notice_id, const char *listing_id,
@@ -385,32 +369,15 @@ out_stmt:
 
 static ips_status item_update(struct store *s, const struct store_notice_item *it)
 {
-    struct sqlite__stmt q;
-    int changes = 0;
-    ips_status r = sqlite__stmt_sql(sqlite__from(s), q_item_update, &q);
-    if (r || (r = bind_item(&q, it)))
-        goto out_stmt;
-    r = sqlite__run(&q, &changes);
-    if (r == IPS_OK && changes == 0)
-        r = IPS_ERR_NOT_FOUND;
-out_stmt:
-    sqlite__stmt_put(&q);
-    return r;
+    return sqlite__write(sqlite__from(s), q_item_update, bind_item_fn, it, true);
 }
+
+SQLITE__EMIT(emit_item, struct store_notice_item, store_notice_item_cb)
 
 static ips_status scan_items(struct sqlite__stmt *q, store_notice_item_cb cb, void *arg)
 {
-    struct store_notice_item *it = malloc(sizeof *it);
-    bool row = false;
-    ips_status r;
-    if (!it)
-        return IPS_ERR_NOMEM;
-    while ((r = sqlite__step(q, &row)) == IPS_OK && row) {
-        if ((r = decode_item(q->st, it)) || (r = cb(it, arg)))
-            break;
-    }
-    free(it);
-    return r;
+    return sqlite__each(q, decode_item, NULL, sizeof(struct store_notice_item), emit_item,
+                        &(struct emit_item){cb, arg});
 }
 
 static ips_status item_list(struct store *s, const char *notice_id, const char *only_seller,

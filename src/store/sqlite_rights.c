@@ -10,7 +10,6 @@
 #include "store/sqlite_internal.h"
 #include "store/store_rights_backend.h"
 
-#include <stdlib.h>
 
 /* ---- applications ------------------------------------------------------------ */
 
@@ -46,57 +45,67 @@ static ips_status decode_app(sqlite3_stmt *st, void *row)
     return IPS_OK;
 }
 
+SQLITE__EMIT(emit_app, struct store_rh_application, store_rh_application_cb)
+
+/* sqlite__bind_fn for q_app_insert: every column of APP_COLS. */
+static ips_status bind_app_insert(struct sqlite__stmt *q, const void *arg)
+{
+    const struct store_rh_application *a = arg;
+    ips_status result;
+    if ((result = SQLITE__BIND_FIELD(q, 1, a->org_id)) ||
+        (result = SQLITE__BIND_FIELD(q, 2, a->status)) ||
+        (result = SQLITE__BIND_FIELD(q, 3, a->email)) ||
+        (result = SQLITE__BIND_FIELD(q, 4, a->website)) ||
+        (result = SQLITE__BIND_FIELD(q, 5, a->country)) ||
+        (result = SQLITE__BIND_FIELD(q, 6, a->reason)) ||
+        (result = SQLITE__BIND_FIELD(q, 7, a->decided_by)) ||
+        (result = sqlite__bind_int64(q, 8, a->decided_ms)))
+        return result;
+    return sqlite__bind_int64(q, 9, a->created_ms);
+}
+
+/* Bind the decision columns every "UPDATE ... SET status = ?2, reason = ?3,
+ * decided_by = ?4, decided_ms = ?5 WHERE <key> = ?1" of this file shares.
+ * Fields are passed with their sizes (SQLITE__BIND_FIELD's rule). */
+static ips_status bind_decision(struct sqlite__stmt *q, const char *key, size_t key_size,
+                                const char *status, size_t status_size, const char *reason,
+                                size_t reason_size, const char *decided_by,
+                                size_t decided_by_size, int64_t decided_ms)
+{
+    ips_status result;
+    if ((result = sqlite__bind_field(q, 1, key, key_size)) ||
+        (result = sqlite__bind_field(q, 2, status, status_size)) ||
+        (result = sqlite__bind_field(q, 3, reason, reason_size)) ||
+        (result = sqlite__bind_field(q, 4, decided_by, decided_by_size)))
+        return result;
+    return sqlite__bind_int64(q, 5, decided_ms);
+}
+#define BIND_DECISION(q, rec, key)                                                           \
+    bind_decision((q), (rec)->key, sizeof (rec)->key, (rec)->status, sizeof (rec)->status,   \
+                  (rec)->reason, sizeof (rec)->reason, (rec)->decided_by,                    \
+                  sizeof (rec)->decided_by, (rec)->decided_ms)
+
+static ips_status bind_app_update(struct sqlite__stmt *q, const void *arg)
+{
+    const struct store_rh_application *a = arg;
+    return BIND_DECISION(q, a, org_id);
+}
+
 static ips_status application_insert(struct store *s, const struct store_rh_application *a)
 {
-    struct sqlite__stmt q;
-    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_app_insert, &q);
-    if (result || (result = SQLITE__BIND_FIELD(&q, 1, a->org_id)) ||
-        (result = SQLITE__BIND_FIELD(&q, 2, a->status)) ||
-        (result = SQLITE__BIND_FIELD(&q, 3, a->email)) ||
-        (result = SQLITE__BIND_FIELD(&q, 4, a->website)) ||
-        (result = SQLITE__BIND_FIELD(&q, 5, a->country)) ||
-        (result = SQLITE__BIND_FIELD(&q, 6, a->reason)) ||
-        (result = SQLITE__BIND_FIELD(&q, 7, a->decided_by)) ||
-        (result = sqlite__bind_int64(&q, 8, a->decided_ms)) ||
-        (result = sqlite__bind_int64(&q, 9, a->created_ms)))
-        goto out_stmt;
-    result = sqlite__run(&q, NULL);
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    return sqlite__write(sqlite__from(s), q_app_insert, bind_app_insert, a, false);
 }
 
 static ips_status application_get(struct store *s, const char *org_id,
                                   struct store_rh_application *out)
 {
-    struct sqlite__stmt q;
     struct store_rh_application tmp;
-    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_app_get, &q);
-    if (result || (result = sqlite__bind_text(&q, 1, org_id)))
-        goto out_stmt;
-    result = sqlite__fetch_one(&q, decode_app, &tmp, out, sizeof tmp);
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    return sqlite__get_key(sqlite__from(s), q_app_get, org_id, decode_app, &tmp, out, sizeof tmp);
 }
 
 static ips_status application_update(struct store *s, const struct store_rh_application *a)
 {
-    struct sqlite__stmt q;
-    int changes = 0;
-    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_app_update, &q);
-    if (result || (result = SQLITE__BIND_FIELD(&q, 1, a->org_id)) ||
-        (result = SQLITE__BIND_FIELD(&q, 2, a->status)) ||
-        (result = SQLITE__BIND_FIELD(&q, 3, a->reason)) ||
-        (result = SQLITE__BIND_FIELD(&q, 4, a->decided_by)) ||
-        (result = sqlite__bind_int64(&q, 5, a->decided_ms)))
-        goto out_stmt;
-    result = sqlite__run(&q, &changes);
-    if (result == IPS_OK && changes == 0)
-        result = IPS_ERR_NOT_FOUND;
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    return sqlite__write(sqlite__from(s), q_app_update, bind_app_update, a, true);
 }
 
 static ips_status application_list(struct store *s, const char *only_status,
@@ -105,15 +114,11 @@ static ips_status application_list(struct store *s, const char *only_status,
 {
     struct sqlite__stmt q;
     struct store_rh_application a;
-    bool row = false;
     ips_status result = sqlite__stmt_sql(sqlite__from(s), q_app_list, &q);
     if (result || (result = sqlite__bind_page(&q, only_status, after, limit)) ||
         (result = sqlite__bind_text(&q, 4, only_org)))
         goto out_stmt;
-    while ((result = sqlite__step(&q, &row)) == IPS_OK && row) {
-        if ((result = decode_app(q.st, &a)) || (result = cb(&a, arg)))
-            break;
-    }
+    result = sqlite__each(&q, decode_app, &a, sizeof a, emit_app, &(struct emit_app){cb, arg});
 out_stmt:
     sqlite__stmt_put(&q);
     return result;
@@ -162,59 +167,48 @@ static ips_status decode_auth(sqlite3_stmt *st, void *row)
     return IPS_OK;
 }
 
+SQLITE__EMIT(emit_auth, struct store_agent_auth, store_agent_auth_cb)
+
+/* sqlite__bind_fn for q_auth_insert: every column of AUTH_COLS. */
+static ips_status bind_auth_insert(struct sqlite__stmt *q, const void *arg)
+{
+    const struct store_agent_auth *a = arg;
+    ips_status result;
+    if ((result = SQLITE__BIND_FIELD(q, 1, a->id)) ||
+        (result = SQLITE__BIND_FIELD(q, 2, a->principal_org_id)) ||
+        (result = SQLITE__BIND_FIELD(q, 3, a->agent_org_id)) ||
+        (result = SQLITE__BIND_FIELD(q, 4, a->valid_from)) ||
+        (result = SQLITE__BIND_FIELD(q, 5, a->valid_to)) ||
+        (result = SQLITE__BIND_FIELD(q, 6, a->document_sha256)) ||
+        (result = SQLITE__BIND_FIELD(q, 7, a->status)) ||
+        (result = SQLITE__BIND_FIELD(q, 8, a->reason)) ||
+        (result = SQLITE__BIND_FIELD(q, 9, a->filed_by)) ||
+        (result = SQLITE__BIND_FIELD(q, 10, a->decided_by)) ||
+        (result = sqlite__bind_int64(q, 11, a->decided_ms)))
+        return result;
+    return sqlite__bind_int64(q, 12, a->created_ms);
+}
+
+static ips_status bind_auth_update(struct sqlite__stmt *q, const void *arg)
+{
+    const struct store_agent_auth *a = arg;
+    return BIND_DECISION(q, a, id);
+}
+
 static ips_status auth_insert(struct store *s, const struct store_agent_auth *a)
 {
-    struct sqlite__stmt q;
-    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_auth_insert, &q);
-    if (result || (result = SQLITE__BIND_FIELD(&q, 1, a->id)) ||
-        (result = SQLITE__BIND_FIELD(&q, 2, a->principal_org_id)) ||
-        (result = SQLITE__BIND_FIELD(&q, 3, a->agent_org_id)) ||
-        (result = SQLITE__BIND_FIELD(&q, 4, a->valid_from)) ||
-        (result = SQLITE__BIND_FIELD(&q, 5, a->valid_to)) ||
-        (result = SQLITE__BIND_FIELD(&q, 6, a->document_sha256)) ||
-        (result = SQLITE__BIND_FIELD(&q, 7, a->status)) ||
-        (result = SQLITE__BIND_FIELD(&q, 8, a->reason)) ||
-        (result = SQLITE__BIND_FIELD(&q, 9, a->filed_by)) ||
-        (result = SQLITE__BIND_FIELD(&q, 10, a->decided_by)) ||
-        (result = sqlite__bind_int64(&q, 11, a->decided_ms)) ||
-        (result = sqlite__bind_int64(&q, 12, a->created_ms)))
-        goto out_stmt;
-    result = sqlite__run(&q, NULL);
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    return sqlite__write(sqlite__from(s), q_auth_insert, bind_auth_insert, a, false);
 }
 
 static ips_status auth_get(struct store *s, const char *id, struct store_agent_auth *out)
 {
-    struct sqlite__stmt q;
     struct store_agent_auth tmp;
-    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_auth_get, &q);
-    if (result || (result = sqlite__bind_text(&q, 1, id)))
-        goto out_stmt;
-    result = sqlite__fetch_one(&q, decode_auth, &tmp, out, sizeof tmp);
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    return sqlite__get_key(sqlite__from(s), q_auth_get, id, decode_auth, &tmp, out, sizeof tmp);
 }
 
 static ips_status auth_update(struct store *s, const struct store_agent_auth *a)
 {
-    struct sqlite__stmt q;
-    int changes = 0;
-    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_auth_update, &q);
-    if (result || (result = SQLITE__BIND_FIELD(&q, 1, a->id)) ||
-        (result = SQLITE__BIND_FIELD(&q, 2, a->status)) ||
-        (result = SQLITE__BIND_FIELD(&q, 3, a->reason)) ||
-        (result = SQLITE__BIND_FIELD(&q, 4, a->decided_by)) ||
-        (result = sqlite__bind_int64(&q, 5, a->decided_ms)))
-        goto out_stmt;
-    result = sqlite__run(&q, &changes);
-    if (result == IPS_OK && changes == 0)
-        result = IPS_ERR_NOT_FOUND;
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    return sqlite__write(sqlite__from(s), q_auth_update, bind_auth_update, a, true);
 }
 
 static ips_status auth_active(struct store *s, const char *principal_org, const char *agent_org,
@@ -238,15 +232,11 @@ static ips_status auth_list(struct store *s, const char *involving_org, const ch
 {
     struct sqlite__stmt q;
     struct store_agent_auth a;
-    bool row = false;
     ips_status result = sqlite__stmt_sql(sqlite__from(s), q_auth_list, &q);
     if (result || (result = sqlite__bind_page(&q, only_status, after, limit)) ||
         (result = sqlite__bind_text(&q, 4, involving_org)))
         goto out_stmt;
-    while ((result = sqlite__step(&q, &row)) == IPS_OK && row) {
-        if ((result = decode_auth(q.st, &a)) || (result = cb(&a, arg)))
-            break;
-    }
+    result = sqlite__each(&q, decode_auth, &a, sizeof a, emit_auth, &(struct emit_auth){cb, arg});
 out_stmt:
     sqlite__stmt_put(&q);
     return result;
@@ -308,76 +298,63 @@ static ips_status decode_right(sqlite3_stmt *st, void *row)
     return IPS_OK;
 }
 
+SQLITE__EMIT(emit_right, struct store_right, store_right_cb)
+
+/* sqlite__bind_fn for q_right_insert: every column of RIGHT_COLS. */
+static ips_status bind_right_insert(struct sqlite__stmt *q, const void *arg)
+{
+    const struct store_right *r = arg;
+    ips_status result;
+    if ((result = SQLITE__BIND_FIELD(q, 1, r->id)) ||
+        (result = SQLITE__BIND_FIELD(q, 2, r->org_id)) ||
+        (result = SQLITE__BIND_FIELD(q, 3, r->filed_by)) ||
+        (result = SQLITE__BIND_FIELD(q, 4, r->filed_by_org)) ||
+        (result = SQLITE__BIND_FIELD(q, 5, r->kind)) ||
+        (result = SQLITE__BIND_FIELD(q, 6, r->status)) ||
+        (result = SQLITE__BIND_FIELD(q, 7, r->mark_text)) ||
+        (result = SQLITE__BIND_FIELD(q, 8, r->title)) ||
+        (result = SQLITE__BIND_FIELD(q, 9, r->registration_number)) ||
+        (result = SQLITE__BIND_FIELD(q, 10, r->patent_number)) ||
+        (result = SQLITE__BIND_FIELD(q, 11, r->office)) ||
+        (result = SQLITE__BIND_FIELD(q, 12, r->nice_classes)) ||
+        (result = SQLITE__BIND_FIELD(q, 13, r->work_kind)) ||
+        (result = SQLITE__BIND_FIELD(q, 14, r->evidence_description)) ||
+        (result = SQLITE__BIND_FIELD(q, 15, r->created_on)) ||
+        (result = SQLITE__BIND_FIELD(q, 16, r->valid_from)) ||
+        (result = SQLITE__BIND_FIELD(q, 17, r->valid_to)) ||
+        (result = SQLITE__BIND_FIELD(q, 18, r->reason)) ||
+        (result = SQLITE__BIND_FIELD(q, 19, r->decided_by)) ||
+        (result = sqlite__bind_int64(q, 20, r->decided_ms)))
+        return result;
+    return sqlite__bind_int64(q, 21, r->created_ms);
+}
+
+static ips_status bind_right_update(struct sqlite__stmt *q, const void *arg)
+{
+    const struct store_right *r = arg;
+    return BIND_DECISION(q, r, id);
+}
+
 static ips_status right_insert(struct store *s, const struct store_right *r)
 {
-    struct sqlite__stmt q;
-    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_right_insert, &q);
-    if (result || (result = SQLITE__BIND_FIELD(&q, 1, r->id)) ||
-        (result = SQLITE__BIND_FIELD(&q, 2, r->org_id)) ||
-        (result = SQLITE__BIND_FIELD(&q, 3, r->filed_by)) ||
-        (result = SQLITE__BIND_FIELD(&q, 4, r->filed_by_org)) ||
-        (result = SQLITE__BIND_FIELD(&q, 5, r->kind)) ||
-        (result = SQLITE__BIND_FIELD(&q, 6, r->status)) ||
-        (result = SQLITE__BIND_FIELD(&q, 7, r->mark_text)) ||
-        (result = SQLITE__BIND_FIELD(&q, 8, r->title)) ||
-        (result = SQLITE__BIND_FIELD(&q, 9, r->registration_number)) ||
-        (result = SQLITE__BIND_FIELD(&q, 10, r->patent_number)) ||
-        (result = SQLITE__BIND_FIELD(&q, 11, r->office)) ||
-        (result = SQLITE__BIND_FIELD(&q, 12, r->nice_classes)) ||
-        (result = SQLITE__BIND_FIELD(&q, 13, r->work_kind)) ||
-        (result = SQLITE__BIND_FIELD(&q, 14, r->evidence_description)) ||
-        (result = SQLITE__BIND_FIELD(&q, 15, r->created_on)) ||
-        (result = SQLITE__BIND_FIELD(&q, 16, r->valid_from)) ||
-        (result = SQLITE__BIND_FIELD(&q, 17, r->valid_to)) ||
-        (result = SQLITE__BIND_FIELD(&q, 18, r->reason)) ||
-        (result = SQLITE__BIND_FIELD(&q, 19, r->decided_by)) ||
-        (result = sqlite__bind_int64(&q, 20, r->decided_ms)) ||
-        (result = sqlite__bind_int64(&q, 21, r->created_ms)))
-        goto out_stmt;
-    result = sqlite__run(&q, NULL);
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    return sqlite__write(sqlite__from(s), q_right_insert, bind_right_insert, r, false);
 }
 
 static ips_status right_get(struct store *s, const char *id, struct store_right *out)
 {
-    struct sqlite__stmt q;
     struct store_right tmp;
-    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_right_get, &q);
-    if (result || (result = sqlite__bind_text(&q, 1, id)))
-        goto out_stmt;
-    result = sqlite__fetch_one(&q, decode_right, &tmp, out, sizeof tmp);
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    return sqlite__get_key(sqlite__from(s), q_right_get, id, decode_right, &tmp, out, sizeof tmp);
 }
 
 static ips_status right_update(struct store *s, const struct store_right *r)
 {
-    struct sqlite__stmt q;
-    int changes = 0;
-    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_right_update, &q);
-    if (result || (result = SQLITE__BIND_FIELD(&q, 1, r->id)) ||
-        (result = SQLITE__BIND_FIELD(&q, 2, r->status)) ||
-        (result = SQLITE__BIND_FIELD(&q, 3, r->reason)) ||
-        (result = SQLITE__BIND_FIELD(&q, 4, r->decided_by)) ||
-        (result = sqlite__bind_int64(&q, 5, r->decided_ms)))
-        goto out_stmt;
-    result = sqlite__run(&q, &changes);
-    if (result == IPS_OK && changes == 0)
-        result = IPS_ERR_NOT_FOUND;
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    return sqlite__write(sqlite__from(s), q_right_update, bind_right_update, r, true);
 }
 
 static ips_status right_list(struct store *s, const struct store_right_filter *f,
                              const char *after, int limit, store_right_cb cb, void *arg)
 {
     struct sqlite__stmt q;
-    struct store_right *r = NULL;
-    bool row = false;
     ips_status result = sqlite__stmt_sql(sqlite__from(s), q_right_list, &q);
     if (result || (result = sqlite__bind_page(&q, f->status, after, limit)) ||
         (result = sqlite__bind_text(&q, 4, f->kind)) ||
@@ -386,17 +363,9 @@ static ips_status right_list(struct store *s, const struct store_right_filter *f
         (result = sqlite__bind_text(&q, 7, f->today)))
         goto out_stmt;
     /* a right record is several kilobytes: keep it off the stack of a
-     * callback chain that may re-enter the store */
-    r = malloc(sizeof *r);
-    if (!r) {
-        result = IPS_ERR_NOMEM;
-        goto out_stmt;
-    }
-    while ((result = sqlite__step(&q, &row)) == IPS_OK && row) {
-        if ((result = decode_right(q.st, r)) || (result = cb(r, arg)))
-            break;
-    }
-    free(r);
+     * callback chain that may re-enter the store (row NULL: on the heap) */
+    result = sqlite__each(&q, decode_right, NULL, sizeof(struct store_right), emit_right,
+                          &(struct emit_right){cb, arg});
 out_stmt:
     sqlite__stmt_put(&q);
     return result;
@@ -411,42 +380,44 @@ static const char q_file_list[] =
     "SELECT right_id, sha256, role, position FROM right_files WHERE right_id = ?1"
     " ORDER BY role, position";
 
+SQLITE__EMIT(emit_file, struct store_right_file, store_right_file_cb)
+
+/* sqlite__decode_fn for the columns of q_file_list. */
+static ips_status decode_file(sqlite3_stmt *st, void *row)
+{
+    struct store_right_file *f = row;
+    ips_status result;
+    if ((result = SQLITE__COL_FIELD(st, 0, f->right_id)) ||
+        (result = SQLITE__COL_FIELD(st, 1, f->sha256)) ||
+        (result = SQLITE__COL_FIELD(st, 2, f->role)))
+        return result;
+    f->position = sqlite3_column_int(st, 3);
+    return IPS_OK;
+}
+
+/* sqlite__bind_fn for q_file_insert. */
+static ips_status bind_file_insert(struct sqlite__stmt *q, const void *arg)
+{
+    const struct store_right_file *f = arg;
+    ips_status result;
+    if ((result = SQLITE__BIND_FIELD(q, 1, f->right_id)) ||
+        (result = SQLITE__BIND_FIELD(q, 2, f->sha256)) ||
+        (result = SQLITE__BIND_FIELD(q, 3, f->role)))
+        return result;
+    return sqlite__bind_int64(q, 4, f->position);
+}
+
 static ips_status file_insert(struct store *s, const struct store_right_file *f)
 {
-    struct sqlite__stmt q;
-    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_file_insert, &q);
-    if (result || (result = SQLITE__BIND_FIELD(&q, 1, f->right_id)) ||
-        (result = SQLITE__BIND_FIELD(&q, 2, f->sha256)) ||
-        (result = SQLITE__BIND_FIELD(&q, 3, f->role)) ||
-        (result = sqlite__bind_int64(&q, 4, f->position)))
-        goto out_stmt;
-    result = sqlite__run(&q, NULL);
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    return sqlite__write(sqlite__from(s), q_file_insert, bind_file_insert, f, false);
 }
 
 static ips_status file_list(struct store *s, const char *right_id, store_right_file_cb cb,
                             void *arg)
 {
-    struct sqlite__stmt q;
     struct store_right_file f;
-    bool row = false;
-    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_file_list, &q);
-    if (result || (result = sqlite__bind_text(&q, 1, right_id)))
-        goto out_stmt;
-    while ((result = sqlite__step(&q, &row)) == IPS_OK && row) {
-        if ((result = SQLITE__COL_FIELD(q.st, 0, f.right_id)) ||
-            (result = SQLITE__COL_FIELD(q.st, 1, f.sha256)) ||
-            (result = SQLITE__COL_FIELD(q.st, 2, f.role)))
-            break;
-        f.position = sqlite3_column_int(q.st, 3);
-        if ((result = cb(&f, arg)))
-            break;
-    }
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    return sqlite__list(sqlite__from(s), q_file_list, sqlite__bind_key, right_id, decode_file,
+                        &f, sizeof f, emit_file, &(struct emit_file){cb, arg});
 }
 
 const struct store_rights_ops sqlite__rights_ops = {

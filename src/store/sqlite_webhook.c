@@ -67,15 +67,9 @@ out_stmt:
 static ips_status endpoint_get(struct store *s, const char *org_id,
                                struct store_webhook_endpoint *out)
 {
-    struct sqlite__stmt q;
     struct store_webhook_endpoint tmp;
-    ips_status r = sqlite__stmt_sql(sqlite__from(s), q_endpoint_get, &q);
-    if (r || (r = sqlite__bind_text(&q, 1, org_id)))
-        goto out_stmt;
-    r = sqlite__fetch_one(&q, decode_endpoint, &tmp, out, sizeof tmp);
-out_stmt:
-    sqlite__stmt_put(&q);
-    return r;
+    return sqlite__get_key(sqlite__from(s), q_endpoint_get, org_id, decode_endpoint, &tmp, out,
+                           sizeof tmp);
 }
 
 static ips_status decode_delivery(sqlite3_stmt *st, void *row)
@@ -113,39 +107,32 @@ out_stmt:
     return r;
 }
 
+/* sqlite__bind_fn for q_delivery_update. */
+static ips_status bind_delivery_update(struct sqlite__stmt *q, const void *arg)
+{
+    const struct store_webhook_delivery *d = arg;
+    ips_status r;
+    if ((r = SQLITE__BIND_FIELD(q, 1, d->id)) || (r = SQLITE__BIND_FIELD(q, 2, d->state)) ||
+        (r = sqlite__bind_int64(q, 3, d->attempts)) ||
+        (r = sqlite__bind_int64(q, 4, d->next_attempt_ms)) ||
+        (r = sqlite__bind_int64(q, 5, d->last_status)) ||
+        (r = SQLITE__BIND_FIELD(q, 6, d->last_error)))
+        return r;
+    return sqlite__bind_int64(q, 7, d->updated_ms);
+}
+
 static ips_status delivery_update(struct store *s, const struct store_webhook_delivery *d)
 {
-    struct sqlite__stmt q;
-    int changes = 0;
-    ips_status r = sqlite__stmt_sql(sqlite__from(s), q_delivery_update, &q);
-    if (r || (r = SQLITE__BIND_FIELD(&q, 1, d->id)) || (r = SQLITE__BIND_FIELD(&q, 2, d->state)) ||
-        (r = sqlite__bind_int64(&q, 3, d->attempts)) ||
-        (r = sqlite__bind_int64(&q, 4, d->next_attempt_ms)) ||
-        (r = sqlite__bind_int64(&q, 5, d->last_status)) ||
-        (r = SQLITE__BIND_FIELD(&q, 6, d->last_error)) ||
-        (r = sqlite__bind_int64(&q, 7, d->updated_ms)))
-        goto out_stmt;
-    r = sqlite__run(&q, &changes);
-    if (r == IPS_OK && changes == 0)
-        r = IPS_ERR_NOT_FOUND;
-out_stmt:
-    sqlite__stmt_put(&q);
-    return r;
+    return sqlite__write(sqlite__from(s), q_delivery_update, bind_delivery_update, d, true);
 }
+
+SQLITE__EMIT(emit_delivery, struct store_webhook_delivery, store_webhook_delivery_cb)
 
 static ips_status scan_deliveries(struct sqlite__stmt *q, store_webhook_delivery_cb cb, void *arg)
 {
-    struct store_webhook_delivery *d = malloc(sizeof *d); /* 64 KiB body: not on the stack */
-    bool row = false;
-    ips_status r;
-    if (!d)
-        return IPS_ERR_NOMEM;
-    while ((r = sqlite__step(q, &row)) == IPS_OK && row) {
-        if ((r = decode_delivery(q->st, d)) || (r = cb(d, arg)))
-            break;
-    }
-    free(d);
-    return r;
+    /* row NULL: the 64 KiB body goes on the heap, not the stack */
+    return sqlite__each(q, decode_delivery, NULL, sizeof(struct store_webhook_delivery),
+                        emit_delivery, &(struct emit_delivery){cb, arg});
 }
 
 static ips_status delivery_due(struct store *s, int64_t now_ms, int limit,

@@ -534,6 +534,12 @@ static ips_status sqlite__decode_audit(sqlite3_stmt *st, void *row)
     return IPS_OK;
 }
 
+/* Typed adapters of the foundation listings (see SQLITE__EMIT). */
+SQLITE__EMIT(sqlite__emit_org, struct store_org, store_org_cb)
+SQLITE__EMIT(sqlite__emit_user, struct store_user, store_user_cb)
+SQLITE__EMIT(sqlite__emit_token, struct store_token, store_token_cb)
+SQLITE__EMIT(sqlite__emit_audit, struct store_audit_event, store_audit_cb)
+
 ips_status sqlite__fetch_one(struct sqlite__stmt *q, sqlite__decode_fn decode, void *tmp,
                              void *out, size_t size)
 {
@@ -547,6 +553,99 @@ ips_status sqlite__fetch_one(struct sqlite__stmt *q, sqlite__decode_fn decode, v
     if (result == IPS_OK)
         memcpy(out, tmp, size);
     return result;
+}
+
+ips_status sqlite__bind_key(struct sqlite__stmt *q, const void *arg)
+{
+    return sqlite__bind_text(q, 1, arg);
+}
+
+ips_status sqlite__bind_page_fn(struct sqlite__stmt *q, const void *arg)
+{
+    const struct sqlite__page *p = arg;
+    return sqlite__bind_page(q, p->only, p->after, p->limit);
+}
+
+ips_status sqlite__each(struct sqlite__stmt *q, sqlite__decode_fn decode, void *row,
+                        size_t row_size, sqlite__emit_fn emit, void *ctx)
+{
+    void *heap = NULL;
+    bool more = false;
+    ips_status result;
+    if (!row && !(row = heap = malloc(row_size)))
+        return IPS_ERR_NOMEM;
+    while ((result = sqlite__step(q, &more)) == IPS_OK && more) {
+        if ((result = decode(q->st, row)) || (result = emit(row, ctx)))
+            break;
+    }
+    free(heap);
+    return result;
+}
+
+ips_status sqlite__stmt_fetch(struct sqlite__stmt *q, ips_status borrowed, sqlite__bind_fn bind,
+                              const void *arg, sqlite__decode_fn decode, void *tmp, void *out,
+                              size_t size)
+{
+    ips_status result = borrowed;
+    if (result || (bind && (result = bind(q, arg))))
+        goto out_stmt;
+    result = sqlite__fetch_one(q, decode, tmp, out, size);
+out_stmt:
+    sqlite__stmt_put(q);
+    return result;
+}
+
+ips_status sqlite__stmt_write(struct sqlite__stmt *q, ips_status borrowed, sqlite__bind_fn bind,
+                              const void *arg, bool must_change)
+{
+    int changes = 0;
+    ips_status result = borrowed;
+    if (result || (bind && (result = bind(q, arg))))
+        goto out_stmt;
+    result = sqlite__run(q, &changes);
+    if (result == IPS_OK && must_change && changes == 0)
+        result = IPS_ERR_NOT_FOUND;
+out_stmt:
+    sqlite__stmt_put(q);
+    return result;
+}
+
+ips_status sqlite__stmt_list(struct sqlite__stmt *q, ips_status borrowed, sqlite__bind_fn bind,
+                             const void *arg, sqlite__decode_fn decode, void *row,
+                             size_t row_size, sqlite__emit_fn emit, void *ctx)
+{
+    ips_status result = borrowed;
+    if (result || (bind && (result = bind(q, arg))))
+        goto out_stmt;
+    result = sqlite__each(q, decode, row, row_size, emit, ctx);
+out_stmt:
+    sqlite__stmt_put(q);
+    return result;
+}
+
+ips_status sqlite__get_one(struct sqlite_store *ss, const char *sql, sqlite__bind_fn bind,
+                           const void *arg, sqlite__decode_fn decode, void *tmp, void *out,
+                           size_t size)
+{
+    struct sqlite__stmt q;
+    return sqlite__stmt_fetch(&q, sqlite__stmt_sql(ss, sql, &q), bind, arg, decode, tmp, out,
+                              size);
+}
+
+ips_status sqlite__write(struct sqlite_store *ss, const char *sql, sqlite__bind_fn bind,
+                         const void *arg, bool must_change)
+{
+    struct sqlite__stmt q;
+    return sqlite__stmt_write(&q, sqlite__stmt_sql(ss, sql, &q), bind, arg, must_change);
+}
+
+ips_status sqlite__list(struct sqlite_store *ss, const char *sql, sqlite__bind_fn bind,
+                        const void *arg, sqlite__decode_fn decode, void *row, size_t row_size,
+                        sqlite__emit_fn emit, void *ctx)
+{
+    struct sqlite__stmt q;
+    return sqlite__stmt_list(&q, sqlite__stmt_sql(ss, sql, &q), bind, arg, decode, row,
+                             row_size, emit, ctx);
 }
 
 /* ---- lifecycle -------------------------------------------------------------------- */
@@ -739,19 +838,23 @@ out_stmt:
 
 /* ---- organisations ----------------------------------------------------------------------- */
 
+/* sqlite__bind_fn for SQLITE__Q_ORG_INSERT. */
+static ips_status sqlite__bind_org_insert(struct sqlite__stmt *q, const void *arg)
+{
+    const struct store_org *o = arg;
+    ips_status result;
+    if ((result = SQLITE__BIND_FIELD(q, 1, o->id)) ||
+        (result = SQLITE__BIND_FIELD(q, 2, o->name)) ||
+        (result = SQLITE__BIND_FIELD(q, 3, o->kind)))
+        return result;
+    return sqlite__bind_int64(q, 4, o->created_ms);
+}
+
 static ips_status sqlite__org_insert(struct store *s, const struct store_org *o)
 {
     struct sqlite__stmt q;
-    ips_status result = sqlite__stmt_get(sqlite__from(s), SQLITE__Q_ORG_INSERT, &q);
-    if (result || (result = SQLITE__BIND_FIELD(&q, 1, o->id)) ||
-        (result = SQLITE__BIND_FIELD(&q, 2, o->name)) ||
-        (result = SQLITE__BIND_FIELD(&q, 3, o->kind)) ||
-        (result = sqlite__bind_int64(&q, 4, o->created_ms)))
-        goto out_stmt;
-    result = sqlite__run(&q, NULL);
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    return sqlite__stmt_write(&q, sqlite__stmt_get(sqlite__from(s), SQLITE__Q_ORG_INSERT, &q), sqlite__bind_org_insert, o,
+                              false);
 }
 
 /* Shared body of the single-org lookups: query qid with key bound to ?1. */
@@ -760,13 +863,8 @@ static ips_status sqlite__org_fetch(struct store *s, enum sqlite__query qid, con
 {
     struct sqlite__stmt q;
     struct store_org tmp;
-    ips_status result = sqlite__stmt_get(sqlite__from(s), qid, &q);
-    if (result || (result = sqlite__bind_text(&q, 1, key)))
-        goto out_stmt;
-    result = sqlite__fetch_one(&q, sqlite__decode_org, &tmp, out, sizeof tmp);
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    return sqlite__stmt_fetch(&q, sqlite__stmt_get(sqlite__from(s), qid, &q), sqlite__bind_key, key,
+                              sqlite__decode_org, &tmp, out, sizeof tmp);
 }
 
 static ips_status sqlite__org_get(struct store *s, const char *id, struct store_org *out)
@@ -785,37 +883,33 @@ static ips_status sqlite__org_list(struct store *s, const char *only_id, const c
 {
     struct sqlite__stmt q;
     struct store_org o;
-    bool row = false;
-    ips_status result = sqlite__stmt_get(sqlite__from(s), SQLITE__Q_ORG_LIST, &q);
-    if (result || (result = sqlite__bind_page(&q, only_id, after, limit)))
-        goto out_stmt;
-    while ((result = sqlite__step(&q, &row)) == IPS_OK && row) {
-        if ((result = sqlite__decode_org(q.st, &o)) || (result = cb(&o, arg)))
-            break;
-    }
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    return sqlite__stmt_list(&q, sqlite__stmt_get(sqlite__from(s), SQLITE__Q_ORG_LIST, &q), sqlite__bind_page_fn,
+                             &(struct sqlite__page){only_id, after, limit}, sqlite__decode_org, &o, sizeof o,
+                             sqlite__emit_org, &(struct sqlite__emit_org){cb, arg});
 }
 
 /* ---- users --------------------------------------------------------------------------------- */
 
+/* sqlite__bind_fn for SQLITE__Q_USER_INSERT. */
+static ips_status sqlite__bind_user_insert(struct sqlite__stmt *q, const void *arg)
+{
+    const struct store_user *u = arg;
+    ips_status result;
+    if ((result = SQLITE__BIND_FIELD(q, 1, u->id)) ||
+        (result = SQLITE__BIND_FIELD(q, 2, u->org_id)) ||
+        (result = SQLITE__BIND_FIELD(q, 3, u->email)) ||
+        (result = SQLITE__BIND_FIELD(q, 4, u->role)) ||
+        (result = SQLITE__BIND_FIELD(q, 5, u->pw_hash)) ||
+        (result = sqlite__bind_int64(q, 6, u->created_ms)))
+        return result;
+    return sqlite__bind_int64(q, 7, u->disabled ? 1 : 0);
+}
+
 static ips_status sqlite__user_insert(struct store *s, const struct store_user *u)
 {
     struct sqlite__stmt q;
-    ips_status result = sqlite__stmt_get(sqlite__from(s), SQLITE__Q_USER_INSERT, &q);
-    if (result || (result = SQLITE__BIND_FIELD(&q, 1, u->id)) ||
-        (result = SQLITE__BIND_FIELD(&q, 2, u->org_id)) ||
-        (result = SQLITE__BIND_FIELD(&q, 3, u->email)) ||
-        (result = SQLITE__BIND_FIELD(&q, 4, u->role)) ||
-        (result = SQLITE__BIND_FIELD(&q, 5, u->pw_hash)) ||
-        (result = sqlite__bind_int64(&q, 6, u->created_ms)) ||
-        (result = sqlite__bind_int64(&q, 7, u->disabled ? 1 : 0)))
-        goto out_stmt;
-    result = sqlite__run(&q, NULL);
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    return sqlite__stmt_write(&q, sqlite__stmt_get(sqlite__from(s), SQLITE__Q_USER_INSERT, &q), sqlite__bind_user_insert, u,
+                              false);
 }
 
 static ips_status sqlite__user_fetch(struct store *s, enum sqlite__query qid, const char *key,
@@ -823,13 +917,8 @@ static ips_status sqlite__user_fetch(struct store *s, enum sqlite__query qid, co
 {
     struct sqlite__stmt q;
     struct store_user tmp;
-    ips_status result = sqlite__stmt_get(sqlite__from(s), qid, &q);
-    if (result || (result = sqlite__bind_text(&q, 1, key)))
-        goto out_stmt;
-    result = sqlite__fetch_one(&q, sqlite__decode_user, &tmp, out, sizeof tmp);
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    return sqlite__stmt_fetch(&q, sqlite__stmt_get(sqlite__from(s), qid, &q), sqlite__bind_key, key,
+                              sqlite__decode_user, &tmp, out, sizeof tmp);
 }
 
 static ips_status sqlite__user_get(struct store *s, const char *id, struct store_user *out)
@@ -843,23 +932,44 @@ static ips_status sqlite__user_get_by_email(struct store *s, const char *email,
     return sqlite__user_fetch(s, SQLITE__Q_USER_GET_BY_EMAIL, email, out);
 }
 
+/* The arguments of an "UPDATE ... WHERE id = ?1" setting one text ?2. */
+struct sqlite__id_text {
+    const char *id;
+    const char *text;
+};
+
+/* sqlite__bind_fn of SQLITE__Q_USER_SET_PASSWORD: a const struct
+ * sqlite__id_text * whose text is the hash (at most STORE_PWHASH_MAX). */
+static ips_status sqlite__bind_password(struct sqlite__stmt *q, const void *arg)
+{
+    const struct sqlite__id_text *a = arg;
+    ips_status result = sqlite__bind_text(q, 1, a->id);
+    return result ? result : sqlite__bind_text_max(q, 2, a->text, STORE_PWHASH_MAX);
+}
+
+/* The arguments of an "UPDATE ... WHERE id = ?1" setting one integer ?2. */
+struct sqlite__id_int {
+    const char *id;
+    int64_t v;
+};
+
+/* sqlite__bind_fn for a const struct sqlite__id_int *. */
+static ips_status sqlite__bind_id_int(struct sqlite__stmt *q, const void *arg)
+{
+    const struct sqlite__id_int *a = arg;
+    ips_status result = sqlite__bind_text(q, 1, a->id);
+    return result ? result : sqlite__bind_int64(q, 2, a->v);
+}
+
 /* Replace a user's password hash. Failure: IPS_ERR_TOO_LARGE when pw_hash is
  * longer than STORE_PWHASH_MAX, IPS_ERR_NOT_FOUND when no user has this id. */
 static ips_status sqlite__user_set_password(struct store *s, const char *id,
                                             const char *pw_hash)
 {
     struct sqlite__stmt q;
-    int changes = 0;
-    ips_status result = sqlite__stmt_get(sqlite__from(s), SQLITE__Q_USER_SET_PASSWORD, &q);
-    if (result || (result = sqlite__bind_text(&q, 1, id)) ||
-        (result = sqlite__bind_text_max(&q, 2, pw_hash, STORE_PWHASH_MAX)) ||
-        (result = sqlite__run(&q, &changes)))
-        goto out_stmt;
-    if (changes == 0)
-        result = IPS_ERR_NOT_FOUND;
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    const struct sqlite__id_text args = {id, pw_hash};
+    return sqlite__stmt_write(&q, sqlite__stmt_get(sqlite__from(s), SQLITE__Q_USER_SET_PASSWORD, &q),
+                              sqlite__bind_password, &args, true);
 }
 
 /* Failure: IPS_ERR_NOT_FOUND when no user has this id (SQLite counts a
@@ -868,17 +978,9 @@ out_stmt:
 static ips_status sqlite__user_set_disabled(struct store *s, const char *id, bool disabled)
 {
     struct sqlite__stmt q;
-    int changes = 0;
-    ips_status result = sqlite__stmt_get(sqlite__from(s), SQLITE__Q_USER_SET_DISABLED, &q);
-    if (result || (result = sqlite__bind_text(&q, 1, id)) ||
-        (result = sqlite__bind_int64(&q, 2, disabled ? 1 : 0)) ||
-        (result = sqlite__run(&q, &changes)))
-        goto out_stmt;
-    if (changes == 0)
-        result = IPS_ERR_NOT_FOUND;
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    const struct sqlite__id_int args = {id, disabled ? 1 : 0};
+    return sqlite__stmt_write(&q, sqlite__stmt_get(sqlite__from(s), SQLITE__Q_USER_SET_DISABLED, &q),
+                              sqlite__bind_id_int, &args, true);
 }
 
 static ips_status sqlite__user_list(struct store *s, const char *only_org, const char *after,
@@ -886,37 +988,39 @@ static ips_status sqlite__user_list(struct store *s, const char *only_org, const
 {
     struct sqlite__stmt q;
     struct store_user u;
-    bool row = false;
-    ips_status result = sqlite__stmt_get(sqlite__from(s), SQLITE__Q_USER_LIST, &q);
-    if (result || (result = sqlite__bind_page(&q, only_org, after, limit)))
-        goto out_stmt;
-    while ((result = sqlite__step(&q, &row)) == IPS_OK && row) {
-        if ((result = sqlite__decode_user(q.st, &u)) || (result = cb(&u, arg)))
-            break;
-    }
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    return sqlite__stmt_list(&q, sqlite__stmt_get(sqlite__from(s), SQLITE__Q_USER_LIST, &q), sqlite__bind_page_fn,
+                             &(struct sqlite__page){only_org, after, limit}, sqlite__decode_user, &u, sizeof u,
+                             sqlite__emit_user, &(struct sqlite__emit_user){cb, arg});
+}
+
+/* sqlite__bind_fn binding arg, a STORE_HASH_LEN-byte digest, to ?1. */
+static ips_status sqlite__bind_hash_key(struct sqlite__stmt *q, const void *arg)
+{
+    return sqlite__bind_hash(q, 1, arg);
 }
 
 /* ---- sessions ------------------------------------------------------------------------------ */
 
 /* Failure: IPS_ERR_CONFLICT for a duplicate id or hash, IPS_ERR_NOT_FOUND
  * when the user does not exist. */
+/* sqlite__bind_fn for SQLITE__Q_SESSION_INSERT. */
+static ips_status sqlite__bind_session_insert(struct sqlite__stmt *q, const void *arg)
+{
+    const struct store_session *se = arg;
+    ips_status result;
+    if ((result = SQLITE__BIND_FIELD(q, 1, se->id)) ||
+        (result = SQLITE__BIND_FIELD(q, 2, se->user_id)) ||
+        (result = sqlite__bind_hash(q, 3, se->token_hash)) ||
+        (result = sqlite__bind_int64(q, 4, se->created_ms)))
+        return result;
+    return sqlite__bind_int64(q, 5, se->expires_ms);
+}
+
 static ips_status sqlite__session_insert(struct store *s, const struct store_session *se)
 {
     struct sqlite__stmt q;
-    ips_status result = sqlite__stmt_get(sqlite__from(s), SQLITE__Q_SESSION_INSERT, &q);
-    if (result || (result = SQLITE__BIND_FIELD(&q, 1, se->id)) ||
-        (result = SQLITE__BIND_FIELD(&q, 2, se->user_id)) ||
-        (result = sqlite__bind_hash(&q, 3, se->token_hash)) ||
-        (result = sqlite__bind_int64(&q, 4, se->created_ms)) ||
-        (result = sqlite__bind_int64(&q, 5, se->expires_ms)))
-        goto out_stmt;
-    result = sqlite__run(&q, NULL);
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    return sqlite__stmt_write(&q, sqlite__stmt_get(sqlite__from(s), SQLITE__Q_SESSION_INSERT, &q), sqlite__bind_session_insert, se,
+                              false);
 }
 
 static ips_status sqlite__session_get_by_hash(struct store *s,
@@ -925,28 +1029,15 @@ static ips_status sqlite__session_get_by_hash(struct store *s,
 {
     struct sqlite__stmt q;
     struct store_session tmp;
-    ips_status result = sqlite__stmt_get(sqlite__from(s), SQLITE__Q_SESSION_GET_BY_HASH, &q);
-    if (result || (result = sqlite__bind_hash(&q, 1, hash)))
-        goto out_stmt;
-    result = sqlite__fetch_one(&q, sqlite__decode_session, &tmp, out, sizeof tmp);
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    return sqlite__stmt_fetch(&q, sqlite__stmt_get(sqlite__from(s), SQLITE__Q_SESSION_GET_BY_HASH, &q),
+                              sqlite__bind_hash_key, hash, sqlite__decode_session, &tmp, out, sizeof tmp);
 }
 
 static ips_status sqlite__session_delete(struct store *s, const char *id)
 {
     struct sqlite__stmt q;
-    int changes = 0;
-    ips_status result = sqlite__stmt_get(sqlite__from(s), SQLITE__Q_SESSION_DELETE, &q);
-    if (result || (result = sqlite__bind_text(&q, 1, id)) ||
-        (result = sqlite__run(&q, &changes)))
-        goto out_stmt;
-    if (changes == 0)
-        result = IPS_ERR_NOT_FOUND;
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    return sqlite__stmt_write(&q, sqlite__stmt_get(sqlite__from(s), SQLITE__Q_SESSION_DELETE, &q),
+                              sqlite__bind_key, id, true);
 }
 
 static ips_status sqlite__session_purge(struct store *s, int64_t now_ms, int *deleted)
@@ -982,35 +1073,34 @@ out_stmt:
 
 /* ---- API tokens ------------------------------------------------------------------------------ */
 
+/* sqlite__bind_fn for SQLITE__Q_TOKEN_INSERT. */
+static ips_status sqlite__bind_token_insert(struct sqlite__stmt *q, const void *arg)
+{
+    const struct store_token *t = arg;
+    ips_status result;
+    if ((result = SQLITE__BIND_FIELD(q, 1, t->id)) ||
+        (result = SQLITE__BIND_FIELD(q, 2, t->user_id)) ||
+        (result = SQLITE__BIND_FIELD(q, 3, t->name)) ||
+        (result = sqlite__bind_hash(q, 4, t->token_hash)) ||
+        (result = sqlite__bind_int64(q, 5, t->created_ms)) ||
+        (result = sqlite__bind_int64(q, 6, t->expires_ms)))
+        return result;
+    return sqlite__bind_int64(q, 7, t->revoked_ms);
+}
+
 static ips_status sqlite__token_insert(struct store *s, const struct store_token *t)
 {
     struct sqlite__stmt q;
-    ips_status result = sqlite__stmt_get(sqlite__from(s), SQLITE__Q_TOKEN_INSERT, &q);
-    if (result || (result = SQLITE__BIND_FIELD(&q, 1, t->id)) ||
-        (result = SQLITE__BIND_FIELD(&q, 2, t->user_id)) ||
-        (result = SQLITE__BIND_FIELD(&q, 3, t->name)) ||
-        (result = sqlite__bind_hash(&q, 4, t->token_hash)) ||
-        (result = sqlite__bind_int64(&q, 5, t->created_ms)) ||
-        (result = sqlite__bind_int64(&q, 6, t->expires_ms)) ||
-        (result = sqlite__bind_int64(&q, 7, t->revoked_ms)))
-        goto out_stmt;
-    result = sqlite__run(&q, NULL);
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    return sqlite__stmt_write(&q, sqlite__stmt_get(sqlite__from(s), SQLITE__Q_TOKEN_INSERT, &q), sqlite__bind_token_insert, t,
+                              false);
 }
 
 static ips_status sqlite__token_get(struct store *s, const char *id, struct store_token *out)
 {
     struct sqlite__stmt q;
     struct store_token tmp;
-    ips_status result = sqlite__stmt_get(sqlite__from(s), SQLITE__Q_TOKEN_GET, &q);
-    if (result || (result = sqlite__bind_text(&q, 1, id)))
-        goto out_stmt;
-    result = sqlite__fetch_one(&q, sqlite__decode_token, &tmp, out, sizeof tmp);
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    return sqlite__stmt_fetch(&q, sqlite__stmt_get(sqlite__from(s), SQLITE__Q_TOKEN_GET, &q),
+                              sqlite__bind_key, id, sqlite__decode_token, &tmp, out, sizeof tmp);
 }
 
 static ips_status sqlite__token_get_by_hash(struct store *s, const uint8_t hash[STORE_HASH_LEN],
@@ -1018,13 +1108,8 @@ static ips_status sqlite__token_get_by_hash(struct store *s, const uint8_t hash[
 {
     struct sqlite__stmt q;
     struct store_token tmp;
-    ips_status result = sqlite__stmt_get(sqlite__from(s), SQLITE__Q_TOKEN_GET_BY_HASH, &q);
-    if (result || (result = sqlite__bind_hash(&q, 1, hash)))
-        goto out_stmt;
-    result = sqlite__fetch_one(&q, sqlite__decode_token, &tmp, out, sizeof tmp);
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    return sqlite__stmt_fetch(&q, sqlite__stmt_get(sqlite__from(s), SQLITE__Q_TOKEN_GET_BY_HASH, &q),
+                              sqlite__bind_hash_key, hash, sqlite__decode_token, &tmp, out, sizeof tmp);
 }
 
 /* Revoke once: a token already revoked keeps its first revoked_ms and the
@@ -1057,17 +1142,9 @@ static ips_status sqlite__token_list(struct store *s, const char *only_user, con
 {
     struct sqlite__stmt q;
     struct store_token t;
-    bool row = false;
-    ips_status result = sqlite__stmt_get(sqlite__from(s), SQLITE__Q_TOKEN_LIST, &q);
-    if (result || (result = sqlite__bind_page(&q, only_user, after, limit)))
-        goto out_stmt;
-    while ((result = sqlite__step(&q, &row)) == IPS_OK && row) {
-        if ((result = sqlite__decode_token(q.st, &t)) || (result = cb(&t, arg)))
-            break;
-    }
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    return sqlite__stmt_list(&q, sqlite__stmt_get(sqlite__from(s), SQLITE__Q_TOKEN_LIST, &q), sqlite__bind_page_fn,
+                             &(struct sqlite__page){only_user, after, limit}, sqlite__decode_token, &t, sizeof t,
+                             sqlite__emit_token, &(struct sqlite__emit_token){cb, arg});
 }
 
 /* ---- login attempts ----------------------------------------------------------------------------- */
@@ -1118,13 +1195,8 @@ out_stmt:
 static ips_status sqlite__login_failures_clear(struct store *s, const char *email)
 {
     struct sqlite__stmt q;
-    ips_status result = sqlite__stmt_get(sqlite__from(s), SQLITE__Q_LOGIN_CLEAR, &q);
-    if (result || (result = sqlite__bind_text(&q, 1, email)))
-        goto out_stmt;
-    result = sqlite__run(&q, NULL);
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    return sqlite__stmt_write(&q, sqlite__stmt_get(sqlite__from(s), SQLITE__Q_LOGIN_CLEAR, &q),
+                              sqlite__bind_key, email, false);
 }
 
 static ips_status sqlite__login_attempts_purge(struct store *s, int64_t before_ms, int *deleted)
@@ -1196,16 +1268,13 @@ static ips_status sqlite__audit_list(struct store *s, bool newest_first, int64_t
 {
     struct sqlite__stmt q;
     struct store_audit_event ev;
-    bool row = false;
     ips_status result = sqlite__stmt_get(
         sqlite__from(s), newest_first ? SQLITE__Q_AUDIT_LIST_DESC : SQLITE__Q_AUDIT_LIST_ASC, &q);
     if (result || (result = sqlite__bind_int64(&q, 1, after)) ||
         (result = sqlite__bind_int64(&q, 2, limit > 0 ? limit : -1)))
         goto out_stmt;
-    while ((result = sqlite__step(&q, &row)) == IPS_OK && row) {
-        if ((result = sqlite__decode_audit(q.st, &ev)) || (result = cb(&ev, arg)))
-            break;
-    }
+    result = sqlite__each(&q, sqlite__decode_audit, &ev, sizeof ev, sqlite__emit_audit,
+                          &(struct sqlite__emit_audit){cb, arg});
 out_stmt:
     sqlite__stmt_put(&q);
     return result;
