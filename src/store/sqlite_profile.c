@@ -227,22 +227,14 @@ out_stmt:
     return result;
 }
 
+SQLITE__EMIT(emit_image, struct store_profile_image, store_profile_image_cb)
+
 static ips_status image_list(struct store *s, const char *org_id, store_profile_image_cb cb,
                              void *arg)
 {
-    struct sqlite__stmt q;
     struct store_profile_image im;
-    bool row = false;
-    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_image_list, &q);
-    if (result || (result = sqlite__bind_text(&q, 1, org_id)))
-        goto out_stmt;
-    while ((result = sqlite__step(&q, &row)) == IPS_OK && row) {
-        if ((result = decode_image(q.st, &im)) || (result = cb(&im, arg)))
-            break;
-    }
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    return sqlite__list(sqlite__from(s), q_image_list, sqlite__bind_key, org_id, decode_image,
+                        &im, sizeof im, emit_image, &(struct emit_image){cb, arg});
 }
 
 static ips_status image_count(struct store *s, const char *org_id, int *count)
@@ -280,28 +272,27 @@ out_stmt:
     return result;
 }
 
+static ips_status decode_price(sqlite3_stmt *st, void *row)
+{
+    struct store_profile_price *p = row;
+    ips_status result;
+    memset(p, 0, sizeof *p);
+    if ((result = SQLITE__COL_FIELD(st, 0, p->org_id)) ||
+        (result = SQLITE__COL_FIELD(st, 1, p->category)) ||
+        (result = SQLITE__COL_FIELD(st, 2, p->currency)))
+        return result;
+    p->min_minor = sqlite3_column_int64(st, 3);
+    return IPS_OK;
+}
+
+SQLITE__EMIT(emit_price, struct store_profile_price, store_profile_price_cb)
+
 static ips_status price_list(struct store *s, const char *org_id, store_profile_price_cb cb,
                              void *arg)
 {
-    struct sqlite__stmt q;
     struct store_profile_price p;
-    bool row = false;
-    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_price_list, &q);
-    if (result || (result = sqlite__bind_text(&q, 1, org_id)))
-        goto out_stmt;
-    while ((result = sqlite__step(&q, &row)) == IPS_OK && row) {
-        memset(&p, 0, sizeof p);
-        if ((result = SQLITE__COL_FIELD(q.st, 0, p.org_id)) ||
-            (result = SQLITE__COL_FIELD(q.st, 1, p.category)) ||
-            (result = SQLITE__COL_FIELD(q.st, 2, p.currency)))
-            break;
-        p.min_minor = sqlite3_column_int64(q.st, 3);
-        if ((result = cb(&p, arg)))
-            break;
-    }
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    return sqlite__list(sqlite__from(s), q_price_list, sqlite__bind_key, org_id, decode_price,
+                        &p, sizeof p, emit_price, &(struct emit_price){cb, arg});
 }
 
 static ips_status price_get(struct store *s, const char *org_id, const char *category,
@@ -339,25 +330,25 @@ out_stmt:
     return result;
 }
 
+static ips_status decode_seller(sqlite3_stmt *st, void *row)
+{
+    struct store_profile_seller *se = row;
+    ips_status result;
+    memset(se, 0, sizeof *se);
+    if ((result = SQLITE__COL_FIELD(st, 0, se->org_id)) ||
+        (result = SQLITE__COL_FIELD(st, 1, se->seller_org_id)))
+        return result;
+    return SQLITE__COL_FIELD(st, 2, se->seller_name);
+}
+
+SQLITE__EMIT(emit_seller, struct store_profile_seller, store_profile_seller_cb)
+
 static ips_status seller_list(struct store *s, const char *org_id, store_profile_seller_cb cb,
                               void *arg)
 {
-    struct sqlite__stmt q;
     struct store_profile_seller se;
-    bool row = false;
-    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_seller_list, &q);
-    if (result || (result = sqlite__bind_text(&q, 1, org_id)))
-        goto out_stmt;
-    while ((result = sqlite__step(&q, &row)) == IPS_OK && row) {
-        memset(&se, 0, sizeof se);
-        if ((result = SQLITE__COL_FIELD(q.st, 0, se.org_id)) ||
-            (result = SQLITE__COL_FIELD(q.st, 1, se.seller_org_id)) ||
-            (result = SQLITE__COL_FIELD(q.st, 2, se.seller_name)) || (result = cb(&se, arg)))
-            break;
-    }
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    return sqlite__list(sqlite__from(s), q_seller_list, sqlite__bind_key, org_id, decode_seller,
+                        &se, sizeof se, emit_seller, &(struct emit_seller){cb, arg});
 }
 
 static ips_status seller_listed(struct store *s, const char *org_id, const char *seller_org_id,
