@@ -27,6 +27,10 @@
     X(body_max,       "body_max",        INT, "1048576",              "largest accepted request body in bytes") \
     X(upload_max,     "upload_max",      INT, "10485760",             "largest accepted multipart upload in bytes") \
     X(request_timeout,"request_timeout", INT, "30",                   "seconds an idle or slow connection may take") \
+    X(rate_address,   "rate_address",    INT, "200",                  "requests per second one client address may make (0: no limit)") \
+    X(rate_address_burst, "rate_address_burst", INT, "400",           "requests one client address may make in a burst") \
+    X(rate_user,      "rate_user",       INT, "100",                  "requests per second one signed-in user may make (0: no limit)") \
+    X(rate_user_burst,"rate_user_burst", INT, "200",                  "requests one signed-in user may make in a burst") \
     X(session_ttl,    "session_ttl",     INT, "43200",                "login session lifetime in seconds") \
     X(login_max_failures, "login_max_failures", INT, "5",             "failed logins per account or address before throttling") \
     X(login_window,   "login_window",    INT, "900",                  "seconds over which failed logins are counted") \

@@ -9,6 +9,7 @@
  */
 #include "http/http.h"
 #include "http/http_internal.h"
+#include "http/ratelimit.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -38,6 +39,8 @@ static const char csp[] = "default-src 'self'; script-src 'self'; style-src 'sel
 
 struct server {
     const struct config *cfg;
+    struct ratelimit *per_addr; /* rate_address; NULL when off */
+    struct ratelimit *per_user; /* rate_user; NULL when off */
 };
 
 struct req_state {
@@ -184,9 +187,27 @@ static ips_status server__authenticate(struct http_req *rq)
     return IPS_OK;
 }
 
-/* Route, authenticate, check CSRF, call the handler. Fills rs. */
-static void server__handle(struct http_req *rq, struct http_resp *rs, bool *is_static)
+/* Take one request of key from rl; on refusal answer 429 with Retry-After
+ * (whole seconds, rounded up) and return false. */
+static bool server__admit(struct ratelimit *rl, const char *key, struct http_resp *rs)
 {
+    int64_t wait_ns = 0;
+    if (ratelimit_take(rl, key, time_mono_ns(), &wait_ns))
+        return true;
+    char ra[24];
+    snprintf(ra, sizeof ra, "%lld", (long long)((wait_ns + 999999999) / 1000000000));
+    http_problem(rs, IPS_ERR_RATE_LIMITED, "too many requests; retry after the Retry-After seconds",
+                 NULL);
+    http_header_add(rs, "Retry-After", ra);
+    return false;
+}
+
+/* Rate-limit, route, authenticate, check CSRF, call the handler. Fills rs. */
+static void server__handle(const struct server *srv, struct http_req *rq, struct http_resp *rs,
+                           bool *is_static)
+{
+    if (!server__admit(srv->per_addr, rq->addr, rs))
+        return;
     const char *params[HTTP_MAX_PARAMS];
     char scratch[512];
     bool path_known = false;
@@ -237,6 +258,8 @@ static void server__handle(struct http_req *rq, struct http_resp *rs, bool *is_s
                          NULL);
             return;
         }
+        if (!server__admit(srv->per_user, rq->principal.user_id, rs))
+            return;
         if (rq->principal.via == VIA_SESSION && server__is_write(rq->method) &&
             !access_csrf_valid(&rq->principal, http_header(rq, "X-CSRF-Token"))) {
             http_problem(rs, IPS_ERR_CSRF,
@@ -388,7 +411,7 @@ static enum MHD_Result server__on_request(void *cls, struct MHD_Connection *conn
         http_problem(&rs, IPS_ERR_TOO_LARGE, detail, NULL);
         http_header_add(&rs, "Connection", "close");
     } else {
-        server__handle(&rq, &rs, &is_static);
+        server__handle(srv, &rq, &rs, &is_static);
     }
     if (rq.ctx.store && store_in_tx(rq.ctx.store))
         log_error("handler left a transaction open", "path", url);
@@ -476,7 +499,7 @@ ips_status http_serve(const struct config *cfg)
     ips_status st;
     struct store *s = NULL;
     struct MHD_Daemon *d = NULL;
-    struct server srv = {cfg};
+    struct server srv = {.cfg = cfg};
     struct sockaddr_storage ss;
     socklen_t sslen = 0;
 
@@ -512,6 +535,8 @@ ips_status http_serve(const struct config *cfg)
     signal(SIGPIPE, SIG_IGN);
 
     http_metrics_init();
+    srv.per_addr = ratelimit_new(cfg->rate_address, cfg->rate_address_burst);
+    srv.per_user = ratelimit_new(cfg->rate_user, cfg->rate_user_burst);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
@@ -526,6 +551,8 @@ ips_status http_serve(const struct config *cfg)
                          MHD_OPTION_END);
     if (!d) {
         log_error("cannot listen", "listen", cfg->listen, "error", strerror(errno));
+        ratelimit_free(srv.per_addr);
+        ratelimit_free(srv.per_user);
         return IPS_ERR_IO;
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
@@ -556,6 +583,8 @@ ips_status http_serve(const struct config *cfg)
     log_info("shutting down", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM");
     jobs_stop(); /* src/jobs: see jobs_start above */
     MHD_stop_daemon(d);
+    ratelimit_free(srv.per_addr);
+    ratelimit_free(srv.per_user);
     log_info("stopped");
     return IPS_OK;
 }

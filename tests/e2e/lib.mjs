@@ -119,6 +119,9 @@ export async function seedDemo(dbPath) {
  *   dbPath: use this database path instead of DIR/t.db
  *   env: extra environment for the server (e.g. IPRSHIELD_LOGIN_MAX_FAILURES)
  *   args: extra command-line arguments for `serve`
+ * The request rate limits are off unless env sets them (IPRSHIELD_RATE_*):
+ * a test must never fail because the machine ran it fast; limits.test.mjs
+ * tests them with small explicit values.
  */
 export async function startServer(opts = {}) {
   requireBin();
@@ -126,7 +129,8 @@ export async function startServer(opts = {}) {
   const db = opts.dbPath ?? path.join(dir, 't.db');
   const users = opts.seed === false ? {} : await seedDemo(db);
   const args = ['serve', '--db', db, '--listen', '127.0.0.1:0', ...(opts.args ?? [])];
-  const proc = spawn(BIN, args, { env: childEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = { IPRSHIELD_RATE_ADDRESS: '0', IPRSHIELD_RATE_USER: '0', ...(opts.env ?? {}) };
+  const proc = spawn(BIN, args, { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(proc);
   const logs = [];      // parsed JSON log lines
   let stderrText = '';
