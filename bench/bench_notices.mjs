@@ -1,14 +1,19 @@
 // bench_notices.mjs — fast-track notices per second through the real server.
 //
-//   IPRSHIELD_BIN=build/iprshield node bench/bench_notices.mjs [notices] [connections]
+//   IPRSHIELD_BIN=build/iprshield node bench/bench_notices.mjs [notices] [connections] [threads]
+//
+// threads: the server's HTTP worker threads (default: the server's own
+// default, 32).
 //
 // Starts a server on a fresh database (demo seed), registers and verifies a
 // trademark, qualifies the right holder for the fast track (one reviewed and
 // upheld notice, with IPRSHIELD_FASTTRACK_MIN_DECIDED=1), creates one listing
 // per notice, then submits fast-track notices over keep-alive connections.
-// A 201 answer means the notice, its item and the takedown are committed
-// (WAL, synchronous=FULL): each acknowledged notice is durable, so the
-// submit latency is the submit-to-takedown latency.
+// A 201 answer means the notice, its item and the takedown are committed and
+// on stable storage (WAL, group commit: the answer waits for an fdatasync of
+// the WAL that started after the commit, see docs/internals/store.md): each
+// acknowledged notice is durable, so the submit latency is the
+// submit-to-takedown latency.
 //
 // Baseline, same run, same disk: the raw durable SQLite insert rate — one
 // row per autocommit transaction with journal_mode=WAL and synchronous=FULL
@@ -23,6 +28,7 @@ import { makeTempDir, startServer, unique } from '../tests/e2e/lib.mjs';
 
 const N = Number(process.argv[2] ?? 2000);
 const CONNS = Number(process.argv[3] ?? 8);
+const THREADS = process.argv[4];
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n');
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONNS });
@@ -67,7 +73,7 @@ function sqliteBaseline(dir, rows) {
 }
 
 const dir = await makeTempDir('iprs-bench-');
-const srv = await startServer({ env: { IPRSHIELD_FASTTRACK_MIN_DECIDED: '1', IPRSHIELD_THREADS: String(Math.max(2, CONNS)) } });
+const srv = await startServer({ env: { IPRSHIELD_FASTTRACK_MIN_DECIDED: '1', ...(THREADS ? { IPRSHIELD_THREADS: THREADS } : {}) } });
 try {
   const S = {};
   for (const r of ['reviewer', 'rightholder', 'seller']) S[r] = await srv.loginAs(r);
@@ -103,7 +109,7 @@ try {
   const rate = N / secs;
   const base = sqliteBaseline(dir, Math.min(N, 2000));
   console.log(JSON.stringify({
-    notices: N, connections: CONNS, seconds: +secs.toFixed(3),
+    notices: N, connections: CONNS, threads: THREADS ? Number(THREADS) : 'default', seconds: +secs.toFixed(3),
     fast_track_notices_per_s: +rate.toFixed(1),
     submit_to_takedown_ms: { p50: +pct(lat, 50).toFixed(2), p99: +pct(lat, 99).toFixed(2) },
     baseline_sqlite_durable_inserts_per_s: +base.toFixed(1),

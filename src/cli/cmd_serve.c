@@ -15,7 +15,7 @@ static void serve_usage(FILE *f)
                "stderr; the 'listening' line gives the bound address (port 0 = any free).\n\n"
                "Options:\n"
                "  --listen HOST:PORT address to listen on (env IPRSHIELD_LISTEN; default 127.0.0.1:8080)\n"
-               "  --threads N        worker threads (env IPRSHIELD_THREADS; default 4)\n"
+               "  --threads N        worker threads, 1-64 (env IPRSHIELD_THREADS; default 32)\n"
                CLI_COMMON_HELP);
 }
 

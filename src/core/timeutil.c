@@ -22,6 +22,19 @@ int64_t time_mono_ns(void)
 
 int64_t time_mono_ms(void) { return time_mono_ns() / 1000000; }
 
+struct timespec time_deadline(int clock, int64_t ms)
+{
+    struct timespec ts;
+    clock_gettime((clockid_t)clock, &ts);
+    ts.tv_sec += (time_t)(ms / 1000);
+    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    return ts;
+}
+
 ips_status time_format_rfc3339(int64_t ms, char *out, size_t cap)
 {
     if (cap < TIME_RFC3339_LEN || ms < 0)

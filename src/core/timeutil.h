@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "core/status.h"
 
@@ -19,6 +20,9 @@ int64_t time_now_ms(void);
 int64_t time_mono_ms(void);
 /* Nanosecond monotonic clock, for latency measurements. */
 int64_t time_mono_ns(void);
+/* The absolute time ms milliseconds (>= 0) from now on clock (CLOCK_REALTIME
+ * or CLOCK_MONOTONIC), normalised, for pthread_*_timedwait/_timedlock. */
+struct timespec time_deadline(int clock, int64_t ms);
 
 /* Format ms as RFC 3339 UTC into out (size >= TIME_RFC3339_LEN).
  * Returns IPS_ERR_INVALID if cap is too small or the time is out of range. */

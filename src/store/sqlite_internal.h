@@ -49,6 +49,10 @@
  * not use it: they borrow with sqlite__stmt_sql. */
 #define SQLITE__CORE_STMT_MAX 64
 
+/* How long a connection waits for a lock held by another one: SQLite's busy
+ * timeout, and the in-process writer lock of sqlite_durable.c. */
+#define SQLITE__BUSY_TIMEOUT_MS 5000
+
 /* Slots of the per-connection cache of sqlite__stmt_sql, a power of two.
  * 512 is several times the statements the whole program is expected to have;
  * when it is full, statements are prepared per use instead (slower, not
@@ -70,6 +74,11 @@ struct sqlite_store {
     sqlite3_stmt *core[SQLITE__CORE_STMT_MAX]; /* store_sqlite.c's queries, lazily prepared */
     struct sqlite__sql_slot sql_cache[SQLITE__SQL_CACHE_SLOTS]; /* sqlite__stmt_sql */
     bool sql_cache_full_logged; /* the "cache full" warning is logged once per connection */
+    struct sqlite__durable *durable; /* group commit of a WAL file (sqlite_durable.c), or NULL */
+    bool sync_failed;    /* the wal hook's barrier failed; reported by the next sqlite__status */
+    bool writer_held;    /* this connection holds durable's writer lock (inside store_tx_run) */
+    bool sync_pending;   /* a commit under the writer lock awaits the barrier */
+    int wal_pages;       /* WAL size reported by that commit, for the checkpoint */
 };
 
 /* A statement borrowed for one call: from a cache, or a private copy
@@ -105,11 +114,48 @@ STORE__DOMAINS(SQLITE__DOMAIN_DECL)
  *   FOREIGN KEY constraint                  -> IPS_ERR_NOT_FOUND (the row referred to is missing)
  *   BUSY, LOCKED                            -> IPS_ERR_BUSY (logged as a warning)
  *   NOMEM                                   -> IPS_ERR_NOMEM
- *   anything else (CHECK, NOT NULL, I/O...) -> IPS_ERR_DB (one "sqlite error" line)
+ *   IOERR (any extended), and any failure
+ *   while sync_failed is set (the durability
+ *   barrier's fdatasync failed)             -> IPS_ERR_IO (one "sqlite error" line)
+ *   anything else (CHECK, NOT NULL, ...)    -> IPS_ERR_DB (one "sqlite error" line)
  * A domain needing another mapping (a CHECK that means IPS_ERR_INVALID, say)
  * tests the condition itself before running the statement.
  */
 ips_status sqlite__status(struct sqlite_store *ss, int rc, const char *what);
+
+/* ---- durability (sqlite_durable.c) ----------------------------------------- */
+
+/*
+ * Make every commit on ss durable before the committing statement returns,
+ * by group commit: register the wal hook that runs the shared fdatasync
+ * barrier of ss's database file (see sqlite_durable.c). Call once, right
+ * after the connection is in WAL mode with synchronous=NORMAL.
+ * Failure: IPS_ERR_NOMEM; IPS_ERR_INTERNAL (logged) when the database has no
+ * file name. On failure nothing is registered.
+ */
+ips_status sqlite__durable_attach(struct sqlite_store *ss);
+
+/* Undo sqlite__durable_attach after sqlite3_close (no commit can run any
+ * more). Safe when never attached. */
+void sqlite__durable_detach(struct sqlite_store *ss);
+
+/*
+ * Take the in-process writer lock of ss's file before BEGIN IMMEDIATE (a
+ * no-op without group commit). While it is held, a commit's barrier is
+ * deferred to sqlite__durable_writer_unlock, so that no writer waits for
+ * an fdatasync while others wait for it.
+ * Failure: IPS_ERR_BUSY (logged) after SQLITE__BUSY_TIMEOUT_MS, or at once
+ * when this thread already holds it through another connection.
+ */
+ips_status sqlite__durable_writer_lock(struct sqlite_store *ss);
+
+/*
+ * Release the writer lock if this connection holds it, then run the barrier
+ * (and the automatic checkpoint) of a commit made under it. Safe to call
+ * twice. Result: IPS_OK, or IPS_ERR_IO (logged) when the barrier failed:
+ * the commit is done but not known to be durable.
+ */
+ips_status sqlite__durable_writer_unlock(struct sqlite_store *ss);
 
 /* ---- statements ----------------------------------------------------------- */
 

@@ -49,8 +49,6 @@
 #include "core/timeutil.h"
 #include "store/sqlite_internal.h"
 
-#define SQLITE__BUSY_TIMEOUT_MS 5000
-
 /* Columns shared by the SELECTs of one record type, in decode order. */
 #define SQLITE__ORG_COLS "id, name, kind, created_ms"
 #define SQLITE__USER_COLS "id, org_id, email, role, pw_hash, created_ms, disabled"
@@ -147,6 +145,14 @@ _Static_assert(SQLITE__Q_COUNT <= SQLITE__CORE_STMT_MAX,
 /* See sqlite_internal.h. */
 ips_status sqlite__status(struct sqlite_store *ss, int rc, const char *what)
 {
+    /* The wal hook's error surfaces as a plain SQLITE_ERROR from the
+     * statement that committed (its own code reaches only sqlite3_reset),
+     * so the hook leaves this flag (sqlite_durable.c). */
+    if (ss->sync_failed) {
+        ss->sync_failed = false;
+        log_error("sqlite error", "sql", what, "error", "commit not acknowledged: sync failed");
+        return IPS_ERR_IO;
+    }
     switch (rc) {
     case SQLITE_CONSTRAINT_UNIQUE:
     case SQLITE_CONSTRAINT_PRIMARYKEY:
@@ -164,6 +170,10 @@ ips_status sqlite__status(struct sqlite_store *ss, int rc, const char *what)
         return IPS_ERR_BUSY;
     case SQLITE_NOMEM:
         return IPS_ERR_NOMEM;
+    case SQLITE_IOERR: /* a failed write or sync: the durability barrier's, too */
+        log_error("sqlite error", "sql", what, "error", sqlite3_errmsg(ss->db), "code",
+                  sqlite3_errstr(rc));
+        return IPS_ERR_IO;
     default:
         log_error("sqlite error", "sql", what, "error", sqlite3_errmsg(ss->db), "code",
                   sqlite3_errstr(rc));
@@ -659,6 +669,7 @@ static void sqlite__close(struct store *s)
         sqlite3_finalize(ss->sql_cache[i].st);
     if (ss->db && sqlite3_close(ss->db) != SQLITE_OK)
         log_error("sqlite error", "sql", "close", "error", sqlite3_errmsg(ss->db));
+    sqlite__durable_detach(ss);
     free(ss);
 }
 
@@ -784,24 +795,46 @@ out:
 
 /* ---- transactions ------------------------------------------------------------------ */
 
+/* Writers of this process queue on the file's writer lock before BEGIN
+ * IMMEDIATE (sqlite_durable.c: woken at once, where SQLite's busy handler
+ * would poll with sleeps). */
 static ips_status sqlite__tx_begin(struct store *s)
 {
-    return sqlite__run_query(sqlite__from(s), SQLITE__Q_BEGIN);
+    struct sqlite_store *ss = sqlite__from(s);
+    ips_status result = sqlite__durable_writer_lock(ss);
+    if (result)
+        return result;
+    result = sqlite__run_query(ss, SQLITE__Q_BEGIN);
+    if (result)
+        (void)sqlite__durable_writer_unlock(ss);
+    return result;
 }
 
+/* COMMIT, release the writer lock, then wait for the durability barrier
+ * (sqlite_durable.c) outside the lock, so that the next writers' commits
+ * join the same fdatasync. A COMMIT that fails leaves the transaction and
+ * the lock to sqlite__tx_rollback. */
 static ips_status sqlite__tx_commit(struct store *s)
 {
-    return sqlite__run_query(sqlite__from(s), SQLITE__Q_COMMIT);
+    struct sqlite_store *ss = sqlite__from(s);
+    ips_status result = sqlite__run_query(ss, SQLITE__Q_COMMIT);
+    if (result && !sqlite3_get_autocommit(ss->db))
+        return result;
+    ips_status synced = sqlite__durable_writer_unlock(ss);
+    return result ? result : synced;
 }
 
-/* Roll back; IPS_OK when SQLite already ended the transaction by itself
- * (it does so on some I/O and out-of-memory errors). */
+/* Roll back (IPS_OK when SQLite already ended the transaction by itself —
+ * it does so on some I/O and out-of-memory errors) and release the writer
+ * lock. */
 static ips_status sqlite__tx_rollback(struct store *s)
 {
     struct sqlite_store *ss = sqlite__from(s);
-    if (sqlite3_get_autocommit(ss->db))
-        return IPS_OK;
-    return sqlite__run_query(ss, SQLITE__Q_ROLLBACK);
+    ips_status result = IPS_OK;
+    if (!sqlite3_get_autocommit(ss->db))
+        result = sqlite__run_query(ss, SQLITE__Q_ROLLBACK);
+    (void)sqlite__durable_writer_unlock(ss);
+    return result;
 }
 
 /* ---- meta ----------------------------------------------------------------------------- */
@@ -1401,9 +1434,10 @@ static const struct store_ops sqlite__ops = {
 };
 
 /* Set PRAGMA journal_mode=WAL and check the answer: an in-memory database
- * answers "memory", which is fine; any other mode is logged as a warning,
- * because commits would then not have the documented durability. */
-static ips_status sqlite__journal_wal(struct sqlite_store *ss, const char *path)
+ * answers "memory", which is fine; any other mode is logged as a warning
+ * (the connection then keeps synchronous=FULL without group commit).
+ * OUT *wal: true when the connection is in WAL mode. */
+static ips_status sqlite__journal_wal(struct sqlite_store *ss, const char *path, bool *wal)
 {
     sqlite3_stmt *st = NULL;
     const char *sql = "PRAGMA journal_mode = WAL";
@@ -1413,6 +1447,7 @@ static ips_status sqlite__journal_wal(struct sqlite_store *ss, const char *path)
     ips_status result = IPS_OK;
     if (rc == SQLITE_ROW) {
         const char *mode = (const char *)sqlite3_column_text(st, 0);
+        *wal = mode && strcmp(mode, "wal") == 0;
         if (!mode || (strcmp(mode, "wal") != 0 && strcmp(mode, "memory") != 0))
             log_warn("sqlite: WAL journal mode unavailable", "path", path, "mode",
                      mode ? mode : "unknown");
@@ -1427,7 +1462,10 @@ static ips_status sqlite__journal_wal(struct sqlite_store *ss, const char *path)
  * Open (creating if needed) the SQLite database at path; see
  * store_backend.h for the contract. Pragmas, in order: busy timeout (so the
  * switch to WAL waits for other connections), journal_mode=WAL,
- * synchronous=FULL (a commit is on disk when COMMIT returns),
+ * synchronous=NORMAL with group commit in WAL mode (sqlite_durable.c: a
+ * commit is on disk when the statement that committed returns, one shared
+ * fdatasync for all commits that land together), synchronous=FULL in any
+ * other mode (same guarantee, one sync per commit; none for :memory:),
  * foreign_keys=ON. Defensive mode is enabled so that SQL cannot corrupt the
  * file through writable_schema and similar switches.
  */
@@ -1456,8 +1494,14 @@ ips_status store__sqlite_open(const char *path, struct store **out)
         result = sqlite__status(ss, rc, "busy_timeout");
         goto out_close;
     }
-    if ((result = sqlite__journal_wal(ss, path)) ||
-        (result = sqlite__exec(ss, "PRAGMA synchronous = FULL", "PRAGMA synchronous")) ||
+    bool wal = false;
+    if ((result = sqlite__journal_wal(ss, path, &wal)))
+        goto out_close;
+    if (wal)
+        result = sqlite__exec(ss, "PRAGMA synchronous = NORMAL", "PRAGMA synchronous");
+    else
+        result = sqlite__exec(ss, "PRAGMA synchronous = FULL", "PRAGMA synchronous");
+    if (result || (wal && (result = sqlite__durable_attach(ss))) ||
         (result = sqlite__exec(ss, "PRAGMA foreign_keys = ON", "PRAGMA foreign_keys")))
         goto out_close;
     *out = &ss->base;

@@ -163,6 +163,20 @@ static void rfc3339_format_refuses_small_buffers_and_negative_times(void **state
     assert_string_equal(small, "");
 }
 
+static void a_deadline_lies_the_given_time_ahead_and_is_normalised(void **state)
+{
+    (void)state;
+    struct timespec before;
+    clock_gettime(CLOCK_MONOTONIC, &before);
+    for (int64_t ms = 0; ms <= 3000; ms += 999) {
+        struct timespec d = time_deadline(CLOCK_MONOTONIC, ms);
+        assert_true(d.tv_nsec >= 0 && d.tv_nsec < 1000000000L);
+        int64_t ahead = ((int64_t)d.tv_sec - before.tv_sec) * 1000 +
+                        (d.tv_nsec - before.tv_nsec) / 1000000;
+        assert_true(ahead >= ms); /* never earlier than asked */
+    }
+}
+
 static void rfc3339_parse_applies_offsets_and_fractions(void **state)
 {
     (void)state;
@@ -580,7 +594,7 @@ static void config_defaults_apply_without_file_or_environment(void **state)
     assert_string_equal(c.db, "./var/iprshield.db");
     assert_string_equal(c.listen, "127.0.0.1:8080");
     assert_string_equal(c.log_level, "info");
-    assert_int_equal(c.threads, 4);
+    assert_int_equal(c.threads, 32);
     assert_int_equal(c.body_max, 1048576);
     assert_int_equal(c.login_max_failures, 5);
     assert_int_equal(c.login_window, 900);
@@ -741,6 +755,7 @@ int main(void)
         T(id_is_valid_rejects_bad_ids),
         T(rfc3339_format_and_parse_round_trip),
         T(rfc3339_format_refuses_small_buffers_and_negative_times),
+        T(a_deadline_lies_the_given_time_ahead_and_is_normalised),
         T(rfc3339_parse_applies_offsets_and_fractions),
         T(rfc3339_parse_rejects_malformed_text),
         T(rfc3339_parse_rejects_truncated_offsets_without_overreading),

@@ -16,10 +16,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/id.h"
@@ -40,13 +44,19 @@ static void fill_hash(uint8_t h[STORE_HASH_LEN], uint8_t v)
         h[i] = (uint8_t)(v + i);
 }
 
-static struct store_org make_org(struct store *s, const char *name, const char *kind)
+static struct store_org org_value(const char *name, const char *kind)
 {
     struct store_org o = {0};
     id_new(o.id);
     snprintf(o.name, sizeof o.name, "%s", name);
     snprintf(o.kind, sizeof o.kind, "%s", kind);
     o.created_ms = 1764435600000;
+    return o;
+}
+
+static struct store_org make_org(struct store *s, const char *name, const char *kind)
+{
+    struct store_org o = org_value(name, kind);
     assert_int_equal(store_org_insert(s, &o), IPS_OK);
     return o;
 }
@@ -1093,6 +1103,173 @@ static void data_survives_closing_and_reopening_the_file(void **state)
     assert_string_equal(got.name, "Persistent");
 }
 
+/* ---- group commit (src/store/sqlite_durable.c) -------------------------------------------------- */
+
+/* Threads and commits of the concurrency test: enough that commits overlap
+ * the shared fdatasync, few enough for a slow disk. */
+#define GC_THREADS 8
+#define GC_COMMITS 25
+
+struct gc_worker {
+    const char *path;
+    int index;
+    char ids[GC_COMMITS][ID_SIZE]; /* acknowledged commits */
+    int acked;
+    ips_status failure; /* first failure, IPS_OK when none */
+};
+
+static ips_status insert_org(struct store *s, void *arg)
+{
+    return store_org_insert(s, arg);
+}
+
+/* One thread with its own connection (the store contract: a connection
+ * belongs to one thread), committing GC_COMMITS one-row transactions. */
+static void *gc_worker_run(void *arg)
+{
+    struct gc_worker *w = arg;
+    struct store *s = NULL;
+    w->failure = store_open(w->path, &s);
+    for (int i = 0; w->failure == IPS_OK && i < GC_COMMITS; i++) {
+        char name[STORE_NAME_MAX + 1];
+        snprintf(name, sizeof name, "gc-%d-%d", w->index, i);
+        struct store_org o = org_value(name, "seller");
+        w->failure = store_tx_run(s, insert_org, &o);
+        if (w->failure == IPS_OK)
+            memcpy(w->ids[w->acked++], o.id, ID_SIZE);
+    }
+    store_close(s);
+    return NULL;
+}
+
+static void concurrent_commits_are_all_acknowledged_and_all_there_after_reopen(void **state)
+{
+    struct testdb *f = *state;
+    static struct gc_worker w[GC_THREADS];
+    pthread_t th[GC_THREADS];
+    for (int i = 0; i < GC_THREADS; i++) {
+        w[i] = (struct gc_worker){.path = f->path, .index = i};
+        assert_int_equal(pthread_create(&th[i], NULL, gc_worker_run, &w[i]), 0);
+    }
+    for (int i = 0; i < GC_THREADS; i++)
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+    store_close(f->s);
+    f->s = NULL;
+    assert_int_equal(store_open(f->path, &f->s), IPS_OK);
+    struct store_org got;
+    for (int i = 0; i < GC_THREADS; i++) {
+        assert_int_equal(w[i].failure, IPS_OK);
+        assert_int_equal(w[i].acked, GC_COMMITS);
+        for (int k = 0; k < w[i].acked; k++)
+            assert_int_equal(store_org_get(f->s, w[i].ids[k], &got), IPS_OK);
+    }
+}
+
+/* Crash rounds, and acknowledged commits after which the child is killed at
+ * the earliest (the kill lands at a random moment after that). */
+#define CRASH_ROUNDS 5
+#define CRASH_MAX_ACKS 1000
+
+/* The child of the crash test: commit org "crash-<first + n>" for n = 0, 1,
+ * ... and write n to fd after each acknowledged commit, until killed. */
+static _Noreturn void crash_child(const char *path, int first, int fd)
+{
+    struct store *s = NULL;
+    if (store_open(path, &s) != IPS_OK)
+        _exit(2);
+    for (int n = first;; n++) {
+        char name[STORE_NAME_MAX + 1];
+        snprintf(name, sizeof name, "crash-%d", n);
+        struct store_org o = org_value(name, "seller");
+        if (store_tx_run(s, insert_org, &o) != IPS_OK)
+            _exit(3);
+        if (write(fd, &n, sizeof n) != (ssize_t)sizeof n)
+            _exit(4);
+    }
+}
+
+static void acknowledged_commits_survive_kill_9_at_random_moments(void **state)
+{
+    struct testdb *f = *state;
+    store_close(f->s); /* the child is the only writer */
+    f->s = NULL;
+    srand((unsigned)getpid());
+    int first = 0;
+    for (int round = 0; round < CRASH_ROUNDS; round++) {
+        int fds[2];
+        assert_int_equal(pipe(fds), 0);
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            close(fds[0]);
+            crash_child(f->path, first, fds[1]);
+        }
+        close(fds[1]);
+        /* Let a random number of commits through, kill, then collect every
+         * acknowledgement written before the kill. */
+        int stop_after = 1 + rand() % CRASH_MAX_ACKS, acked = 0, last = first - 1, n;
+        while (acked < stop_after && read(fds[0], &n, sizeof n) == (ssize_t)sizeof n) {
+            last = n;
+            acked++;
+        }
+        assert_int_equal(kill(pid, SIGKILL), 0);
+        int status = 0;
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFSIGNALED(status)); /* not an early exit of the child */
+        while (read(fds[0], &n, sizeof n) == (ssize_t)sizeof n)
+            last = n;
+        close(fds[0]);
+
+        assert_int_equal(store_open(f->path, &f->s), IPS_OK);
+        struct store_org got;
+        char name[STORE_NAME_MAX + 1];
+        for (int k = first; k <= last; k++) {
+            snprintf(name, sizeof name, "crash-%d", k);
+            if (store_org_get_by_name(f->s, name, &got) != IPS_OK)
+                fail_msg("round %d: acknowledged commit %s is missing", round, name);
+        }
+        store_close(f->s);
+        f->s = NULL;
+        first = last + 2; /* past a commit that may have landed unacknowledged */
+    }
+    assert_int_equal(store_open(f->path, &f->s), IPS_OK);
+}
+
+static void file_connections_use_the_barrier_and_memory_ones_sync_fully(void **state)
+{
+    struct testdb *f = *state;
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(sqlite__from(f->s)->db, "PRAGMA synchronous", -1, &st,
+                                        NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 1); /* NORMAL: the barrier syncs */
+    sqlite3_finalize(st);
+    assert_non_null(sqlite__from(f->s)->durable);
+
+    struct store *m = NULL;
+    assert_int_equal(store_open(":memory:", &m), IPS_OK);
+    assert_null(sqlite__from(m)->durable); /* nothing to sync */
+    store_close(m);
+}
+
+static void a_failed_sync_fails_the_commit_and_every_later_one(void **state)
+{
+    struct testdb *f = *state;
+    make_org(f->s, "Before", "seller"); /* the WAL exists */
+    /* With both files unlinked the connection still writes through its open
+     * descriptors, but the barrier cannot open either file to sync it. */
+    char wal[sizeof f->path + 4];
+    snprintf(wal, sizeof wal, "%s-wal", f->path);
+    assert_int_equal(unlink(wal), 0);
+    assert_int_equal(unlink(f->path), 0);
+    struct store_org o = org_value("After", "seller");
+    assert_int_equal(store_tx_run(f->s, insert_org, &o), IPS_ERR_IO); /* not retried */
+    assert_false(store_in_tx(f->s));
+    struct store_org p = org_value("Later", "seller");
+    assert_int_equal(store_org_insert(f->s, &p), IPS_ERR_IO); /* autocommit: same barrier */
+}
+
 /* ---- SQLite backend internals (white-box) ---------------------------------------------- */
 
 static struct sqlite_store *SS(void **state) { return sqlite__from(S(state)); }
@@ -1349,6 +1526,10 @@ int main(void)
         T(tx_run_gives_up_after_five_retries),
         T(data_written_by_one_connection_is_visible_to_another),
         T(data_survives_closing_and_reopening_the_file),
+        T(concurrent_commits_are_all_acknowledged_and_all_there_after_reopen),
+        T(acknowledged_commits_survive_kill_9_at_random_moments),
+        T(file_connections_use_the_barrier_and_memory_ones_sync_fully),
+        T(a_failed_sync_fails_the_commit_and_every_later_one),
         T(stmt_sql_caches_one_statement_per_sql_address),
         T(stmt_sql_gives_a_running_statement_a_private_copy),
         T(stmt_sql_falls_back_to_per_use_statements_when_the_cache_is_full),

@@ -1,0 +1,307 @@
+/*
+ * sqlite_durable.c — group commit for the SQLite backend: every commit on a
+ * WAL database is on stable storage before the statement that committed
+ * returns, with one fdatasync() shared by all the commits that land while
+ * the previous one runs.
+ *
+ * How (the full argument is in docs/internals/store.md, "Durability and
+ * group commit"):
+ *   - WAL connections run with PRAGMA synchronous=NORMAL, so COMMIT appends
+ *     its frames to <db>-wal with write() and no sync of its own;
+ *   - a wal hook (sqlite3_wal_hook), which SQLite calls after EVERY commit on
+ *     the connection — explicit COMMIT or an autocommit statement — once the
+ *     frames are written and the write lock is released, runs the barrier
+ *     below before the statement returns;
+ *   - the barrier: each database file has one struct sqlite__durable per
+ *     process, shared by all its connections. A commit takes the next
+ *     sequence number. If no sync of the file is running, the thread becomes
+ *     the leader: it notes the highest sequence number handed out so far,
+ *     fdatasync()s the WAL file and publishes that number as synced. Other
+ *     threads wait on a condition variable until synced reaches their own
+ *     number. While one sync runs, every commit that lands joins the next;
+ *   - in-process writers queue on the file's writer mutex before BEGIN
+ *     IMMEDIATE (store_tx_run), and a commit made under it defers its
+ *     barrier until the mutex is released (sqlite__durable_writer_unlock),
+ *     so that the next writer's transaction overlaps this one's fdatasync.
+ *
+ * Invariants (under sqlite__durable_lock):
+ *   - synced <= committed; a commit with sequence n is acknowledged only when
+ *     synced >= n, i.e. after an fdatasync that STARTED after its frames were
+ *     written (the number was taken after write() returned, the leader reads
+ *     committed before it calls fdatasync);
+ *   - at most one sync per file runs at a time (syncing);
+ *   - failed != 0 is sticky: after one failed fdatasync the kernel may have
+ *     dropped the dirty pages and a later successful sync proves nothing
+ *     about them, so every later commit on the file reports the error until
+ *     every connection of the process to it has closed (in practice: the
+ *     server restarts and SQLite recovers from what is on disk).
+ *
+ * The wal hook replaces SQLite's automatic checkpoint (sqlite3_wal_hook and
+ * sqlite3_wal_autocheckpoint share one slot), so the hook also runs the
+ * PASSIVE checkpoint the default would run at SQLITE__WAL_CHECKPOINT_PAGES.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/timeutil.h"
+#include "store/sqlite_internal.h"
+
+/* Pages in the WAL at which a commit runs a PASSIVE checkpoint: SQLite's
+ * own default (SQLITE_DEFAULT_WAL_AUTOCHECKPOINT), which the hook replaces. */
+#define SQLITE__WAL_CHECKPOINT_PAGES 1000
+
+/* The group-commit state of one database file in this process. */
+struct sqlite__durable {
+    struct sqlite__durable *next; /* in sqlite__durable_list */
+    unsigned refs;                /* connections attached */
+    uint64_t committed;           /* sequence numbers handed out */
+    uint64_t synced;              /* every commit <= synced is on stable storage */
+    bool syncing;                 /* a leader is in fdatasync */
+    int failed;                   /* errno of a failed sync; sticky */
+    pthread_cond_t done;          /* broadcast when a sync ends */
+    pthread_mutex_t writer;       /* in-process writers, BEGIN IMMEDIATE to COMMIT/ROLLBACK */
+    char *db_path;                /* the database file (the key) */
+    char *wal_path;               /* its write-ahead log */
+};
+
+static pthread_mutex_t sqlite__durable_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct sqlite__durable *sqlite__durable_list;
+
+/* Unlink and free d; called with the lock held when its last connection
+ * detaches. */
+static void sqlite__durable_free(struct sqlite__durable *d)
+{
+    for (struct sqlite__durable **p = &sqlite__durable_list; *p; p = &(*p)->next) {
+        if (*p == d) {
+            *p = d->next;
+            break;
+        }
+    }
+    pthread_cond_destroy(&d->done);
+    pthread_mutex_destroy(&d->writer);
+    free(d->db_path);
+    free(d->wal_path);
+    free(d);
+}
+
+/* The state for db_path, found or made (refs not yet counted); NULL when out
+ * of memory. Called with the lock held. */
+static struct sqlite__durable *sqlite__durable_find(const char *db_path, const char *wal_path)
+{
+    for (struct sqlite__durable *d = sqlite__durable_list; d; d = d->next) {
+        if (strcmp(d->db_path, db_path) == 0)
+            return d;
+    }
+    struct sqlite__durable *d = calloc(1, sizeof *d);
+    if (!d)
+        return NULL;
+    d->db_path = strdup(db_path);
+    d->wal_path = strdup(wal_path);
+    pthread_mutexattr_t attr;
+    bool attr_ok = pthread_mutexattr_init(&attr) == 0;
+    bool writer_ok = attr_ok && pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ERRORCHECK) == 0 &&
+                     pthread_mutex_init(&d->writer, &attr) == 0;
+    if (attr_ok)
+        pthread_mutexattr_destroy(&attr);
+    bool done_ok = writer_ok && pthread_cond_init(&d->done, NULL) == 0;
+    if (!d->db_path || !d->wal_path || !done_ok) {
+        if (writer_ok)
+            pthread_mutex_destroy(&d->writer);
+        free(d->db_path);
+        free(d->wal_path);
+        free(d);
+        return NULL;
+    }
+    d->next = sqlite__durable_list;
+    sqlite__durable_list = d;
+    return d;
+}
+
+/*
+ * fdatasync the file at path through a descriptor of our own (Linux flushes
+ * the inode's dirty pages whichever descriptor asks). Result: 0, or the
+ * errno of the failed call — ENOENT when the file does not exist.
+ */
+static int sqlite__durable_sync_path(const char *path)
+{
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+        return errno;
+    int err = 0;
+    while (fdatasync(fd) != 0) {
+        if (errno != EINTR) {
+            err = errno;
+            break;
+        }
+    }
+    if (close(fd) != 0 && !err && errno != EINTR)
+        err = errno;
+    return err;
+}
+
+/*
+ * The leader's sync, called without the lock. The WAL holds every commit
+ * not yet checkpointed; when it does not exist (no connection of any
+ * process has it open — cannot happen while the committing connection is
+ * open, handled anyway) the commit can only be in the database file, so
+ * that is synced instead. Result: 0 or an errno, logged here.
+ */
+static int sqlite__durable_sync(const struct sqlite__durable *d)
+{
+    const char *path = d->wal_path;
+    int err = sqlite__durable_sync_path(path);
+    if (err == ENOENT) {
+        path = d->db_path;
+        err = sqlite__durable_sync_path(path);
+    }
+    if (err)
+        log_error("store: fdatasync failed; commits on this database fail until restart", "path",
+                  path, "error", strerror(err));
+    return err;
+}
+
+/*
+ * The durability barrier: return once the commit the calling thread has
+ * just written is covered by a completed fdatasync (see the file comment).
+ * Result: 0, or the errno of the failed sync that should have covered it
+ * (or of an earlier one: failed is sticky).
+ */
+static int sqlite__durable_barrier(struct sqlite__durable *d)
+{
+    pthread_mutex_lock(&sqlite__durable_lock);
+    uint64_t mine = ++d->committed;
+    while (!d->failed && d->synced < mine) {
+        if (d->syncing) {
+            pthread_cond_wait(&d->done, &sqlite__durable_lock);
+            continue;
+        }
+        d->syncing = true;
+        uint64_t upto = d->committed;
+        pthread_mutex_unlock(&sqlite__durable_lock);
+        int err = sqlite__durable_sync(d);
+        pthread_mutex_lock(&sqlite__durable_lock);
+        d->syncing = false;
+        if (err)
+            d->failed = err;
+        else if (upto > d->synced)
+            d->synced = upto;
+        pthread_cond_broadcast(&d->done);
+    }
+    int result = d->synced >= mine ? 0 : d->failed;
+    pthread_mutex_unlock(&sqlite__durable_lock);
+    return result;
+}
+
+/* Run the barrier for a commit of ss, then the checkpoint the automatic one
+ * would have run at this WAL size. Result: 0 or the barrier's errno. */
+static int sqlite__durable_after_commit(struct sqlite_store *ss, const char *name, int pages)
+{
+    int err = sqlite__durable_barrier(ss->durable);
+    if (!err && pages >= SQLITE__WAL_CHECKPOINT_PAGES)
+        (void)sqlite3_wal_checkpoint_v2(ss->db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    return err;
+}
+
+/*
+ * The wal hook (sqlite3_wal_hook): SQLite calls it after each commit on the
+ * connection, with SQLite's write lock released. Inside store_tx_run (the
+ * writer lock is held) it only notes that the commit needs the barrier;
+ * otherwise — an autocommit statement, a migration — it runs the barrier and
+ * the checkpoint now. Result: SQLITE_OK, or
+ * SQLITE_IOERR_FSYNC, which makes the statement that committed fail (the
+ * commit itself stays done, but is not acknowledged); sqlite3_step reports
+ * it as a plain SQLITE_ERROR, so ss->sync_failed tells sqlite__status that
+ * the failure is the barrier's (IPS_ERR_IO).
+ */
+static int sqlite__durable_hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+    struct sqlite_store *ss = arg;
+    (void)db;
+    if (ss->writer_held) {
+        ss->sync_pending = true;
+        ss->wal_pages = pages;
+        return SQLITE_OK;
+    }
+    if (sqlite__durable_after_commit(ss, name, pages) != 0) {
+        ss->sync_failed = true; /* for sqlite__status: see there */
+        return SQLITE_IOERR_FSYNC;
+    }
+    return SQLITE_OK;
+}
+
+/* See sqlite_internal.h. */
+ips_status sqlite__durable_writer_lock(struct sqlite_store *ss)
+{
+    if (!ss->durable || ss->writer_held)
+        return IPS_OK;
+    struct timespec until = time_deadline(CLOCK_REALTIME, SQLITE__BUSY_TIMEOUT_MS);
+    int rc = pthread_mutex_timedlock(&ss->durable->writer, &until);
+    if (rc != 0) {
+        log_warn("sqlite busy", "sql", "writer lock", "error", strerror(rc));
+        return IPS_ERR_BUSY;
+    }
+    ss->writer_held = true;
+    ss->sync_pending = false;
+    return IPS_OK;
+}
+
+/* See sqlite_internal.h. */
+ips_status sqlite__durable_writer_unlock(struct sqlite_store *ss)
+{
+    if (!ss->writer_held)
+        return IPS_OK;
+    ss->writer_held = false;
+    pthread_mutex_unlock(&ss->durable->writer);
+    if (!ss->sync_pending)
+        return IPS_OK;
+    ss->sync_pending = false;
+    if (sqlite__durable_after_commit(ss, "main", ss->wal_pages) != 0) {
+        log_error("sqlite error", "sql", "COMMIT", "error", "commit not acknowledged: sync failed");
+        return IPS_ERR_IO;
+    }
+    return IPS_OK;
+}
+
+/* See sqlite_internal.h. */
+ips_status sqlite__durable_attach(struct sqlite_store *ss)
+{
+    ips_status result = IPS_ERR_NOMEM;
+    const char *db_path = sqlite3_db_filename(ss->db, "main");
+    const char *wal_path = db_path && *db_path ? sqlite3_filename_wal(db_path) : NULL;
+    if (!wal_path || !*wal_path) {
+        log_error("store: a WAL database without a file name", "path", db_path ? db_path : "");
+        return IPS_ERR_INTERNAL;
+    }
+    pthread_mutex_lock(&sqlite__durable_lock);
+    struct sqlite__durable *d = sqlite__durable_find(db_path, wal_path);
+    if (d) {
+        d->refs++;
+        ss->durable = d;
+        result = IPS_OK;
+    }
+    pthread_mutex_unlock(&sqlite__durable_lock);
+    if (result == IPS_OK)
+        (void)sqlite3_wal_hook(ss->db, sqlite__durable_hook, ss);
+    return result;
+}
+
+/* See sqlite_internal.h. */
+void sqlite__durable_detach(struct sqlite_store *ss)
+{
+    struct sqlite__durable *d = ss->durable;
+    if (!d)
+        return;
+    ss->durable = NULL;
+    pthread_mutex_lock(&sqlite__durable_lock);
+    if (--d->refs == 0)
+        sqlite__durable_free(d);
+    pthread_mutex_unlock(&sqlite__durable_lock);
+}
