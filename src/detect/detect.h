@@ -228,6 +228,9 @@ enum detect_signal_type {
     DETECT_SIG_UNAUTHORISED_SELLER,
     DETECT_SIG_PRICE_BELOW_REFERENCE,
     DETECT_SIG_IMAGE_HASH,
+    /* server side only (src/detections): they need the database */
+    DETECT_SIG_PRICE_BELOW_MEDIAN, /* far below the category's median price */
+    DETECT_SIG_SELLER_FLAGGED,     /* alliance reports or links to a known infringer */
     DETECT_SIG_COUNT
 };
 const char *detect_signal_name(enum detect_signal_type t);

@@ -6,10 +6,24 @@
 #define IPS_DETECT_DETECT_INTERNAL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include "core/status.h"
 
 /* True for code points of scripts written without spaces between words
  * (Han, kana, Hangul, Thai, Lao): terms of them match without boundaries. */
 bool detect__unspaced(uint32_t c);
+
+/* The normal form of ASCII text in[0..len) (every byte < 0x80) without the
+ * offset map, byte for byte what detect_normalise writes into t->s (a
+ * normaliser must have been created once: it builds the ASCII table). out
+ * holds at least 3 * len + 2 bytes. Returns the length (out NUL-terminated). */
+size_t detect__normalise_ascii(const char *in, size_t len, char *out);
+
+struct detect_scanner;
+/* Whether any pattern occurs in s[0..len) (a normal form), stopping at the
+ * first hit. OUT *hit. Failure: IPS_ERR_INTERNAL. */
+ips_status detect__scan_any(struct detect_scanner *sc, const char *s, size_t len, bool *hit);
 
 #endif

@@ -300,3 +300,23 @@ ips_status detect_scan_text(struct detect_scanner *sc, const struct detect_text 
     *count = sc->nhits;
     return IPS_OK;
 }
+
+static int detect__on_any(unsigned int id, unsigned long long from, unsigned long long to,
+                          unsigned int flags, void *ctx)
+{
+    (void)id;
+    (void)from;
+    (void)to;
+    (void)flags;
+    *(bool *)ctx = true;
+    return 1; /* one hit is enough */
+}
+
+ips_status detect__scan_any(struct detect_scanner *sc, const char *s, size_t len, bool *hit)
+{
+    *hit = false;
+    if (len == 0)
+        return IPS_OK;
+    hs_error_t e = hs_scan(sc->m->db, s, (unsigned)len, 0, sc->scratch, detect__on_any, hit);
+    return e == HS_SUCCESS || e == HS_SCAN_TERMINATED ? IPS_OK : IPS_ERR_INTERNAL;
+}

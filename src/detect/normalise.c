@@ -290,6 +290,24 @@ static void detect__map_piece(struct detect_normaliser *n, uint32_t c, struct de
     }
 }
 
+/* Latin look-alikes that neither NFKC nor the TR39 skeleton turn into ASCII
+ * (found by `iprshield eval`): negative circled and negative squared
+ * capitals and regional indicator symbols (category So, no decomposition),
+ * and Greek small kappa, whose skeleton is kra (U+0138), not 'k'. The
+ * ASCII letter, or 0. */
+static uint32_t detect__letterlike(uint32_t c)
+{
+    if (c >= 0x1F150 && c <= 0x1F169)
+        return 'a' + (c - 0x1F150);
+    if (c >= 0x1F170 && c <= 0x1F189)
+        return 'a' + (c - 0x1F170);
+    if (c >= 0x1F1E6 && c <= 0x1F1FF)
+        return 'a' + (c - 0x1F1E6);
+    if (c == 0x03BA || c == 0x03F0 || c == 0x0138) /* κ ϰ ĸ */
+        return 'k';
+    return 0;
+}
+
 /* Map original non-ASCII code point c into q, through the cache. */
 static void detect__map_cp(struct detect_normaliser *n, uint32_t c, struct detect__seq *q)
 {
@@ -305,12 +323,15 @@ static void detect__map_cp(struct detect_normaliser *n, uint32_t c, struct detec
     tmp.overflow = false;
     utf8proc_int32_t d[18];
     int bc = 0;
+    uint32_t lk = detect__letterlike(c);
     /* NFKC pieces (compatibility decomposition; marks stripped, ignorables gone) */
     utf8proc_ssize_t nd = utf8proc_decompose_char((utf8proc_int32_t)c, d, 18,
                                                   UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE |
                                                       UTF8PROC_STRIPMARK | UTF8PROC_IGNORE,
                                                   &bc);
-    if (nd < 0 || nd > 18) {
+    if (lk) {
+        detect__seq_ascii(&tmp, lk);
+    } else if (nd < 0 || nd > 18) {
         detect__seq_push(&tmp, c, U_SEP);
     } else {
         for (utf8proc_ssize_t i = 0; i < nd; i++)
@@ -604,4 +625,112 @@ out_empty:
     if (t->s)
         t->s[0] = '\0';
     return rc;
+}
+
+/* ---- ASCII fast path: the normal form without the offset map ------------------------ */
+
+/* Whether byte c is a one-character token that may join a spread word
+ * (a letter or digit; a lone weak symbol never joins). */
+static bool detect__ascii_joins(unsigned char c)
+{
+    return detect__ascii_tab[c].cls == U_LETTER || detect__ascii_tab[c].cls == U_DIGIT;
+}
+
+/* Emit token in[b..e) as detect__emit_word would (ASCII only). */
+static size_t detect__ascii_word(const char *in, size_t b, size_t e, bool has_letter, char *out,
+                                 size_t o)
+{
+    size_t first = e, last = b;
+    for (size_t i = b; i < e; i++) {
+        if (detect__ascii_tab[(unsigned char)in[i]].cls != U_WEAK) {
+            if (first == e)
+                first = i;
+            last = i;
+        }
+    }
+    for (size_t i = b; i < e; i++) {
+        unsigned char c = (unsigned char)in[i];
+        const struct detect__ascii *a = &detect__ascii_tab[c];
+        if (a->cls == U_LETTER) {
+            out[o++] = a->out[0];
+            if (a->n == 2)
+                out[o++] = a->out[1];
+        } else if (a->cls == U_DIGIT) {
+            char d = (char)c;
+            if (has_letter) {
+                size_t x = i, y = i;
+                while (x > b && detect__ascii_tab[(unsigned char)in[x - 1]].cls == U_DIGIT)
+                    x--;
+                while (y + 1 < e && detect__ascii_tab[(unsigned char)in[y + 1]].cls == U_DIGIT)
+                    y++;
+                uint32_t s = detect__digit_sub(c);
+                if (y - x + 1 <= 2 && s)
+                    d = (char)s;
+            }
+            out[o++] = d;
+        } else { /* weak */
+            if (!has_letter)
+                continue;
+            if (c == '@')
+                out[o++] = 'a';
+            else if (c == '$')
+                out[o++] = 's';
+            else if (first < i && i < last)
+                out[o++] = 'l';
+        }
+    }
+    return o;
+}
+
+size_t detect__normalise_ascii(const char *in, size_t len, char *out)
+{
+    size_t o = 0;
+    size_t i = 0;
+    while (i < len) {
+        if (detect__ascii_tab[(unsigned char)in[i]].cls == U_SEP) {
+            i++;
+            continue;
+        }
+        size_t e = i;
+        while (e < len && detect__ascii_tab[(unsigned char)in[e]].cls != U_SEP)
+            e++;
+        /* a run of >= 3 one-character tokens separated only by separators
+         * is one spread word */
+        size_t count = 0, k = i, last_end = e;
+        while (k < len) {
+            size_t te = k;
+            while (te < len && detect__ascii_tab[(unsigned char)in[te]].cls != U_SEP)
+                te++;
+            if (te - k != 1 || !detect__ascii_joins((unsigned char)in[k]))
+                break;
+            count++;
+            last_end = te;
+            k = te;
+            while (k < len && detect__ascii_tab[(unsigned char)in[k]].cls == U_SEP)
+                k++;
+        }
+        if (o == 0 || out[o - 1] != ' ')
+            out[o++] = ' ';
+        if (count >= 3) {
+            bool has_letter = false;
+            for (size_t x = i; x < last_end; x++)
+                has_letter = has_letter || detect__ascii_tab[(unsigned char)in[x]].cls == U_LETTER;
+            for (size_t x = i; x < last_end; x++)
+                if (detect__ascii_tab[(unsigned char)in[x]].cls != U_SEP)
+                    o = detect__ascii_word(in, x, x + 1, has_letter, out, o);
+            i = last_end;
+        } else {
+            bool has_letter = false;
+            for (size_t x = i; x < e; x++)
+                has_letter = has_letter || detect__ascii_tab[(unsigned char)in[x]].cls == U_LETTER;
+            o = detect__ascii_word(in, i, e, has_letter, out, o);
+            i = e;
+        }
+    }
+    if (o == 0 || out[o - 1] != ' ')
+        out[o++] = ' ';
+    if (o == 1)
+        o = 0;
+    out[o] = '\0';
+    return o;
 }

@@ -30,6 +30,7 @@
 #include "catalog/catalog.h"
 #include "core/json.h"
 #include "detect/detect.h"
+#include "detect/detect_internal.h"
 
 #define BATCH__SIGNALS_MAX 64 /* text signals reported per listing */
 #define BATCH__NAME_MAX 200
@@ -63,6 +64,8 @@ struct detect_batch {
     struct detect_policy policy;
     char *image_root;
     struct detect_text text;
+    char *fast_norm, *fast_dec; /* fast path scratch (batch__fast) */
+    size_t fast_norm_cap, fast_dec_cap;
 };
 
 /* ---- profiles ---------------------------------------------------------------- */
@@ -320,6 +323,8 @@ void detect_batch_free(struct detect_batch *b)
     free(b->index_owner);
     free(b->image_root);
     detect_text_release(&b->text);
+    free(b->fast_norm);
+    free(b->fast_dec);
     json_decref(b->doc);
     free(b);
 }
@@ -662,6 +667,435 @@ static ips_status batch__write(FILE *out, json_t *v)
     return ok ? IPS_OK : IPS_ERR_IO;
 }
 
+/* ---- the fast path ---------------------------------------------------------------
+ *
+ * Most listings carry no brand, no cue phrase and no image to look at: their
+ * verdict is the constant "allow" with no signals. For them the general path
+ * (a jansson DOM per line, the normal form with its offset map, a verdict
+ * object) is mostly overhead. batch__fast reads the line with a small
+ * validating scanner, normalises title and description (ASCII text without
+ * the offset map), asks Hyperscan only whether anything matches, and writes
+ * the allow verdict itself. Whenever anything is not plainly fine — a match,
+ * an image to hash, a field of the wrong type, a duplicate or escaped key,
+ * a number jansson might refuse, invalid UTF-8, deep nesting — it declines
+ * and the general path handles the line, so verdicts (and error verdicts)
+ * are byte for byte those of the general path. (Checked when written by
+ * diffing against the general-path-only binary over `demo generate` data,
+ * the benchmark's data and tricky lines; tests/e2e/scan.test.mjs keeps the
+ * tricky lines: escapes, duplicate and escaped keys, NUL, surrogates, big
+ * numbers, invalid UTF-8, trailing bytes.)
+ */
+
+enum { BF_ID, BF_TITLE, BF_DESC, BF_SELLER, BF_PRICE, BF_CURRENCY, BF_CATEGORY, BF_IMAGES, BF_N };
+static const char *const batch__fkeys[BF_N] = {"id",    "title",    "description", "seller_id",
+                                                "price", "currency", "category",    "images"};
+enum { BK_ABSENT, BK_STR, BK_NUM, BK_NULL, BK_ARR, BK_OTHER };
+
+struct batch__fval {
+    const char *p; /* string contents (raw, between the quotes) or number text */
+    size_t len;
+    int kind;
+    bool esc, ascii;
+    size_t items;     /* BK_ARR: strings in it */
+    bool empty_item;  /* BK_ARR: an empty string among them */
+};
+
+struct batch__fs {
+    const char *p, *end;
+};
+
+#define BATCH__FAST_KEYS 32
+#define BATCH__FAST_DEPTH 16
+
+static void batch__fws(struct batch__fs *s)
+{
+    while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+        s->p++;
+}
+
+static int batch__hex(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+/* \uXXXX at p (p points at 'u'); -1 when malformed. */
+static long batch__u4(const char *p, const char *end)
+{
+    if (end - p < 5)
+        return -1;
+    long v = 0;
+    for (int k = 1; k <= 4; k++) {
+        int h = batch__hex(p[k]);
+        if (h < 0)
+            return -1;
+        v = v * 16 + h;
+    }
+    return v;
+}
+
+/* Length of the valid UTF-8 sequence at p (lead byte >= 0x80), 0 if invalid
+ * (overlong forms, surrogates and code points past U+10FFFF included). */
+static size_t batch__utf8(const unsigned char *p, const unsigned char *end)
+{
+    unsigned char c = p[0];
+    size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
+    if (n == 0 || c > 0xF4 || (size_t)(end - p) < n)
+        return 0;
+    for (size_t k = 1; k < n; k++)
+        if ((p[k] & 0xC0) != 0x80)
+            return 0;
+    if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] >= 0xA0) || (c == 0xF0 && p[1] < 0x90) ||
+        (c == 0xF4 && p[1] >= 0x90))
+        return 0;
+    return n;
+}
+
+/* A string at s->p (on its opening quote). OUT v->p/len (raw contents),
+ * v->esc, v->ascii. false: not plainly valid. */
+static bool batch__fstring(struct batch__fs *s, struct batch__fval *v)
+{
+    if (s->p >= s->end || *s->p != '"')
+        return false;
+    const char *p = ++s->p;
+    v->esc = false;
+    v->ascii = true;
+    while (p < s->end) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '"') {
+            v->p = s->p;
+            v->len = (size_t)(p - s->p);
+            s->p = p + 1;
+            return true;
+        }
+        if (c < 0x20)
+            return false;
+        if (c == '\\') {
+            v->esc = true;
+            if (p + 1 >= s->end)
+                return false;
+            char e = p[1];
+            if (e == 'u') {
+                long u = batch__u4(p + 1, s->end);
+                if (u <= 0 || (u >= 0xDC00 && u <= 0xDFFF))
+                    return false; /* NUL or a lone low surrogate */
+                if (u >= 0xD800 && u <= 0xDBFF) {
+                    if (s->end - p < 12 || p[6] != '\\' || p[7] != 'u')
+                        return false;
+                    long lo = batch__u4(p + 7, s->end);
+                    if (lo < 0xDC00 || lo > 0xDFFF)
+                        return false;
+                    p += 6;
+                }
+                if (u >= 0x80)
+                    v->ascii = false;
+                p += 6;
+                continue;
+            }
+            if (!strchr("\"\\/bfnrt", e) || e == '\0')
+                return false;
+            p += 2;
+            continue;
+        }
+        if (c >= 0x80) {
+            size_t n = batch__utf8((const unsigned char *)p, (const unsigned char *)s->end);
+            if (n == 0)
+                return false;
+            v->ascii = false;
+            p += n;
+            continue;
+        }
+        p++;
+    }
+    return false;
+}
+
+/* A number jansson surely accepts as it is: JSON grammar, at most 15
+ * characters, no exponent. */
+static bool batch__fnumber(struct batch__fs *s, struct batch__fval *v)
+{
+    const char *p = s->p;
+    if (p < s->end && *p == '-')
+        p++;
+    if (p >= s->end || *p < '0' || *p > '9')
+        return false;
+    if (*p == '0')
+        p++;
+    else
+        while (p < s->end && *p >= '0' && *p <= '9')
+            p++;
+    if (p < s->end && *p == '.') {
+        p++;
+        if (p >= s->end || *p < '0' || *p > '9')
+            return false;
+        while (p < s->end && *p >= '0' && *p <= '9')
+            p++;
+    }
+    if (p < s->end && (*p == 'e' || *p == 'E'))
+        return false;
+    if (p - s->p > 15)
+        return false;
+    v->p = s->p;
+    v->len = (size_t)(p - s->p);
+    s->p = p;
+    return true;
+}
+
+static bool batch__fword(struct batch__fs *s, const char *w)
+{
+    size_t n = strlen(w);
+    if ((size_t)(s->end - s->p) < n || memcmp(s->p, w, n) != 0)
+        return false;
+    s->p += n;
+    return true;
+}
+
+static bool batch__fskip(struct batch__fs *s, int depth, struct batch__fval *v);
+
+/* An array at s->p (on its '['), items validated and skipped. strings_only
+ * (images): every item must be a string; OUT v->items, v->empty_item. */
+static bool batch__farray(struct batch__fs *s, int depth, bool strings_only, struct batch__fval *v)
+{
+    struct batch__fval it;
+    v->items = 0;
+    v->empty_item = false;
+    s->p++; /* '[' */
+    batch__fws(s);
+    if (s->p < s->end && *s->p == ']') {
+        s->p++;
+        return true;
+    }
+    for (;;) {
+        if (!batch__fskip(s, depth + 1, &it) || (strings_only && it.kind != BK_STR))
+            return false;
+        v->items++;
+        v->empty_item = v->empty_item || (it.kind == BK_STR && it.len == 0);
+        batch__fws(s);
+        if (s->p >= s->end)
+            return false;
+        if (*s->p == ']') {
+            s->p++;
+            return true;
+        }
+        if (*s->p != ',')
+            return false;
+        s->p++;
+        batch__fws(s);
+    }
+}
+
+/* Any value but an object (validated, then skipped); OUT v->kind. Nested
+ * objects decline: duplicate keys in them are jansson's to judge. */
+static bool batch__fskip(struct batch__fs *s, int depth, struct batch__fval *v)
+{
+    if (s->p >= s->end || depth > BATCH__FAST_DEPTH)
+        return false;
+    char c = *s->p;
+    v->kind = BK_OTHER;
+    if (c == '"') {
+        v->kind = BK_STR;
+        return batch__fstring(s, v);
+    }
+    if (c == '-' || (c >= '0' && c <= '9')) {
+        v->kind = BK_NUM;
+        return batch__fnumber(s, v);
+    }
+    if (c == 'n') {
+        v->kind = BK_NULL;
+        return batch__fword(s, "null");
+    }
+    if (c == 't')
+        return batch__fword(s, "true");
+    if (c == 'f')
+        return batch__fword(s, "false");
+    return c == '[' && batch__farray(s, depth, false, v);
+}
+
+/* Decode the JSON string contents v (validated by batch__fstring) into out
+ * (at least v->len + 1 bytes). Returns the decoded length. */
+static size_t batch__unescape(const struct batch__fval *v, char *out)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < v->len;) {
+        char c = v->p[i];
+        if (c != '\\') {
+            out[o++] = c;
+            i++;
+            continue;
+        }
+        char e = v->p[i + 1];
+        if (e != 'u') {
+            out[o++] = e == 'b' ? '\b' : e == 'f' ? '\f' : e == 'n' ? '\n' : e == 'r' ? '\r'
+                       : e == 't' ? '\t' : e;
+            i += 2;
+            continue;
+        }
+        long u = batch__u4(v->p + i + 1, v->p + v->len);
+        i += 6;
+        if (u >= 0xD800 && u <= 0xDBFF) {
+            long lo = batch__u4(v->p + i + 1, v->p + v->len);
+            u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+            i += 6;
+        }
+        if (u < 0x80) {
+            out[o++] = (char)u;
+        } else if (u < 0x800) {
+            out[o++] = (char)(0xC0 | (u >> 6));
+            out[o++] = (char)(0x80 | (u & 0x3F));
+        } else if (u < 0x10000) {
+            out[o++] = (char)(0xE0 | (u >> 12));
+            out[o++] = (char)(0x80 | ((u >> 6) & 0x3F));
+            out[o++] = (char)(0x80 | (u & 0x3F));
+        } else {
+            out[o++] = (char)(0xF0 | (u >> 18));
+            out[o++] = (char)(0x80 | ((u >> 12) & 0x3F));
+            out[o++] = (char)(0x80 | ((u >> 6) & 0x3F));
+            out[o++] = (char)(0x80 | (u & 0x3F));
+        }
+    }
+    out[o] = '\0';
+    return o;
+}
+
+static bool batch__grow(char **buf, size_t *cap, size_t need)
+{
+    if (need <= *cap)
+        return true;
+    size_t c = *cap ? *cap : 4096;
+    while (c < need)
+        c *= 2;
+    char *p = realloc(*buf, c);
+    if (!p)
+        return false;
+    *buf = p;
+    *cap = c;
+    return true;
+}
+
+/* Whether the text field v matches any pattern. OUT *hit. false: decline. */
+static bool batch__fast_field(struct detect_batch *b, const struct batch__fval *v, bool *hit)
+{
+    const char *text = v->p;
+    size_t len = v->len;
+    if (v->esc) {
+        if (!batch__grow(&b->fast_dec, &b->fast_dec_cap, v->len + 1))
+            return false;
+        len = batch__unescape(v, b->fast_dec);
+        text = b->fast_dec;
+    }
+    if (len > DETECT_TEXT_MAX)
+        return false;
+    const char *s;
+    size_t sl;
+    bool ascii = v->ascii;
+    if (ascii) {
+        if (!batch__grow(&b->fast_norm, &b->fast_norm_cap, 3 * len + 2))
+            return false;
+        sl = detect__normalise_ascii(text, len, b->fast_norm);
+        s = b->fast_norm;
+    } else {
+        if (detect_normalise(b->norm, text, len, &b->text) != IPS_OK)
+            return false;
+        s = b->text.s;
+        sl = b->text.len;
+    }
+    return detect__scan_any(b->scanner, s, sl, hit) == IPS_OK;
+}
+
+/* 1: the allow verdict was written (or *st says why not: IPS_ERR_IO);
+ * 0: declined, use the general path. */
+static int batch__fast(struct detect_batch *b, const char *line, size_t len, FILE *out,
+                       ips_status *st)
+{
+    struct batch__fs s = {line, line + len};
+    struct batch__fval f[BF_N];
+    struct batch__fval keys[BATCH__FAST_KEYS];
+    size_t nkeys = 0;
+    memset(f, 0, sizeof f);
+    batch__fws(&s);
+    if (s.p >= s.end || *s.p != '{')
+        return 0;
+    s.p++;
+    batch__fws(&s);
+    if (s.p < s.end && *s.p == '}')
+        return 0; /* no id: the general path writes the error */
+    for (;;) {
+        struct batch__fval k;
+        if (nkeys == BATCH__FAST_KEYS || !batch__fstring(&s, &k) || k.esc)
+            return 0;
+        for (size_t i = 0; i < nkeys; i++)
+            if (keys[i].len == k.len && !memcmp(keys[i].p, k.p, k.len))
+                return 0; /* duplicate: jansson refuses the line */
+        keys[nkeys++] = k;
+        batch__fws(&s);
+        if (s.p >= s.end || *s.p != ':')
+            return 0;
+        s.p++;
+        batch__fws(&s);
+        int which = -1;
+        for (int i = 0; i < BF_N; i++)
+            if (strlen(batch__fkeys[i]) == k.len && !memcmp(batch__fkeys[i], k.p, k.len))
+                which = i;
+        struct batch__fval tmp;
+        struct batch__fval *v = which >= 0 ? &f[which] : &tmp;
+        bool ok;
+        if (which == BF_IMAGES && s.p < s.end && *s.p == '[') {
+            v->kind = BK_ARR;
+            ok = batch__farray(&s, 0, true, v);
+        } else {
+            ok = batch__fskip(&s, 0, v);
+        }
+        if (!ok)
+            return 0;
+        batch__fws(&s);
+        if (s.p >= s.end)
+            return 0;
+        if (*s.p == '}') {
+            s.p++;
+            break;
+        }
+        if (*s.p != ',')
+            return 0;
+        s.p++;
+        batch__fws(&s);
+    }
+    batch__fws(&s);
+    if (s.p != s.end)
+        return 0;
+    /* the checks of detect_batch_verdict; any doubt: decline */
+    char id[65];
+    if (f[BF_ID].kind != BK_STR || f[BF_ID].esc || f[BF_ID].len >= sizeof id)
+        return 0;
+    memcpy(id, f[BF_ID].p, f[BF_ID].len);
+    id[f[BF_ID].len] = '\0';
+    if (!catalog_id_valid(id))
+        return 0;
+    if (f[BF_TITLE].kind != BK_STR || f[BF_TITLE].len == 0)
+        return 0;
+    if (f[BF_DESC].kind != BK_ABSENT && f[BF_DESC].kind != BK_NULL && f[BF_DESC].kind != BK_STR)
+        return 0;
+    for (int i = BF_SELLER; i <= BF_CATEGORY; i++)
+        if (i != BF_PRICE && f[i].kind != BK_ABSENT && f[i].kind != BK_STR)
+            return 0;
+    if (f[BF_PRICE].kind != BK_ABSENT && f[BF_PRICE].kind != BK_NULL &&
+        (f[BF_PRICE].kind != BK_NUM || f[BF_PRICE].p[0] == '-'))
+        return 0;
+    if (f[BF_IMAGES].kind != BK_ABSENT &&
+        (f[BF_IMAGES].kind != BK_ARR || f[BF_IMAGES].empty_item ||
+         (f[BF_IMAGES].items > 0 && b->image_root && detect_index_size(b->index) > 0)))
+        return 0;
+    bool hit = false;
+    if (!batch__fast_field(b, &f[BF_TITLE], &hit) || hit)
+        return 0;
+    if (f[BF_DESC].kind == BK_STR && (!batch__fast_field(b, &f[BF_DESC], &hit) || hit))
+        return 0;
+    if (fprintf(out, "{\"id\":\"%s\",\"score\":0.0,\"action\":\"allow\",\"signals\":[]}\n", id) < 0)
+        *st = IPS_ERR_IO;
+    return 1;
+}
+
 ips_status detect_batch_scan_line(struct detect_batch *b, const char *line, size_t len,
                                   int64_t line_no, FILE *out, bool *was_error)
 {
@@ -674,6 +1108,9 @@ ips_status detect_batch_scan_line(struct detect_batch *b, const char *line, size
         snprintf(err, sizeof err, "line longer than %d bytes", CATALOG_LINE_MAX);
         goto out_error;
     }
+    ips_status fst = IPS_OK;
+    if (batch__fast(b, line, len, out, &fst))
+        return fst;
     char perr[200];
     if (json_parse_bytes(line, len, &obj, perr, sizeof perr) != IPS_OK) {
         snprintf(err, sizeof err, "malformed JSON: %s", perr);

@@ -12,6 +12,7 @@
 
 static const char *const detect__sig_names[DETECT_SIG_COUNT] = {
     "brand_term", "cue_phrase", "unauthorised_seller", "price_below_reference", "image_hash",
+    "price_below_median", "seller_flagged",
 };
 
 static const char *const detect__action_names[] = {"allow", "monitor", "review", "block"};
@@ -34,6 +35,8 @@ void detect_policy_default(struct detect_policy *p)
     p->weight[DETECT_SIG_UNAUTHORISED_SELLER] = 0.45;   /* + brand: review */
     p->weight[DETECT_SIG_PRICE_BELOW_REFERENCE] = 0.55; /* scaled by how far below */
     p->weight[DETECT_SIG_IMAGE_HASH] = 0.6;
+    p->weight[DETECT_SIG_PRICE_BELOW_MEDIAN] = 0.4; /* alone: monitor; + brand: review */
+    p->weight[DETECT_SIG_SELLER_FLAGGED] = 0.45;    /* alone: monitor; + brand: review */
     p->block_at = 0.85;
     p->review_at = 0.55;
     p->monitor_at = 0.3;

@@ -203,3 +203,37 @@ test('scan matches listing images against profile image hashes', async () => {
   assert.ok(sig.distance <= 31);
   assert.equal(v.action, 'review', 'an official image reused by an unknown listing is reviewed');
 });
+
+// The batch scan answers plain lines on a fast path (no jansson DOM) and
+// everything else on the general path: both must give the same verdicts, so
+// lines at the edge of JSON go through the scan with their expected answers.
+test('scan gives the same answers on lines at the edge of JSON', async () => {
+  const lines = [
+    '{"id":"E1","title":"caf\\u00e9 bag \\n line","description":null,"price":0}',
+    '{"id":"E2","title":"G\\u0075cci\\u0020bag"}',
+    '{"id":"E3","title":"ok","title":"x"}',
+    '{"id":"E4","title":"ok","k\\u0061":1,"ka":2}',
+    '{"id":"E5","title":"bad \\ud800 surrogate"}',
+    '{"id":"E6","title":"nul \\u0000 x"}',
+    '{"id":"E7","title":"ok","price":12345678901234567890}',
+    '{"id":"E8","title":"ok","price":01}',
+    '{"id":"E9","title":"ok"} trailing',
+    ' {"id":"E10" , "title" : "emoji \\ud83d\\ude00 \\"q\\" \\\\ \\/", "x":{"a":[1,{"b":null}]}} ',
+    '{"id":"E11","title":"ok","price":-1}',
+    '{"id":"E12","title":"ok","price":1e3,"images":[]}',
+    '{"id":"E13","title":"ok","images":[""]}',
+  ];
+  const f = await setup(lines);
+  const r = await cli(['scan', '--profiles', f.profiles, '--listings', f.listings, '--out', f.out]);
+  assert.equal(r.code, 4);
+  const v = await verdicts(f.out);
+  const allow = (id) => ({ id, score: 0, action: 'allow', signals: [] });
+  assert.deepEqual(v[0], allow('E1'));
+  assert.equal(v[1].signals[0].rightholder, 'Gucci SpA');
+  assert.deepEqual([v[1].signals[0].start, v[1].signals[0].end], [0, 5], 'offsets into the decoded title');
+  for (const k of [2, 3, 4, 5, 6, 7, 8]) assert.match(v[k].error, /malformed JSON/, `line ${k + 1}`);
+  assert.deepEqual(v[9], allow('E10'));
+  assert.match(v[10].error, /price/);
+  assert.deepEqual(v[11], allow('E12'));
+  assert.match(v[12].error, /images/);
+});

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "detect/detect.h"
+#include "detect/detect_internal.h"
 
 struct fixture {
     struct detect_normaliser *n;
@@ -66,6 +67,17 @@ static void greek_and_cyrillic_capitals_map_to_latin(void **state)
     assert_string_equal(norm(f, "АРРLЕ"), " apple ");
 }
 
+/* Found by `iprshield eval` on `demo generate` data: these have no NFKC
+ * decomposition and a non-Latin TR39 skeleton. */
+static void negative_enclosed_and_regional_letters_map_to_latin(void **state)
+{
+    struct fixture *f = *state;
+    assert_string_equal(norm(f, "\U0001F176\U0001F184\U0001F172\U0001F172\U0001F178"), " guccl ");
+    assert_string_equal(norm(f, "\U0001F156\U0001F164\U0001F152\U0001F152\U0001F158"), " guccl ");
+    assert_string_equal(norm(f, "\U0001F1EC\U0001F1FA\U0001F1E8\U0001F1E8\U0001F1EE"), " guccl ");
+    assert_string_equal(norm(f, "\u03bainet \u039a\u0399\u039d\u0395\u03a4"), " klnet klnet ");
+}
+
 static void digits_in_numbers_stay_digits(void **state)
 {
     struct fixture *f = *state;
@@ -99,6 +111,36 @@ static void invalid_utf8_acts_as_a_separator(void **state)
     assert_string_equal(norm(f, "Gucci\xff\xfe" "bag"), " guccl bag ");
 }
 
+/* The batch scan's map-free ASCII normaliser (detect_internal.h) writes
+ * exactly what detect_normalise writes, on random ASCII text made of the
+ * characters every rule looks at. */
+static void map_free_ascii_normaliser_agrees_with_detect_normalise(void **state)
+{
+    struct fixture *f = *state;
+    static const char alphabet[] = "abmilGUCI0134579@$!|.-_ /,:";
+    uint64_t x = 0x2545F4914F6CDD1DULL;
+    char in[64], out[3 * sizeof in + 2];
+    for (int round = 0; round < 20000; round++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        size_t len = (size_t)(x % (sizeof in - 1));
+        for (size_t k = 0; k < len; k++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            in[k] = alphabet[x % (sizeof alphabet - 1)];
+        }
+        in[len] = '\0';
+        size_t n = detect__normalise_ascii(in, len, out);
+        assert_int_equal(detect_normalise(f->n, in, len, &f->t), IPS_OK);
+        if (n != f->t.len || memcmp(out, f->t.s, n) != 0)
+            fail_msg("\"%s\": fast \"%s\" general \"%s\"", in, out, f->t.s);
+    }
+    assert_int_equal(detect__normalise_ascii("G.u.c.c.i bag", 13, out), strlen(" guccl bag "));
+    assert_string_equal(out, " guccl bag ");
+}
+
 static void ascii_fast_path_agrees_with_the_general_path(void **state)
 {
     struct fixture *f = *state;
@@ -114,12 +156,14 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(every_look_alike_of_gucci_has_the_plain_normal_form, setup, teardown),
         cmocka_unit_test_setup_teardown(greek_and_cyrillic_capitals_map_to_latin, setup, teardown),
+        cmocka_unit_test_setup_teardown(negative_enclosed_and_regional_letters_map_to_latin, setup, teardown),
         cmocka_unit_test_setup_teardown(digits_in_numbers_stay_digits, setup, teardown),
         cmocka_unit_test_setup_teardown(long_digit_runs_inside_words_are_not_substituted, setup, teardown),
         cmocka_unit_test_setup_teardown(unspaced_scripts_form_runs_and_split_from_latin, setup, teardown),
         cmocka_unit_test_setup_teardown(nothing_but_separators_is_empty, setup, teardown),
         cmocka_unit_test_setup_teardown(invalid_utf8_acts_as_a_separator, setup, teardown),
         cmocka_unit_test_setup_teardown(ascii_fast_path_agrees_with_the_general_path, setup, teardown),
+        cmocka_unit_test_setup_teardown(map_free_ascii_normaliser_agrees_with_detect_normalise, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
