@@ -1,0 +1,453 @@
+/* test_detections.c — server-side detection (src/detections/) on a real
+ * database: scan on write with a verdict per listing version, block before
+ * publication and the configured policy, recompilation and rescan after a
+ * profile change (through the job), the seller and category-median signals,
+ * remembered dismissals with the precision they feed, and right holders
+ * kept to their own brands. The confirm -> takedown path (notices,
+ * statement of reasons, counter-notice) runs end to end in
+ * tests/e2e/detections.test.mjs. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alliance/alliance.h"
+#include "catalog/catalog.h"
+#include "detections/detections.h"
+#include "profile/profile.h"
+#include "testdb.h"
+
+struct fixture {
+    struct testdb db; /* first: testdb_teardown frees the fixture */
+    struct access_principal aurora, zephyr, seller, reviewer;
+    struct store_org brand, brand2, shop, platform;
+    struct store_listing l;
+    struct store_listing_version *v;
+    struct store_detection *d;
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    *state = f;
+    f->v = calloc(1, sizeof *f->v);
+    f->d = calloc(1, sizeof *f->d);
+    testdb_open(&f->db, "detections");
+    testdb_org_add(&f->db, "Aurora Fashion", "rightholder", &f->brand);
+    testdb_org_add(&f->db, "Zephyr Sports", "rightholder", &f->brand2);
+    testdb_org_add(&f->db, "Shop", "seller", &f->shop);
+    testdb_org_add(&f->db, "Platform", "platform", &f->platform);
+    /* principals without stored users: no password hashing, a faster test */
+    f->aurora = testdb_principal_make(ROLE_RIGHTHOLDER, "01HZZZZZZZZZZZZZZZZZZZZZA1", f->brand.id);
+    f->zephyr = testdb_principal_make(ROLE_RIGHTHOLDER, "01HZZZZZZZZZZZZZZZZZZZZZZ1", f->brand2.id);
+    f->seller = testdb_principal_make(ROLE_SELLER, "01HZZZZZZZZZZZZZZZZZZZZZS1", f->shop.id);
+    f->reviewer = testdb_principal_make(ROLE_REVIEWER, "01HZZZZZZZZZZZZZZZZZZZZZR1", f->platform.id);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    free(f->v);
+    free(f->d);
+    detections_shutdown();
+    return testdb_teardown(state);
+}
+
+/* ---- helpers ------------------------------------------------------------------------ */
+
+static void terms(struct fixture *f, const struct access_principal *who, const char *org,
+                  const char *term)
+{
+    json_t *t = json_pack("[{s:s}]", "term", term);
+    assert_int_equal(profile_terms_set(testdb_act_as(&f->db, who), org, t), IPS_OK);
+    json_decref(t);
+}
+
+/* The job until the rescan is finished. */
+static void run_job(struct fixture *f)
+{
+    struct ips_ctx *ctx = testdb_act_as(&f->db, &f->db.sys);
+    assert_int_equal(detections_tick(ctx, 0), IPS_OK);
+    bool done = false;
+    for (int i = 0; i < 100 && !done; i++)
+        assert_int_equal(detections_rescan_step(ctx, 0, &done), IPS_OK);
+    assert_true(done);
+}
+
+static void rebuild(struct fixture *f)
+{
+    assert_int_equal(detections_rules_rebuild(testdb_act_as(&f->db, &f->db.sys), "test", NULL),
+                     IPS_OK);
+    bool done = false;
+    assert_int_equal(detections_rescan_step(testdb_act_as(&f->db, &f->db.sys), 0, &done), IPS_OK);
+    assert_true(done);
+}
+
+static void create(struct fixture *f, const char *id, const char *title, const char *price,
+                   const char *category)
+{
+    json_t *b = json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", id, "title", title, "price", price,
+                          "currency", "EUR", "category", category);
+    assert_int_equal(catalog_listing_create(testdb_act_as(&f->db, &f->seller), b, &f->l, f->v),
+                     IPS_OK);
+    json_decref(b);
+}
+
+/* The listing's current verdict, read as the system through the store. */
+static void current(struct fixture *f, const char *listing)
+{
+    assert_int_equal(store_detections_verdict_current(f->db.s, listing, f->d), IPS_OK);
+}
+
+/* The signal of type in the current verdict (or NULL); new reference. */
+static json_t *signal_of(struct fixture *f, const char *type)
+{
+    json_t *sigs = json_loads(f->d->signals, 0, NULL), *found = NULL;
+    size_t i;
+    json_t *s;
+    json_array_foreach(sigs, i, s)
+    {
+        if (!found && strcmp(json_string_value(json_object_get(s, "type")), type) == 0)
+            found = json_incref(s);
+    }
+    json_decref(sigs);
+    return found;
+}
+
+/* ---- tests ---------------------------------------------------------------------------- */
+
+static void a_new_listing_is_scanned_as_it_is_written_with_a_verdict_per_version(void **state)
+{
+    struct fixture *f = *state;
+    terms(f, &f->aurora, f->brand.id, "Aurora");
+    rebuild(f);
+    create(f, "L1", "AUR0RA bag replica", "20.00", "bags");
+    current(f, "L1");
+    assert_int_equal(f->d->listing_version, 1);
+    assert_string_equal(f->d->action, "review"); /* brand 0.25 + cue 0.45 */
+    assert_int_equal(f->d->rules_version, 2);
+    json_t *b = signal_of(f, "brand_term");
+    assert_non_null(b);
+    assert_string_equal(json_string_value(json_object_get(b, "field")), "title");
+    assert_int_equal(json_integer_value(json_object_get(b, "start")), 0);
+    assert_int_equal(json_integer_value(json_object_get(b, "end")), 6);
+    assert_string_equal(json_string_value(json_object_get(b, "match")), "AUR0RA");
+    assert_string_equal(json_string_value(json_object_get(b, "org_id")), f->brand.id);
+    assert_non_null(json_object_get(b, "explanation"));
+    json_decref(b);
+    char first[ID_SIZE];
+    memcpy(first, f->d->id, ID_SIZE);
+
+    /* a new version gets its own verdict; the first one stays, not current */
+    json_t *u = json_pack("{s:s, s:s, s:s, s:s}", "title", "plain canvas bag", "price", "20.00",
+                          "currency", "EUR", "category", "bags");
+    bool changed = false;
+    assert_int_equal(
+        catalog_listing_update(testdb_act_as(&f->db, &f->seller), "L1", u, &f->l, f->v, &changed),
+        IPS_OK);
+    json_decref(u);
+    assert_true(changed);
+    current(f, "L1");
+    assert_int_equal(f->d->listing_version, 2);
+    assert_string_equal(f->d->action, "allow");
+    assert_string_not_equal(f->d->id, first);
+    assert_int_equal(store_detections_verdict_get(f->db.s, first, f->d), IPS_OK);
+    assert_false(f->d->is_current);
+    assert_int_equal(f->d->listing_version, 1);
+}
+
+static void a_block_verdict_holds_the_listing_back_before_publication(void **state)
+{
+    struct fixture *f = *state;
+    terms(f, &f->aurora, f->brand.id, "Aurora");
+    json_t *p = json_pack("[{s:s, s:s, s:i}]", "category", "bags", "currency", "EUR",
+                          "min_minor", 30000);
+    assert_int_equal(profile_prices_set(testdb_act_as(&f->db, &f->aurora), f->brand.id, p),
+                     IPS_OK);
+    json_decref(p);
+    struct store_org other;
+    testdb_act_as(&f->db, &f->db.sys);
+    testdb_org_add(&f->db, "Official Store", "seller", &other);
+    json_t *s = json_pack("[s]", other.id);
+    assert_int_equal(profile_sellers_set(testdb_act_as(&f->db, &f->aurora), f->brand.id, s),
+                     IPS_OK);
+    json_decref(s);
+    rebuild(f);
+    create(f, "L2", "Aurora handbag 1:1 replica", "9.00", "bags");
+    assert_string_equal(f->l.state, "blocked");
+    current(f, "L2");
+    assert_string_equal(f->d->action, "block");
+    assert_string_equal(f->d->applied, "blocked");
+    json_t *pr = signal_of(f, "price_below_reference");
+    assert_non_null(pr);
+    assert_int_equal(json_integer_value(json_object_get(pr, "reference_min_minor")), 30000);
+    json_decref(pr);
+    json_t *un = signal_of(f, "unauthorised_seller");
+    assert_non_null(un);
+    json_decref(un);
+
+    /* with the block action switched off the verdict says block, the listing stays live */
+    f->db.cfg.detect_block = false;
+    rebuild(f);
+    create(f, "L3", "Aurora handbag 1:1 replica", "9.00", "bags");
+    assert_string_equal(f->l.state, "live");
+    current(f, "L3");
+    assert_string_equal(f->d->action, "block");
+    assert_string_equal(f->d->applied, "none");
+}
+
+static void the_configured_policy_decides_the_action(void **state)
+{
+    struct fixture *f = *state;
+    terms(f, &f->aurora, f->brand.id, "Aurora");
+    rebuild(f);
+    create(f, "P1", "Aurora scarf", "50.00", "scarves");
+    current(f, "P1");
+    assert_string_equal(f->d->action, "allow"); /* a brand alone */
+    create(f, "P2", "mirror quality scarf", "50.00", "scarves");
+    current(f, "P2");
+    assert_string_equal(f->d->action, "monitor"); /* a cue alone */
+
+    char path[200];
+    snprintf(path, sizeof path, "%s/policy.json", f->db.dir);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("{\"review\": 0.2, \"monitor\": 0.1}", fp);
+    fclose(fp);
+    const char *orig = f->db.cfg.detect_policy; /* owned by the config */
+    f->db.cfg.detect_policy = path;
+    rebuild(f);
+    create(f, "P3", "Aurora scarf", "50.00", "scarves");
+    current(f, "P3");
+    assert_string_equal(f->d->action, "review");
+    /* a policy file that is not valid refuses to scan, changing nothing */
+    fp = fopen(path, "w");
+    fputs("{\"review\": 2}", fp);
+    fclose(fp);
+    assert_int_not_equal(detections_rules_rebuild(testdb_act_as(&f->db, &f->db.sys), "bad", NULL),
+                         IPS_OK);
+    f->db.cfg.detect_policy = orig;
+}
+
+static void a_profile_change_recompiles_the_rules_and_rescans_in_the_job(void **state)
+{
+    struct fixture *f = *state;
+    create(f, "R1", "ZEPHYR running shoes", "80.00", "shoes");
+    create(f, "R2", "plain wool socks", "8.00", "socks");
+    current(f, "R1");
+    assert_string_equal(f->d->action, "allow");
+    json_t *none = signal_of(f, "brand_term");
+    assert_null(none);
+    int64_t before = f->d->rules_version;
+
+    terms(f, &f->zephyr, f->brand2.id, "Zephyr");
+    run_job(f);
+    struct store_detection_rules r;
+    assert_int_equal(detections_rules_get(testdb_act_as(&f->db, &f->reviewer), &r), IPS_OK);
+    assert_true(r.version > before);
+    assert_true(r.rescan_done);
+    assert_int_equal(r.rescanned, 2);
+    current(f, "R1");
+    assert_int_equal(f->d->rules_version, r.version);
+    json_t *b = signal_of(f, "brand_term");
+    assert_non_null(b);
+    assert_string_equal(json_string_value(json_object_get(b, "org_id")), f->brand2.id);
+    json_decref(b);
+    /* an unaffected listing keeps its verdict, checked by the new version */
+    current(f, "R2");
+    assert_int_equal(f->d->rules_version, before);
+    assert_int_equal(f->d->checked_version, r.version);
+    /* nothing changed since: the job does not rebuild again */
+    run_job(f);
+    struct store_detection_rules r2;
+    assert_int_equal(detections_rules_get(testdb_act_as(&f->db, &f->reviewer), &r2), IPS_OK);
+    assert_int_equal(r2.version, r.version);
+}
+
+static void a_seller_on_an_alliance_list_is_a_signal(void **state)
+{
+    struct fixture *f = *state;
+    create(f, "S1", "leather wallet", "30.00", "wallets");
+    current(f, "S1");
+    json_t *none = signal_of(f, "seller_flagged");
+    assert_null(none);
+    assert_int_equal(alliance_member_join(testdb_act_as(&f->db, &f->aurora), f->brand.id, NULL),
+                     IPS_OK);
+    json_t *rep = json_pack("{s:s, s:s}", "seller_org_id", f->shop.id, "reason",
+                            "sold counterfeits in a test buy");
+    assert_int_equal(alliance_report_share(testdb_act_as(&f->db, &f->aurora), rep, NULL), IPS_OK);
+    json_decref(rep);
+    create(f, "S2", "leather wallet", "30.00", "wallets");
+    current(f, "S2");
+    json_t *s = signal_of(f, "seller_flagged");
+    assert_non_null(s);
+    assert_int_equal(json_integer_value(json_object_get(s, "alliance_reports")), 1);
+    assert_int_equal(json_integer_value(json_object_get(s, "reporting_members")), 1);
+    json_decref(s);
+    assert_string_equal(f->d->action, "monitor"); /* 0.45 alone */
+}
+
+static void a_price_far_below_the_category_median_is_a_signal(void **state)
+{
+    struct fixture *f = *state;
+    char id[16];
+    for (int i = 0; i < 5; i++) {
+        snprintf(id, sizeof id, "M%d", i);
+        create(f, id, "leather belt", i % 2 ? "100.00" : "110.00", "belts");
+    }
+    rebuild(f); /* medians are computed with the rules */
+    create(f, "M9", "leather belt", "20.00", "belts");
+    current(f, "M9");
+    json_t *m = signal_of(f, "price_below_median");
+    assert_non_null(m);
+    assert_int_equal(json_integer_value(json_object_get(m, "median_minor")), 11000);
+    assert_int_equal(json_integer_value(json_object_get(m, "samples")), 5);
+    json_decref(m);
+    assert_string_equal(f->d->action, "monitor");
+    /* at 40% of the median (threshold 30%) there is no signal */
+    create(f, "M8", "leather belt", "45.00", "belts");
+    current(f, "M8");
+    json_t *none = signal_of(f, "price_below_median");
+    assert_null(none);
+}
+
+static ips_status take_precision(const struct store_detection_precision *p, void *arg)
+{
+    *(struct store_detection_precision *)arg = *p;
+    return IPS_OK;
+}
+
+static void a_dismissal_is_remembered_and_feeds_the_precision(void **state)
+{
+    struct fixture *f = *state;
+    terms(f, &f->aurora, f->brand.id, "Aurora");
+    rebuild(f);
+    create(f, "D1", "Aurora bag replica", "20.00", "bags");
+    current(f, "D1");
+    char id[ID_SIZE];
+    memcpy(id, f->d->id, ID_SIZE);
+    assert_int_equal(detections_dismiss(testdb_act_as(&f->db, &f->aurora), id, "resold", NULL),
+                     IPS_ERR_INVALID);
+    assert_int_equal(
+        detections_dismiss(testdb_act_as(&f->db, &f->aurora), id, "authorised_reseller", "ok"),
+        IPS_OK);
+    assert_int_equal(
+        detections_dismiss(testdb_act_as(&f->db, &f->aurora), id, "authorised_reseller", NULL),
+        IPS_ERR_CONFLICT);
+    /* the listing's verdict no longer carries the brand, and a rescan keeps it so */
+    current(f, "D1");
+    json_t *b = signal_of(f, "brand_term");
+    assert_null(b);
+    rebuild(f);
+    current(f, "D1");
+    b = signal_of(f, "brand_term");
+    assert_null(b);
+    assert_int_equal(store_detections_verdict_get(f->db.s, id, f->d), IPS_OK);
+    assert_string_equal(f->d->status, "dismissed");
+    struct store_detection_precision p;
+    memset(&p, 0, sizeof p);
+    assert_int_equal(
+        detections_precision(testdb_act_as(&f->db, &f->aurora), NULL, take_precision, &p), IPS_OK);
+    assert_string_equal(p.org_id, f->brand.id);
+    assert_int_equal(p.dismissed, 1);
+    assert_int_equal(p.confirmed, 0);
+    /* a new version of the listing is judged afresh */
+    json_t *u = json_pack("{s:s, s:s, s:s, s:s}", "title", "Aurora bag replica!", "price",
+                          "20.00", "currency", "EUR", "category", "bags");
+    assert_int_equal(
+        catalog_listing_update(testdb_act_as(&f->db, &f->seller), "D1", u, &f->l, f->v, NULL),
+        IPS_OK);
+    json_decref(u);
+    current(f, "D1");
+    b = signal_of(f, "brand_term");
+    assert_non_null(b);
+    json_decref(b);
+}
+
+static ips_status count(const struct store_detection *d, void *arg)
+{
+    (void)d;
+    (*(int *)arg)++;
+    return IPS_OK;
+}
+
+static void a_right_holder_sees_and_decides_only_its_own_brands(void **state)
+{
+    struct fixture *f = *state;
+    terms(f, &f->aurora, f->brand.id, "Aurora");
+    rebuild(f);
+    create(f, "A1", "Aurora bag replica", "20.00", "bags");
+    current(f, "A1");
+    char id[ID_SIZE];
+    memcpy(id, f->d->id, ID_SIZE);
+    json_t *orgs = NULL;
+    /* the owner and the platform read it */
+    assert_int_equal(detections_get(testdb_act_as(&f->db, &f->aurora), id, f->d, &orgs), IPS_OK);
+    json_decref(orgs);
+    assert_int_equal(detections_get(testdb_act_as(&f->db, &f->reviewer), id, f->d, &orgs), IPS_OK);
+    json_decref(orgs);
+    /* another right holder: as if it did not exist */
+    assert_int_equal(detections_get(testdb_act_as(&f->db, &f->zephyr), id, f->d, &orgs),
+                     IPS_ERR_NOT_FOUND);
+    assert_int_equal(
+        detections_dismiss(testdb_act_as(&f->db, &f->zephyr), id, "not_infringing", NULL),
+        IPS_ERR_NOT_FOUND);
+    char notice[ID_SIZE];
+    assert_int_equal(detections_confirm(testdb_act_as(&f->db, &f->zephyr), id, NULL, notice),
+                     IPS_ERR_NOT_FOUND);
+    struct store_detection_filter all = {NULL, NULL, NULL, NULL};
+    struct store_detection_filter theirs = {NULL, NULL, f->brand.id, NULL};
+    int n = 0;
+    assert_int_equal(detections_list(testdb_act_as(&f->db, &f->zephyr), &all, NULL, 50, count, &n),
+                     IPS_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(
+        detections_list(testdb_act_as(&f->db, &f->zephyr), &theirs, NULL, 50, count, &n),
+        IPS_ERR_NOT_FOUND);
+    n = 0;
+    assert_int_equal(detections_list(testdb_act_as(&f->db, &f->aurora), &all, NULL, 50, count, &n),
+                     IPS_OK);
+    assert_int_equal(n, 1);
+    n = 0;
+    assert_int_equal(
+        detections_list(testdb_act_as(&f->db, &f->reviewer), &all, NULL, 50, count, &n), IPS_OK);
+    assert_int_equal(n, 1);
+    /* sellers do not read detections; only admins rescan */
+    assert_int_equal(detections_list(testdb_act_as(&f->db, &f->seller), &all, NULL, 50, count, &n),
+                     IPS_ERR_FORBIDDEN);
+    assert_int_equal(
+        detections_rules_rebuild(testdb_act_as(&f->db, &f->reviewer), "no", NULL),
+        IPS_ERR_FORBIDDEN);
+    struct store_detection_filter bad = {"maybe", NULL, NULL, NULL};
+    assert_int_equal(
+        detections_list(testdb_act_as(&f->db, &f->reviewer), &bad, NULL, 50, count, &n),
+        IPS_ERR_INVALID);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(
+            a_new_listing_is_scanned_as_it_is_written_with_a_verdict_per_version, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_block_verdict_holds_the_listing_back_before_publication,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(the_configured_policy_decides_the_action, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            a_profile_change_recompiles_the_rules_and_rescans_in_the_job, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_seller_on_an_alliance_list_is_a_signal, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_price_far_below_the_category_median_is_a_signal, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_dismissal_is_remembered_and_feeds_the_precision, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_right_holder_sees_and_decides_only_its_own_brands, setup,
+                                        teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
