@@ -1,11 +1,42 @@
 // view_ledger.js — "Ledger" (docs/api.md §Ledger): the signed original-work
 // ledger. Right holders register a work file (multipart) and download its
-// receipt; everyone with the section sees registrations, the latest
-// checkpoint and the verifier key for offline checks.
+// receipt — for their own organisation or, as an authorised agent, for a
+// principal; everyone with the section sees registrations, the latest
+// checkpoint and the verifier key for offline checks, and may search for
+// prior art: earlier registrations of an image, mirrored or rotated copies
+// included.
 
 import { api } from './api.js';
 import { h, replace, add, time } from './dom.js';
 import { pageHeading, errorBox, handledByApp, pagedList, code, shortHash, field, onSubmit, roleIs, busy, downloadLink, FormProblem } from './ui.js';
+
+/** The prior-art search: an image in, earlier registrations out. */
+function priorArtForm(ctx) {
+  const image = h('input', { name: 'image', type: 'file', accept: 'image/jpeg,image/png,image/webp', required: true, testid: 'prior-image' });
+  const distance = h('input', { name: 'distance', type: 'number', min: 0, max: 31, value: 31, testid: 'prior-distance' });
+  const go = h('button', { type: 'submit', testid: 'prior-submit' }, 'Search');
+  const result = h('div', { 'aria-live': 'polite' });
+  const form = h('form', { novalidate: true },
+    h('div.grid', field('Image', image, 'JPEG, PNG or WebP.'), field('PDQ distance (0–31)', distance, 'Bits that may differ; 31 finds re-encoded and slightly edited copies.')),
+    result, go);
+  onSubmit(ctx, form, go, result, async () => {
+    if (!image.files[0]) throw new FormProblem('Please choose an image.');
+    const body = new FormData();
+    body.append('image', image.files[0], image.files[0].name);
+    body.append('meta', JSON.stringify({ distance: Number(distance.value) }));
+    const r = await api('POST', '/api/v1/ledger/prior-art', body);
+    if (!r.items.length) return h('p', { testid: 'prior-none' }, 'No registration of this image (or of a mirrored or rotated copy) was found.');
+    return h('div.table-scroll', h('table.striped', { testid: 'prior-table' },
+      h('caption', `${r.items.length} registration(s), earliest first`),
+      h('thead', h('tr', ['Leaf', 'Title', 'Owner', 'Registered', 'Distance', 'Match'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', r.items.map((x) => h('tr', { testid: 'prior-row' },
+        h('td.num', String(x.leaf_index)), h('td', h('strong', x.title)),
+        h('td', x.owner, x.agent ? h('small.muted', ` (by ${x.agent})`) : null),
+        h('td', time(x.registered_at)), h('td.num', String(x.distance)),
+        h('td', x.query_transform === 'original' ? 'same orientation' : `query ${x.query_transform}`))))));
+  }, 'prior');
+  return form;
+}
 
 function receiptBox(receipt, testid) {
   const text = `${JSON.stringify(receipt, null, 2)}\n`;
@@ -77,16 +108,19 @@ export function renderLedger(ctx) {
     const title = h('input', { name: 'title', required: true, maxlength: 200, autocomplete: 'off', testid: 'ledger-work-title' });
     const created = h('input', { name: 'created_on', type: 'date', testid: 'ledger-created' });
     const work = h('input', { name: 'work', type: 'file', required: true, testid: 'ledger-file' });
+    const principal = h('input', { name: 'org_id', maxlength: 26, autocomplete: 'off', placeholder: '26-character id', testid: 'ledger-org' });
     const save = h('button', { type: 'submit', testid: 'ledger-submit' }, 'Register work');
     const result = h('div', { 'aria-live': 'polite' });
     form = h('form', { novalidate: true },
       h('div.grid', field('Title', title), field('Created on (optional)', created, 'Defaults to today; never after today.')),
-      field('Work file', work, 'Any file; only its SHA-256 goes into the public ledger.'),
+      field('Work file', work, 'Any file; its SHA-256 (and, for an image, its PDQ hash) goes into the public ledger.'),
+      field('For organisation (optional)', principal, 'Agents: the id of the right holder that authorised you. Empty: your own organisation.'),
       result, save);
     onSubmit(ctx, form, save, result, async () => {
       if (!work.files[0]) throw new FormProblem('Please choose the file of the work.');
       const meta = { title: title.value.trim() };
       if (created.value) meta.created_on = created.value;
+      if (principal.value.trim()) meta.org_id = principal.value.trim();
       const body = new FormData();
       body.append('meta', JSON.stringify(meta));
       body.append('work', work.files[0], work.files[0].name);
@@ -106,6 +140,7 @@ export function renderLedger(ctx) {
     h('h2', holder ? 'Your registrations' : 'Registrations'),
     list.el,
     checkpoint,
+    h('section', h('h2', 'Prior art'), h('p', 'Who registered an image first: earlier registrations within a PDQ distance, mirrored and rotated copies included.'), priorArtForm(ctx)),
     h('section', h('h2', 'Verifier key'), keyBox));
   list.reload();
 }

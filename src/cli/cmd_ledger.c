@@ -1,12 +1,14 @@
 /*
  * cmd_ledger.c — `iprshield ledger register|key|check|verify|consistency`.
  *
- * verify and consistency work offline: no database, no server, only the
- * files given and the verifier key. There is no HTTP client in iprshield, so
- * consistency takes the server's proof from a file or standard input
- * (--proof), e.g. from
- *   curl -s 'https://HOST/api/v1/ledger/consistency?from=OLD&to=NEW'
+ * verify works offline: no database, no server, only the files given and
+ * the verifier key. consistency checks offline too, but first fetches the
+ * proof from the server named by --url (libcurl: one GET of
+ * /api/v1/ledger/consistency); --proof FILE takes a saved proof instead.
+ * Trust never rests on the server: the proof is checked against the two
+ * signed checkpoints with the verifier key.
  */
+#include <curl/curl.h>
 #include <inttypes.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -36,10 +38,17 @@ static void ledger_usage(FILE *f)
             "  verify RECEIPT.json --key VKEY\n"
             "                  verify a receipt offline; on failure name the check that\n"
             "                  failed: format, key, signature, size, leaf or proof\n"
-            "  consistency OLD NEW --key VKEY [--proof FILE|-]\n"
+            "  consistency OLD NEW --key VKEY (--url URL | --proof FILE|-)\n"
             "                  check that checkpoint NEW extends checkpoint OLD (files holding\n"
-            "                  a checkpoint note or a receipt); the proof is the JSON of\n"
-            "                  GET /api/v1/ledger/consistency?from=OLD_SIZE&to=NEW_SIZE\n\n"
+            "                  a checkpoint note or a receipt): fetch the proof from the\n"
+            "                  server at URL (e.g. https://host), or read it from FILE (the\n"
+            "                  JSON of GET /api/v1/ledger/consistency?from=OLD_SIZE&to=NEW_SIZE),\n"
+            "                  then verify it offline against both signed checkpoints\n"
+            "  prior-art IMAGE [--distance D] [--before LEAF] [--limit N]\n"
+            "                  earlier registrations whose image is within PDQ distance D\n"
+            "                  (0-31, default 31) of IMAGE or of a mirrored/rotated copy, in\n"
+            "                  registration order, registered before leaf LEAF (default: all);\n"
+            "                  prints JSON {pdq, distance, items}\n\n"
             "VKEY is the verifier key text (name+keyid+key) or a file holding it.\n"
             "Exit codes: 0 verified / done; 1 a check failed; 2 usage; 3 not found;\n"
             "4 invalid input; 5 I/O or database error.\n\n"
@@ -155,9 +164,23 @@ static ips_status ledger_cli_note(const char *path, char **note, size_t *len)
 /* ---- register -------------------------------------------------------------------- */
 
 struct ledger_cli_opts {
-    const char *org, *title, *created, *key, *proof;
+    const char *org, *title, *created, *key, *proof, *url;
+    long distance, before, limit;
     bool quick;
 };
+
+/* A decimal option in [min, max]; prints the usage error. */
+static int ledger_cli_num(const char *arg, long min, long max, long *out)
+{
+    char *end = NULL;
+    long v = strtol(arg, &end, 10);
+    if (!arg[0] || *end || v < min || v > max) {
+        fprintf(stderr, "iprshield ledger: %s is not a number from %ld to %ld\n", arg, min, max);
+        return 2;
+    }
+    *out = v;
+    return 0;
+}
 
 static int ledger_cli_opt(int c, const char *arg, void *state)
 {
@@ -169,6 +192,10 @@ static int ledger_cli_opt(int c, const char *arg, void *state)
     case 'k': o->key = arg; break;
     case 'p': o->proof = arg; break;
     case 'q': o->quick = true; break;
+    case 'u': o->url = arg; break;
+    case 'd': return ledger_cli_num(arg, 0, DETECT_PDQ_MATCH_DISTANCE, &o->distance);
+    case 'b': return ledger_cli_num(arg, 0, INT32_MAX, &o->before);
+    case 'l': return ledger_cli_num(arg, 1, LEDGER_PRIOR_ART_MAX, &o->limit);
     default: ledger_usage(stderr); return 2;
     }
     return 0;
@@ -178,6 +205,8 @@ static const struct option ledger_cli_options[] = {
     {"org", required_argument, 0, 'o'},   {"title", required_argument, 0, 't'},
     {"created", required_argument, 0, 'c'}, {"key", required_argument, 0, 'k'},
     {"proof", required_argument, 0, 'p'}, {"quick", no_argument, 0, 'q'},
+    {"url", required_argument, 0, 'u'},   {"distance", required_argument, 0, 'd'},
+    {"before", required_argument, 0, 'b'}, {"limit", required_argument, 0, 'l'},
     CLI_COMMON_OPTIONS,                   {0, 0, 0, 0}};
 
 static int ledger_cli_register(int nfiles, char **files, const struct ledger_cli_opts *o,
@@ -315,20 +344,131 @@ static int ledger_cli_verify(int nargs, char **args, const struct ledger_cli_opt
     return 0;
 }
 
+/* A response body of at most LEDGER_CLI_TEXT_MAX bytes. */
+struct ledger_cli_body {
+    char *data;
+    size_t len;
+    bool too_large;
+};
+
+static size_t ledger_cli_body_write(char *p, size_t size, size_t n, void *arg)
+{
+    struct ledger_cli_body *b = arg;
+    size_t add = size * n;
+    if (b->len + add > LEDGER_CLI_TEXT_MAX) {
+        b->too_large = true;
+        return 0; /* aborts the transfer */
+    }
+    char *grown = realloc(b->data, b->len + add + 1);
+    if (!grown)
+        return 0;
+    memcpy(grown + b->len, p, add);
+    b->data = grown;
+    b->len += add;
+    b->data[b->len] = '\0';
+    return add;
+}
+
+/* GET base/api/v1/ledger/consistency?from=FROM&to=TO. OUT *proof
+ * (malloc'ed JSON text), *len. Prints the failure (the problem's detail on
+ * an HTTP error). */
+static ips_status ledger_cli_fetch_proof(const char *base, uint64_t from, uint64_t to,
+                                         char **proof, size_t *len)
+{
+    char url[2048], curl_err[CURL_ERROR_SIZE] = "";
+    size_t bl = strlen(base);
+    while (bl > 0 && base[bl - 1] == '/')
+        bl--;
+    int n = snprintf(url, sizeof url, "%.*s/api/v1/ledger/consistency?from=%" PRIu64 "&to=%" PRIu64,
+                     (int)bl, base, from, to);
+    if (n < 0 || (size_t)n >= sizeof url) {
+        fprintf(stderr, "iprshield ledger consistency: the URL is too long\n");
+        return IPS_ERR_USAGE;
+    }
+    struct ledger_cli_body body = {0};
+    long status = 0;
+    ips_status st = IPS_ERR_IO;
+    CURL *c = curl_easy_init();
+    if (!c) {
+        fprintf(stderr, "iprshield ledger consistency: cannot create an HTTP client\n");
+        return IPS_ERR_NOMEM;
+    }
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curl_err);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+    curl_easy_setopt(c, CURLOPT_USERAGENT, "iprshield-ledger/1");
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, ledger_cli_body_write);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+    CURLcode rc = curl_easy_perform(c);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_cleanup(c);
+    if (rc != CURLE_OK) {
+        fprintf(stderr, "iprshield ledger consistency: cannot fetch %s: %s\n", url,
+                body.too_large ? "the answer is too large"
+                : curl_err[0]  ? curl_err
+                               : curl_easy_strerror(rc));
+        goto out_body;
+    }
+    if (status != 200) {
+        json_t *problem = json_loadb(body.data ? body.data : "", body.len, 0, NULL);
+        const char *detail = json_string_value(json_object_get(problem, "detail"));
+        fprintf(stderr, "iprshield ledger consistency: %s answered HTTP %ld%s%s\n", url, status,
+                detail ? ": " : "", detail ? detail : "");
+        json_decref(problem);
+        st = status == 404                    ? IPS_ERR_NOT_FOUND
+             : status == 400 || status == 422 ? IPS_ERR_INVALID
+                                              : IPS_ERR_IO;
+        goto out_body;
+    }
+    *proof = body.data;
+    *len = body.len;
+    body.data = NULL;
+    st = IPS_OK;
+out_body:
+    free(body.data);
+    return st;
+}
+
+/* The sizes of two checkpoints opened with key (OUT *from, *to), or false
+ * when either does not open (the verification then says why). */
+static bool ledger_cli_sizes(const char *key, const char *old_note, size_t old_len,
+                             const char *new_note, size_t new_len, uint64_t *from, uint64_t *to)
+{
+    struct note_verifier v;
+    struct note_checkpoint a, b;
+    char why[256];
+    if (note_verifier_parse(key, &v) ||
+        ledger_checkpoint_open(old_note, old_len, &v, &a, why, sizeof why) != LEDGER_CHECK_OK ||
+        ledger_checkpoint_open(new_note, new_len, &v, &b, why, sizeof why) != LEDGER_CHECK_OK)
+        return false;
+    *from = a.size;
+    *to = b.size;
+    return true;
+}
+
 static int ledger_cli_consistency(int nargs, char **args, const struct ledger_cli_opts *o)
 {
-    if (nargs != 2 || !o->key) {
-        fprintf(stderr, "iprshield ledger consistency: give OLD NEW and --key VKEY\n");
+    if (nargs != 2 || !o->key || (o->url && o->proof)) {
+        fprintf(stderr, "iprshield ledger consistency: give OLD NEW, --key VKEY and at most one "
+                        "of --url URL and --proof FILE\n");
         return 2;
     }
     int rc = 5;
     char key[NOTE_VKEY_MAX], why[256];
     char *old_note = NULL, *new_note = NULL, *proof = NULL;
     size_t old_len = 0, new_len = 0, proof_len = 0;
+    uint64_t from = 0, to = 0;
     ips_status st = ledger_cli_vkey(o->key, key);
     if (st || (st = ledger_cli_note(args[0], &old_note, &old_len)) ||
         (st = ledger_cli_note(args[1], &new_note, &new_len)) ||
         (o->proof && (st = ledger_cli_read(o->proof, LEDGER_CLI_TEXT_MAX, &proof, &proof_len)))) {
+        rc = ips_status_exit_code(st);
+        goto out_free;
+    }
+    /* Fetch only what can matter: two checkpoints that open, old smaller. */
+    if (o->url && ledger_cli_sizes(key, old_note, old_len, new_note, new_len, &from, &to) &&
+        from < to && (st = ledger_cli_fetch_proof(o->url, from, to, &proof, &proof_len))) {
         rc = ips_status_exit_code(st);
         goto out_free;
     }
@@ -352,10 +492,61 @@ out_free:
     return rc;
 }
 
+/* ---- prior art --------------------------------------------------------------------- */
+
+static ips_status ledger_cli_prior_take(const struct ledger_prior_art *hit, void *arg)
+{
+    json_t *v = ledger_prior_art_json(hit);
+    return v && json_array_append_new(arg, v) == 0 ? IPS_OK : IPS_ERR_NOMEM;
+}
+
+static int ledger_cli_prior_art(int nargs, char **args, const struct ledger_cli_opts *o,
+                                const struct config *cfg)
+{
+    if (nargs != 1) {
+        fprintf(stderr, "iprshield ledger prior-art: give one IMAGE file\n");
+        return 2;
+    }
+    char *data = NULL;
+    size_t len = 0;
+    ips_status st = ledger_cli_read(args[0], DETECT_IMAGE_MAX_BYTES, &data, &len);
+    if (st)
+        return ips_status_exit_code(st);
+    struct cli_session sess;
+    if ((st = cli_session_open(cfg, &sess))) {
+        free(data);
+        return ips_status_exit_code(st);
+    }
+    int rc = 0;
+    char pdq[STORE_LEDGER_HEX_LEN + 1] = "";
+    json_t *items = json_array();
+    st = items ? ledger_prior_art(&sess.ctx, data, len, (int)o->distance,
+                                  o->before, (int)o->limit, pdq,
+                                  ledger_cli_prior_take, items)
+               : IPS_ERR_NOMEM;
+    if (st) {
+        rc = cli_fail("cannot search for prior art", st, sess.ctx.detail);
+        json_decref(items);
+    } else {
+        json_t *v = json_pack("{s:s, s:i, s:o}", "pdq", pdq, "distance", (int)o->distance,
+                              "items", items);
+        char *text = v ? json_dumps(v, JSON_INDENT(2)) : NULL;
+        if (text)
+            printf("%s\n", text);
+        else
+            rc = 5;
+        free(text);
+        json_decref(v);
+    }
+    cli_session_close(&sess);
+    free(data);
+    return rc;
+}
+
 int cmd_ledger(int argc, char **argv)
 {
-    static const char *const subs[] = {"register", "key", "check", "verify", "consistency",
-                                       NULL};
+    static const char *const subs[] = {"register", "key",         "check",
+                                       "verify",   "consistency", "prior-art", NULL};
     int rc = cli_subcommand_pick(argc, argv, subs, ledger_usage, NULL);
     if (rc != CLI_CONTINUE)
         return rc;
@@ -363,6 +554,8 @@ int cmd_ledger(int argc, char **argv)
     struct config cfg;
     struct ledger_cli_opts o;
     memset(&o, 0, sizeof o);
+    o.distance = DETECT_PDQ_MATCH_DISTANCE;
+    o.before = -1;
     int first = 0;
     rc = cli_begin(argc - 1, argv + 1, ledger_cli_options, &cfg, ledger_cli_opt, &o,
                        ledger_usage, &first);
@@ -381,6 +574,8 @@ int cmd_ledger(int argc, char **argv)
         rc = ledger_cli_check(&o, &cfg);
     else if (!strcmp(sub, "verify"))
         rc = ledger_cli_verify(nargs, args, &o);
+    else if (!strcmp(sub, "prior-art"))
+        rc = ledger_cli_prior_art(nargs, args, &o, &cfg);
     else
         rc = ledger_cli_consistency(nargs, args, &o);
     config_release(&cfg);

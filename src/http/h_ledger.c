@@ -6,6 +6,7 @@
 #include "http/http_internal.h"
 
 #include <inttypes.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,13 +32,46 @@ static bool h__u64(const char *s, uint64_t *out)
     return true;
 }
 
+/* A string member, or null when text is empty. */
+static json_t *h__str_or_null(const char *text)
+{
+    return text[0] ? json_string(text) : json_null();
+}
+
 static json_t *h__view_registration(const struct store_ledger_record *r)
 {
-    json_t *v = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:n}", "leaf_index",
-                          (json_int_t)r->leaf_index, "org_id", r->org_id, "work_sha256",
-                          r->work_sha256, "title", r->title, "created_on", r->created_on,
-                          "registered_at", http_view_time(r->registered_ms), "pdq");
+    char pdq[STORE_LEDGER_HEX_LEN + 1] = "";
+    if (r->has_pdq)
+        sodium_bin2hex(pdq, sizeof pdq, r->pdq, sizeof r->pdq);
+    json_t *v = json_pack("{s:I, s:s, s:o, s:s, s:s, s:s, s:o, s:o}", "leaf_index",
+                          (json_int_t)r->leaf_index, "org_id", r->org_id, "agent_org_id",
+                          h__str_or_null(r->agent_org_id), "work_sha256", r->work_sha256, "title",
+                          r->title, "created_on", r->created_on, "registered_at",
+                          http_view_time(r->registered_ms), "pdq", h__str_or_null(pdq));
     return v;
+}
+
+/* The multipart "meta" part as a JSON object (unknown members refused into
+ * the request's errors). OUT *meta: NULL when the part is absent (the
+ * caller decides whether that is an error). False when the reply was sent
+ * (the part is not a JSON object). */
+static bool h__meta(struct http_req *rq, struct http_resp *rs, const char *const *allowed,
+                    json_t **meta)
+{
+    const struct http_part *part = http_part_get(rq, "meta");
+    *meta = NULL;
+    if (!part)
+        return true;
+    char err[200];
+    ips_status st = json_parse_object(part->data.data, part->data.len, meta, err, sizeof err);
+    if (st) {
+        char detail[240];
+        snprintf(detail, sizeof detail, "meta: %s", err);
+        http_problem(rs, st, detail, NULL);
+        return false;
+    }
+    json_reject_unknown(*meta, allowed, rq->ctx.errors);
+    return true;
 }
 
 static void h__receipt(struct http_resp *rs, int status, const struct ledger_receipt *r)
@@ -53,27 +87,28 @@ void h_ledger_register(struct http_req *rq, struct http_resp *rs)
 {
     static const char *const allowed[] = {"title", "created_on", "org_id", NULL};
     const struct http_part *work = http_part_get(rq, "work");
-    const struct http_part *meta_part = http_part_get(rq, "meta");
     json_t *meta = NULL;
     struct ledger_receipt *receipt = NULL;
-    if (meta_part) {
-        char err[200];
-        ips_status pst = json_parse_object(meta_part->data.data, meta_part->data.len, &meta, err,
-                                           sizeof err);
-        if (pst) {
-            char detail[240];
-            snprintf(detail, sizeof detail, "meta: %s", err);
-            http_problem(rs, pst, detail, NULL);
-            return;
-        }
-        json_reject_unknown(meta, allowed, rq->ctx.errors);
-    } else {
-        json_error_add(rq->ctx.errors, "meta", "is required: a JSON object {title, created_on}");
+    /* Access first, for the org meta names (the caller's own by default),
+     * so that a refused caller learns nothing from the validation below. */
+    const struct http_part *meta_part = http_part_get(rq, "meta");
+    json_t *peek = meta_part ? json_loadb(meta_part->data.data, meta_part->data.len, 0, NULL) : NULL;
+    const char *named = json_string_value(json_object_get(peek, "org_id"));
+    ips_status st = ledger_register_check(&rq->ctx, named && id_is_valid(named) ? named
+                                                                                : rq->principal.org_id);
+    json_decref(peek);
+    if (st) {
+        http_fail(rq, rs, st);
+        return;
     }
+    if (!h__meta(rq, rs, allowed, &meta))
+        return;
+    if (!meta)
+        json_error_add(rq->ctx.errors, "meta", "is required: a JSON object {title, created_on}");
     if (!work)
         json_error_add(rq->ctx.errors, "work", "is required: the file of the work");
     const char *title = NULL, *created = NULL, *org_id = NULL;
-    bool ok = meta_part && work && json_array_size(rq->ctx.errors) == 0;
+    bool ok = meta && work && json_array_size(rq->ctx.errors) == 0;
     if (meta) {
         ok = json_field_string(meta, "title", true, STORE_LEDGER_TITLE_MAX, &title,
                                rq->ctx.errors) && ok;
@@ -81,7 +116,7 @@ void h_ledger_register(struct http_req *rq, struct http_resp *rs)
                                rq->ctx.errors) && ok;
         ok = json_field_string(meta, "org_id", false, ID_SIZE, &org_id, rq->ctx.errors) && ok;
     }
-    ips_status st = IPS_ERR_INVALID;
+    st = IPS_ERR_INVALID;
     if (ok) {
         struct ledger_work w = {
             .data = work->data.data ? work->data.data : "",
@@ -214,4 +249,53 @@ void h_ledger_key(struct http_req *rq, struct http_resp *rs)
     json_t *v = json_pack("{s:s, s:s%}", "verifier_key", key, "origin", key,
                           plus ? (size_t)(plus - key) : strlen(key));
     http_json(rs, 200, v);
+}
+
+/* ---- prior art ----------------------------------------------------------------------- */
+
+static ips_status h__prior_take(const struct ledger_prior_art *hit, void *arg)
+{
+    json_t *v = ledger_prior_art_json(hit);
+    return v && json_array_append_new(arg, v) == 0 ? IPS_OK : IPS_ERR_NOMEM;
+}
+
+void h_ledger_prior_art(struct http_req *rq, struct http_resp *rs)
+{
+    static const char *const allowed[] = {"distance", "before", "limit", NULL};
+    const struct http_part *image = http_part_get(rq, "image");
+    json_t *meta = NULL, *items = NULL;
+    if (!h__meta(rq, rs, allowed, &meta))
+        return;
+    if (!image)
+        json_error_add(rq->ctx.errors, "image", "is required: a JPEG, PNG or WebP file");
+    int64_t distance = DETECT_PDQ_MATCH_DISTANCE, before = -1, limit = LEDGER_PRIOR_ART_MAX;
+    bool present = false;
+    bool ok = json_field_int(meta, "distance", false, 0, DETECT_PDQ_MATCH_DISTANCE, &distance,
+                             &present, rq->ctx.errors);
+    ok = json_field_int(meta, "before", false, 0, INT64_MAX - 1, &before, &present,
+                        rq->ctx.errors) && ok;
+    if (!present)
+        before = -1;
+    ok = json_field_int(meta, "limit", false, 1, LEDGER_PRIOR_ART_MAX, &limit, &present,
+                        rq->ctx.errors) && ok;
+    ok = ok && image && json_array_size(rq->ctx.errors) == 0;
+    char pdq[STORE_LEDGER_HEX_LEN + 1] = "";
+    ips_status st = IPS_ERR_INVALID;
+    if (ok) {
+        items = json_array();
+        st = items ? ledger_prior_art(&rq->ctx, image->data.data ? image->data.data : "",
+                                      image->data.len, (int)distance, before, (int)limit, pdq,
+                                      h__prior_take, items)
+                   : IPS_ERR_NOMEM;
+    } else {
+        snprintf(rq->ctx.detail, sizeof rq->ctx.detail, "the prior-art query is not valid");
+    }
+    json_decref(meta);
+    if (st) {
+        json_decref(items);
+        http_fail(rq, rs, st);
+        return;
+    }
+    http_json(rs, 200, json_pack("{s:s, s:I, s:o}", "pdq", pdq, "distance",
+                                 (json_int_t)distance, "items", items));
 }

@@ -4,7 +4,7 @@
  * formats are in note.c and receipt.c, the tree math in merkle.c, the SQL in
  * src/store/sqlite_ledger.c. Contracts: ledger.h.
  */
-#include "ledger/ledger.h"
+#include "ledger/ledger_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +20,7 @@
 
 #include "audit/audit.h"
 #include "blob/blob.h"
+#include "rights/rights.h"
 #include "core/config.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -192,9 +193,8 @@ ips_status ledger_verifier_key(struct ips_ctx *ctx, char out[NOTE_VKEY_MAX])
     return st;
 }
 
-/* IPS_ERR_INTEGRITY (with ctx->detail) when the start check found the
- * stored log broken. */
-static ips_status ledger__usable(struct ips_ctx *ctx)
+/* See ledger_internal.h. */
+ips_status ledger__usable(struct ips_ctx *ctx)
 {
     pthread_mutex_lock(&ledger__state.mu);
     bool broken = ledger__state.health == LEDGER__BROKEN;
@@ -402,11 +402,12 @@ static void ledger__field_error(struct ips_ctx *ctx, size_t n, size_t i, const c
     json_error_add(ctx->errors, name, msg);
 }
 
-/* Authorise and, when refused, audit the refusal (as access.c does). */
+/* Authorise and, when refused, audit the refusal (as access.c does).
+ * agent: the actor's org holds a valid authorisation from org_id. */
 static ips_status ledger__authorize(struct ips_ctx *ctx, enum access_action act,
-                                    const char *org_id, const char *object)
+                                    const char *org_id, bool agent, const char *object)
 {
-    struct access_object obj = {org_id, NULL, false};
+    struct access_object obj = {.org_id = org_id, .agent_authorised = agent};
     ips_status st = access_authorize(ctx->actor, act, org_id ? &obj : NULL);
     if (st == IPS_ERR_FORBIDDEN || st == IPS_ERR_NOT_FOUND)
         audit_record(ctx->store, access_principal_actor(ctx->actor), access_action_name(act),
@@ -521,6 +522,9 @@ static ips_status ledger__register_tx(struct store *s, void *arg)
         memset(r, 0, offsetof(struct store_ledger_record, leaf));
         r->leaf_index = (int64_t)l->leaf_index;
         memcpy(r->org_id, l->org_id, sizeof r->org_id);
+        memcpy(r->agent_org_id, l->agent_org_id, sizeof r->agent_org_id);
+        r->has_pdq = l->pdq[0] && sodium_hex2bin(r->pdq, sizeof r->pdq, l->pdq, strlen(l->pdq),
+                                                 NULL, NULL, NULL) == 0;
         memcpy(r->work_sha256, l->work_sha256, sizeof r->work_sha256);
         memcpy(r->title, l->title, sizeof r->title);
         memcpy(r->created_on, l->created_on, sizeof r->created_on);
@@ -544,6 +548,65 @@ static ips_status ledger__register_tx(struct store *s, void *arg)
     snprintf(detail, sizeof detail, "%zu registered, tree size %" PRId64, a->n, new_size);
     return audit_append(s, access_principal_actor(ctx->actor), "ledger.register", object, AUDIT_OK,
                         detail);
+}
+
+/* The PDQ hash (hex) of a work file into pdq, or "" when the file is not
+ * a JPEG/PNG/WebP image, cannot be decoded, or is too flat to hash
+ * (quality below DETECT_PDQ_MIN_QUALITY): such works register without one.
+ * Fails only when memory runs out. */
+static ips_status ledger__pdq_of(const void *data, size_t len, char pdq[STORE_LEDGER_HEX_LEN + 1])
+{
+    struct detect_pdq h[DETECT_DIH_COUNT];
+    int quality = 0;
+    char err[128];
+    pdq[0] = '\0';
+    ips_status st = detect_pdq_image(data, len, h, &quality, err, sizeof err);
+    if (st == IPS_ERR_NOMEM)
+        return st;
+    if (st == IPS_OK && quality >= DETECT_PDQ_MIN_QUALITY)
+        detect_pdq_format(&h[DETECT_DIH_ORIGINAL], pdq);
+    return IPS_OK;
+}
+
+/* Whether the actor may register works for org_id: a member of it or its
+ * authorised agent (OUT *agent tells which), and org_id a right-holder org.
+ * org caches the last owner looked up (its id empty at first) and holds
+ * org_id's record on success. Refusals are audited. */
+static ips_status ledger__may_register(struct ips_ctx *ctx, const char *org_id,
+                                       struct store_org *org, bool *agent)
+{
+    char object[STORE_OBJECT_MAX + 1];
+    snprintf(object, sizeof object, "org:%s", org_id);
+    /* An actor of another org may register for org_id as its agent. */
+    const struct access_principal *p = ctx->actor;
+    ips_status st = IPS_OK;
+    *agent = false;
+    if ((p->via == VIA_SESSION || p->via == VIA_TOKEN) && strcmp(p->org_id, org_id) != 0 &&
+        (st = rights_agent_authorised(ctx, org_id, agent)))
+        return st;
+    if ((st = ledger__authorize(ctx, ACT_LEDGER_REGISTER, org_id, *agent, object)))
+        return st;
+    /* org: the previous work's owner, looked up again only when it changes */
+    if (strcmp(org->id, org_id) != 0 && (st = store_org_get(ctx->store, org_id, org)))
+        return st;
+    if (strcmp(org->kind, "rightholder") != 0) {
+        snprintf(ctx->detail, sizeof ctx->detail,
+                 "only right-holder organisations register works in the ledger");
+        return IPS_ERR_FORBIDDEN;
+    }
+    return IPS_OK;
+}
+
+ips_status ledger_register_check(struct ips_ctx *ctx, const char *org_id)
+{
+    if (!ctx->actor || ctx->actor->via == VIA_NONE)
+        return IPS_ERR_UNAUTHENTICATED;
+    if (!org_id || !id_is_valid(org_id))
+        return IPS_ERR_NOT_FOUND;
+    struct store_org org;
+    memset(&org, 0, sizeof org);
+    bool agent;
+    return ledger__may_register(ctx, org_id, &org, &agent);
 }
 
 /* Validate and authorise works[i]; fill the prepared leaf (everything but
@@ -589,18 +652,17 @@ static ips_status ledger__prepare(struct ips_ctx *ctx, size_t n, size_t i,
     }
     if (bad)
         return IPS_ERR_INVALID;
-    char object[STORE_OBJECT_MAX + 1];
-    snprintf(object, sizeof object, "org:%s", w->org_id);
-    ips_status st = ledger__authorize(ctx, ACT_LEDGER_REGISTER, w->org_id, object);
+    const struct access_principal *p = ctx->actor;
+    bool agent = false;
+    ips_status st = ledger__may_register(ctx, w->org_id, org, &agent);
     if (st)
         return st;
-    /* org: the previous work's owner, looked up again only when it changes */
-    if (strcmp(org->id, w->org_id) != 0 && (st = store_org_get(ctx->store, w->org_id, org)))
-        return st;
-    if (strcmp(org->kind, "rightholder") != 0) {
-        snprintf(ctx->detail, sizeof ctx->detail,
-                 "only right-holder organisations register works in the ledger");
-        return IPS_ERR_FORBIDDEN;
+    if (agent) {
+        struct store_org a;
+        if ((st = store_org_get(ctx->store, p->org_id, &a)))
+            return st;
+        memcpy(l->agent_org_id, a.id, sizeof l->agent_org_id);
+        memcpy(l->agent, a.name, sizeof l->agent);
     }
     memcpy(l->org_id, org->id, sizeof l->org_id);
     memcpy(l->owner, org->name, sizeof l->owner);
@@ -608,7 +670,9 @@ static ips_status ledger__prepare(struct ips_ctx *ctx, size_t n, size_t i,
     memcpy(l->created_on, created, STORE_LEDGER_DATE_LEN + 1);
     if (w->sha256_hex)
         memcpy(l->work_sha256, w->sha256_hex, STORE_LEDGER_HEX_LEN + 1);
-    return IPS_OK;
+    else
+        st = ledger__pdq_of(w->data, w->len, l->pdq);
+    return st;
 }
 
 /* Inclusion proof of leaf_index in the tree of tree_size leaves, with the
@@ -706,7 +770,7 @@ ips_status ledger_receipt_get(struct ips_ctx *ctx, uint64_t leaf_index, struct l
     if ((st = store_ledger_record_get(ctx->store, (int64_t)leaf_index, r)))
         goto out_rec;
     snprintf(object, sizeof object, "ledger:%" PRIu64, leaf_index);
-    if ((st = ledger__authorize(ctx, ACT_LEDGER_READ, r->org_id, object)) ||
+    if ((st = ledger__authorize(ctx, ACT_LEDGER_READ, r->org_id, false, object)) ||
         (st = store_ledger_checkpoint_latest(ctx->store, &cp)))
         goto out_rec;
     if (cp.tree_size <= r->leaf_index) { /* a leaf no checkpoint covers: cannot be */

@@ -24,8 +24,11 @@
  * key's name is the checkpoints' origin line. It is loaded once per process
  * and path and kept in memory (a mutex guards the cache).
  *
- * Access: LEDGER_REGISTER (members of the owning right-holder org),
- * LEDGER_READ (the owning org and platform readers). The verifier key, the
+ * Access: LEDGER_REGISTER (members of the owning right-holder org, and
+ * agents holding a verified authorisation from it: the owner stays the
+ * principal, the agent is recorded in the leaf), LEDGER_READ (the owning org
+ * and platform readers), LEDGER_PRIOR_ART (every signed-in user: a dispute
+ * must see who registered first, whoever asks). The verifier key, the
  * latest checkpoint and consistency proofs are public: those functions make
  * no access decision.
  *
@@ -45,6 +48,7 @@
 #include <stdint.h>
 
 #include "access/access.h"
+#include "detect/detect.h"
 #include "ledger/merkle.h"
 #include "ledger/note.h"
 #include "store/store_ledger.h"
@@ -74,7 +78,13 @@ ips_status ledger_verifier_key(struct ips_ctx *ctx, char out[NOTE_VKEY_MAX]);
 
 /* One work to register. Exactly one of data (the file, stored with
  * blob_put) or sha256_hex (register a digest without storing a file: the
- * system principal only, for bulk imports and the benchmark) is given. */
+ * system principal only, for bulk imports and the benchmark) is given.
+ * When data is a JPEG, PNG or WebP image whose PDQ quality reaches
+ * DETECT_PDQ_MIN_QUALITY, its PDQ hash goes into the leaf and the prior-art
+ * index; other files (and flat images) register with "pdq": null.
+ * A registration by an actor of another org than org_id is an agent's:
+ * allowed with a verified, valid authorisation from org_id (rights.h), and
+ * the agent's org is recorded. */
 struct ledger_work {
     const void *data;
     size_t len;
@@ -93,6 +103,16 @@ struct ledger_receipt {
     uint8_t proof[MERKLE_PROOF_MAX][MERKLE_HASH_LEN];
     char checkpoint[STORE_LEDGER_NOTE_MAX + 1];
 };
+
+/*
+ * The access check ledger_register makes for a work of org_id, alone: the
+ * actor is a member of org_id or its authorised agent, and org_id is a
+ * right-holder org. Handlers call it before validating the upload, so that
+ * a refused caller learns nothing from validation. IPS_OK, or
+ * IPS_ERR_UNAUTHENTICATED, IPS_ERR_NOT_FOUND (unknown org or another org's),
+ * IPS_ERR_FORBIDDEN (not a right-holder org); refusals are audited.
+ */
+ips_status ledger_register_check(struct ips_ctx *ctx, const char *org_id);
 
 /*
  * Register works[0..n) (1 <= n <= LEDGER_BATCH_MAX) as consecutive leaves in
@@ -159,6 +179,9 @@ struct ledger_leaf {
     uint64_t leaf_index;
     char org_id[ID_SIZE];
     char owner[STORE_NAME_MAX + 1]; /* the org's name at registration */
+    char agent_org_id[ID_SIZE];     /* "" unless an agent registered it */
+    char agent[STORE_NAME_MAX + 1]; /* the agent org's name then ("" none) */
+    char pdq[STORE_LEDGER_HEX_LEN + 1]; /* PDQ of an image work, hex; "" none */
     char work_sha256[STORE_LEDGER_HEX_LEN + 1];
     char title[STORE_LEDGER_TITLE_MAX + 1];
     char created_on[STORE_LEDGER_DATE_LEN + 1];
@@ -166,9 +189,11 @@ struct ledger_leaf {
 };
 
 /* Canonical leaf bytes of l into out[0..*len): RFC 8785 JSON (sorted keys,
- * no whitespace) of {"created_on","leaf_index","org_id","owner","pdq":null,
- * "registered_ms","title","v":1,"work_sha256"}. IPS_ERR_INVALID when a
- * text is not valid UTF-8, IPS_ERR_TOO_LARGE past cap. */
+ * no whitespace) of {"created_on","leaf_index","org_id","owner","pdq",
+ * "registered_ms","title","v":1,"work_sha256"} — "pdq" the hex PDQ or null —
+ * plus "agent" and "agent_org_id" for an agent's registration only.
+ * IPS_ERR_INVALID when a text is not valid UTF-8, IPS_ERR_TOO_LARGE past
+ * cap. */
 ips_status ledger_leaf_encode(const struct ledger_leaf *l, uint8_t *out, size_t cap, size_t *len);
 /* Parse leaf bytes; IPS_ERR_INVALID unless they are exactly the canonical
  * encoding of a version-1 record. OUT *out. */
@@ -216,5 +241,42 @@ enum ledger_check_id ledger_consistency_verify(const char *old_note, size_t old_
                                                size_t proof_len, struct note_checkpoint *old_out,
                                                struct note_checkpoint *new_out, char *why,
                                                size_t cap);
+
+/* ---- prior art --------------------------------------------------------------------------- */
+
+#define LEDGER_PRIOR_ART_MAX 100 /* hits per query */
+
+/* One earlier registration whose image is within the distance. */
+struct ledger_prior_art {
+    struct ledger_leaf leaf;  /* the registration (decoded from its leaf) */
+    int distance;             /* PDQ Hamming distance, 0..31 */
+    enum detect_dihedral via; /* the transform of the QUERY image that matched */
+};
+typedef ips_status (*ledger_prior_art_cb)(const struct ledger_prior_art *hit, void *arg);
+
+/*
+ * Prior art for an image (prior_art.c): the registrations whose PDQ hash is
+ * within max_distance (0..DETECT_PDQ_MATCH_DISTANCE) of any of the 8
+ * dihedral variants of image[0..len)'s hash — so mirrored and rotated copies
+ * are found — and whose leaf_index is below `before` (-1: all), in log order
+ * (= registration order), at most limit (1..LEDGER_PRIOR_ART_MAX; <= 0: the
+ * maximum). cb runs once per hit, after the index lock is released.
+ * LEDGER_PRIOR_ART for the actor. OUT query_pdq (may be NULL): the image's
+ * own PDQ in hex. The index lives in memory, is built from the store on
+ * first use and catches up with new registrations on each query.
+ * Failure: IPS_ERR_MEDIA_TYPE (not JPEG/PNG/WebP), IPS_ERR_MALFORMED
+ * (corrupt image), IPS_ERR_INVALID (bad distance or limit, or an image too
+ * flat to hash: ctx->detail), IPS_ERR_TOO_LARGE, storage failures, or the
+ * callback's status.
+ */
+ips_status ledger_prior_art(struct ips_ctx *ctx, const void *image, size_t len, int max_distance,
+                            int64_t before, int limit, char query_pdq[65], ledger_prior_art_cb cb,
+                            void *arg);
+
+/* A hit as JSON: {"leaf_index","org_id","owner","agent_org_id","agent",
+ * "title","created_on","work_sha256","registered_at" (RFC 3339),"pdq",
+ * "distance","query_transform" (detect_dihedral_name of via)}; the agent
+ * members are null unless an agent registered it. NULL on OOM. */
+json_t *ledger_prior_art_json(const struct ledger_prior_art *hit);
 
 #endif

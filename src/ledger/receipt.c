@@ -28,17 +28,21 @@ ips_status ledger_leaf_encode(const struct ledger_leaf *l, uint8_t *out, size_t 
         return IPS_ERR_NOMEM;
     json_t *v_created = json_string(l->created_on), *v_org = json_string(l->org_id),
            *v_owner = json_string(l->owner), *v_title = json_string(l->title),
-           *v_sha = json_string(l->work_sha256);
+           *v_sha = json_string(l->work_sha256),
+           *v_pdq = l->pdq[0] ? json_string(l->pdq) : json_null();
     /* json_object_set_new steals even on failure; NULL values fail it. */
     if (json_object_set_new(o, "created_on", v_created) ||
         json_object_set_new(o, "leaf_index", json_integer((json_int_t)l->leaf_index)) ||
         json_object_set_new(o, "org_id", v_org) || json_object_set_new(o, "owner", v_owner) ||
-        json_object_set_new(o, "pdq", json_null()) ||
+        json_object_set_new(o, "pdq", v_pdq) ||
         json_object_set_new(o, "registered_ms", json_integer(l->registered_ms)) ||
         json_object_set_new(o, "title", v_title) ||
         json_object_set_new(o, "v", json_integer(LEDGER_LEAF_VERSION)) ||
         json_object_set_new(o, "work_sha256", v_sha))
         goto out_obj; /* a text that is not UTF-8 */
+    if (l->agent_org_id[0] && (json_object_set_new(o, "agent", json_string(l->agent)) ||
+                               json_object_set_new(o, "agent_org_id", json_string(l->agent_org_id))))
+        goto out_obj;
     text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
     if (!text) {
         st = IPS_ERR_NOMEM;
@@ -83,14 +87,24 @@ ips_status ledger_leaf_decode(const uint8_t *leaf, size_t len, struct ledger_lea
     if (len == 0 || len > STORE_LEDGER_LEAF_MAX)
         return IPS_ERR_INVALID;
     json_t *o = json_loadb((const char *)leaf, len, JSON_REJECT_DUPLICATES, &err);
-    if (!json_is_object(o) || json_object_size(o) != LEDGER__LEAF_KEYS)
+    if (!json_is_object(o))
         goto out_obj;
     memset(&l, 0, sizeof l);
+    /* an agent's registration has the two agent keys; the encoder below
+     * then checks that agent_org_id is not empty */
+    bool agent = json_object_get(o, "agent_org_id") != NULL;
+    if (json_object_size(o) != LEDGER__LEAF_KEYS + (agent ? 2 : 0) ||
+        (agent && (!ledger__str(o, "agent_org_id", l.agent_org_id, sizeof l.agent_org_id) ||
+                   !l.agent_org_id[0] || !ledger__str(o, "agent", l.agent, sizeof l.agent))))
+        goto out_obj;
+    json_t *pdq = json_object_get(o, "pdq");
+    if (!json_is_null(pdq) && (!ledger__str(o, "pdq", l.pdq, sizeof l.pdq) ||
+                               strlen(l.pdq) != STORE_LEDGER_HEX_LEN))
+        goto out_obj;
     json_t *idx = json_object_get(o, "leaf_index"), *ms = json_object_get(o, "registered_ms"),
            *ver = json_object_get(o, "v");
     if (!json_is_integer(idx) || json_integer_value(idx) < 0 || !json_is_integer(ms) ||
         !json_is_integer(ver) || json_integer_value(ver) != LEDGER_LEAF_VERSION ||
-        !json_is_null(json_object_get(o, "pdq")) ||
         !ledger__str(o, "created_on", l.created_on, sizeof l.created_on) ||
         !ledger__str(o, "org_id", l.org_id, sizeof l.org_id) ||
         !ledger__str(o, "owner", l.owner, sizeof l.owner) ||

@@ -6,18 +6,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define REC_COLS "leaf_index, org_id, work_sha256, pdq, title, created_on, registered_ms, leaf"
+#define REC_COLS                                                                                   \
+    "leaf_index, org_id, work_sha256, pdq, title, created_on, registered_ms, leaf, agent_org_id"
 #define CP_COLS "tree_size, root, note, created_ms"
 
 static const char q_rec_insert[] =
-    "INSERT INTO ledger_registrations (" REC_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+    "INSERT INTO ledger_registrations (" REC_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 static const char q_rec_get[] =
     "SELECT " REC_COLS " FROM ledger_registrations WHERE leaf_index = ?1";
 static const char q_rec_list[] = "SELECT " REC_COLS " FROM ledger_registrations"
                                  " WHERE (?1 IS NULL OR org_id = ?1) AND leaf_index > ?2"
                                  " ORDER BY leaf_index LIMIT ?3";
-static const char q_size[] =
-    "SELECT coalesce(max(leaf_index) + 1, 0) FROM ledger_registrations";
+/* The partial index ledger_registrations_pdq answers this without the rows
+ * that have no PDQ. */
+static const char q_pdq_list[] = "SELECT leaf_index, pdq FROM ledger_registrations"
+                                 " WHERE pdq IS NOT NULL AND leaf_index > ?1"
+                                 " ORDER BY leaf_index LIMIT ?2";
+static const char q_size[] = "SELECT coalesce(max(leaf_index) + 1, 0) FROM ledger_registrations";
 static const char q_node_put[] = "INSERT INTO ledger_nodes (level, idx, hash) VALUES (?1, ?2, ?3)";
 static const char q_node_get[] = "SELECT hash FROM ledger_nodes WHERE level = ?1 AND idx = ?2";
 /* ?1: a JSON array of [level, idx] pairs; rows come back in array order. */
@@ -30,6 +35,57 @@ static const char q_cp_latest[] =
     "SELECT " CP_COLS " FROM ledger_checkpoints ORDER BY tree_size DESC LIMIT 1";
 static const char q_cp_get[] = "SELECT " CP_COLS " FROM ledger_checkpoints WHERE tree_size = ?1";
 
+/* ---- binders and decoders ---------------------------------------------------------- */
+
+/* sqlite__bind_fn: arg is a const int64_t *, bound to ?1. */
+static ips_status bind_i64(struct sqlite__stmt *q, const void *arg)
+{
+    return sqlite__bind_int64(q, 1, *(const int64_t *)arg);
+}
+
+/* A node's key. */
+struct node_key {
+    int level;
+    int64_t idx;
+    const uint8_t *hash; /* node_put only */
+};
+
+static ips_status bind_node(struct sqlite__stmt *q, const void *arg)
+{
+    const struct node_key *k = arg;
+    ips_status result;
+    if ((result = sqlite__bind_int64(q, 1, k->level)) ||
+        (result = sqlite__bind_int64(q, 2, k->idx)))
+        return result;
+    return k->hash ? sqlite__bind_hash(q, 3, k->hash) : IPS_OK;
+}
+
+static ips_status bind_record(struct sqlite__stmt *q, const void *arg)
+{
+    const struct store_ledger_record *r = arg;
+    ips_status result;
+    if ((result = sqlite__bind_int64(q, 1, r->leaf_index)) ||
+        (result = SQLITE__BIND_FIELD(q, 2, r->org_id)) ||
+        (result = SQLITE__BIND_FIELD(q, 3, r->work_sha256)) ||
+        (result = sqlite__bind_blob(q, 4, r->has_pdq ? r->pdq : NULL, sizeof r->pdq)) ||
+        (result = SQLITE__BIND_FIELD(q, 5, r->title)) ||
+        (result = SQLITE__BIND_FIELD(q, 6, r->created_on)) ||
+        (result = sqlite__bind_int64(q, 7, r->registered_ms)) ||
+        (result = sqlite__bind_blob(q, 8, r->leaf, r->leaf_len)))
+        return result;
+    return r->agent_org_id[0] ? SQLITE__BIND_FIELD(q, 9, r->agent_org_id) : sqlite__bind_null(q, 9);
+}
+
+static ips_status bind_checkpoint(struct sqlite__stmt *q, const void *arg)
+{
+    const struct store_ledger_checkpoint *c = arg;
+    ips_status result;
+    if ((result = sqlite__bind_int64(q, 1, c->tree_size)) ||
+        (result = sqlite__bind_hash(q, 2, c->root)) || (result = SQLITE__BIND_FIELD(q, 3, c->note)))
+        return result;
+    return sqlite__bind_int64(q, 4, c->created_ms);
+}
+
 static ips_status decode_record(sqlite3_stmt *st, void *row) /* sqlite__decode_fn */
 {
     struct store_ledger_record *r = row;
@@ -41,9 +97,12 @@ static ips_status decode_record(sqlite3_stmt *st, void *row) /* sqlite__decode_f
         (result = sqlite__col_blob(st, 3, r->pdq, sizeof r->pdq, &pdq_len)) ||
         (result = SQLITE__COL_FIELD(st, 4, r->title)) ||
         (result = SQLITE__COL_FIELD(st, 5, r->created_on)) ||
-        (result = sqlite__col_blob(st, 7, r->leaf, sizeof r->leaf, &r->leaf_len)))
+        (result = sqlite__col_blob(st, 7, r->leaf, sizeof r->leaf, &r->leaf_len)) ||
+        (result = SQLITE__COL_FIELD(st, 8, r->agent_org_id)))
         return result;
     r->has_pdq = pdq_len == sizeof r->pdq;
+    if (!r->has_pdq)
+        memset(r->pdq, 0, sizeof r->pdq);
     r->registered_ms = sqlite3_column_int64(st, 6);
     return IPS_OK;
 }
@@ -59,115 +118,131 @@ static ips_status decode_checkpoint(sqlite3_stmt *st, void *row) /* sqlite__deco
     return IPS_OK;
 }
 
+static ips_status decode_hash(sqlite3_stmt *st, void *row) /* sqlite__decode_fn */
+{
+    return sqlite__col_hash(st, 0, row);
+}
+
+static ips_status decode_i64(sqlite3_stmt *st, void *row) /* sqlite__decode_fn */
+{
+    *(int64_t *)row = sqlite3_column_int64(st, 0);
+    return IPS_OK;
+}
+
+struct pdq_row {
+    int64_t leaf_index;
+    uint8_t pdq[STORE_HASH_LEN];
+};
+
+static ips_status decode_pdq(sqlite3_stmt *st, void *row) /* sqlite__decode_fn */
+{
+    struct pdq_row *p = row;
+    p->leaf_index = sqlite3_column_int64(st, 0);
+    return sqlite__col_hash(st, 1, p->pdq);
+}
+
+SQLITE__EMIT(emit_record, struct store_ledger_record, store_ledger_record_cb)
+
+/* The pdq callback takes two arguments, so its adapter is written out. */
+struct emit_pdq_ctx {
+    store_ledger_pdq_cb cb;
+    void *arg;
+};
+
+static ips_status emit_pdq(const void *row, void *ctx) /* sqlite__emit_fn */
+{
+    const struct pdq_row *p = row;
+    const struct emit_pdq_ctx *e = ctx;
+    return e->cb(p->leaf_index, p->pdq, e->arg);
+}
+
+/* ---- records ----------------------------------------------------------------------- */
+
 static ips_status record_insert(struct store *s, const struct store_ledger_record *r)
 {
-    struct sqlite__stmt q;
-    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_rec_insert, &q);
-    if (result || (result = sqlite__bind_int64(&q, 1, r->leaf_index)) ||
-        (result = SQLITE__BIND_FIELD(&q, 2, r->org_id)) ||
-        (result = SQLITE__BIND_FIELD(&q, 3, r->work_sha256)) ||
-        (result = sqlite__bind_blob(&q, 4, r->has_pdq ? r->pdq : NULL, sizeof r->pdq)) ||
-        (result = SQLITE__BIND_FIELD(&q, 5, r->title)) ||
-        (result = SQLITE__BIND_FIELD(&q, 6, r->created_on)) ||
-        (result = sqlite__bind_int64(&q, 7, r->registered_ms)) ||
-        (result = sqlite__bind_blob(&q, 8, r->leaf, r->leaf_len)))
-        goto out_stmt;
-    result = sqlite__run(&q, NULL);
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    return sqlite__write(sqlite__from(s), q_rec_insert, bind_record, r, false);
 }
 
 static ips_status record_get(struct store *s, int64_t leaf_index, struct store_ledger_record *out)
 {
-    struct sqlite__stmt q;
-    struct store_ledger_record *tmp = NULL;
-    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_rec_get, &q);
-    if (result || (result = sqlite__bind_int64(&q, 1, leaf_index)))
-        goto out_stmt;
     /* The record is a few KiB: decode into the heap, not the stack. */
-    if (!(tmp = malloc(sizeof *tmp))) {
-        result = IPS_ERR_NOMEM;
-        goto out_stmt;
-    }
-    result = sqlite__fetch_one(&q, decode_record, tmp, out, sizeof *tmp);
-out_stmt:
+    struct store_ledger_record *tmp = malloc(sizeof *tmp);
+    if (!tmp)
+        return IPS_ERR_NOMEM;
+    ips_status result = sqlite__get_one(sqlite__from(s), q_rec_get, bind_i64, &leaf_index,
+                                        decode_record, tmp, out, sizeof *tmp);
     free(tmp);
-    sqlite__stmt_put(&q);
     return result;
+}
+
+struct rec_page {
+    const char *only_org;
+    int64_t after;
+    int limit;
+};
+
+static ips_status bind_rec_page(struct sqlite__stmt *q, const void *arg)
+{
+    const struct rec_page *p = arg;
+    ips_status result;
+    if ((result = sqlite__bind_text(q, 1, p->only_org)) ||
+        (result = sqlite__bind_int64(q, 2, p->after)))
+        return result;
+    return sqlite__bind_int64(q, 3, sqlite__page_limit(p->limit));
 }
 
 static ips_status record_list(struct store *s, const char *only_org, int64_t after, int limit,
                               store_ledger_record_cb cb, void *arg)
 {
-    struct sqlite__stmt q;
-    struct store_ledger_record *r = NULL;
-    bool row = false;
-    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_rec_list, &q);
-    if (result || (result = sqlite__bind_text(&q, 1, only_org)) ||
-        (result = sqlite__bind_int64(&q, 2, after)) ||
-        (result = sqlite__bind_int64(&q, 3, sqlite__page_limit(limit))))
-        goto out_stmt;
-    if (!(r = malloc(sizeof *r))) {
-        result = IPS_ERR_NOMEM;
-        goto out_stmt;
-    }
-    while ((result = sqlite__step(&q, &row)) == IPS_OK && row) {
-        memset(r, 0, sizeof *r);
-        if ((result = decode_record(q.st, r)) || (result = cb(r, arg)))
-            break;
-    }
-out_stmt:
-    free(r);
-    sqlite__stmt_put(&q);
-    return result;
+    struct rec_page p = {only_org, after, limit};
+    return sqlite__list(sqlite__from(s), q_rec_list, bind_rec_page, &p, decode_record, NULL,
+                        sizeof(struct store_ledger_record), emit_record,
+                        &(struct emit_record){cb, arg});
+}
+
+static ips_status bind_pdq_page(struct sqlite__stmt *q, const void *arg)
+{
+    const struct rec_page *p = arg;
+    ips_status result = sqlite__bind_int64(q, 1, p->after);
+    return result ? result : sqlite__bind_int64(q, 2, sqlite__page_limit(p->limit));
+}
+
+static ips_status pdq_list(struct store *s, int64_t after, int limit, store_ledger_pdq_cb cb,
+                           void *arg)
+{
+    struct rec_page p = {NULL, after, limit};
+    struct pdq_row row;
+    return sqlite__list(sqlite__from(s), q_pdq_list, bind_pdq_page, &p, decode_pdq, &row,
+                        sizeof row, emit_pdq, &(struct emit_pdq_ctx){cb, arg});
 }
 
 static ips_status size(struct store *s, int64_t *out)
 {
-    struct sqlite__stmt q;
-    bool row = false;
-    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_size, &q);
-    if (result || (result = sqlite__step(&q, &row)))
-        goto out_stmt;
-    if (!row) {
-        result = IPS_ERR_DB;
-        goto out_stmt;
-    }
-    *out = sqlite3_column_int64(q.st, 0);
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    int64_t tmp;
+    ips_status result =
+        sqlite__get_one(sqlite__from(s), q_size, NULL, NULL, decode_i64, &tmp, out, sizeof tmp);
+    return result == IPS_ERR_NOT_FOUND ? IPS_ERR_DB : result; /* an aggregate always has a row */
 }
+
+/* ---- tree nodes -------------------------------------------------------------------- */
 
 static ips_status node_put(struct store *s, int level, int64_t idx,
                            const uint8_t hash[STORE_HASH_LEN])
 {
-    struct sqlite__stmt q;
-    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_node_put, &q);
-    if (result || (result = sqlite__bind_int64(&q, 1, level)) ||
-        (result = sqlite__bind_int64(&q, 2, idx)) || (result = sqlite__bind_hash(&q, 3, hash)))
-        goto out_stmt;
-    result = sqlite__run(&q, NULL);
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    struct node_key k = {level, idx, hash};
+    return sqlite__write(sqlite__from(s), q_node_put, bind_node, &k, false);
 }
 
 static ips_status node_get(struct store *s, int level, int64_t idx, uint8_t out[STORE_HASH_LEN])
 {
-    struct sqlite__stmt q;
-    bool row = false;
-    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_node_get, &q);
-    if (result || (result = sqlite__bind_int64(&q, 1, level)) ||
-        (result = sqlite__bind_int64(&q, 2, idx)) || (result = sqlite__step(&q, &row)))
-        goto out_stmt;
-    result = row ? sqlite__col_hash(q.st, 0, out) : IPS_ERR_NOT_FOUND;
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    struct node_key k = {level, idx, NULL};
+    uint8_t tmp[STORE_HASH_LEN];
+    return sqlite__get_one(sqlite__from(s), q_node_get, bind_node, &k, decode_hash, tmp, out,
+                           sizeof tmp);
 }
 
+/* Not sqlite__list: the rows must come back as a gap-free run 0..n-1, and a
+ * gap (a missing node) stops the scan. */
 static ips_status nodes_get(struct store *s, size_t n, const int *levels, const int64_t *idx,
                             uint8_t (*out)[STORE_HASH_LEN])
 {
@@ -206,52 +281,33 @@ out_stmt:
     return result;
 }
 
+/* ---- checkpoints ------------------------------------------------------------------- */
+
 static ips_status checkpoint_insert(struct store *s, const struct store_ledger_checkpoint *c)
 {
-    struct sqlite__stmt q;
-    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_cp_insert, &q);
-    if (result || (result = sqlite__bind_int64(&q, 1, c->tree_size)) ||
-        (result = sqlite__bind_hash(&q, 2, c->root)) ||
-        (result = SQLITE__BIND_FIELD(&q, 3, c->note)) ||
-        (result = sqlite__bind_int64(&q, 4, c->created_ms)))
-        goto out_stmt;
-    result = sqlite__run(&q, NULL);
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    return sqlite__write(sqlite__from(s), q_cp_insert, bind_checkpoint, c, false);
 }
 
 static ips_status checkpoint_latest(struct store *s, struct store_ledger_checkpoint *out)
 {
-    struct sqlite__stmt q;
     struct store_ledger_checkpoint tmp;
-    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_cp_latest, &q);
-    if (result)
-        goto out_stmt;
-    result = sqlite__fetch_one(&q, decode_checkpoint, &tmp, out, sizeof tmp);
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    return sqlite__get_one(sqlite__from(s), q_cp_latest, NULL, NULL, decode_checkpoint, &tmp, out,
+                           sizeof tmp);
 }
 
 static ips_status checkpoint_get(struct store *s, int64_t tree_size,
                                  struct store_ledger_checkpoint *out)
 {
-    struct sqlite__stmt q;
     struct store_ledger_checkpoint tmp;
-    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_cp_get, &q);
-    if (result || (result = sqlite__bind_int64(&q, 1, tree_size)))
-        goto out_stmt;
-    result = sqlite__fetch_one(&q, decode_checkpoint, &tmp, out, sizeof tmp);
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    return sqlite__get_one(sqlite__from(s), q_cp_get, bind_i64, &tree_size, decode_checkpoint, &tmp,
+                           out, sizeof tmp);
 }
 
 const struct store_ledger_ops sqlite__ledger_ops = {
     .record_insert = record_insert,
     .record_get = record_get,
     .record_list = record_list,
+    .pdq_list = pdq_list,
     .size = size,
     .node_put = node_put,
     .node_get = node_get,

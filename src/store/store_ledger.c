@@ -25,6 +25,13 @@ ips_status store_ledger_record_list(struct store *s, const char *only_org, int64
     return s->ops->ledger->record_list(s, only_org, after, limit, cb, arg);
 }
 
+ips_status store_ledger_pdq_list(struct store *s, int64_t after, int limit, store_ledger_pdq_cb cb,
+                                 void *arg)
+{
+    STORE__REQUIRE(s && cb);
+    return s->ops->ledger->pdq_list(s, after, limit, cb, arg);
+}
+
 ips_status store_ledger_size(struct store *s, int64_t *out)
 {
     STORE__REQUIRE(s && out);

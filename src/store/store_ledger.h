@@ -1,7 +1,8 @@
 /*
  * store_ledger.h — persistence of the original-work ledger (src/ledger/):
  * registrations (the leaves), the complete subtree hashes of the Merkle tree,
- * and the signed checkpoints. Tables: migrations/0004_ledger.sql.
+ * and the signed checkpoints. Tables: migrations/0004_ledger.sql and
+ * 0010_ledger_tiles.sql.
  *
  * All three tables are append-only (triggers refuse UPDATE and DELETE). The
  * ledger module writes a batch of leaves, their nodes and the checkpoint that
@@ -29,9 +30,10 @@
 struct store_ledger_record {
     int64_t leaf_index;
     char org_id[ID_SIZE];
+    char agent_org_id[ID_SIZE]; /* "" unless an agent registered it for org_id */
     char work_sha256[STORE_LEDGER_HEX_LEN + 1];
     bool has_pdq;
-    uint8_t pdq[STORE_HASH_LEN];
+    uint8_t pdq[STORE_HASH_LEN]; /* PDQ of an image work, big-endian (Meta's hex order) */
     char title[STORE_LEDGER_TITLE_MAX + 1];
     char created_on[STORE_LEDGER_DATE_LEN + 1];
     int64_t registered_ms;
@@ -60,6 +62,13 @@ typedef ips_status (*store_ledger_record_cb)(const struct store_ledger_record *r
  * whole log, the integrity check, pages through it). */
 ips_status store_ledger_record_list(struct store *s, const char *only_org, int64_t after,
                                     int limit, store_ledger_record_cb cb, void *arg);
+/* Registrations with a PDQ hash, leaf_index ascending after `after` (-1:
+ * from the start), at most limit (<= 0: STORE_LIST_DEFAULT_LIMIT): the
+ * prior-art index loads and refreshes itself with this. */
+typedef ips_status (*store_ledger_pdq_cb)(int64_t leaf_index, const uint8_t pdq[STORE_HASH_LEN],
+                                          void *arg);
+ips_status store_ledger_pdq_list(struct store *s, int64_t after, int limit, store_ledger_pdq_cb cb,
+                                 void *arg);
 /* Number of registrations (= highest leaf_index + 1; 0 when empty). */
 ips_status store_ledger_size(struct store *s, int64_t *out);
 

@@ -10,6 +10,8 @@ struct store_ledger_ops {
     ips_status (*record_get)(struct store *s, int64_t leaf_index, struct store_ledger_record *out);
     ips_status (*record_list)(struct store *s, const char *only_org, int64_t after, int limit,
                               store_ledger_record_cb cb, void *arg);
+    ips_status (*pdq_list)(struct store *s, int64_t after, int limit, store_ledger_pdq_cb cb,
+                           void *arg);
     ips_status (*size)(struct store *s, int64_t *out);
     ips_status (*node_put)(struct store *s, int level, int64_t idx,
                            const uint8_t hash[STORE_HASH_LEN]);

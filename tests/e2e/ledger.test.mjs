@@ -2,9 +2,11 @@
 // a work, fetch receipts, verify them offline with `iprshield ledger verify`
 // (no server, no database) and with an independent JavaScript verifier
 // (node:crypto Ed25519 + RFC 9162 §2.1.3.2 / §2.1.4.2), access by role, bad
-// input that changes nothing, consistency proofs, and a crash test that
-// SIGKILLs the server during concurrent registrations.
+// input that changes nothing, consistency proofs (fetched by the CLI with
+// --url, or from a file), prior art by image (mirrored copies found), and a
+// crash test that SIGKILLs the server during concurrent registrations.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -98,6 +100,33 @@ async function postWork(srv, auth, { file = Buffer.from('a work'), meta, omitFil
   if (auth.session) { headers.cookie = auth.session.cookie; headers['x-csrf-token'] = auth.session.csrf; }
   if (auth.bearer) headers.authorization = `Bearer ${auth.bearer}`;
   const res = await fetch(`${srv.base}/api/v1/ledger/registrations`, { method: 'POST', headers, body: form, signal: AbortSignal.timeout(15_000) });
+  const text = await res.text();
+  let body; try { body = JSON.parse(text); } catch { body = undefined; }
+  return { status: res.status, headers: res.headers, text, body };
+}
+
+/** A PNG of a small drawing (mirrored left-right when asked), rendered by
+ * rsvg-convert (librsvg2-bin, in scripts/install-deps.sh). */
+async function drawing(dir, name, { mirror = false, variant = 0 } = {}) {
+  const shapes = variant === 0
+    ? '<rect x="8" y="10" width="50" height="30" fill="#c00"/><circle cx="92" cy="84" r="30" fill="#036"/><polygon points="6,122 60,58 72,122" fill="#0a0"/>'
+    : '<rect x="0" y="64" width="128" height="64" fill="#222"/><circle cx="30" cy="30" r="22" fill="#fc0"/><rect x="70" y="8" width="12" height="110" fill="#09c"/>';
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="128" height="128"><rect width="128" height="128" fill="#f4f4f4"/>`
+    + `<g${mirror ? ' transform="translate(128,0) scale(-1,1)"' : ''}>${shapes}</g></svg>`;
+  const src = path.join(dir, `${name}.svg`); const out = path.join(dir, `${name}.png`);
+  await fs.writeFile(src, svg);
+  execFileSync('rsvg-convert', ['-o', out, src]);
+  return out;
+}
+
+/** POST an image to the prior-art search. */
+async function postPriorArt(srv, session, file, meta) {
+  const form = new FormData();
+  if (file) form.append('image', new Blob([file]), 'query.png');
+  if (meta) form.append('meta', JSON.stringify(meta));
+  const res = await fetch(`${srv.base}/api/v1/ledger/prior-art`, {
+    method: 'POST', headers: { cookie: session.cookie, 'x-csrf-token': session.csrf }, body: form, signal: AbortSignal.timeout(15_000),
+  });
   const text = await res.text();
   let body; try { body = JSON.parse(text); } catch { body = undefined; }
   return { status: res.status, headers: res.headers, text, body };
@@ -262,6 +291,24 @@ describe('original-work ledger', () => {
     assert.match(ok.stdout, /^consistent/);
     const fromStdin = await cli(['ledger', 'consistency', po, pn, '--key', vkey, '--proof', '-'], { stdin: c.text });
     assert.equal(fromStdin.code, 0, fromStdin.stderr);
+    // --url: the CLI fetches the proof from the server itself, then checks it offline
+    const fetched = await cli(['ledger', 'consistency', po, pn, '--key', vkey, '--url', `${srv.base}/`]);
+    assert.equal(fetched.code, 0, fetched.stderr);
+    assert.match(fetched.stdout, new RegExp(`^consistent: the tree of ${from} leaves is a prefix of the tree of ${to} leaves`));
+    const both = await cli(['ledger', 'consistency', po, pn, '--key', vkey, '--url', srv.base, '--proof', pp]);
+    assert.equal(both.code, 2);
+    const unreachable = await cli(['ledger', 'consistency', po, pn, '--key', vkey, '--url', 'http://127.0.0.1:9']);
+    assert.equal(unreachable.code, 5, unreachable.stderr);
+    assert.match(unreachable.stderr, /cannot fetch/);
+    // a server that never saw the newer checkpoint answers 422: reported, not "consistent"
+    const elsewhere = await startServer();
+    try {
+      const lost = await cli(['ledger', 'consistency', po, pn, '--key', vkey, '--url', elsewhere.base]);
+      assert.equal(lost.code, 4, lost.stderr);
+      assert.match(lost.stderr, /answered HTTP 422/);
+    } finally {
+      await elsewhere.stop();
+    }
     const swapped = await cli(['ledger', 'consistency', pn, po, '--key', vkey, '--proof', pp]);
     assert.equal(swapped.code, 1);
     assert.match(swapped.stderr, /FAILED \(size\)/);
@@ -272,6 +319,48 @@ describe('original-work ledger', () => {
     for (const q of ['from=0&to=1', `from=2&to=${to + 1}`, 'from=3&to=2', 'from=x&to=1', 'to=1']) {
       assertProblem(await srv.request('GET', `/api/v1/ledger/consistency?${q}`), 422, 'invalid', q);
     }
+  });
+
+  test('prior art: an image finds earlier registrations of it, mirrored copies included, in registration order', async () => {
+    const orig = await fs.readFile(await drawing(dir, 'orig'));
+    const mirrored = await fs.readFile(await drawing(dir, 'mirrored', { mirror: true }));
+    const unrelated = await fs.readFile(await drawing(dir, 'unrelated', { variant: 1 }));
+    const r = await postWork(srv, { session: S.rightholder }, { file: orig, meta: { title: 'Poster' } });
+    assert.equal(r.status, 201, r.text);
+    const leaf = JSON.parse(Buffer.from(r.body.leaf, 'base64').toString('utf8'));
+    assert.match(leaf.pdq, /^[0-9a-f]{64}$/, 'an image work carries its PDQ hash in the signed leaf');
+    const listed = (await listAll(srv, '/api/v1/ledger/registrations', { session: S.rightholder })).find((x) => x.leaf_index === r.body.leaf_index);
+    assert.equal(listed.pdq, leaf.pdq);
+    assert.equal(listed.agent_org_id, null);
+
+    // anyone signed in may ask (a seller in a dispute too); the mirrored copy is found
+    const q = await postPriorArt(srv, S.seller, mirrored, { before: r.body.leaf_index + 1 });
+    assert.equal(q.status, 200, q.text);
+    assert.match(q.body.pdq, /^[0-9a-f]{64}$/);
+    assert.equal(q.body.distance, 31);
+    const hit = q.body.items.find((x) => x.leaf_index === r.body.leaf_index);
+    assert.ok(hit, q.text);
+    assert.equal(hit.title, 'Poster');
+    assert.equal(hit.pdq, leaf.pdq);
+    assert.notEqual(hit.query_transform, 'original');
+    assert.ok(hit.distance <= 31);
+    const order = q.body.items.map((x) => x.leaf_index);
+    assert.deepEqual(order, [...order].sort((a, b) => a - b), 'in registration order');
+    // before: only earlier leaves; an unrelated drawing finds nothing
+    assert.deepEqual((await postPriorArt(srv, S.seller, mirrored, { before: r.body.leaf_index })).body.items.filter((x) => x.leaf_index === r.body.leaf_index), []);
+    assert.deepEqual((await postPriorArt(srv, S.seller, unrelated)).body.items, []);
+    // the CLI answers the same from the database
+    const c = await cli(['ledger', 'prior-art', path.join(dir, 'mirrored.png'), '--db', srv.db]);
+    assert.equal(c.code, 0, c.stderr);
+    assert.ok(JSON.parse(c.stdout).items.some((x) => x.leaf_index === r.body.leaf_index), c.stdout);
+
+    // bad queries: named errors
+    assertProblem(await postPriorArt(srv, S.seller, null, { distance: 3 }), 422, 'invalid');
+    assertProblem(await postPriorArt(srv, S.seller, Buffer.from('not an image')), 415, 'unsupported-media-type');
+    assertProblem(await postPriorArt(srv, S.seller, orig, { distance: 40 }), 422, 'invalid');
+    assertProblem(await postPriorArt(srv, S.seller, orig, { colour: 'red' }), 422, 'invalid');
+    const anon = await fetch(`${srv.base}/api/v1/ledger/prior-art`, { method: 'POST', body: new FormData() });
+    assert.equal(anon.status, 401);
   });
 });
 

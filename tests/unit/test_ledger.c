@@ -20,8 +20,12 @@
 #include "access/access.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "blob/blob.h"
 #include "ledger/ledger.h"
+#include "store/store_rights.h"
 #include "testdb.h"
+
+#include <webp/encode.h>
 
 struct fixture {
     struct testdb db; /* first: testdb_teardown frees the fixture */
@@ -62,18 +66,26 @@ static int64_t ledger_size(struct fixture *f)
     return n;
 }
 
-/* Register one work as actor; returns the status. */
-static ips_status reg(struct fixture *f, const struct access_principal *actor, const char *org_id,
-                      const char *data, const char *title, const char *created,
-                      struct ledger_receipt *out)
+/* Register one work of len bytes as actor; returns the status. */
+static ips_status reg_bytes(struct fixture *f, const struct access_principal *actor,
+                            const char *org_id, const void *data, size_t len, const char *title,
+                            const char *created, struct ledger_receipt *out)
 {
-    struct ledger_work w = {.data = data, .len = strlen(data), .title = title,
+    struct ledger_work w = {.data = data, .len = len, .title = title,
                             .created_on = created, .org_id = org_id};
     f->db.ctx.actor = actor;
     f->db.ctx.detail[0] = '\0';
     ips_status st = ledger_register(&f->db.ctx, &w, 1, out, NULL);
     f->db.ctx.actor = &f->db.sys;
     return st;
+}
+
+/* Register the text data as a work. */
+static ips_status reg(struct fixture *f, const struct access_principal *actor, const char *org_id,
+                      const char *data, const char *title, const char *created,
+                      struct ledger_receipt *out)
+{
+    return reg_bytes(f, actor, org_id, data, strlen(data), title, created, out);
 }
 
 static char *receipt_text(const struct ledger_receipt *r)
@@ -378,6 +390,244 @@ static void bad_input_is_refused_and_changes_nothing(void **state)
     assert_int_equal(ledger_size(f), 1);
 }
 
+
+/* ---- agents --------------------------------------------------------------------------- */
+
+/* A verified authorisation for agent to act for principal, valid from..to. */
+static void auth_add(struct fixture *f, const char *principal, const char *agent, const char *from,
+                     const char *to)
+{
+    static const char pdf[] = "%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
+                              "trailer\n<< /Root 1 0 R >>\n%%EOF\n";
+    struct blob_info b;
+    struct store_agent_auth a;
+    memset(&a, 0, sizeof a);
+    f->db.ctx.actor = &f->db.sys;
+    assert_int_equal(blob_put(&f->db.ctx, pdf, sizeof pdf - 1, BLOB_TYPES_ANY, &b), IPS_OK);
+    id_new(a.id);
+    snprintf(a.principal_org_id, sizeof a.principal_org_id, "%s", principal);
+    snprintf(a.agent_org_id, sizeof a.agent_org_id, "%s", agent);
+    snprintf(a.valid_from, sizeof a.valid_from, "%s", from);
+    snprintf(a.valid_to, sizeof a.valid_to, "%s", to);
+    snprintf(a.document_sha256, sizeof a.document_sha256, "%s", b.sha256);
+    snprintf(a.status, sizeof a.status, "verified");
+    snprintf(a.filed_by, sizeof a.filed_by, "%s", LEDGER_TEST_USER);
+    snprintf(a.decided_by, sizeof a.decided_by, "system");
+    a.created_ms = a.decided_ms = 1700000000000;
+    assert_int_equal(store_rights_auth_insert(f->db.s, &a), IPS_OK);
+}
+
+static void an_authorised_agent_registers_for_its_principal_and_is_recorded(void **state)
+{
+    struct fixture *f = *state;
+    struct store_org law;
+    struct ledger_receipt r;
+    struct ledger_leaf leaf;
+    char why[256];
+    testdb_org_add(&f->db, "Law Firm", "rightholder", &law);
+    struct access_principal lawyer = testdb_principal_make(ROLE_RIGHTHOLDER, LEDGER_TEST_USER, law.id);
+
+    /* no authorisation yet: Brand looks missing to the firm, nothing is appended */
+    assert_int_equal(reg(f, &lawyer, f->brand.id, "w", "W", NULL, &r), IPS_ERR_NOT_FOUND);
+    /* one that ran out, and one for another principal, do not count */
+    auth_add(f, f->brand.id, law.id, "2020-01-01", "2021-12-31");
+    auth_add(f, f->other_brand.id, law.id, "2020-01-01", "2099-12-31");
+    assert_int_equal(reg(f, &lawyer, f->brand.id, "w", "W", NULL, &r), IPS_ERR_NOT_FOUND);
+    assert_int_equal(ledger_size(f), 0);
+
+    auth_add(f, f->brand.id, law.id, "2020-01-01", "2099-12-31");
+    assert_int_equal(reg(f, &lawyer, f->brand.id, "the work", "Filed by counsel", NULL, &r),
+                     IPS_OK);
+    char *t = receipt_text(&r);
+    assert_int_equal(ledger_receipt_verify(t, strlen(t), f->vkey, &leaf, why, sizeof why),
+                     LEDGER_CHECK_OK);
+    free(t);
+    /* the owner is the principal; the agent is in the signed leaf and the row */
+    assert_string_equal(leaf.org_id, f->brand.id);
+    assert_string_equal(leaf.owner, "Brand");
+    assert_string_equal(leaf.agent_org_id, law.id);
+    assert_string_equal(leaf.agent, "Law Firm");
+    assert_non_null(strstr((const char *)r.leaf, "\"agent\":\"Law Firm\",\"agent_org_id\":"));
+    struct store_ledger_record rec;
+    assert_int_equal(store_ledger_record_get(f->db.s, 0, &rec), IPS_OK);
+    assert_string_equal(rec.org_id, f->brand.id);
+    assert_string_equal(rec.agent_org_id, law.id);
+    /* the principal reads it; the agent's own org is not the owner */
+    f->db.ctx.actor = &f->holder;
+    assert_int_equal(ledger_receipt_get(&f->db.ctx, 0, &r), IPS_OK);
+    f->db.ctx.actor = &f->db.sys;
+
+    /* a member's own registration carries no agent keys */
+    assert_int_equal(reg(f, &f->holder, f->brand.id, "own", "Own", NULL, &r), IPS_OK);
+    assert_null(strstr((const char *)r.leaf, "agent"));
+    assert_int_equal(ledger_leaf_decode(r.leaf, r.leaf_len, &leaf), IPS_OK);
+    assert_string_equal(leaf.agent_org_id, "");
+    /* a leaf with an empty agent is not canonical */
+    const char *bad = "{\"agent\":\"\",\"agent_org_id\":\"\",\"created_on\":\"2024-01-01\","
+                      "\"leaf_index\":0,\"org_id\":\"x\",\"owner\":\"B\",\"pdq\":null,"
+                      "\"registered_ms\":1,\"title\":\"T\",\"v\":1,\"work_sha256\":\"a\"}";
+    assert_int_equal(ledger_leaf_decode((const uint8_t *)bad, strlen(bad), &leaf), IPS_ERR_INVALID);
+}
+
+/* ---- prior art ------------------------------------------------------------------------ */
+
+enum img_tf { IMG_SAME, IMG_MIRROR, IMG_ROT90 };
+
+/* A 96x96 RGB test picture (seed picks one of two unrelated ones), optionally
+ * mirrored or rotated, as a lossless WebP. OUT *len; free() the result. */
+static uint8_t *picture(int seed, enum img_tf tf, size_t *len)
+{
+    enum { N = 96 };
+    static uint8_t src[N * N * 3], px[N * N * 3];
+    for (int y = 0; y < N; y++)
+        for (int x = 0; x < N; x++) {
+            int v = seed ? ((x * x + 3 * y) % 97) * 2 + (y > 60 ? 50 : 0)
+                         : ((x / 12 + y / 16) % 2) * 150 + x + (x * y) % 23;
+            uint8_t *p = src + (y * N + x) * 3;
+            p[0] = (uint8_t)v;
+            p[1] = (uint8_t)(v / 2 + y);
+            p[2] = (uint8_t)(255 - v);
+        }
+    for (int y = 0; y < N; y++)
+        for (int x = 0; x < N; x++) {
+            int sx = tf == IMG_MIRROR ? N - 1 - x : tf == IMG_ROT90 ? y : x;
+            int sy = tf == IMG_ROT90 ? N - 1 - x : y;
+            memcpy(px + (y * N + x) * 3, src + (sy * N + sx) * 3, 3);
+        }
+    uint8_t *out = NULL;
+    *len = WebPEncodeLosslessRGB(px, N, N, N * 3, &out);
+    assert_true(*len > 0);
+    uint8_t *copy = malloc(*len);
+    memcpy(copy, out, *len);
+    WebPFree(out);
+    return copy;
+}
+
+struct hits {
+    int n;
+    int64_t leaf[8];
+    int distance[8];
+    enum detect_dihedral via[8];
+    char owner[8][STORE_NAME_MAX + 1];
+};
+
+static ips_status hits_take(const struct ledger_prior_art *h, void *arg)
+{
+    struct hits *c = arg;
+    assert_true(c->n < 8);
+    c->leaf[c->n] = (int64_t)h->leaf.leaf_index;
+    c->distance[c->n] = h->distance;
+    c->via[c->n] = h->via;
+    snprintf(c->owner[c->n], sizeof c->owner[c->n], "%s", h->leaf.owner);
+    c->n++;
+    return IPS_OK;
+}
+
+static ips_status prior(struct fixture *f, const struct access_principal *actor, const uint8_t *img,
+                        size_t len, int distance, int64_t before, struct hits *out)
+{
+    memset(out, 0, sizeof *out);
+    f->db.ctx.actor = actor;
+    ips_status st = ledger_prior_art(&f->db.ctx, img, len, distance, before, 0, NULL, hits_take, out);
+    f->db.ctx.actor = &f->db.sys;
+    return st;
+}
+
+static void an_image_work_is_found_as_prior_art_even_mirrored_or_rotated(void **state)
+{
+    struct fixture *f = *state;
+    struct ledger_receipt r;
+    struct ledger_leaf leaf;
+    struct hits h;
+    size_t n_orig, n_mirror, n_rot, n_other;
+    uint8_t *orig = picture(0, IMG_SAME, &n_orig), *mirror = picture(0, IMG_MIRROR, &n_mirror),
+            *rot = picture(0, IMG_ROT90, &n_rot), *other = picture(1, IMG_SAME, &n_other);
+
+    /* leaf 0: a text work (no PDQ); leaf 1: Brand's picture; leaf 2: Other
+     * Brand's mirrored copy of it */
+    assert_int_equal(reg(f, &f->holder, f->brand.id, "not an image", "Text", NULL, &r), IPS_OK);
+    assert_non_null(strstr((const char *)r.leaf, "\"pdq\":null"));
+    assert_int_equal(reg_bytes(f, &f->holder, f->brand.id, orig, n_orig, "Print", NULL, &r), IPS_OK);
+    assert_int_equal(ledger_leaf_decode(r.leaf, r.leaf_len, &leaf), IPS_OK);
+    assert_int_equal(strlen(leaf.pdq), 64);
+    struct detect_pdq want[DETECT_DIH_COUNT];
+    char hex[65], err[128];
+    int quality = 0;
+    assert_int_equal(detect_pdq_image(orig, n_orig, want, &quality, err, sizeof err), IPS_OK);
+    detect_pdq_format(&want[0], hex);
+    assert_string_equal(leaf.pdq, hex);
+    struct store_ledger_record rec;
+    assert_int_equal(store_ledger_record_get(f->db.s, 1, &rec), IPS_OK);
+    assert_true(rec.has_pdq);
+    assert_int_equal(reg_bytes(f, &f->other_holder, f->other_brand.id, mirror, n_mirror, "Copy",
+                               NULL, &r), IPS_OK);
+
+    /* the original finds itself (distance 0) and the later mirrored copy,
+     * in registration order */
+    assert_int_equal(prior(f, &f->seller, orig, n_orig, 31, -1, &h), IPS_OK);
+    assert_int_equal(h.n, 2);
+    assert_int_equal(h.leaf[0], 1);
+    assert_int_equal(h.distance[0], 0);
+    assert_int_equal(h.via[0], DETECT_DIH_ORIGINAL);
+    assert_string_equal(h.owner[0], "Brand");
+    assert_int_equal(h.leaf[1], 2);
+    assert_string_equal(h.owner[1], "Other Brand");
+    /* who was first, for the copy: only earlier leaves, through the mirror */
+    assert_int_equal(prior(f, &f->other_holder, mirror, n_mirror, 31, 2, &h), IPS_OK);
+    assert_int_equal(h.n, 1);
+    assert_int_equal(h.leaf[0], 1);
+    assert_true(h.distance[0] <= 31);
+    assert_int_not_equal(h.via[0], DETECT_DIH_ORIGINAL);
+    /* a rotated copy is found through a rotation */
+    assert_int_equal(prior(f, &f->reviewer, rot, n_rot, 31, 2, &h), IPS_OK);
+    assert_int_equal(h.n, 1);
+    assert_int_equal(h.leaf[0], 1);
+    assert_int_not_equal(h.via[0], DETECT_DIH_ORIGINAL);
+    /* an unrelated picture matches nothing */
+    assert_int_equal(prior(f, &f->holder, other, n_other, 31, -1, &h), IPS_OK);
+    assert_int_equal(h.n, 0);
+    /* a pixel-exact mirror is an exact match of the flipped hash: distance 0 */
+    assert_int_equal(prior(f, &f->holder, mirror, n_mirror, 0, 2, &h), IPS_OK);
+    assert_int_equal(h.n, 1);
+    assert_int_equal(h.distance[0], 0);
+    assert_int_equal(h.via[0], DETECT_DIH_FLIP_H);
+    /* registered later: the index catches up without a restart */
+    assert_int_equal(reg_bytes(f, &f->holder, f->brand.id, other, n_other, "Other", NULL, &r), IPS_OK);
+    assert_int_equal(prior(f, &f->holder, other, n_other, 31, -1, &h), IPS_OK);
+    assert_int_equal(h.n, 1);
+    assert_int_equal(h.leaf[0], 3);
+
+    /* bad queries */
+    struct access_principal anon;
+    memset(&anon, 0, sizeof anon);
+    assert_int_equal(prior(f, &anon, orig, n_orig, 31, -1, &h), IPS_ERR_UNAUTHENTICATED);
+    assert_int_equal(prior(f, &f->holder, (const uint8_t *)"text", 4, 31, -1, &h),
+                     IPS_ERR_MEDIA_TYPE);
+    assert_int_equal(prior(f, &f->holder, orig, n_orig / 2, 31, -1, &h), IPS_ERR_MALFORMED);
+    assert_int_equal(prior(f, &f->holder, orig, n_orig, 32, -1, &h), IPS_ERR_INVALID);
+    free(orig);
+    free(mirror);
+    free(rot);
+    free(other);
+}
+
+static void the_prior_art_index_follows_the_database_it_is_asked_about(void **state)
+{
+    struct fixture *f = *state;
+    struct hits h;
+    struct ledger_receipt r;
+    size_t n;
+    uint8_t *orig = picture(0, IMG_SAME, &n);
+    /* the previous test's log indexed this picture; this fresh log has none */
+    assert_int_equal(prior(f, &f->holder, orig, n, 31, -1, &h), IPS_OK);
+    assert_int_equal(h.n, 0);
+    assert_int_equal(reg_bytes(f, &f->holder, f->brand.id, orig, n, "Print", NULL, &r), IPS_OK);
+    assert_int_equal(prior(f, &f->holder, orig, n, 31, -1, &h), IPS_OK);
+    assert_int_equal(h.n, 1);
+    assert_int_equal(h.leaf[0], 0);
+    free(orig);
+}
+
 /* ---- integrity ------------------------------------------------------------------------ */
 
 static void exec_sql(struct fixture *f, const char *sql)
@@ -473,6 +723,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(only_members_of_a_right_holder_register_and_read_its_works, setup, testdb_teardown),
         cmocka_unit_test_setup_teardown(bad_input_is_refused_and_changes_nothing, setup, testdb_teardown),
         cmocka_unit_test_setup_teardown(the_checks_find_a_changed_leaf_and_a_changed_node_and_appending_stops, setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(an_authorised_agent_registers_for_its_principal_and_is_recorded, setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(an_image_work_is_found_as_prior_art_even_mirrored_or_rotated, setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(the_prior_art_index_follows_the_database_it_is_asked_about, setup, testdb_teardown),
         cmocka_unit_test_setup_teardown(a_key_file_others_can_read_is_refused, setup, testdb_teardown),
         cmocka_unit_test_setup_teardown(a_failed_start_check_refuses_the_ledger_for_the_process, setup, testdb_teardown),
     };
