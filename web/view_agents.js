@@ -14,7 +14,9 @@ export function renderAgents(ctx) {
     empty: 'No authorisations yet. Authorise an agent below to let it register rights and file notices for you.',
     columns: [
       { label: 'Role', cell: (a) => (a.principal_org_id === me ? h('span.kind', 'you authorise') : h('span.kind', 'you act for')) },
-      { label: 'Other organisation', cell: (a) => code(a.principal_org_id === me ? a.agent_org_id : a.principal_org_id) },
+      { label: 'Other organisation', cell: (a) => (a.principal_org_id === me
+        ? h('span', a.agent_name, h('small.muted.block', code(a.agent_org_id)))
+        : h('span', a.principal_name, h('small.muted.block', code(a.principal_org_id)))) },
       { label: 'Valid', cell: (a) => `${a.valid_from} – ${a.valid_to}` },
       { label: 'Status', cell: (a) => h('span', statusTag(a.status, 'agent-status'), a.reason ? h('small.muted.block', a.reason) : null) },
       { label: 'Document', cell: (a) => h('a', { href: `/api/v1/agents/authorisations/${encodeURIComponent(a.id)}/document`, download: `authorisation-${a.id}` }, 'Download') },

@@ -3,7 +3,7 @@
 // reports and read the watch list. Reviewers and admins suspend and
 // reinstate members; auditors read.
 
-import { api, ApiError } from './api.js';
+import { api } from './api.js';
 import { h, replace, add, time } from './dom.js';
 import {
   pageHeading, errorBox, handledByApp, pagedList, code, statusTag, field, onSubmit, busy, roleIs, isDecider, successBox,
@@ -27,13 +27,12 @@ function holderView(ctx) {
   async function load() {
     let member = null;
     try {
-      member = await api('GET', `/api/v1/alliance/members/${encodeURIComponent(orgId)}`);
+      const me = await api('GET', '/api/v1/alliance/me'); // status "none": never joined
+      member = me.status === 'none' ? null : me;
     } catch (err) {
       if (handledByApp(ctx, err)) return;
-      if (!(err instanceof ApiError && err.status === 404)) {
-        replace(box, errorBox(err, 'alliance-error'));
-        return;
-      }
+      replace(box, errorBox(err, 'alliance-error'));
+      return;
     }
     if (ctx.signal.aborted) return;
     const active = member && member.status === 'active';

@@ -4,7 +4,7 @@
 
 import { api } from './api.js';
 import { h, replace, add, time } from './dom.js';
-import { pageHeading, handledByApp, pagedList, code, statusTag, field, onSubmit, roleIs, orgDirectory, successBox } from './ui.js';
+import { pageHeading, handledByApp, pagedList, code, statusTag, field, onSubmit, roleIs, successBox } from './ui.js';
 
 function price(l) {
   return h('span.price', `${l.price} ${l.currency}`);
@@ -13,7 +13,6 @@ function price(l) {
 export function renderListings(ctx) {
   const seller = roleIs(ctx, 'seller');
   const holder = roleIs(ctx, 'rightholder');
-  let orgs = { label: (id) => code(id) };
   const q = h('input', { type: 'search', name: 'q', maxlength: 256, placeholder: 'Words in the title or description; rol* matches a prefix', 'aria-label': 'Search listings', testid: 'listings-q' });
   const go = h('button', { type: 'submit', testid: 'listings-search' }, 'Search');
   const clear = h('button.secondary.outline', { type: 'button', testid: 'listings-clear' }, 'Clear');
@@ -29,7 +28,7 @@ export function renderListings(ctx) {
       { label: 'Price', cell: price, className: 'num' },
       { label: 'State', cell: (l) => statusTag(l.state, 'listing-state') },
       { label: 'Ships from', cell: (l) => l.ship_from || h('span.muted', '—') },
-      ...(seller ? [] : [{ label: 'Seller', cell: (l) => orgs.label(l.seller_org_id) }]),
+      ...(seller ? [] : [{ label: 'Seller', cell: (l) => h('span', l.seller_name, h('small.muted.block', code(l.seller_org_id))) }]),
       { label: 'Version', cell: (l) => String(l.version), className: 'num' },
       { label: 'Updated', cell: (l) => time(l.updated) },
       { label: 'Id', cell: (l) => code(l.id), className: 'id-cell' },
@@ -52,11 +51,7 @@ export function renderListings(ctx) {
     h('search', searchForm),
     list.el,
     editor ? editor.el : null);
-  if (seller) list.reload();
-  else {
-    orgDirectory(ctx).then((d) => { orgs = d; if (!ctx.signal.aborted) list.reload(); })
-      .catch((err) => { if (!handledByApp(ctx, err)) list.reload(); });
-  }
+  list.reload();
 }
 
 function listingEditor(ctx, reload) {

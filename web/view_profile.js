@@ -155,7 +155,7 @@ function imagesCard(ctx, base, p, reload) {
     ? h('div.table-scroll', h('table.striped', { testid: 'images-table' },
       h('thead', h('tr', ['Label', 'Kind', 'Type', 'Size', 'Added', ''].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', p.images.map((img) => h('tr', { testid: 'images-row' },
-        h('td', h('strong', img.label)), h('td', h('span.kind', img.kind)), h('td', img.mime), h('td', bytes(img.size)),
+        h('td', h('img.thumb', { src: `${base}/images/${encodeURIComponent(img.sha256)}`, alt: '', width: 48, height: 48, loading: 'lazy' }), ' ', h('strong', img.label)), h('td', h('span.kind', img.kind)), h('td', img.mime), h('td', bytes(img.size)),
         h('td', time(img.created_at)),
         h('td', h('button.secondary.outline.small', {
           type: 'button', 'aria-label': `Delete image ${img.label}`, testid: 'image-delete',

@@ -30,7 +30,7 @@ export function renderReview(ctx) {
         done: (_, d) => replace(holder, decidedNote('app-decision', d)),
       }));
       return h('article.review-card',
-        h('header', h('strong', orgs.name(a.org_id) || a.org_id), ' ', statusTag(a.status)),
+        h('header', h('strong', a.org_name || a.org_id), ' ', statusTag(a.status)),
         facts([['Contact', a.email], ['Country', a.country], ['Website', a.website], ['Applied', time(a.created_at)], ['Org id', code(a.org_id)]]),
         holder);
     },
@@ -77,8 +77,8 @@ export function renderReview(ctx) {
         done: (_, d) => replace(holder, decidedNote('agent-decision', d)),
       }));
       return h('article.review-card',
-        h('header', h('strong', orgs.name(a.agent_org_id) || a.agent_org_id), ' acts for ',
-          h('strong', orgs.name(a.principal_org_id) || a.principal_org_id), ' ', statusTag(a.status)),
+        h('header', h('strong', a.agent_name || a.agent_org_id), ' acts for ',
+          h('strong', a.principal_name || a.principal_org_id), ' ', statusTag(a.status)),
         facts([['Valid', `${a.valid_from} – ${a.valid_to}`], ['Filed', time(a.created_at)],
           ['Signed document', h('a', { href: `/api/v1/agents/authorisations/${encodeURIComponent(a.id)}/document`, download: `authorisation-${a.id}`, testid: 'agent-document' }, 'Download')]]),
         holder);

@@ -190,7 +190,7 @@ function registerForm(ctx, reload) {
   fetchAll('/api/v1/agents/authorisations', { status: 'verified' }).then((auths) => {
     const mine = auths.filter((a) => a.agent_org_id === ctx.me.org.id);
     if (!mine.length || ctx.signal.aborted) return;
-    for (const a of mine) principal.append(h('option', { value: a.principal_org_id }, `Principal ${a.principal_org_id}`));
+    for (const a of mine) principal.append(h('option', { value: a.principal_org_id }, a.principal_name || a.principal_org_id));
     principalWrap.hidden = false;
   }).catch(() => {});
 

@@ -236,6 +236,28 @@ ips_status alliance_member_get(struct ips_ctx *ctx, const char *org_id,
     return st ? st : store_alliance_member_get(ctx->store, org_id, out);
 }
 
+ips_status alliance_member_mine(struct ips_ctx *ctx, struct store_alliance_member *out,
+                                bool *joined)
+{
+    struct store_org org;
+    const char *org_id = ctx->actor ? ctx->actor->org_id : NULL;
+    *joined = false;
+    ips_status st = alliance__authorize_org(ctx, ACT_ALLIANCE_MEMBER_READ, org_id, &org);
+    if (st)
+        return st;
+    st = store_alliance_member_get(ctx->store, org_id, out);
+    if (st == IPS_OK) {
+        *joined = true;
+    } else if (st == IPS_ERR_NOT_FOUND) {
+        memset(out, 0, sizeof *out);
+        memcpy(out->org_id, org.id, sizeof out->org_id);
+        snprintf(out->org_name, sizeof out->org_name, "%s", org.name);
+        snprintf(out->status, sizeof out->status, "none");
+        st = IPS_OK;
+    }
+    return st;
+}
+
 ips_status alliance_member_list(struct ips_ctx *ctx, const char *after, int limit,
                                 store_alliance_member_cb cb, void *arg)
 {

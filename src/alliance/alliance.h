@@ -64,6 +64,14 @@ ips_status alliance_member_reinstate(struct ips_ctx *ctx, const char *org_id,
  * actor may not see it. */
 ips_status alliance_member_get(struct ips_ctx *ctx, const char *org_id,
                                struct store_alliance_member *out);
+/* The acting user's own organisation's membership, for any signed-in role
+ * (GET /api/v1/alliance/me). OUT *out, *joined: false when the org never
+ * joined — then IPS_OK with out->org_id and out->org_name set, status
+ * "none", everything else zero: "not a member" is an answer here, not a
+ * missing object. IPS_ERR_NOT_FOUND only for a principal without an org
+ * (the system). */
+ips_status alliance_member_mine(struct ips_ctx *ctx, struct store_alliance_member *out,
+                                bool *joined);
 /* Memberships of every status, by org id after `after`, at most limit. */
 ips_status alliance_member_list(struct ips_ctx *ctx, const char *after, int limit,
                                 store_alliance_member_cb cb, void *arg);

@@ -69,8 +69,10 @@ bool catalog_identifier_kind_valid(const char *kind);
  *   phone            digits only with a leading '+' ("00" prefix read as '+'),
  *                    4 to 20 digits
  *   email            trimmed, lower-cased, one '@' with text on both sides
- *   address          lower-cased (ASCII), runs of white space collapsed to one
- *                    space, trimmed (no NFKC: utf8proc is not a dependency yet)
+ *   address          NFKC with Unicode case folding (utf8proc), every run of
+ *                    white space (ASCII or a Unicode space separator) collapsed
+ *                    to one space, trimmed; invalid UTF-8 or other control
+ *                    characters refused
  *   payment_account, device_id   trimmed
  * Returns false (out unspecified) for an unknown kind, an empty result, or one
  * that does not fit in cap.
@@ -114,6 +116,10 @@ bool catalog_state_valid(const char *state);
 bool catalog_state_transition_allowed(const char *from, const char *to);
 /* ISO 4217 minor-unit exponent of a currency (0, 2, 3 or 4). */
 int catalog_currency_exponent(const char *currency);
+/* Parse a decimal amount in major units of currency (a JSON number or a
+ * string such as "19.99", >= 0, at most the currency's decimals) into minor
+ * units. Returns false with an error on field "price" added to errors. */
+bool catalog_price_parse(json_t *v, const char *currency, int64_t *out, json_t *errors);
 /* Format price_minor of currency as a decimal string ("19.99") into out[cap]. */
 void catalog_price_format(int64_t price_minor, const char *currency, char *out, size_t cap);
 
@@ -194,8 +200,9 @@ struct catalog_import_stats {
     int64_t batches;        /* committed transactions */
 };
 
-/* Called once per bad line, outside any transaction, with its 1-based line
- * number and a reason that never quotes identifiers. */
+/* Called once per bad line, outside any transaction and on the thread that
+ * offers the lines, in line order, with its 1-based line number and a reason
+ * that never quotes identifiers. */
 typedef void (*catalog_reject_fn)(int64_t line_no, const char *reason, void *arg);
 
 struct catalog_import;
@@ -203,6 +210,11 @@ struct catalog_import;
 /*
  * Start an import (CATALOG_IMPORT: admin or system). source names the input
  * in the audit log (a file name). batch_size <= 0 means CATALOG_BATCH_DEFAULT.
+ * Full batches are written by a writer thread while the caller goes on
+ * offering lines: from begin to finish (or free) the caller must not use
+ * ctx->store itself. The reject function and the counts are only ever
+ * touched on the caller's thread, and a row is counted only once the
+ * transaction holding it has committed.
  * OUT *out: the import, finished with catalog_import_finish (or released
  * with catalog_import_free on an error path).
  */
@@ -217,12 +229,13 @@ ips_status catalog_import_begin(struct ips_ctx *ctx, enum catalog_import_kind ki
  */
 ips_status catalog_import_line(struct catalog_import *imp, int64_t line_no, const char *text,
                                size_t len);
-/* Write the last batch, copy the counts to *stats (may be NULL) and free
- * imp (always, also on failure). */
+/* Write the last batch (after the one in flight), copy the counts to *stats
+ * (may be NULL) and free imp (always, also on failure). */
 ips_status catalog_import_finish(struct catalog_import *imp, struct catalog_import_stats *stats);
 /* Counts so far (for a progress display). */
 void catalog_import_progress(const struct catalog_import *imp, struct catalog_import_stats *stats);
-/* Free without writing the pending batch. NULL is fine. */
+/* Free without writing the pending batch; a batch already handed to the
+ * writer is waited for (it may commit, uncounted). NULL is fine. */
 void catalog_import_free(struct catalog_import *imp);
 
 #endif

@@ -1,8 +1,8 @@
 /*
  * import.c — bulk import of listings and sellers from JSON Lines.
  *
- * Lines are parsed and validated as they arrive (outside any transaction);
- * valid ones are kept in a batch of batch_size rows, which is written in ONE
+ * Lines are parsed and validated as they arrive (outside any transaction)
+ * into a batch of batch_size rows; a full batch is written in ONE
  * transaction with ONE audit event ("catalog.import", counts in the detail)
  * — not one event per row, so that the log stays readable and the import
  * fast. A bad line, found while parsing or while writing (a listing of
@@ -10,15 +10,27 @@
  * with its line number and skipped; it never stops the import. Only store
  * failures (I/O, out of memory) do.
  *
+ * Pipeline: there are two batches. While a writer thread writes one (the
+ * only thread that touches the store between catalog_import_begin and
+ * catalog_import_finish), the caller's thread parses lines into the other;
+ * JSON parsing and the SQLite work run on two cores. A batch is completed
+ * on the caller's thread after the writer is joined: its rows are counted,
+ * its bad lines reported in line order (parse-time rejects are kept as rows
+ * of their batch for that), its memory released. So the reject function
+ * and the counts are only ever touched by the caller's thread, and a row is
+ * counted only after the transaction holding it committed (and is durable:
+ * the store acknowledges a commit only once it is synced).
+ *
  * Idempotence: a listing whose content hash equals its current version's is
  * left alone; other content adds a version. A seller line adds missing
  * identifiers and updates name and ship-from when they differ.
  *
- * Ownership: the import owns its batch (JSON objects, image texts) until the
- * batch is written; catalog_import_finish and catalog_import_free release
- * everything.
+ * Ownership: the import owns its batches (JSON objects, image texts) until
+ * they are completed; catalog_import_finish and catalog_import_free release
+ * everything (and join the writer).
  */
 #include <inttypes.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,19 +39,29 @@
 #include "audit/audit.h"
 #include "catalog/catalog_internal.h"
 #include "core/timeutil.h"
+#include "enforce/enforce.h"
 
 #define CATALOG__BATCH_MAX 100000
 
 struct catalog__row {
     int64_t line_no;
-    json_t *obj; /* owned; the parsed strings point into it */
+    json_t *obj; /* owned; the parsed strings point into it; NULL: rejected while parsing */
     union {
         struct catalog__in listing;
         struct catalog__seller_in seller;
     } in;
-    enum catalog__outcome outcome; /* set by the batch transaction */
+    enum catalog__outcome outcome; /* set by the batch transaction (or the parser) */
     bool seller_created;
     char reason[CATALOG_REASON_MAX + 1];
+};
+
+/* One batch of rows, in line order. */
+struct catalog__batch {
+    struct catalog_import *imp;
+    struct catalog__row *rows;
+    int n;         /* rows, rejected ones included */
+    int valid;     /* rows with obj != NULL */
+    ips_status st; /* the writer's result */
 };
 
 struct catalog_import {
@@ -50,10 +72,11 @@ struct catalog_import {
     catalog_reject_fn reject;
     void *reject_arg;
     uint8_t key[32]; /* identifier key (sellers) */
-    struct catalog__row *rows;
-    int n;
-    int64_t batch_rejected; /* parse-time rejections since the last batch */
-    int64_t batch_first_line;
+    struct catalog__batch batch[2];
+    struct catalog__batch *fill;    /* the one being parsed into */
+    struct catalog__batch *writing; /* the one the writer has, or NULL */
+    pthread_t writer;
+    bool threaded; /* writer is a thread to join (else it already ran inline) */
     struct catalog_import_stats stats;
     json_t *errors; /* scratch for validation messages */
 };
@@ -82,9 +105,13 @@ ips_status catalog_import_begin(struct ips_ctx *ctx, enum catalog_import_kind ki
     struct catalog_import *imp = calloc(1, sizeof *imp);
     if (!imp)
         return IPS_ERR_NOMEM;
-    imp->rows = calloc((size_t)batch_size, sizeof *imp->rows);
+    for (int b = 0; b < 2; b++) {
+        imp->batch[b].imp = imp;
+        imp->batch[b].rows = calloc((size_t)batch_size, sizeof *imp->batch[b].rows);
+    }
+    imp->fill = &imp->batch[0];
     imp->errors = json_array();
-    if (!imp->rows || !imp->errors) {
+    if (!imp->batch[0].rows || !imp->batch[1].rows || !imp->errors) {
         st = IPS_ERR_NOMEM;
         goto out_free;
     }
@@ -105,13 +132,35 @@ out_free:
     return st;
 }
 
+/* Wait for the writer, if any. Result: its status (IPS_OK when idle). */
+static ips_status catalog__join(struct catalog_import *imp)
+{
+    if (!imp->writing)
+        return IPS_OK;
+    if (imp->threaded)
+        pthread_join(imp->writer, NULL);
+    imp->threaded = false;
+    return imp->writing->st;
+}
+
+static void catalog__batch_release(struct catalog_import *imp, struct catalog__batch *b)
+{
+    for (int i = 0; i < b->n; i++)
+        catalog__row_release(imp, &b->rows[i]);
+    b->n = b->valid = 0;
+}
+
 void catalog_import_free(struct catalog_import *imp)
 {
     if (!imp)
         return;
-    for (int i = 0; i < imp->n; i++)
-        catalog__row_release(imp, &imp->rows[i]);
-    free(imp->rows);
+    (void)catalog__join(imp); /* a batch in flight may still commit; it is not counted */
+    imp->writing = NULL;
+    for (int b = 0; b < 2; b++) {
+        if (imp->batch[b].rows)
+            catalog__batch_release(imp, &imp->batch[b]);
+        free(imp->batch[b].rows);
+    }
     json_decref(imp->errors);
     sodium_memzero(imp->key, sizeof imp->key);
     free(imp);
@@ -122,30 +171,33 @@ void catalog_import_progress(const struct catalog_import *imp, struct catalog_im
     *stats = imp->stats;
 }
 
-static void catalog__reject(struct catalog_import *imp, int64_t line_no, const char *reason)
-{
-    imp->stats.rejected++;
-    if (imp->reject)
-        imp->reject(line_no, reason, imp->reject_arg);
-}
-
 /* The batch transaction. Resets everything it computes at its start: it may
- * run more than once (store_tx_run retries on BUSY). */
+ * run more than once (store_tx_run retries on BUSY). Runs on the writer. */
 static ips_status catalog__batch_tx(struct store *s, void *arg)
 {
-    struct catalog_import *imp = arg;
+    struct catalog__batch *b = arg;
+    struct catalog_import *imp = b->imp;
     int64_t now = time_now_ms();
     int64_t created = 0, updated = 0, unchanged = 0, rejected = 0;
     char last_ext[STORE_SELLER_EXT_MAX + 1] = "";
     char last_org[ID_SIZE] = "";
+    char refused[CATALOG_REASON_MAX + 1] = ""; /* why last_org may not post, "" if it may */
     ips_status st = IPS_OK;
-    for (int i = 0; i < imp->n; i++) {
-        struct catalog__row *r = &imp->rows[i];
+    for (int i = 0; i < b->n; i++) {
+        struct catalog__row *r = &b->rows[i];
+        if (!r->obj) { /* rejected by the parser */
+            rejected++;
+            continue;
+        }
         r->outcome = CATALOG__UNCHANGED;
         r->seller_created = false;
         r->reason[0] = '\0';
         if (imp->kind == CATALOG_IMPORT_SELLERS) {
-            st = catalog__seller_apply(s, &r->in.seller, NULL, now, &r->outcome, NULL, r->reason);
+            char org[ID_SIZE];
+            st = catalog__seller_apply(s, &r->in.seller, NULL, now, &r->outcome, org, r->reason);
+            /* networks and ban evasion (src/enforce), at once */
+            if (st == IPS_OK && (r->outcome == CATALOG__CREATED || r->outcome == CATALOG__UPDATED))
+                st = enforce_seller_changed(s, imp->ctx->cfg, org, now);
         } else {
             const struct catalog__in *in = &r->in.listing;
             if (strcmp(last_ext, in->seller_id) != 0) {
@@ -160,9 +212,22 @@ static ips_status catalog__batch_tx(struct store *s, void *arg)
                 if (st)
                     break;
                 snprintf(last_ext, sizeof last_ext, "%s", in->seller_id);
+                refused[0] = '\0';
+                st = enforce_posting_check(s, last_org, refused, sizeof refused);
+                if (st == IPS_ERR_FORBIDDEN)
+                    st = IPS_OK;
+                else
+                    refused[0] = '\0';
+                if (st)
+                    break;
             }
-            st = catalog__listing_apply(s, in->id, in, last_org, now, &r->outcome, NULL, NULL,
-                                        r->reason);
+            if (refused[0]) { /* a restricted, suspended or terminated seller (src/enforce) */
+                snprintf(r->reason, sizeof r->reason, "%s", refused);
+                r->outcome = CATALOG__REJECTED;
+                goto next;
+            }
+            st = catalog__listing_apply(s, imp->ctx->cfg, in->id, in, last_org, now, &r->outcome,
+                                        NULL, NULL, r->reason);
         }
         if (st)
             break;
@@ -178,36 +243,76 @@ static ips_status catalog__batch_tx(struct store *s, void *arg)
     snprintf(detail, sizeof detail,
              "%s lines %" PRId64 "-%" PRId64 ": created %" PRId64 ", updated %" PRId64
              ", unchanged %" PRId64 ", rejected %" PRId64,
-             imp->source, imp->batch_first_line, imp->rows[imp->n - 1].line_no, created, updated,
-             unchanged, rejected + imp->batch_rejected);
+             imp->source, b->rows[0].line_no, b->rows[b->n - 1].line_no, created, updated,
+             unchanged, rejected);
     return audit_append(s, access_principal_actor(imp->ctx->actor), "catalog.import",
                         imp->kind == CATALOG_IMPORT_SELLERS ? "import:sellers" : "import:listings",
                         AUDIT_OK, detail);
 }
 
-/* Write the pending batch, then count, report and release its rows. */
-static ips_status catalog__flush(struct catalog_import *imp)
+/* Write batch b (the writer's whole job); a batch of bad lines only writes
+ * nothing. OUT b->st. */
+static void *catalog__write(void *arg)
 {
-    if (imp->n == 0)
-        return IPS_OK;
-    ips_status st = store_tx_run(imp->ctx->store, catalog__batch_tx, imp);
-    if (st)
-        return st;
-    imp->stats.batches++;
-    for (int i = 0; i < imp->n; i++) {
-        struct catalog__row *r = &imp->rows[i];
+    struct catalog__batch *b = arg;
+    b->st = b->valid ? store_tx_run(b->imp->ctx->store, catalog__batch_tx, b) : IPS_OK;
+    return NULL;
+}
+
+/* On the caller's thread, after the join: count, report and release the
+ * rows of the written batch b. */
+static void catalog__complete(struct catalog_import *imp, struct catalog__batch *b)
+{
+    if (b->valid)
+        imp->stats.batches++;
+    for (int i = 0; i < b->n; i++) {
+        struct catalog__row *r = &b->rows[i];
         switch (r->outcome) {
         case CATALOG__CREATED: imp->stats.created++; break;
         case CATALOG__UPDATED: imp->stats.updated++; break;
         case CATALOG__UNCHANGED: imp->stats.unchanged++; break;
-        case CATALOG__REJECTED: catalog__reject(imp, r->line_no, r->reason); break;
+        case CATALOG__REJECTED:
+            imp->stats.rejected++;
+            if (imp->reject)
+                imp->reject(r->line_no, r->reason, imp->reject_arg);
+            break;
         }
         imp->stats.sellers_created += r->seller_created;
-        catalog__row_release(imp, r);
     }
-    imp->n = 0;
-    imp->batch_rejected = 0;
+    catalog__batch_release(imp, b);
+}
+
+/* Wait for the batch in flight and complete it. Result: its write status
+ * (the batch is then released without being counted). */
+static ips_status catalog__drain(struct catalog_import *imp)
+{
+    ips_status st = catalog__join(imp);
+    struct catalog__batch *b = imp->writing;
+    imp->writing = NULL;
+    if (!b)
+        return IPS_OK;
+    if (st) {
+        catalog__batch_release(imp, b);
+        return st;
+    }
+    catalog__complete(imp, b);
     return IPS_OK;
+}
+
+/* Hand the filled batch to the writer (after completing the previous one)
+ * and go on filling the other. wait: also wait for this one (finish). */
+static ips_status catalog__flush(struct catalog_import *imp, bool wait)
+{
+    ips_status st = catalog__drain(imp);
+    if (st || imp->fill->n == 0)
+        return st;
+    struct catalog__batch *b = imp->fill;
+    imp->fill = b == &imp->batch[0] ? &imp->batch[1] : &imp->batch[0];
+    imp->writing = b;
+    imp->threaded = !wait && pthread_create(&imp->writer, NULL, catalog__write, b) == 0;
+    if (!imp->threaded)
+        catalog__write(b); /* last batch, or no thread to be had: write it here */
+    return wait ? catalog__drain(imp) : IPS_OK;
 }
 
 ips_status catalog_import_line(struct catalog_import *imp, int64_t line_no, const char *text,
@@ -219,13 +324,14 @@ ips_status catalog_import_line(struct catalog_import *imp, int64_t line_no, cons
     if (i == len)
         return IPS_OK; /* blank */
     imp->stats.lines++;
-    if (imp->n == 0) {
-        imp->batch_first_line = line_no;
-    }
-    char reason[CATALOG_REASON_MAX + 1];
+    struct catalog__batch *b = imp->fill;
+    struct catalog__row *r = &b->rows[b->n++];
+    memset(r, 0, sizeof *r);
+    r->line_no = line_no;
+    r->outcome = CATALOG__REJECTED; /* until parsed */
     if (len > CATALOG_LINE_MAX) {
-        snprintf(reason, sizeof reason, "line longer than %d bytes", CATALOG_LINE_MAX);
-        goto out_reject;
+        snprintf(r->reason, sizeof r->reason, "line longer than %d bytes", CATALOG_LINE_MAX);
+        goto out_full;
     }
     json_error_t je;
     json_t *obj = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
@@ -233,36 +339,31 @@ ips_status catalog_import_line(struct catalog_import *imp, int64_t line_no, cons
         /* jansson's message may quote the input; seller lines hold
          * identifiers, so only the position is reported for them */
         if (imp->kind == CATALOG_IMPORT_SELLERS)
-            snprintf(reason, sizeof reason, "malformed JSON at column %d", je.column);
+            snprintf(r->reason, sizeof r->reason, "malformed JSON at column %d", je.column);
         else
-            snprintf(reason, sizeof reason, "malformed JSON at column %d: %.200s", je.column,
-                     je.text);
-        goto out_reject;
+            snprintf(r->reason, sizeof r->reason, "malformed JSON at column %d: %.200s",
+                     je.column, je.text);
+        goto out_full;
     }
-    struct catalog__row *r = &imp->rows[imp->n];
-    memset(r, 0, sizeof *r);
     json_array_clear(imp->errors);
     bool ok = imp->kind == CATALOG_IMPORT_SELLERS
                   ? catalog__seller_parse(obj, imp->key, &r->in.seller, imp->errors)
                   : catalog__listing_parse(obj, CATALOG__IMPORT, &r->in.listing, imp->errors);
     if (!ok) {
-        catalog__first_error(imp->errors, reason, sizeof reason);
+        catalog__first_error(imp->errors, r->reason, sizeof r->reason);
         json_decref(obj);
-        goto out_reject;
+        goto out_full;
     }
     r->obj = obj;
-    r->line_no = line_no;
-    imp->n++;
-    return imp->n >= imp->batch_size ? catalog__flush(imp) : IPS_OK;
-out_reject:
-    imp->batch_rejected++;
-    catalog__reject(imp, line_no, reason);
-    return IPS_OK;
+    r->outcome = CATALOG__UNCHANGED;
+    b->valid++;
+out_full:
+    return b->n >= imp->batch_size ? catalog__flush(imp, false) : IPS_OK;
 }
 
 ips_status catalog_import_finish(struct catalog_import *imp, struct catalog_import_stats *stats)
 {
-    ips_status st = catalog__flush(imp);
+    ips_status st = catalog__flush(imp, true);
     if (stats)
         *stats = imp->stats;
     catalog_import_free(imp);

@@ -14,6 +14,8 @@
 #include "core/id.h"
 #include "core/json.h"
 #include "core/timeutil.h"
+#include "detections/detections.h"
+#include "enforce/enforce.h"
 
 ips_status catalog__check(struct ips_ctx *ctx, enum access_action act,
                           const struct access_object *obj, const char *object)
@@ -144,7 +146,8 @@ ips_status catalog__seller_apply(struct store *s, const struct catalog__seller_i
     return IPS_OK;
 }
 
-ips_status catalog__listing_apply(struct store *s, const char *id, const struct catalog__in *in,
+ips_status catalog__listing_apply(struct store *s, const struct config *cfg, const char *id,
+                                  const struct catalog__in *in,
                                   const char *seller_org_id, int64_t now_ms,
                                   enum catalog__outcome *outcome, struct store_listing *l_out,
                                   struct store_listing_version *v_out,
@@ -190,6 +193,10 @@ ips_status catalog__listing_apply(struct store *s, const char *id, const struct 
         l.updated_ms = now_ms;
         *outcome = CATALOG__UPDATED;
     }
+    /* every version written is scanned as it is written (src/detections) */
+    if ((*outcome == CATALOG__CREATED || *outcome == CATALOG__UPDATED) &&
+        (st = detections_listing_written(s, cfg, &l, &v)))
+        return st;
     if (l_out)
         *l_out = l;
     if (v_out)
@@ -201,6 +208,7 @@ ips_status catalog__listing_apply(struct store *s, const char *id, const struct 
 
 struct catalog__seller_tx {
     const struct access_principal *actor;
+    const struct config *cfg;
     const struct catalog__seller_in *in;
     const char *attach;
     int64_t now;
@@ -222,6 +230,9 @@ static ips_status catalog__seller_put_tx(struct store *s, void *arg)
         return IPS_ERR_CONFLICT;
     if (a->outcome == CATALOG__UNCHANGED)
         return IPS_OK;
+    /* networks and ban evasion (src/enforce), at once */
+    if ((st = enforce_seller_changed(s, a->cfg, a->org_id, a->now)))
+        return st;
     char object[STORE_OBJECT_MAX + 1];
     snprintf(object, sizeof object, "org:%s", a->org_id);
     return audit_append(s, access_principal_actor(a->actor), "seller.put", object, AUDIT_OK,
@@ -249,6 +260,7 @@ ips_status catalog_seller_put(struct ips_ctx *ctx, json_t *obj, const char *atta
     a.actor = ctx->actor;
     a.in = &in;
     a.attach = attach_org_id;
+    a.cfg = ctx->cfg;
     a.now = time_now_ms();
     st = store_tx_run(ctx->store, catalog__seller_put_tx, &a);
     if (st == IPS_ERR_CONFLICT)
@@ -264,6 +276,7 @@ ips_status catalog_seller_put(struct ips_ctx *ctx, json_t *obj, const char *atta
 
 struct catalog__listing_tx {
     const struct access_principal *actor;
+    const struct config *cfg;
     const char *id;
     const struct catalog__in *in;
     const char *seller_org_id;
@@ -280,6 +293,10 @@ static ips_status catalog__listing_write_tx(struct store *s, void *arg)
     struct catalog__listing_tx *a = arg;
     struct store_listing existing;
     a->reason[0] = '\0';
+    /* a restricted, suspended or terminated seller may not post (src/enforce) */
+    ips_status allowed = enforce_posting_check(s, a->seller_org_id, a->reason, sizeof a->reason);
+    if (allowed)
+        return allowed;
     if (a->create) {
         ips_status e = store_catalog_listing_get(s, a->id, &existing);
         if (e == IPS_OK)
@@ -287,7 +304,8 @@ static ips_status catalog__listing_write_tx(struct store *s, void *arg)
         if (e != IPS_ERR_NOT_FOUND)
             return e;
     }
-    ips_status st = catalog__listing_apply(s, a->id, a->in, a->seller_org_id, a->now, &a->outcome,
+    ips_status st = catalog__listing_apply(s, a->cfg, a->id, a->in, a->seller_org_id, a->now,
+                                           &a->outcome,
                                            a->l, a->v, a->reason);
     if (st)
         return st;
@@ -320,6 +338,7 @@ ips_status catalog_listing_create(struct ips_ctx *ctx, json_t *body, struct stor
     struct catalog__listing_tx a;
     memset(&a, 0, sizeof a);
     a.actor = ctx->actor;
+    a.cfg = ctx->cfg;
     a.id = in.id ? in.id : gen;
     a.in = &in;
     a.seller_org_id = ctx->actor->org_id;
@@ -330,6 +349,11 @@ ips_status catalog_listing_create(struct ips_ctx *ctx, json_t *body, struct stor
     st = store_tx_run(ctx->store, catalog__listing_write_tx, &a);
     if (st == IPS_ERR_CONFLICT)
         snprintf(ctx->detail, sizeof ctx->detail, "a listing with this id exists");
+    struct store_org seller; /* a new listing was not read back: the name for the answer */
+    if (st == IPS_OK && store_org_get(ctx->store, l->seller_org_id, &seller) == IPS_OK)
+        memcpy(l->seller_name, seller.name, sizeof l->seller_name);
+    if (st == IPS_ERR_FORBIDDEN)
+        snprintf(ctx->detail, sizeof ctx->detail, "%.250s", a.reason);
     catalog__in_release(&in);
     return st;
 }
@@ -359,6 +383,7 @@ ips_status catalog_listing_update(struct ips_ctx *ctx, const char *id, json_t *b
     struct catalog__listing_tx a;
     memset(&a, 0, sizeof a);
     a.actor = ctx->actor;
+    a.cfg = ctx->cfg;
     a.id = id;
     a.in = &in;
     a.seller_org_id = ctx->actor->org_id;
@@ -366,6 +391,8 @@ ips_status catalog_listing_update(struct ips_ctx *ctx, const char *id, json_t *b
     a.l = l;
     a.v = v;
     st = store_tx_run(ctx->store, catalog__listing_write_tx, &a);
+    if (st == IPS_ERR_FORBIDDEN)
+        snprintf(ctx->detail, sizeof ctx->detail, "%.250s", a.reason);
     if (st == IPS_OK && changed)
         *changed = a.outcome == CATALOG__UPDATED;
     catalog__in_release(&in);

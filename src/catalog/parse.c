@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 #include "catalog/catalog_internal.h"
 #include "core/json.h"
@@ -194,6 +195,11 @@ out_decimals:
     snprintf(msg, sizeof msg, "has more decimals than %s allows (%d)", currency, e);
     json_error_add(errors, "price", msg);
     return false;
+}
+
+bool catalog_price_parse(json_t *v, const char *currency, int64_t *out, json_t *errors)
+{
+    return catalog__price_parse(v, currency, out, errors);
 }
 
 /* ---- listings ------------------------------------------------------------------ */
@@ -443,6 +449,58 @@ static void catalog__trim(const char *s, const char **start, size_t *len)
     *len = n;
 }
 
+/*
+ * An address of n bytes at s into out[cap]: NFKC with case folding
+ * (utf8proc), so fullwidth digits and letters, ligatures and case variants
+ * hash alike; then every run of white space (ASCII, or a Unicode space
+ * separator that NFKC left, e.g. U+1680) becomes one space, trimmed. False
+ * for invalid UTF-8, other control characters, an empty result or one that
+ * does not fit.
+ */
+static bool catalog__address_normalize(const char *s, size_t n, char *out, size_t cap)
+{
+    utf8proc_uint8_t *folded = NULL;
+    utf8proc_ssize_t len = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n,
+                                        &folded, UTF8PROC_STABLE | UTF8PROC_COMPOSE |
+                                                     UTF8PROC_COMPAT | UTF8PROC_CASEFOLD);
+    bool ok = len > 0;
+    size_t o = 0;
+    bool space = false;
+    for (utf8proc_ssize_t pos = 0; ok && pos < len;) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t step = utf8proc_iterate(folded + pos, len - pos, &cp);
+        if (step <= 0) {
+            ok = false;
+            break;
+        }
+        utf8proc_category_t cat = utf8proc_category(cp);
+        if ((cp < 0x80 && isspace(cp)) || cat == UTF8PROC_CATEGORY_ZS ||
+            cat == UTF8PROC_CATEGORY_ZL || cat == UTF8PROC_CATEGORY_ZP) {
+            space = o > 0; /* leading space is trimmed */
+        } else if (cat == UTF8PROC_CATEGORY_CC) {
+            ok = false;
+        } else {
+            size_t need = (size_t)step + (space ? 1 : 0);
+            if (o + need >= cap) {
+                ok = false;
+                break;
+            }
+            if (space)
+                out[o++] = ' ';
+            space = false;
+            memcpy(out + o, folded + pos, (size_t)step);
+            o += (size_t)step;
+        }
+        pos += step;
+    }
+    if (folded && len > 0)
+        sodium_memzero(folded, (size_t)len); /* an identifier: leave no copy behind */
+    free(folded);
+    if (ok && cap > 0)
+        out[o] = '\0';
+    return ok && o > 0;
+}
+
 bool catalog_identifier_normalize(const char *kind, const char *raw, char *out, size_t cap)
 {
     if (!raw || !out || cap == 0 || !catalog_identifier_kind_valid(kind))
@@ -489,29 +547,8 @@ bool catalog_identifier_normalize(const char *kind, const char *raw, char *out, 
         const char *a = strchr(out, '@');
         return at == 1 && a != out && a[1] != '\0';
     }
-    if (strcmp(kind, "address") == 0) {
-        bool space = false;
-        for (size_t i = 0; i < n; i++) {
-            unsigned char c = (unsigned char)s[i];
-            if (isspace(c)) {
-                space = true;
-                continue;
-            }
-            if (c < 0x20 || c == 0x7f)
-                return false;
-            if (space) {
-                if (o + 1 >= cap)
-                    return false;
-                out[o++] = ' ';
-                space = false;
-            }
-            if (o + 1 >= cap)
-                return false;
-            out[o++] = (char)tolower(c);
-        }
-        out[o] = '\0';
-        return o > 0;
-    }
+    if (strcmp(kind, "address") == 0)
+        return catalog__address_normalize(s, n, out, cap);
     /* payment_account, device_id: trimmed only */
     if (n + 1 > cap)
         return false;

@@ -170,6 +170,27 @@ void h_alliance_member_get(struct http_req *rq, struct http_resp *rs)
     h__member_answer(rq, rs, alliance_member_get(&rq->ctx, org_id, &m), &m, 200);
 }
 
+/* GET /alliance/me: the caller's own organisation. Never joined is 200 with
+ * "member": false and status "none" (the portal asks on every visit; it is
+ * an answer, not a missing object). "member" is true only while active. */
+void h_alliance_me(struct http_req *rq, struct http_resp *rs)
+{
+    struct store_alliance_member m;
+    bool joined = false;
+    ips_status st = alliance_member_mine(&rq->ctx, &m, &joined);
+    if (st) {
+        http_fail(rq, rs, st);
+        return;
+    }
+    json_t *v = joined ? h__view_member(&m)
+                       : json_pack("{s:s, s:s, s:s, s:n, s:n, s:n, s:i}", "org_id", m.org_id,
+                                   "name", m.org_name, "status", m.status, "joined_at",
+                                   "status_changed_at", "status_reason", "reports", 0);
+    if (v)
+        json_object_set_new(v, "member", json_boolean(joined && strcmp(m.status, "active") == 0));
+    http_reply(rq, rs, v ? IPS_OK : IPS_ERR_NOMEM, 200, v);
+}
+
 void h_alliance_leave(struct http_req *rq, struct http_resp *rs)
 {
     const char *org_id = http_param_id(rq, rs, 0);
@@ -200,11 +221,15 @@ static void h__moderate(struct http_req *rq, struct http_resp *rs, bool suspend)
 
 void h_alliance_suspend(struct http_req *rq, struct http_resp *rs)
 {
+    if (!http_precheck(rq, rs, ACT_ALLIANCE_MODERATE))
+        return;
     h__moderate(rq, rs, true);
 }
 
 void h_alliance_reinstate(struct http_req *rq, struct http_resp *rs)
 {
+    if (!http_precheck(rq, rs, ACT_ALLIANCE_MODERATE))
+        return;
     h__moderate(rq, rs, false);
 }
 

@@ -47,6 +47,7 @@ static json_t *h_catalog_view(const struct store_listing *l, const struct store_
     json_t *o = json_object();
     json_object_set_new(o, "id", json_string(l->id));
     json_object_set_new(o, "seller_org_id", json_string(l->seller_org_id));
+    json_object_set_new(o, "seller_name", json_string(l->seller_name));
     json_object_set_new(o, "state", json_string(l->state));
     h_catalog_version_into(o, v);
     json_object_set_new(o, "created", http_view_time(l->created_ms));

@@ -54,6 +54,22 @@ static ips_status h__take_seller(const struct store_profile_seller *se, void *ar
     return IPS_OK;
 }
 
+/* GET /profiles/{org_id}/images/{sha256}: the image bytes, typed as stored. */
+void h_profiles_image_get(struct http_req *rq, struct http_resp *rs)
+{
+    const char *org_id = http_param_id(rq, rs, 0);
+    if (!org_id)
+        return;
+    void *data = NULL;
+    size_t len = 0;
+    struct store_profile_image im;
+    ips_status st = profile_image_read(&rq->ctx, org_id, rq->params[1], &data, &len, &im);
+    if (st)
+        http_fail(rq, rs, st);
+    else
+        http_send_file(rq, rs, data, len, im.mime, im.sha256);
+}
+
 void h_profiles_get(struct http_req *rq, struct http_resp *rs)
 {
     static const struct profile_visitor visit = {h__take_term, h__take_image, h__take_price,
@@ -91,14 +107,8 @@ static void h__list_put(struct http_req *rq, struct http_resp *rs, const char *m
     json_t *body = NULL;
     if (!org_id || !http_body_object(rq, rs, allowed, &body))
         return;
-    json_t *list = json_object_get(body, member);
-    ips_status st;
-    if (!list) {
-        json_error_add(rq->ctx.errors, member, "is required");
-        st = IPS_ERR_INVALID;
-    } else {
-        st = set(&rq->ctx, org_id, list);
-    }
+    /* a missing member is the domain's to report, after its access check */
+    ips_status st = set(&rq->ctx, org_id, json_object_get(body, member));
     if (st)
         http_fail(rq, rs, st);
     else
@@ -142,14 +152,10 @@ void h_profiles_image_add(struct http_req *rq, struct http_resp *rs)
             return;
         }
     }
-    if (!meta)
-        json_error_add(rq->ctx.errors, "meta", "is required: a JSON object {kind, label}");
-    if (!image)
-        json_error_add(rq->ctx.errors, "image", "is required: the image file");
-    ips_status st = IPS_ERR_INVALID;
+    /* missing parts are the domain's to report, after its access check */
     struct store_profile_image im;
-    if (meta && image)
-        st = profile_image_add(&rq->ctx, org_id, image->data.data, image->data.len, meta, &im);
+    ips_status st = profile_image_add(&rq->ctx, org_id, image ? image->data.data : NULL,
+                                      image ? image->data.len : 0, meta, &im);
     json_decref(meta);
     http_reply(rq, rs, st, 201, st ? NULL : h__view_image(&im));
 }

@@ -25,8 +25,9 @@ static json_t *h__text_or_null(const char *s)
 
 static json_t *h__view_application(const struct store_rh_application *a)
 {
-    json_t *v = json_pack("{s:s, s:s, s:s, s:s}", "org_id", a->org_id, "status", a->status, "email",
-                          a->email, "country", a->country);
+    json_t *v = json_pack("{s:s, s:s, s:s, s:s, s:s}", "org_id", a->org_id, "org_name",
+                          a->org_name, "status", a->status, "email", a->email, "country",
+                          a->country);
     if (!v)
         return NULL;
     json_object_set_new(v, "website", h__text_or_null(a->website));
@@ -45,6 +46,8 @@ static json_t *h__view_auth(const struct store_agent_auth *a)
                           a->document_sha256, "status", a->status);
     if (!v)
         return NULL;
+    json_object_set_new(v, "principal_name", json_string(a->principal_name));
+    json_object_set_new(v, "agent_name", json_string(a->agent_name));
     json_object_set_new(v, "reason", h__text_or_null(a->reason));
     json_object_set_new(v, "filed_by", h__text_or_null(a->filed_by));
     json_object_set_new(v, "decided_by", h__text_or_null(a->decided_by));
@@ -151,24 +154,12 @@ static json_t *h__part_json(struct http_req *rq, struct http_resp *rs, const cha
     return v;
 }
 
-/* Answer with raw bytes as an attachment. Takes ownership of data. */
+/* Answer with raw bytes as an attachment named by their SHA-256. Takes
+ * ownership of data. */
 static void h__send_file(struct http_req *rq, struct http_resp *rs, void *data, size_t len,
                          const struct blob_info *info)
 {
-    buf_release(&rs->body);
-    if (buf_append(&rs->body, len ? data : "", len) != IPS_OK) {
-        free(data);
-        http_problem(rs, IPS_ERR_NOMEM, NULL, NULL);
-        return;
-    }
-    free(data);
-    rs->status = 200;
-    rs->content_type = arena_strdup(&rq->arena, info->mime);
-    if (!rs->content_type)
-        rs->content_type = "application/octet-stream";
-    char disp[128];
-    snprintf(disp, sizeof disp, "attachment; filename=\"%.64s\"", info->sha256);
-    http_header_add(rs, "Content-Disposition", disp);
+    http_send_file(rq, rs, data, len, info->mime, info->sha256);
 }
 
 /* ---- onboarding ---------------------------------------------------------------------- */
@@ -229,6 +220,8 @@ void h_rightholders_get(struct http_req *rq, struct http_resp *rs)
 
 void h_rightholders_decide(struct http_req *rq, struct http_resp *rs)
 {
+    if (!http_precheck(rq, rs, ACT_RH_DECIDE))
+        return;
     const char *id = http_param_id(rq, rs, 0);
     json_t *body = NULL;
     const char *reason = NULL;
@@ -245,6 +238,8 @@ void h_rightholders_decide(struct http_req *rq, struct http_resp *rs)
 
 void h_agent_auths_file(struct http_req *rq, struct http_resp *rs)
 {
+    if (!http_precheck(rq, rs, ACT_AGENT_AUTH_FILE))
+        return;
     json_t *meta = h__part_json(rq, rs, "meta");
     if (!meta)
         return;
@@ -306,6 +301,8 @@ void h_agent_auths_document(struct http_req *rq, struct http_resp *rs)
 
 void h_agent_auths_decide(struct http_req *rq, struct http_resp *rs)
 {
+    if (!http_precheck(rq, rs, ACT_AGENT_AUTH_DECIDE))
+        return;
     const char *id = http_param_id(rq, rs, 0);
     json_t *body = NULL;
     const char *reason = NULL;
@@ -346,6 +343,8 @@ void h_agent_auths_revoke(struct http_req *rq, struct http_resp *rs)
 
 void h_rights_register(struct http_req *rq, struct http_resp *rs)
 {
+    if (!http_precheck(rq, rs, ACT_RIGHT_REGISTER))
+        return;
     json_t *meta = h__part_json(rq, rs, "right");
     if (!meta)
         return;
@@ -398,6 +397,8 @@ void h_rights_get(struct http_req *rq, struct http_resp *rs)
 
 void h_rights_decide(struct http_req *rq, struct http_resp *rs)
 {
+    if (!http_precheck(rq, rs, ACT_RIGHT_DECIDE))
+        return;
     const char *id = http_param_id(rq, rs, 0);
     json_t *body = NULL;
     const char *reason = NULL;

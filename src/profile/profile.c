@@ -85,7 +85,7 @@ static bool profile__array_ok(struct ips_ctx *ctx, json_t *v, const char *name, 
 {
     char msg[96];
     if (!json_is_array(v)) {
-        json_error_add(ctx->errors, name, "must be an array");
+        json_error_add(ctx->errors, name, v ? "must be an array" : "is required");
         return false;
     }
     if (json_array_size(v) > max) {
@@ -164,6 +164,39 @@ out_updated:
         *updated_ms = updated;
 out:
     return st;
+}
+
+/* Looks for one sha256 among a profile's images (at most PROFILE_IMAGES_MAX). */
+struct profile__image_find {
+    const char *sha256;
+    struct store_profile_image found;
+    bool hit;
+};
+
+static ips_status profile__image_match(const struct store_profile_image *im, void *arg)
+{
+    struct profile__image_find *f = arg;
+    if (!f->hit && strcmp(im->sha256, f->sha256) == 0) {
+        f->found = *im;
+        f->hit = true;
+    }
+    return IPS_OK;
+}
+
+ips_status profile_image_read(struct ips_ctx *ctx, const char *org_id, const char *sha256,
+                              void **data, size_t *len, struct store_profile_image *im)
+{
+    struct profile__image_find f = {.sha256 = sha256 ? sha256 : "", .hit = false};
+    ips_status st = profile__authorize(ctx, ACT_PROFILE_READ, org_id);
+    if (st || (st = store_profile_image_list(ctx->store, org_id, profile__image_match, &f)))
+        return st;
+    if (!f.hit)
+        return IPS_ERR_NOT_FOUND;
+    if ((st = blob_read(ctx, f.found.sha256, data, len)))
+        return st;
+    if (im)
+        *im = f.found;
+    return IPS_OK;
 }
 
 /* ---- lists: terms, prices, authorised sellers -------------------------------------- */

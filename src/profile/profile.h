@@ -16,8 +16,8 @@
  * Terms, prices and sellers are replaced as whole lists; images are added and
  * deleted one at a time.
  *
- * Text. There is no Unicode library yet, so text is stored as given (not
- * NFC-normalised) after trimming ASCII spaces at both ends; it must be valid
+ * Text. Text is stored as given (not normalised: what the right holder
+ * typed is what it reads back) after trimming ASCII spaces at both ends; it must be valid
  * UTF-8 (no overlong forms, surrogates or code points past U+10FFFF) and
  * hold no control characters (C0, DEL, C1). Matching under normalisation and
  * confusables is the detection engine's job.
@@ -74,7 +74,9 @@ ips_status profile_read(struct ips_ctx *ctx, const char *org_id, const struct pr
 
 /* Replace the terms: terms is a JSON array of {"term": string, "variants":
  * [string, ...]} (variants optional). A term may not repeat (byte-exact
- * after trimming), nor may a variant within its term or equal its term. */
+ * after trimming), nor may a variant within its term or equal its term.
+ * The three list setters check access first, then the list: a NULL list
+ * (absent from the request) is IPS_ERR_INVALID "is required". */
 ips_status profile_terms_set(struct ips_ctx *ctx, const char *org_id, json_t *terms);
 
 /* Replace the prices: a JSON array of {"category": string, "currency":
@@ -91,10 +93,18 @@ ips_status profile_sellers_set(struct ips_ctx *ctx, const char *org_id, json_t *
  * Failure: IPS_ERR_MEDIA_TYPE (not an image: ctx->detail names the type),
  * IPS_ERR_TOO_LARGE (past BLOB_MAX_BYTES), IPS_ERR_INVALID (meta, empty file,
  * too many images), IPS_ERR_CONFLICT (the profile has these bytes already).
- * OUT *out (may be NULL). */
+ * Access is checked first; data and meta may then be NULL (reported as
+ * missing). OUT *out (may be NULL). */
 ips_status profile_image_add(struct ips_ctx *ctx, const char *org_id, const void *data,
                              size_t len, json_t *meta, struct store_profile_image *out);
 
+/* The bytes of one official image of org_id's profile, for those who may
+ * read the profile (profile_read's access). OUT *data (malloc'ed, the caller
+ * frees), *len, *im (may be NULL: its record, mime type included).
+ * IPS_ERR_NOT_FOUND when the profile has no image with this sha256, or the
+ * actor may not read the profile. */
+ips_status profile_image_read(struct ips_ctx *ctx, const char *org_id, const char *sha256,
+                              void **data, size_t *len, struct store_profile_image *im);
 /* Delete one image (the blob itself stays: others may refer to it).
  * IPS_ERR_NOT_FOUND when the profile has no image with this sha256. */
 ips_status profile_image_delete(struct ips_ctx *ctx, const char *org_id, const char *sha256);

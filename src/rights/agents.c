@@ -166,6 +166,11 @@ ips_status rights_auth_file(struct ips_ctx *ctx, json_t *meta, const void *doc, 
     }
     if (st)
         return st;
+    /* read back for the orgs' names (read-only columns); the row is committed
+     * either way, so a failed read only leaves the names empty */
+    struct store_agent_auth named;
+    if (store_rights_auth_get(ctx->store, a.id, &named) == IPS_OK)
+        a = named;
     if (out)
         *out = a;
     return IPS_OK;

@@ -130,6 +130,7 @@ ips_status rights_holder_apply(struct ips_ctx *ctx, const struct rights_apply_re
 
     int64_t now = time_now_ms();
     id_new(o.id);
+    memcpy(a.org_name, o.name, sizeof a.org_name); /* read only: the answer shows it */
     snprintf(o.kind, sizeof o.kind, "rightholder");
     o.created_ms = now;
     id_new(u.id);

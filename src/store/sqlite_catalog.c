@@ -5,7 +5,15 @@
  * current version of each listing only, by its row listing_versions.vrow;
  * it is updated by the same functions that change the current version, so
  * it is always in step inside the caller's transaction.
+ *
+ * Statements go through the sqlite__get_one / sqlite__write / sqlite__list
+ * helpers with a binder per statement; two keep their own loop: the
+ * identifier insert (it needs the change count of an INSERT OR IGNORE, which
+ * sqlite__write folds into NOT_FOUND together with a foreign-key failure)
+ * and the search (FTS5 reports a query it cannot parse as SQLITE_ERROR,
+ * which is bad input there, not a database failure).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "store/sqlite_internal.h"
@@ -16,13 +24,14 @@
 /* ---- SQL ------------------------------------------------------------------- */
 
 #define SELLER_COLS "org_id, external_id, display_name, ship_from, created_ms, updated_ms"
+/* the last column is read only: the seller org's name */
 #define LISTING_COLS                                                                         \
     "l.id, l.seller_org_id, l.state, l.current_version, l.current_hash, l.created_ms, "     \
-    "l.updated_ms"
+    "l.updated_ms, (SELECT o.name FROM orgs o WHERE o.id = l.seller_org_id)"
 #define VERSION_COLS                                                                         \
     "v.listing_id, v.version, v.title, v.description, v.price_minor, v.currency, "          \
     "v.category, v.images, v.ship_from, v.units_sold, v.content_hash, v.created_ms"
-#define LISTING_NCOLS 7
+#define LISTING_NCOLS 8
 
 static const char q_seller_insert[] = "INSERT INTO seller_profiles (" SELLER_COLS
                                       ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
@@ -108,7 +117,7 @@ static ips_status decode_listing_at(sqlite3_stmt *st, int b, struct store_listin
         return result;
     l->created_ms = sqlite3_column_int64(st, b + 5);
     l->updated_ms = sqlite3_column_int64(st, b + 6);
-    return IPS_OK;
+    return SQLITE__COL_FIELD(st, b + 7, l->seller_name);
 }
 
 /* Columns base.. of VERSION_COLS into *v. */
@@ -146,64 +155,55 @@ static ips_status decode_version(sqlite3_stmt *st, void *row)
 
 /* ---- sellers ------------------------------------------------------------------ */
 
+/* sqlite__bind_fn for q_seller_insert: every column of SELLER_COLS. */
+static ips_status bind_seller_insert(struct sqlite__stmt *q, const void *arg)
+{
+    const struct store_seller *sp = arg;
+    ips_status result;
+    if ((result = SQLITE__BIND_FIELD(q, 1, sp->org_id)) ||
+        (result = SQLITE__BIND_FIELD(q, 2, sp->external_id)) ||
+        (result = SQLITE__BIND_FIELD(q, 3, sp->display_name)) ||
+        (result = SQLITE__BIND_FIELD(q, 4, sp->ship_from)) ||
+        (result = sqlite__bind_int64(q, 5, sp->created_ms)))
+        return result;
+    return sqlite__bind_int64(q, 6, sp->updated_ms);
+}
+
+/* sqlite__bind_fn for q_seller_update. */
+static ips_status bind_seller_update(struct sqlite__stmt *q, const void *arg)
+{
+    const struct store_seller *sp = arg;
+    ips_status result;
+    if ((result = SQLITE__BIND_FIELD(q, 1, sp->org_id)) ||
+        (result = SQLITE__BIND_FIELD(q, 2, sp->display_name)) ||
+        (result = SQLITE__BIND_FIELD(q, 3, sp->ship_from)))
+        return result;
+    return sqlite__bind_int64(q, 4, sp->updated_ms);
+}
+
 static ips_status seller_insert(struct store *s, const struct store_seller *sp)
 {
-    struct sqlite__stmt q;
-    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_seller_insert, &q);
-    if (result || (result = SQLITE__BIND_FIELD(&q, 1, sp->org_id)) ||
-        (result = SQLITE__BIND_FIELD(&q, 2, sp->external_id)) ||
-        (result = SQLITE__BIND_FIELD(&q, 3, sp->display_name)) ||
-        (result = SQLITE__BIND_FIELD(&q, 4, sp->ship_from)) ||
-        (result = sqlite__bind_int64(&q, 5, sp->created_ms)) ||
-        (result = sqlite__bind_int64(&q, 6, sp->updated_ms)))
-        goto out_stmt;
-    result = sqlite__run(&q, NULL);
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    return sqlite__write(sqlite__from(s), q_seller_insert, bind_seller_insert, sp, false);
 }
 
 static ips_status seller_update(struct store *s, const struct store_seller *sp)
 {
-    struct sqlite__stmt q;
-    int changes = 0;
-    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_seller_update, &q);
-    if (result || (result = SQLITE__BIND_FIELD(&q, 1, sp->org_id)) ||
-        (result = SQLITE__BIND_FIELD(&q, 2, sp->display_name)) ||
-        (result = SQLITE__BIND_FIELD(&q, 3, sp->ship_from)) ||
-        (result = sqlite__bind_int64(&q, 4, sp->updated_ms)))
-        goto out_stmt;
-    result = sqlite__run(&q, &changes);
-    if (result == IPS_OK && changes == 0)
-        result = IPS_ERR_NOT_FOUND;
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
-}
-
-static ips_status seller_fetch(struct store *s, const char *sql, const char *key,
-                               struct store_seller *out)
-{
-    struct sqlite__stmt q;
-    struct store_seller tmp;
-    ips_status result = sqlite__stmt_sql(sqlite__from(s), sql, &q);
-    if (result || (result = sqlite__bind_text(&q, 1, key)))
-        goto out_stmt;
-    result = sqlite__fetch_one(&q, decode_seller, &tmp, out, sizeof tmp);
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    return sqlite__write(sqlite__from(s), q_seller_update, bind_seller_update, sp, true);
 }
 
 static ips_status seller_get(struct store *s, const char *org_id, struct store_seller *out)
 {
-    return seller_fetch(s, q_seller_get, org_id, out);
+    struct store_seller tmp;
+    return sqlite__get_key(sqlite__from(s), q_seller_get, org_id, decode_seller, &tmp, out,
+                           sizeof tmp);
 }
 
 static ips_status seller_get_by_external(struct store *s, const char *external_id,
                                          struct store_seller *out)
 {
-    return seller_fetch(s, q_seller_get_ext, external_id, out);
+    struct store_seller tmp;
+    return sqlite__get_key(sqlite__from(s), q_seller_get_ext, external_id, decode_seller, &tmp,
+                           out, sizeof tmp);
 }
 
 /* ---- identifiers ------------------------------------------------------------------ */
@@ -226,246 +226,288 @@ out_stmt:
     return result;
 }
 
+/* The parameters of q_ident_sellers. */
+struct ident_page {
+    const char *kind;
+    const uint8_t *hash;
+    const char *after;
+    int limit;
+};
+
+static ips_status bind_ident_page(struct sqlite__stmt *q, const void *arg)
+{
+    const struct ident_page *p = arg;
+    ips_status result;
+    if ((result = sqlite__bind_text(q, 1, p->kind)) || (result = sqlite__bind_hash(q, 2, p->hash)) ||
+        (result = sqlite__bind_text(q, 3, p->after ? p->after : "")))
+        return result;
+    return sqlite__bind_int64(q, 4, sqlite__page_limit(p->limit));
+}
+
+/* sqlite__decode_fn: column 0, an org id, into a char[ID_SIZE]. */
+static ips_status decode_org_id(sqlite3_stmt *st, void *row)
+{
+    return sqlite__col_text(st, 0, row, ID_SIZE);
+}
+
+SQLITE__EMIT(emit_seller_id, char, store_seller_id_cb)
+
 static ips_status identifier_sellers(struct store *s, const char *kind,
                                      const uint8_t hash[STORE_HASH_LEN], const char *after,
                                      int limit, store_seller_id_cb cb, void *arg)
 {
-    struct sqlite__stmt q;
-    bool row = false;
     char org_id[ID_SIZE];
-    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_ident_sellers, &q);
-    if (result || (result = sqlite__bind_text(&q, 1, kind)) ||
-        (result = sqlite__bind_hash(&q, 2, hash)) ||
-        (result = sqlite__bind_text(&q, 3, after ? after : "")) ||
-        (result = sqlite__bind_int64(&q, 4, sqlite__page_limit(limit))))
-        goto out_stmt;
-    while ((result = sqlite__step(&q, &row)) == IPS_OK && row) {
-        if ((result = SQLITE__COL_FIELD(q.st, 0, org_id)) || (result = cb(org_id, arg)))
-            break;
-    }
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    struct ident_page p = {kind, hash, after, limit};
+    return sqlite__list(sqlite__from(s), q_ident_sellers, bind_ident_page, &p, decode_org_id,
+                        org_id, sizeof org_id, emit_seller_id,
+                        &(struct emit_seller_id){cb, arg});
+}
+
+/* sqlite__decode_fn: column 0 as an int64_t. */
+static ips_status decode_int64(sqlite3_stmt *st, void *row)
+{
+    *(int64_t *)row = sqlite3_column_int64(st, 0);
+    return IPS_OK;
 }
 
 static ips_status identifier_count(struct store *s, const char *seller_org_id, int64_t *count)
 {
-    struct sqlite__stmt q;
-    bool row = false;
-    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_ident_count, &q);
-    if (result || (result = sqlite__bind_text(&q, 1, seller_org_id)) ||
-        (result = sqlite__step(&q, &row)))
-        goto out_stmt;
-    *count = row ? sqlite3_column_int64(q.st, 0) : 0;
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    int64_t tmp;
+    /* count(*) always yields one row */
+    return sqlite__get_key(sqlite__from(s), q_ident_count, seller_org_id, decode_int64, &tmp,
+                           count, sizeof tmp);
 }
 
 /* ---- listings -------------------------------------------------------------------- */
+
+/* sqlite__bind_fn for q_version_insert: a whole version record. */
+static ips_status bind_version_insert(struct sqlite__stmt *q, const void *arg)
+{
+    const struct store_listing_version *v = arg;
+    ips_status result;
+    if ((result = SQLITE__BIND_FIELD(q, 1, v->listing_id)) ||
+        (result = sqlite__bind_int64(q, 2, v->version)) ||
+        (result = SQLITE__BIND_FIELD(q, 3, v->title)) ||
+        (result = SQLITE__BIND_FIELD(q, 4, v->description)) ||
+        (result = sqlite__bind_int64(q, 5, v->price_minor)) ||
+        (result = SQLITE__BIND_FIELD(q, 6, v->currency)) ||
+        (result = SQLITE__BIND_FIELD(q, 7, v->category)) ||
+        (result = SQLITE__BIND_FIELD(q, 8, v->images)) ||
+        (result = SQLITE__BIND_FIELD(q, 9, v->ship_from)) ||
+        (result = sqlite__bind_int64(q, 10, v->units_sold)) ||
+        (result = sqlite__bind_hash(q, 11, v->content_hash)))
+        return result;
+    return sqlite__bind_int64(q, 12, v->created_ms);
+}
 
 /* Insert one version row. OUT *vrow: its rowid. */
 static ips_status version_insert(struct sqlite_store *ss, const struct store_listing_version *v,
                                  int64_t *vrow)
 {
-    struct sqlite__stmt q;
-    ips_status result = sqlite__stmt_sql(ss, q_version_insert, &q);
-    if (result || (result = SQLITE__BIND_FIELD(&q, 1, v->listing_id)) ||
-        (result = sqlite__bind_int64(&q, 2, v->version)) ||
-        (result = SQLITE__BIND_FIELD(&q, 3, v->title)) ||
-        (result = SQLITE__BIND_FIELD(&q, 4, v->description)) ||
-        (result = sqlite__bind_int64(&q, 5, v->price_minor)) ||
-        (result = SQLITE__BIND_FIELD(&q, 6, v->currency)) ||
-        (result = SQLITE__BIND_FIELD(&q, 7, v->category)) ||
-        (result = SQLITE__BIND_FIELD(&q, 8, v->images)) ||
-        (result = SQLITE__BIND_FIELD(&q, 9, v->ship_from)) ||
-        (result = sqlite__bind_int64(&q, 10, v->units_sold)) ||
-        (result = sqlite__bind_hash(&q, 11, v->content_hash)) ||
-        (result = sqlite__bind_int64(&q, 12, v->created_ms)))
-        goto out_stmt;
-    result = sqlite__run(&q, NULL);
+    ips_status result = sqlite__write(ss, q_version_insert, bind_version_insert, v, false);
     if (result == IPS_OK)
         *vrow = sqlite3_last_insert_rowid(ss->db);
-out_stmt:
-    sqlite__stmt_put(&q);
     return result;
+}
+
+/* A version record with the row it is stored as: the parameters of the
+ * index insert and of making a version current. */
+struct version_row {
+    const struct store_listing_version *v;
+    int64_t vrow;
+};
+
+static ips_status bind_fts_insert(struct sqlite__stmt *q, const void *arg)
+{
+    const struct version_row *r = arg;
+    ips_status result;
+    if ((result = sqlite__bind_int64(q, 1, r->vrow)) ||
+        (result = SQLITE__BIND_FIELD(q, 2, r->v->title)))
+        return result;
+    return SQLITE__BIND_FIELD(q, 3, r->v->description);
 }
 
 /* Index version row vrow (its title and description, as stored). */
 static ips_status fts_insert(struct sqlite_store *ss, int64_t vrow,
                              const struct store_listing_version *v)
 {
-    struct sqlite__stmt q;
-    ips_status result = sqlite__stmt_sql(ss, q_fts_insert, &q);
-    if (result || (result = sqlite__bind_int64(&q, 1, vrow)) ||
-        (result = SQLITE__BIND_FIELD(&q, 2, v->title)) ||
-        (result = SQLITE__BIND_FIELD(&q, 3, v->description)))
-        goto out_stmt;
-    result = sqlite__run(&q, NULL);
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    struct version_row r = {v, vrow};
+    return sqlite__write(ss, q_fts_insert, bind_fts_insert, &r, false);
 }
 
-/* Point listing id at version v, stored as row vrow. */
-static ips_status make_current(struct sqlite_store *ss, const char *id,
-                               const struct store_listing_version *v, int64_t vrow)
+static ips_status bind_make_current(struct sqlite__stmt *q, const void *arg)
 {
-    struct sqlite__stmt q;
-    ips_status result = sqlite__stmt_sql(ss, q_listing_make_current, &q);
-    if (result || (result = sqlite__bind_text(&q, 1, id)) ||
-        (result = sqlite__bind_int64(&q, 2, v->version)) ||
-        (result = sqlite__bind_hash(&q, 3, v->content_hash)) ||
-        (result = sqlite__bind_int64(&q, 4, vrow)) ||
-        (result = sqlite__bind_int64(&q, 5, v->created_ms)))
-        goto out_stmt;
-    result = sqlite__run(&q, NULL);
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    const struct version_row *r = arg;
+    ips_status result;
+    if ((result = SQLITE__BIND_FIELD(q, 1, r->v->listing_id)) ||
+        (result = sqlite__bind_int64(q, 2, r->v->version)) ||
+        (result = sqlite__bind_hash(q, 3, r->v->content_hash)) ||
+        (result = sqlite__bind_int64(q, 4, r->vrow)))
+        return result;
+    return sqlite__bind_int64(q, 5, r->v->created_ms);
+}
+
+/* The parameters of q_listing_insert: the listing and its first version's row. */
+struct listing_new {
+    const struct store_listing *l;
+    int64_t vrow;
+};
+
+static ips_status bind_listing_insert(struct sqlite__stmt *q, const void *arg)
+{
+    const struct listing_new *n = arg;
+    const struct store_listing *l = n->l;
+    ips_status result;
+    if ((result = SQLITE__BIND_FIELD(q, 1, l->id)) ||
+        (result = SQLITE__BIND_FIELD(q, 2, l->seller_org_id)) ||
+        (result = SQLITE__BIND_FIELD(q, 3, l->state)) ||
+        (result = sqlite__bind_int64(q, 4, l->current_version)) ||
+        (result = sqlite__bind_hash(q, 5, l->current_hash)) ||
+        (result = sqlite__bind_int64(q, 6, n->vrow)) ||
+        (result = sqlite__bind_int64(q, 7, l->created_ms)))
+        return result;
+    return sqlite__bind_int64(q, 8, l->updated_ms);
 }
 
 static ips_status listing_insert(struct store *s, const struct store_listing *l,
                                  const struct store_listing_version *v)
 {
     struct sqlite_store *ss = sqlite__from(s);
-    struct sqlite__stmt q;
-    int64_t vrow = 0;
-    memset(&q, 0, sizeof q);
+    struct listing_new n = {l, 0};
     /* the version first, for its rowid (its foreign key to the listing is
      * checked at commit) */
-    ips_status result = version_insert(ss, v, &vrow);
-    if (result || (result = sqlite__stmt_sql(ss, q_listing_insert, &q)) ||
-        (result = SQLITE__BIND_FIELD(&q, 1, l->id)) ||
-        (result = SQLITE__BIND_FIELD(&q, 2, l->seller_org_id)) ||
-        (result = SQLITE__BIND_FIELD(&q, 3, l->state)) ||
-        (result = sqlite__bind_int64(&q, 4, l->current_version)) ||
-        (result = sqlite__bind_hash(&q, 5, l->current_hash)) ||
-        (result = sqlite__bind_int64(&q, 6, vrow)) ||
-        (result = sqlite__bind_int64(&q, 7, l->created_ms)) ||
-        (result = sqlite__bind_int64(&q, 8, l->updated_ms)) || (result = sqlite__run(&q, NULL)))
-        goto out_stmt;
-    result = fts_insert(ss, vrow, v);
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    ips_status result = version_insert(ss, v, &n.vrow);
+    if (result || (result = sqlite__write(ss, q_listing_insert, bind_listing_insert, &n, false)))
+        return result;
+    return fts_insert(ss, n.vrow, v);
+}
+
+/* sqlite__bind_fn binding arg, a const int64_t *, to ?1. */
+static ips_status bind_int64_1(struct sqlite__stmt *q, const void *arg)
+{
+    return sqlite__bind_int64(q, 1, *(const int64_t *)arg);
+}
+
+/* The current row and version of a listing (q_listing_head). */
+struct listing_head {
+    int64_t vrow, version;
+};
+
+static ips_status decode_head(sqlite3_stmt *st, void *row)
+{
+    struct listing_head *h = row;
+    h->vrow = sqlite3_column_int64(st, 0);
+    h->version = sqlite3_column_int64(st, 1);
+    return IPS_OK;
 }
 
 static ips_status listing_add_version(struct store *s, const struct store_listing_version *v)
 {
     struct sqlite_store *ss = sqlite__from(s);
-    struct sqlite__stmt q, d;
-    bool row = false;
-    int64_t vrow = 0;
-    memset(&d, 0, sizeof d);
-    ips_status result = sqlite__stmt_sql(ss, q_listing_head, &q);
-    if (result || (result = SQLITE__BIND_FIELD(&q, 1, v->listing_id)) ||
-        (result = sqlite__step(&q, &row)))
-        goto out_stmt;
-    if (!row) {
-        result = IPS_ERR_NOT_FOUND;
-        goto out_stmt;
-    }
-    int64_t old_vrow = sqlite3_column_int64(q.st, 0);
-    int64_t current = sqlite3_column_int64(q.st, 1);
-    sqlite__stmt_put(&q);
-    if (v->version != current + 1) {
-        result = IPS_ERR_CONFLICT;
-        goto out_stmt;
-    }
+    struct listing_head head, tmp;
+    struct version_row r = {v, 0};
+    ips_status result = sqlite__get_key(ss, q_listing_head, v->listing_id, decode_head, &tmp,
+                                        &head, sizeof tmp);
+    if (result)
+        return result;
+    if (v->version != head.version + 1)
+        return IPS_ERR_CONFLICT;
     /* take the old current version out of the index, put the new one in */
-    if ((result = sqlite__stmt_sql(ss, q_fts_delete, &d)) ||
-        (result = sqlite__bind_int64(&d, 1, old_vrow)) || (result = sqlite__run(&d, NULL)))
-        goto out_stmt;
-    if ((result = version_insert(ss, v, &vrow)) || (result = fts_insert(ss, vrow, v)))
-        goto out_stmt;
-    result = make_current(ss, v->listing_id, v, vrow);
-out_stmt:
-    sqlite__stmt_put(&d);
-    sqlite__stmt_put(&q);
-    return result;
+    if ((result = sqlite__write(ss, q_fts_delete, bind_int64_1, &head.vrow, false)) ||
+        (result = version_insert(ss, v, &r.vrow)) || (result = fts_insert(ss, r.vrow, v)))
+        return result;
+    return sqlite__write(ss, q_listing_make_current, bind_make_current, &r, false);
+}
+
+/* The parameters of q_listing_set_state. */
+struct listing_state {
+    const char *id, *state;
+    int64_t now_ms;
+};
+
+static ips_status bind_listing_state(struct sqlite__stmt *q, const void *arg)
+{
+    const struct listing_state *a = arg;
+    ips_status result;
+    if ((result = sqlite__bind_text(q, 1, a->id)) ||
+        (result = sqlite__bind_text_max(q, 2, a->state, STORE_STATE_MAX)))
+        return result;
+    return sqlite__bind_int64(q, 3, a->now_ms);
 }
 
 static ips_status listing_set_state(struct store *s, const char *id, const char *state,
                                     int64_t now_ms)
 {
-    struct sqlite__stmt q;
-    int changes = 0;
-    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_listing_set_state, &q);
-    if (result || (result = sqlite__bind_text(&q, 1, id)) ||
-        (result = sqlite__bind_text_max(&q, 2, state, STORE_STATE_MAX)) ||
-        (result = sqlite__bind_int64(&q, 3, now_ms)))
-        goto out_stmt;
-    result = sqlite__run(&q, &changes);
-    if (result == IPS_OK && changes == 0)
-        result = IPS_ERR_NOT_FOUND;
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    struct listing_state a = {id, state, now_ms};
+    return sqlite__write(sqlite__from(s), q_listing_set_state, bind_listing_state, &a, true);
 }
 
 static ips_status listing_get(struct store *s, const char *id, struct store_listing *out)
 {
-    struct sqlite__stmt q;
     struct store_listing tmp;
-    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_listing_get, &q);
-    if (result || (result = sqlite__bind_text(&q, 1, id)))
-        goto out_stmt;
-    result = sqlite__fetch_one(&q, decode_listing, &tmp, out, sizeof tmp);
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    return sqlite__get_key(sqlite__from(s), q_listing_get, id, decode_listing, &tmp, out,
+                           sizeof tmp);
+}
+
+/* The parameters of q_version_get and q_version_list. */
+struct version_key {
+    const char *id;
+    int64_t version; /* get: the version; list: before (<= 0: from the newest) */
+    int limit;       /* list only */
+};
+
+static ips_status bind_version_key(struct sqlite__stmt *q, const void *arg)
+{
+    const struct version_key *k = arg;
+    ips_status result;
+    if ((result = sqlite__bind_text(q, 1, k->id)) || (result = sqlite__bind_int64(q, 2, k->version)))
+        return result;
+    return k->limit ? sqlite__bind_int64(q, 3, sqlite__page_limit(k->limit)) : IPS_OK;
 }
 
 static ips_status version_get(struct store *s, const char *id, int64_t version,
                               struct store_listing_version *out)
 {
-    struct sqlite__stmt q;
+    struct version_key k = {id, version, 0};
     struct store_listing_version tmp;
-    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_version_get, &q);
-    if (result || (result = sqlite__bind_text(&q, 1, id)) ||
-        (result = sqlite__bind_int64(&q, 2, version)))
-        goto out_stmt;
-    result = sqlite__fetch_one(&q, decode_version, &tmp, out, sizeof tmp);
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    return sqlite__get_one(sqlite__from(s), q_version_get, bind_version_key, &k, decode_version,
+                           &tmp, out, sizeof tmp);
 }
 
-/* Scratch for one listing row: a listing and its version (too big to put
- * two on every stack frame of a re-entrant callback chain casually). */
+/* A listing row: a listing and its current version. */
 struct listing_row {
     struct store_listing l;
     struct store_listing_version v;
 };
 
-/* Step q to its end, decoding listing + version rows into *r for cb. */
-static ips_status listing_rows(struct sqlite__stmt *q, struct listing_row *r, store_listing_cb cb,
-                               void *arg)
+static ips_status decode_listing_row(sqlite3_stmt *st, void *row)
 {
-    bool row = false;
-    ips_status result;
-    while ((result = sqlite__step(q, &row)) == IPS_OK && row) {
-        if ((result = decode_listing_at(q->st, 0, &r->l)) ||
-            (result = decode_version_at(q->st, LISTING_NCOLS, &r->v)) ||
-            (result = cb(&r->l, &r->v, arg)))
-            break;
-    }
-    return result;
+    struct listing_row *r = row;
+    ips_status result = decode_listing_at(st, 0, &r->l);
+    return result ? result : decode_version_at(st, LISTING_NCOLS, &r->v);
+}
+
+/* sqlite__emit_fn for listing rows: store_listing_cb takes two records. */
+struct emit_listing {
+    store_listing_cb cb;
+    void *arg;
+};
+
+static ips_status emit_listing(const void *row, void *ctx)
+{
+    const struct listing_row *r = row;
+    const struct emit_listing *e = ctx;
+    return e->cb(&r->l, &r->v, e->arg);
 }
 
 static ips_status listing_list(struct store *s, const char *only_seller, const char *after,
                                int limit, store_listing_cb cb, void *arg)
 {
-    struct sqlite__stmt q;
-    struct listing_row r;
-    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_listing_list, &q);
-    if (result || (result = sqlite__bind_page(&q, only_seller, after, limit)))
-        goto out_stmt;
-    result = listing_rows(&q, &r, cb, arg);
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    struct sqlite__page p = {only_seller, after, limit};
+    /* row NULL: a heap row, the callbacks may re-enter the store */
+    return sqlite__list(sqlite__from(s), q_listing_list, sqlite__bind_page_fn, &p,
+                        decode_listing_row, NULL, sizeof(struct listing_row), emit_listing,
+                        &(struct emit_listing){cb, arg});
 }
 
 static ips_status listing_search(struct store *s, const char *fts_query, const char *only_seller,
@@ -473,8 +515,11 @@ static ips_status listing_search(struct store *s, const char *fts_query, const c
 {
     struct sqlite_store *ss = sqlite__from(s);
     struct sqlite__stmt q;
-    struct listing_row r;
-    ips_status result = sqlite__stmt_sql(ss, q_listing_search, &q);
+    struct emit_listing e = {cb, arg};
+    struct listing_row *r = malloc(sizeof *r);
+    ips_status result = r ? sqlite__stmt_sql(ss, q_listing_search, &q) : IPS_ERR_NOMEM;
+    if (!r)
+        memset(&q, 0, sizeof q);
     if (result || (result = sqlite__bind_text(&q, 1, fts_query)) ||
         (result = sqlite__bind_text(&q, 2, only_seller)) ||
         (result = sqlite__bind_int64(&q, 3, sqlite__page_limit(limit))) ||
@@ -495,34 +540,24 @@ static ips_status listing_search(struct store *s, const char *fts_query, const c
             }
             break;
         }
-        if ((result = decode_listing_at(q.st, 0, &r.l)) ||
-            (result = decode_version_at(q.st, LISTING_NCOLS, &r.v)) ||
-            (result = cb(&r.l, &r.v, arg)))
+        if ((result = decode_listing_row(q.st, r)) || (result = emit_listing(r, &e)))
             break;
     }
 out_stmt:
     sqlite__stmt_put(&q);
+    free(r);
     return result;
 }
+
+SQLITE__EMIT(emit_version, struct store_listing_version, store_version_cb)
 
 static ips_status version_list(struct store *s, const char *id, int64_t before, int limit,
                                store_version_cb cb, void *arg)
 {
-    struct sqlite__stmt q;
-    struct store_listing_version v;
-    bool row = false;
-    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_version_list, &q);
-    if (result || (result = sqlite__bind_text(&q, 1, id)) ||
-        (result = sqlite__bind_int64(&q, 2, before)) ||
-        (result = sqlite__bind_int64(&q, 3, sqlite__page_limit(limit))))
-        goto out_stmt;
-    while ((result = sqlite__step(&q, &row)) == IPS_OK && row) {
-        if ((result = decode_version(q.st, &v)) || (result = cb(&v, arg)))
-            break;
-    }
-out_stmt:
-    sqlite__stmt_put(&q);
-    return result;
+    struct version_key k = {id, before, limit > 0 ? limit : -1};
+    return sqlite__list(sqlite__from(s), q_version_list, bind_version_key, &k, decode_version,
+                        NULL, sizeof(struct store_listing_version), emit_version,
+                        &(struct emit_version){cb, arg});
 }
 
 static ips_status bulk_begin(struct store *s)

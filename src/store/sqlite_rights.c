@@ -17,17 +17,19 @@
 
 static const char q_app_insert[] =
     "INSERT INTO rightholder_applications (" APP_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
-static const char q_app_get[] =
-    "SELECT " APP_COLS " FROM rightholder_applications WHERE org_id = ?1";
+/* selects add the org's name after APP_COLS (decode_app reads it) */
+#define APP_SELECT                                                                           \
+    "SELECT " APP_COLS ", (SELECT o.name FROM orgs o"                                        \
+    " WHERE o.id = rightholder_applications.org_id) FROM rightholder_applications"
+static const char q_app_get[] = APP_SELECT " WHERE org_id = ?1";
 static const char q_app_update[] =
     "UPDATE rightholder_applications SET status = ?2, reason = ?3, decided_by = ?4,"
     " decided_ms = ?5 WHERE org_id = ?1";
 static const char q_app_list[] =
-    "SELECT " APP_COLS " FROM rightholder_applications"
-    " WHERE (?1 IS NULL OR status = ?1) AND org_id > ?2 AND (?4 IS NULL OR org_id = ?4)"
+    APP_SELECT " WHERE (?1 IS NULL OR status = ?1) AND org_id > ?2 AND (?4 IS NULL OR org_id = ?4)"
     " ORDER BY org_id LIMIT ?3";
 
-/* sqlite__decode_fn for APP_COLS. */
+/* sqlite__decode_fn for APP_SELECT: APP_COLS and the org's name. */
 static ips_status decode_app(sqlite3_stmt *st, void *row)
 {
     struct store_rh_application *a = row;
@@ -38,7 +40,8 @@ static ips_status decode_app(sqlite3_stmt *st, void *row)
         (result = SQLITE__COL_FIELD(st, 3, a->website)) ||
         (result = SQLITE__COL_FIELD(st, 4, a->country)) ||
         (result = SQLITE__COL_FIELD(st, 5, a->reason)) ||
-        (result = SQLITE__COL_FIELD(st, 6, a->decided_by)))
+        (result = SQLITE__COL_FIELD(st, 6, a->decided_by)) ||
+        (result = SQLITE__COL_FIELD(st, 9, a->org_name)))
         return result;
     a->decided_ms = sqlite3_column_int64(st, 7);
     a->created_ms = sqlite3_column_int64(st, 8);
@@ -133,7 +136,13 @@ out_stmt:
 static const char q_auth_insert[] =
     "INSERT INTO agent_authorisations (" AUTH_COLS ")"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
-static const char q_auth_get[] = "SELECT " AUTH_COLS " FROM agent_authorisations WHERE id = ?1";
+/* selects add both orgs' names after AUTH_COLS (decode_auth reads them) */
+#define AUTH_SELECT                                                                          \
+    "SELECT " AUTH_COLS ","                                                                  \
+    " (SELECT o.name FROM orgs o WHERE o.id = agent_authorisations.principal_org_id),"       \
+    " (SELECT o.name FROM orgs o WHERE o.id = agent_authorisations.agent_org_id)"            \
+    " FROM agent_authorisations"
+static const char q_auth_get[] = AUTH_SELECT " WHERE id = ?1";
 static const char q_auth_update[] =
     "UPDATE agent_authorisations SET status = ?2, reason = ?3, decided_by = ?4,"
     " decided_ms = ?5 WHERE id = ?1";
@@ -141,12 +150,11 @@ static const char q_auth_active[] =
     "SELECT 1 FROM agent_authorisations WHERE principal_org_id = ?1 AND agent_org_id = ?2"
     " AND status = 'verified' AND valid_from <= ?3 AND valid_to >= ?3 LIMIT 1";
 static const char q_auth_list[] =
-    "SELECT " AUTH_COLS " FROM agent_authorisations"
-    " WHERE (?1 IS NULL OR status = ?1) AND id > ?2"
+    AUTH_SELECT " WHERE (?1 IS NULL OR status = ?1) AND id > ?2"
     " AND (?4 IS NULL OR principal_org_id = ?4 OR agent_org_id = ?4)"
     " ORDER BY id LIMIT ?3";
 
-/* sqlite__decode_fn for AUTH_COLS. */
+/* sqlite__decode_fn for AUTH_SELECT: AUTH_COLS and the two names. */
 static ips_status decode_auth(sqlite3_stmt *st, void *row)
 {
     struct store_agent_auth *a = row;
@@ -160,7 +168,9 @@ static ips_status decode_auth(sqlite3_stmt *st, void *row)
         (result = SQLITE__COL_FIELD(st, 6, a->status)) ||
         (result = SQLITE__COL_FIELD(st, 7, a->reason)) ||
         (result = SQLITE__COL_FIELD(st, 8, a->filed_by)) ||
-        (result = SQLITE__COL_FIELD(st, 9, a->decided_by)))
+        (result = SQLITE__COL_FIELD(st, 9, a->decided_by)) ||
+        (result = SQLITE__COL_FIELD(st, 12, a->principal_name)) ||
+        (result = SQLITE__COL_FIELD(st, 13, a->agent_name)))
         return result;
     a->decided_ms = sqlite3_column_int64(st, 10);
     a->created_ms = sqlite3_column_int64(st, 11);

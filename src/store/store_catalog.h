@@ -80,6 +80,7 @@ struct store_listing {
     uint8_t current_hash[STORE_HASH_LEN]; /* content_hash of the current version */
     int64_t created_ms;
     int64_t updated_ms;
+    char seller_name[STORE_NAME_MAX + 1]; /* read only: the seller org's name (not written) */
 };
 
 struct store_listing_version {

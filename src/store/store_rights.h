@@ -30,6 +30,7 @@
  * approved. */
 struct store_rh_application {
     char org_id[ID_SIZE];
+    char org_name[STORE_NAME_MAX + 1]; /* read only: the org's name (not written) */
     char status[STORE_KIND_MAX + 1]; /* pending | approved | rejected */
     char email[STORE_EMAIL_MAX + 1]; /* the contact that applied */
     char website[STORE_RH_TEXT_MAX + 1];
@@ -60,6 +61,8 @@ struct store_agent_auth {
     char id[ID_SIZE];
     char principal_org_id[ID_SIZE]; /* the right holder */
     char agent_org_id[ID_SIZE];     /* who may act for it */
+    char principal_name[STORE_NAME_MAX + 1]; /* read only: the orgs' names (not written) */
+    char agent_name[STORE_NAME_MAX + 1];
     char valid_from[STORE_DATE_MAX + 1];
     char valid_to[STORE_DATE_MAX + 1];
     char document_sha256[STORE_SHA_HEX_MAX + 1]; /* the signed authorisation (a blob) */

@@ -51,6 +51,13 @@ describe('the anti-counterfeiting alliance', () => {
     assertProblem(await join(S.seller), 403, 'forbidden');
     assertProblem(await join(S.officer), 403, 'forbidden');
     assertProblem(await member(S.rightholder, brandA.id), 404, 'not-found', 'never joined');
+    // ... but "me" answers: not a member
+    const me = await srv.request('GET', '/api/v1/alliance/me', { session: S.rightholder });
+    assert.equal(me.status, 200, me.text);
+    assert.deepEqual([me.body.org_id, me.body.member, me.body.status, me.body.joined_at], [brandA.id, false, 'none', null]);
+    const sellerMe = await srv.request('GET', '/api/v1/alliance/me', { session: S.seller });
+    assert.deepEqual([sellerMe.status, sellerMe.body.member, sellerMe.body.org_id], [200, false, shop.id]);
+    assertProblem(await srv.request('GET', '/api/v1/alliance/me'), 401, 'unauthenticated');
     assert.equal(await countReports(), 0);
   });
 
@@ -65,6 +72,8 @@ describe('the anti-counterfeiting alliance', () => {
     const own = await member(S.rightholder, brandA.id);
     assert.equal(own.status, 200, own.text);
     assert.equal(own.body.status, 'active');
+    const me = await srv.request('GET', '/api/v1/alliance/me', { session: S.rightholder });
+    assert.deepEqual([me.status, me.body.member, me.body.status], [200, true, 'active']);
     // Another right holder may not join for it.
     assertProblem(await join(brandB.session, { org_id: brandA.id }), 404, 'not-found');
     const j = await join(brandB.session);

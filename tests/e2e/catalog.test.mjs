@@ -51,6 +51,7 @@ describe('catalog', () => {
     assert.equal(c.body.price, '24.90');
     assert.equal(c.body.price_minor, 2490);
     assert.equal(c.body.seller_org_id, S.seller.body.org.id);
+    assert.equal(c.body.seller_name, S.seller.body.org.name, 'the seller name beside its id');
 
     const same = await srv.request('PUT', `/api/v1/listings/${id}`, { session: S.seller, json: listing() });
     assert.equal(same.status, 200, same.text);
@@ -240,7 +241,8 @@ describe('catalog', () => {
     const org = orgs.find((o) => o.name === sid);
     assert.ok(org, 'the seller org is named after the marketplace id');
     assert.equal(org.kind, 'seller');
-    assert.equal((await get(`${sid}-L1`)).body.seller_org_id, org.id);
+    const got = (await get(`${sid}-L1`)).body;
+    assert.deepEqual([got.seller_org_id, got.seller_name], [org.id, sid]);
     // no plain identifier anywhere in the database files
     for (const suffix of ['', '-wal']) {
       let bytes;

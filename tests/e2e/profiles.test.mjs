@@ -180,6 +180,17 @@ describe('protection profiles', () => {
     assertProblem(await srv.request('POST', url(holder.id, '/images'), { session: S.rightholder, json: { kind: 'logo' } }), 415, 'unsupported-media-type');
     let images = (await get(S.rightholder, holder.id)).body.images;
     assert.deepEqual(images.map((i) => i.sha256), [r.body.sha256]);
+    // the bytes, typed as stored, for the profile's readers only
+    for (const who of [S.rightholder, S.reviewer]) {
+      const img = await fetch(`${srv.base}${url(holder.id, `/images/${r.body.sha256}`)}`, { headers: { cookie: who.cookie } });
+      assert.equal(img.status, 200);
+      assert.equal(img.headers.get('content-type'), 'image/png');
+      assert.deepEqual(Buffer.from(await img.arrayBuffer()), PNG);
+    }
+    for (const who of [other.session, S.seller]) {
+      assertProblem(await srv.request('GET', url(holder.id, `/images/${r.body.sha256}`), { session: who }), 404, 'not-found');
+    }
+    assertProblem(await srv.request('GET', url(holder.id, `/images/${'0'.repeat(64)}`), { session: S.rightholder }), 404, 'not-found');
 
     assertProblem(await srv.request('DELETE', url(holder.id, `/images/${r.body.sha256}`), { session: other.session }), 404, 'not-found');
     const d = await srv.request('DELETE', url(holder.id, `/images/${r.body.sha256}`), { session: S.rightholder });

@@ -4,7 +4,7 @@
 // what, bad input that changes nothing, and the administrators' CLI.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { STRONG_PASSWORD, assertProblem, listAll, startServer, unique } from './lib.mjs';
+import { STRONG_PASSWORD, assertProblem, listAll, multipart, startServer, unique } from './lib.mjs';
 
 // A complete 1x1 PNG and a small PDF: libmagic knows both by their content.
 const PNG = Buffer.from(
@@ -12,23 +12,6 @@ const PNG = Buffer.from(
   '1f15c4890000000a49444154789c63000100000500010d0a2db40000000049454e44ae426082', 'hex');
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n');
 const TEXT = Buffer.from('only words, no certificate here\n');
-
-// Build a multipart/form-data body by hand, so that each part's file name
-// and claimed type are ours to choose (the server must ignore both).
-// parts: [{name, value (string|Buffer), filename?, type?}]
-function multipart(parts) {
-  const boundary = `----iprs${unique('b')}`;
-  const chunks = [];
-  for (const p of parts) {
-    let head = `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"`;
-    if (p.filename) head += `; filename="${p.filename}"`;
-    head += '\r\n';
-    if (p.type) head += `Content-Type: ${p.type}\r\n`;
-    chunks.push(Buffer.from(`${head}\r\n`), Buffer.isBuffer(p.value) ? p.value : Buffer.from(p.value), Buffer.from('\r\n'));
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
-}
 
 const trademark = (extra = {}) => ({
   kind: 'trademark', mark_text: 'AURORA', registration_number: `TM-${unique('n')}`, office: 'CN',
@@ -82,6 +65,7 @@ describe('rights registry', () => {
       assert.equal(r.body.org.kind, 'rightholder');
       assert.equal(r.body.user.role, 'rightholder');
       assert.equal(r.body.application.status, 'pending');
+      assert.equal(r.body.application.org_name, name, 'the application carries the org name');
       const orgId = r.body.org.id;
 
       const s = await srv.login(email.toLowerCase(), STRONG_PASSWORD);
@@ -92,7 +76,7 @@ describe('rights registry', () => {
       assert.equal(await countRights(), before1, 'no right created');
 
       const own = await listAll(srv, '/api/v1/rightholders', { session: s });
-      assert.deepEqual(own.map((a) => a.org_id), [orgId]);
+      assert.deepEqual(own.map((a) => [a.org_id, a.org_name]), [[orgId, name]]);
       const pending = await listAll(srv, '/api/v1/rightholders?status=pending', { session: S.reviewer });
       assert.ok(pending.some((a) => a.org_id === orgId));
       assertProblem(await srv.request('GET', '/api/v1/rightholders', { session: S.seller }), 403, 'forbidden');
@@ -316,10 +300,13 @@ describe('rights registry', () => {
       ]);
       assert.equal(auth.status, 201, auth.text);
       assert.equal(auth.body.status, 'pending');
+      assert.equal(auth.body.principal_name, holderOrg.name);
+      assert.equal(auth.body.agent_name, law.org.name);
       assertProblem(await registerRight(law.session, meta), 404, 'not-found');
 
       const seen = await srv.request('GET', `/api/v1/agents/authorisations/${auth.body.id}`, { session: law.session });
       assert.equal(seen.status, 200, seen.text);
+      assert.deepEqual([seen.body.principal_name, seen.body.agent_name], [holderOrg.name, law.org.name]);
       assertProblem(await srv.request('GET', `/api/v1/agents/authorisations/${auth.body.id}`, { session: S.seller }), 404, 'not-found');
       const doc = await fetch(`${srv.base}/api/v1/agents/authorisations/${auth.body.id}/document`, { headers: { cookie: S.reviewer.cookie } });
       assert.equal(doc.headers.get('content-type'), 'application/pdf');

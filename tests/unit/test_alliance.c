@@ -122,6 +122,29 @@ static void a_right_holder_joins_leaves_and_joins_again(void **state)
     assert_int_equal(audited_ok(f, "alliance.leave"), 1);
 }
 
+static void the_own_membership_answers_also_before_joining(void **state)
+{
+    struct fixture *f = *state;
+    struct store_alliance_member m;
+    bool joined = true;
+    assert_int_equal(alliance_member_mine(testdb_act_as(&f->db, &f->a), &m, &joined), IPS_OK);
+    assert_false(joined);
+    assert_string_equal(m.org_id, f->brand_a.id);
+    assert_string_equal(m.org_name, "Brand A");
+    assert_string_equal(m.status, "none");
+    assert_int_equal(alliance_member_join(testdb_act_as(&f->db, &f->a), f->brand_a.id, NULL), IPS_OK);
+    assert_int_equal(alliance_member_mine(testdb_act_as(&f->db, &f->a), &m, &joined), IPS_OK);
+    assert_true(joined);
+    assert_string_equal(m.status, "active");
+    /* brand B sees its own (none), not A's; a seller too */
+    assert_int_equal(alliance_member_mine(testdb_act_as(&f->db, &f->b), &m, &joined), IPS_OK);
+    assert_false(joined);
+    assert_string_equal(m.org_id, f->brand_b.id);
+    assert_int_equal(alliance_member_mine(testdb_act_as(&f->db, &f->seller), &m, &joined), IPS_OK);
+    assert_false(joined);
+    assert_string_equal(m.org_id, f->shop_x.id);
+}
+
 static void only_right_holders_join_and_only_for_their_own_org(void **state)
 {
     struct fixture *f = *state;
@@ -318,6 +341,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(only_right_holders_join_and_only_for_their_own_org, setup,
                                         testdb_teardown),
         cmocka_unit_test_setup_teardown(reviewers_suspend_and_reinstate_with_a_reason, setup,
+                                        testdb_teardown),
+        cmocka_unit_test_setup_teardown(the_own_membership_answers_also_before_joining, setup,
                                         testdb_teardown),
         cmocka_unit_test_setup_teardown(active_members_share_and_everyone_else_is_refused, setup,
                                         testdb_teardown),

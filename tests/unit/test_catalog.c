@@ -104,6 +104,23 @@ static void identifiers_are_normalised_per_kind(void **state)
     assert_true(catalog_identifier_normalize("address", " 12  Market\tStreet\n Shenzhen ", out,
                                              sizeof out));
     assert_string_equal(out, "12 market street shenzhen");
+    /* NFKC + case folding: fullwidth digits and letters, ideographic and
+     * no-break spaces, a ligature and a capital sharp s all fold alike */
+    assert_true(catalog_identifier_normalize(
+        "address", "\xef\xbc\x91\xef\xbc\x92\xe3\x80\x80\xef\xbc\xad\xef\xbd\x81rket\xc2\xa0Street  Shenzhen",
+        out, sizeof out));
+    assert_string_equal(out, "12 market street shenzhen");
+    assert_true(catalog_identifier_normalize("address", "\xef\xac\x81ve STRASSE", out, sizeof out));
+    char other[CATALOG_IDENT_MAX + 1];
+    assert_true(catalog_identifier_normalize("address", "Five Stra\xc3\x9f" "e", other, sizeof other));
+    assert_string_equal(out, "five strasse");
+    assert_string_equal(other, "five strasse");
+    assert_true(catalog_identifier_normalize("address", "\xe5\xb9\xbf\xe4\xb8\x9c\xe7\x9c\x81 \xe6\xb7\xb1\xe5\x9c\xb3\xe5\xb8\x82", out,
+                                             sizeof out));
+    assert_string_equal(out, "\xe5\xb9\xbf\xe4\xb8\x9c\xe7\x9c\x81 \xe6\xb7\xb1\xe5\x9c\xb3\xe5\xb8\x82");
+    assert_false(catalog_identifier_normalize("address", "bad \xff utf-8", out, sizeof out));
+    assert_false(catalog_identifier_normalize("address", "a\x01b", out, sizeof out));
+    assert_false(catalog_identifier_normalize("address", "\xe3\x80\x80 ", out, sizeof out));
     assert_true(catalog_identifier_normalize("payment_account", "  ACCT-001 ", out, sizeof out));
     assert_string_equal(out, "ACCT-001");
     assert_true(catalog_identifier_normalize("device_id", "dev:ABC", out, sizeof out));
@@ -561,6 +578,50 @@ static void import_skips_bad_lines_and_is_idempotent(void **state)
     assert_int_equal(l.current_version, 1);
 }
 
+/* Batches of 2 over 9 lines: parsing runs one batch ahead of the writer, so
+ * bad lines found while parsing (3, 6, 9) and while writing (5: another
+ * seller's listing) must still be reported in line order, and every good
+ * line counted once. */
+static void pipelined_batches_report_bad_lines_in_order(void **state)
+{
+    struct fixture *f = *state;
+    testdb_act_as(&f->db, &f->db.sys);
+    const char *seed[] = {
+        "{\"id\":\"P-5\",\"seller_id\":\"Q-2\",\"title\":\"Kept\",\"price\":1,\"currency\":\"EUR\"}",
+    };
+    struct catalog_import_stats st;
+    struct rejects rej;
+    import_lines(f, seed, 1, 0, &st, &rej);
+    const char *lines[] = {
+        "{\"id\":\"P-1\",\"seller_id\":\"Q-1\",\"title\":\"One\",\"price\":1,\"currency\":\"EUR\"}",
+        "{\"id\":\"P-2\",\"seller_id\":\"Q-1\",\"title\":\"Two\",\"price\":1,\"currency\":\"EUR\"}",
+        "{not json",
+        "{\"id\":\"P-4\",\"seller_id\":\"Q-1\",\"title\":\"Four\",\"price\":1,\"currency\":\"EUR\"}",
+        "{\"id\":\"P-5\",\"seller_id\":\"Q-1\",\"title\":\"Taken\",\"price\":1,\"currency\":\"EUR\"}",
+        "{\"id\":\"P-6\",\"seller_id\":\"Q-1\",\"title\":\"\",\"price\":1,\"currency\":\"EUR\"}",
+        "{\"id\":\"P-7\",\"seller_id\":\"Q-1\",\"title\":\"Seven\",\"price\":1,\"currency\":\"EUR\"}",
+        "{\"id\":\"P-8\",\"seller_id\":\"Q-1\",\"title\":\"Eight\",\"price\":1,\"currency\":\"EUR\"}",
+        "[]",
+    };
+    import_lines(f, lines, 9, 2, &st, &rej);
+    assert_int_equal(st.lines, 9);
+    assert_int_equal(st.created, 5);
+    assert_int_equal(st.rejected, 4);
+    assert_int_equal(rej.n, 4);
+    assert_int_equal(rej.lines[0], 3);
+    assert_int_equal(rej.lines[1], 5);
+    assert_int_equal(rej.lines[2], 6);
+    assert_int_equal(rej.lines[3], 9);
+    /* the rows are there, with their seller's name beside its id */
+    struct store_listing l;
+    struct store_listing_version v;
+    assert_int_equal(catalog_listing_get(&f->db.ctx, "P-8", &l, &v, 0, NULL, NULL), IPS_OK);
+    assert_string_equal(l.seller_name, "Q-1");
+    assert_int_equal(catalog_listing_get(&f->db.ctx, "P-5", &l, &v, 0, NULL, NULL), IPS_OK);
+    assert_string_equal(v.title, "Kept");
+    assert_string_equal(l.seller_name, "Q-2");
+}
+
 static void only_admins_and_the_system_may_import(void **state)
 {
     struct fixture *f = *state;
@@ -592,6 +653,7 @@ int main(void)
         cmocka_unit_test(search_text_becomes_quoted_fts_terms),
         cmocka_unit_test_setup_teardown(search_finds_current_versions_ranked_and_survives_fts_syntax, setup, testdb_teardown),
         cmocka_unit_test_setup_teardown(import_skips_bad_lines_and_is_idempotent, setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(pipelined_batches_report_bad_lines_in_order, setup, testdb_teardown),
         cmocka_unit_test_setup_teardown(only_admins_and_the_system_may_import, setup, testdb_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

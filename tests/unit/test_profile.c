@@ -363,6 +363,42 @@ static void png_is_stored_pdf_is_refused_and_images_are_deleted(void **state)
     assert_int_equal(json_array_size(s.images), 1);
     seen_release(&s);
 
+    /* the bytes: for the profile's readers, by sha256 of one of its images */
+    void *data = NULL;
+    size_t len = 0;
+    struct store_profile_image got;
+    testdb_act_as(&f->db, &h);
+    assert_int_equal(profile_image_read(&f->db.ctx, f->holder.id, im.sha256, &data, &len, &got),
+                     IPS_OK);
+    assert_int_equal(len, sizeof png1x1);
+    assert_memory_equal(data, png1x1, len);
+    assert_string_equal(got.mime, "image/png");
+    free(data);
+    struct access_principal reviewer = testdb_principal_of(&f->reviewer);
+    testdb_act_as(&f->db, &reviewer);
+    data = NULL;
+    assert_int_equal(profile_image_read(&f->db.ctx, f->holder.id, im.sha256, &data, &len, NULL),
+                     IPS_OK);
+    free(data);
+    struct access_principal other = testdb_principal_of(&f->other_user);
+    struct access_principal seller = testdb_principal_of(&f->seller_user);
+    data = NULL;
+    assert_int_equal(profile_image_read(testdb_act_as(&f->db, &other), f->holder.id, im.sha256,
+                                        &data, &len, NULL),
+                     IPS_ERR_NOT_FOUND);
+    assert_int_equal(profile_image_read(testdb_act_as(&f->db, &seller), f->holder.id, im.sha256,
+                                        &data, &len, NULL),
+                     IPS_ERR_NOT_FOUND);
+    /* another profile's image, or no such image: not found */
+    assert_int_equal(profile_image_read(testdb_act_as(&f->db, &h), f->other_holder.id, im.sha256,
+                                        &data, &len, NULL),
+                     IPS_ERR_NOT_FOUND);
+    assert_int_equal(profile_image_read(testdb_act_as(&f->db, &h), f->holder.id,
+                                        "0000000000000000000000000000000000000000000000000000000000000000",
+                                        &data, &len, NULL),
+                     IPS_ERR_NOT_FOUND);
+    assert_null(data);
+
     testdb_act_as(&f->db, &h);
     assert_int_equal(profile_image_delete(&f->db.ctx, f->holder.id, im.sha256), IPS_OK);
     assert_int_equal(profile_image_delete(&f->db.ctx, f->holder.id, im.sha256), IPS_ERR_NOT_FOUND);
