@@ -88,8 +88,12 @@ const char *access_principal_actor(const struct access_principal *p)
     return p->user_id;
 }
 
-ips_status access_authorize(const struct access_principal *p, enum access_action act,
-                            const struct access_object *obj)
+/* The one decision behind access_authorize and access_authorize_tlp:
+ * label and share matter only for SCOPE_TLP actions. The two enums are
+ * numbered so that label n needs share n or more. */
+static ips_status access__decide(const struct access_principal *p, enum access_action act,
+                                 const struct access_object *obj, enum access_tlp label,
+                                 enum access_share share)
 {
     if ((unsigned)act >= ACT__COUNT)
         return IPS_ERR_INTERNAL;
@@ -110,20 +114,66 @@ ips_status access_authorize(const struct access_principal *p, enum access_action
         return obj && obj->owner_user_id && strcmp(obj->owner_user_id, p->user_id) == 0
                    ? IPS_OK
                    : IPS_ERR_NOT_FOUND;
+    case SCOPE_TLP:
+        return label != TLP_NONE && (int)share >= (int)label ? IPS_OK : IPS_ERR_NOT_FOUND;
     case SCOPE_NONE:
         break;
     }
     return IPS_ERR_FORBIDDEN;
 }
 
+ips_status access_authorize(const struct access_principal *p, enum access_action act,
+                            const struct access_object *obj)
+{
+    return access__decide(p, act, obj, TLP_NONE, SHARE_NONE);
+}
+
+ips_status access_authorize_tlp(const struct access_principal *p, enum access_action act,
+                                enum access_tlp label, enum access_share share)
+{
+    return access__decide(p, act, NULL, label, share);
+}
+
+/* Audit a refusal st of act on object as denied; returns st. */
+static ips_status access__refusal(struct ips_ctx *ctx, enum access_action act, const char *object,
+                                  ips_status st)
+{
+    if (st == IPS_ERR_FORBIDDEN || st == IPS_ERR_NOT_FOUND)
+        audit_record(ctx->store, access_principal_actor(ctx->actor), access_action_name(act),
+                     object ? object : "", AUDIT_DENIED, ips_status_slug(st));
+    return st;
+}
+
+ips_status access_check(struct ips_ctx *ctx, enum access_action act,
+                        const struct access_object *obj, const char *object)
+{
+    return access__refusal(ctx, act, object, access_authorize(ctx->actor, act, obj));
+}
+
+ips_status access_check_tlp(struct ips_ctx *ctx, enum access_action act, enum access_tlp label,
+                            enum access_share share, const char *object)
+{
+    return access__refusal(ctx, act, object, access_authorize_tlp(ctx->actor, act, label, share));
+}
+
 /* Authorise and, when refused, audit the refusal. */
 static ips_status access__check(struct ips_ctx *ctx, enum access_action act,
                                 const struct access_object *obj, const char *object)
 {
-    ips_status st = access_authorize(ctx->actor, act, obj);
-    if (st == IPS_ERR_FORBIDDEN || st == IPS_ERR_NOT_FOUND)
+    return access_check(ctx, act, obj, object);
+}
+
+ips_status access_precheck(struct ips_ctx *ctx, enum access_action act, const char *object)
+{
+    ips_status st = access_authorize(ctx->actor, act, NULL);
+    if (st == IPS_ERR_NOT_FOUND) /* only the object's scope can tell */
+        return IPS_OK;
+    if (st == IPS_ERR_FORBIDDEN) {
+        snprintf(ctx->detail, sizeof ctx->detail, "your role may not %s",
+                 access_action_name(act));
         audit_record(ctx->store, access_principal_actor(ctx->actor), access_action_name(act),
                      object ? object : "", AUDIT_DENIED, ips_status_slug(st));
+    }
     return st;
 }
 

@@ -136,6 +136,7 @@ const char *access_principal_actor(const struct access_principal *p);
     /* consistency proofs are public and need no action) */                            \
     X(LEDGER_REGISTER, "ledger.register", 0,                        SCOPE_ORG)      \
     X(LEDGER_READ,  "ledger.read",    ACCESS_R_PLATFORM_READ,       SCOPE_ORG)      \
+    X(LEDGER_PRIOR_ART, "ledger.prior_art", ACCESS_R_ALL,           SCOPE_NONE)     \
     /* notice and action (src/notices): NOTICE_READ/ACCURACY are the notifier's */     \
     /* org checks, NOTICE_SELLER the seller's, NOTICE_APPEAL either party's */          \
     X(NOTICE_SUBMIT,   "notice.submit",   ACCESS_R(RIGHTHOLDER),      SCOPE_NONE)     \
@@ -148,9 +149,35 @@ const char *access_principal_actor(const struct access_principal *p);
     X(INBOX_READ,      "inbox.read",      ACCESS_R_ALL,               SCOPE_NONE)     \
     X(WEBHOOK_SET,     "webhook.set",     ACCESS_R(ADMIN),            SCOPE_NONE)     \
     X(WEBHOOK_READ,    "webhook.read",    ACCESS_R(ADMIN) | ACCESS_R(AUDITOR), SCOPE_ORG) \
+    /* enforcement (src/enforce): ENFORCE_READ is also the seller's own org check */   \
+    X(ENFORCE_READ,       "enforce.read",       ACCESS_R_PLATFORM_READ, SCOPE_ORG)   \
+    X(ENFORCE_STRIKE_ADD, "enforce.strike_add", ACCESS_R(ADMIN) | ACCESS_R(REVIEWER), SCOPE_NONE) \
+    X(ENFORCE_LIFT,       "enforce.lift",       ACCESS_R(ADMIN) | ACCESS_R(REVIEWER), SCOPE_NONE) \
+    X(NETWORK_READ,       "network.read",       ACCESS_R(ADMIN) | ACCESS_R(REVIEWER), SCOPE_NONE) \
+    X(NETWORK_BAN,        "network.ban",        ACCESS_R(ADMIN) | ACCESS_R(REVIEWER), SCOPE_NONE) \
+    X(NETWORK_REBUILD,    "network.rebuild",    ACCESS_R(ADMIN),            SCOPE_NONE)     \
+    /* server-side detection (src/detections): the platform reads every verdict; a */ \
+    /* right holder reads and decides those of its own brands (DETECTION_READ and  */ \
+    /* DETECTION_DECIDE are its org checks, agents included) */                      \
+    X(DETECTION_LIST,   "detection.list",   ACCESS_R_PLATFORM_READ | ACCESS_R(RIGHTHOLDER), SCOPE_NONE) \
+    X(DETECTION_READ,   "detection.read",   ACCESS_R_PLATFORM_READ,   SCOPE_ORG)      \
+    X(DETECTION_DECIDE, "detection.decide", 0,                        SCOPE_ORG)      \
+    X(DETECTION_RESCAN, "detection.rescan", ACCESS_R(ADMIN),          SCOPE_NONE)     \
+    /* referrals (src/referrals): agencies are managed by admins and read by the  */ \
+    /* platform and officers; referrals are read through their TLP label (SCOPE_TLP); */ \
+    /* REFERRAL_WORK is the routed agency's org check; REFERRAL_SHARE approves sharing */ \
+    /* across borders and changes labels */                                             \
+    X(AGENCY_MANAGE,   "agency.manage",   ACCESS_R(ADMIN),            SCOPE_NONE)     \
+    X(AGENCY_READ,     "agency.read",     ACCESS_R_PLATFORM_READ | ACCESS_R(OFFICER), SCOPE_NONE) \
+    X(REFERRAL_CREATE, "referral.create", ACCESS_R(ADMIN) | ACCESS_R(REVIEWER), SCOPE_NONE) \
+    X(REFERRAL_SHARE,  "referral.share",  ACCESS_R(ADMIN) | ACCESS_R(REVIEWER), SCOPE_NONE) \
+    X(REFERRAL_LIST,   "referral.list",   ACCESS_R_ALL & ~ACCESS_R(SELLER), SCOPE_NONE)  \
+    X(REFERRAL_READ,   "referral.read",   ACCESS_R(ADMIN) | ACCESS_R(REVIEWER), SCOPE_TLP) \
+    X(EVIDENCE_READ,   "evidence.read",   ACCESS_R(ADMIN) | ACCESS_R(REVIEWER), SCOPE_TLP) \
+    X(REFERRAL_WORK,   "referral.work",   0,                          SCOPE_ORG)      \
     X(AUDIT_READ,   "audit.read",     ACCESS_R(ADMIN) | ACCESS_R(AUDITOR), SCOPE_NONE)
 
-enum access_scope { SCOPE_NONE, SCOPE_ORG, SCOPE_USER };
+enum access_scope { SCOPE_NONE, SCOPE_ORG, SCOPE_USER, SCOPE_TLP };
 
 enum access_action {
 #define ACCESS__ACT_ENUM(e, name, roles, scope) ACT_##e,
@@ -160,6 +187,24 @@ enum access_action {
 };
 
 const char *access_action_name(enum access_action a);
+
+/* TLP 2.0 labels (FIRST), most open first; TLP_NONE (0) = unlabelled, which
+ * SCOPE_TLP never lets anyone through. */
+enum access_tlp { TLP_NONE, TLP_CLEAR, TLP_GREEN, TLP_AMBER, TLP_AMBER_STRICT, TLP_RED };
+
+/* How close an actor's organisation stands to a labelled object, farthest
+ * first. A label needs at least: CLEAR -> SHARE_PUBLIC, GREEN ->
+ * SHARE_COMMUNITY, AMBER -> SHARE_CLIENT, AMBER+STRICT -> SHARE_ORG, RED ->
+ * SHARE_RECIPIENT. SHARE_NONE (the object's subject, e.g. the seller a
+ * referral is about) never reaches any label. */
+enum access_share {
+    SHARE_NONE,
+    SHARE_PUBLIC,    /* anyone signed in who is not the subject */
+    SHARE_COMMUNITY, /* the community the object belongs to (alliance members) */
+    SHARE_CLIENT,    /* the clients concerned (right holders whose rights are at stake) */
+    SHARE_ORG,       /* a recipient organisation (an agency the case was shared with) */
+    SHARE_RECIPIENT, /* the named recipient (the routed agency) */
+};
 
 /* The object an action is about; NULL (or zeroed fields) when the action is
  * not about one object (create, list). */
@@ -175,6 +220,14 @@ struct access_object {
 /* Decide. See the file comment for the answers. Pure: no I/O. */
 ips_status access_authorize(const struct access_principal *p, enum access_action act,
                             const struct access_object *obj);
+/* Decide an action on an object carrying a TLP 2.0 label (referrals): the
+ * same table and answers as access_authorize; for SCOPE_TLP the actor is let
+ * in when share — how close its organisation stands to the object, as the
+ * caller found it — reaches what label requires (enum access_share).
+ * access_authorize itself answers IPS_ERR_NOT_FOUND for SCOPE_TLP to anyone
+ * outside the action's roles: it knows no label. Pure: no I/O. */
+ips_status access_authorize_tlp(const struct access_principal *p, enum access_action act,
+                                enum access_tlp label, enum access_share share);
 
 /* ---- the domain context every domain call takes ----------------------------- */
 
@@ -188,6 +241,22 @@ struct ips_ctx {
     json_t *errors;   /* optional: validation errors are appended here */
     char detail[256]; /* OUT: a sentence explaining a refusal */
 };
+
+/* Refuse, before any input is read, an actor whose role may never do act,
+ * whatever the object: IPS_ERR_UNAUTHENTICATED, or IPS_ERR_FORBIDDEN
+ * (audited as denied on `object`, with ctx->detail set). IPS_OK otherwise —
+ * also when only the action's scope could let the actor in: the domain
+ * function then decides with the object. Handlers call it first, so that a
+ * refused caller never learns anything from the validation of its input. */
+ips_status access_precheck(struct ips_ctx *ctx, enum access_action act, const char *object);
+
+/* access_authorize / access_authorize_tlp for ctx->actor, auditing a refusal
+ * (FORBIDDEN, NOT_FOUND) as outcome "denied" on object (may be NULL) in a
+ * transaction of its own. Returns the decision. */
+ips_status access_check(struct ips_ctx *ctx, enum access_action act,
+                        const struct access_object *obj, const char *object);
+ips_status access_check_tlp(struct ips_ctx *ctx, enum access_action act, enum access_tlp label,
+                            enum access_share share, const char *object);
 
 /* ---- passwords ----------------------------------------------------------------- */
 

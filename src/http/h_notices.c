@@ -144,6 +144,8 @@ void h_notices_create(struct http_req *rq, struct http_resp *rs)
  * repeated), "listings_csv" (a CSV file of listing ids). */
 void h_notices_upload(struct http_req *rq, struct http_resp *rs)
 {
+    if (!http_precheck(rq, rs, ACT_NOTICE_SUBMIT))
+        return;
     struct notices_upload files[HTTP_MAX_PARTS];
     int n_files = 0;
     const struct http_part *meta_part = http_part_get(rq, "notice");

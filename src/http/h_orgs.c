@@ -21,6 +21,8 @@ void h_orgs_list(struct http_req *rq, struct http_resp *rs)
 
 void h_orgs_create(struct http_req *rq, struct http_resp *rs)
 {
+    if (!http_precheck(rq, rs, ACT_ORG_CREATE))
+        return;
     static const char *const allowed[] = {"name", "kind", NULL};
     json_t *body = NULL;
     if (!http_body_object(rq, rs, allowed, &body))

@@ -21,6 +21,8 @@ void h_users_list(struct http_req *rq, struct http_resp *rs)
 
 void h_users_create(struct http_req *rq, struct http_resp *rs)
 {
+    if (!http_precheck(rq, rs, ACT_USER_CREATE))
+        return;
     static const char *const allowed[] = {"email", "password", "role", "org_id", NULL};
     json_t *body = NULL;
     if (!http_body_object(rq, rs, allowed, &body))

@@ -12,6 +12,8 @@
 
 void h_webhook_put(struct http_req *rq, struct http_resp *rs)
 {
+    if (!http_precheck(rq, rs, ACT_WEBHOOK_SET))
+        return;
     static const char *const allowed[] = {"url", "secret", NULL};
     const char *org = http_param_id(rq, rs, 0);
     json_t *body = NULL;

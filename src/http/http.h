@@ -5,6 +5,8 @@
 #ifndef IPS_HTTP_HTTP_H
 #define IPS_HTTP_HTTP_H
 
+#include <jansson.h>
+
 #include "core/config.h"
 #include "core/status.h"
 
@@ -14,5 +16,11 @@
  * requests in flight and return IPS_OK. Fails with IPS_ERR_USAGE for a bad
  * listen address and IPS_ERR_IO when the port cannot be bound. */
 ips_status http_serve(const struct config *cfg);
+
+/* The API's route table (router.c), in table order, as a new JSON array of
+ * {"method", "pattern", "auth": "public"|"required", "body": "json"|"multipart"}
+ * — what `iprshield routes` prints and the authorisation matrix test reads.
+ * The caller owns the result; NULL when out of memory. */
+json_t *http_routes_json(void);
 
 #endif

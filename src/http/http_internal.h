@@ -121,6 +121,10 @@ void http_fail(struct http_req *rq, struct http_resp *rs, ips_status st);
 void http_reply(struct http_req *rq, struct http_resp *rs, ips_status st, int status, json_t *v);
 /* Add a response header (value copied). Silently ignored past the maximum. */
 void http_header_add(struct http_resp *rs, const char *name, const char *value);
+/* Answer 200 with data[0..len) (ownership taken, freed here) as an
+ * attachment of type mime named filename (at most 100 bytes used). */
+void http_send_file(struct http_req *rq, struct http_resp *rs, void *data, size_t len,
+                    const char *mime, const char *filename);
 void http_resp_release(struct http_resp *rs);
 
 /* ---- request helpers (request.c) -------------------------------------------------- */
@@ -150,6 +154,10 @@ bool http_page_by_id(struct http_req *rq, struct http_resp *rs, int *limit_out,
 /* Write the 422 for a cursor this API did not give out. */
 void http_bad_cursor(struct http_resp *rs);
 
+/* The first step of a handler whose action only some roles may take:
+ * access_precheck(act) on the request path; on a refusal writes its
+ * problem (401/403) and returns false. Call it before reading the body. */
+bool http_precheck(struct http_req *rq, struct http_resp *rs, enum access_action act);
 /* Path parameter i if it is a well-formed id; otherwise writes 404, NULL. */
 const char *http_param_id(struct http_req *rq, struct http_resp *rs, int i);
 
@@ -253,11 +261,13 @@ void h_profiles_prices_put(struct http_req *rq, struct http_resp *rs);
 void h_profiles_sellers_put(struct http_req *rq, struct http_resp *rs);
 void h_profiles_image_add(struct http_req *rq, struct http_resp *rs);
 void h_profiles_image_delete(struct http_req *rq, struct http_resp *rs);
+void h_profiles_image_get(struct http_req *rq, struct http_resp *rs);
 
 /* the anti-counterfeiting alliance (h_alliance.c) */
 void h_alliance_members_list(struct http_req *rq, struct http_resp *rs);
 void h_alliance_join(struct http_req *rq, struct http_resp *rs);
 void h_alliance_member_get(struct http_req *rq, struct http_resp *rs);
+void h_alliance_me(struct http_req *rq, struct http_resp *rs);
 void h_alliance_leave(struct http_req *rq, struct http_resp *rs);
 void h_alliance_suspend(struct http_req *rq, struct http_resp *rs);
 void h_alliance_reinstate(struct http_req *rq, struct http_resp *rs);
@@ -278,6 +288,20 @@ void h_ledger_receipt(struct http_req *rq, struct http_resp *rs);
 void h_ledger_checkpoint(struct http_req *rq, struct http_resp *rs);
 void h_ledger_consistency(struct http_req *rq, struct http_resp *rs);
 void h_ledger_key(struct http_req *rq, struct http_resp *rs);
+void h_ledger_prior_art(struct http_req *rq, struct http_resp *rs);
+
+/* agencies and referrals (h_referrals.c) */
+void h_agencies_list(struct http_req *rq, struct http_resp *rs);
+void h_agencies_get(struct http_req *rq, struct http_resp *rs);
+void h_agencies_put(struct http_req *rq, struct http_resp *rs);
+void h_referrals_list(struct http_req *rq, struct http_resp *rs);
+void h_referrals_create(struct http_req *rq, struct http_resp *rs);
+void h_referrals_get(struct http_req *rq, struct http_resp *rs);
+void h_referrals_evidence(struct http_req *rq, struct http_resp *rs);
+void h_referrals_approve(struct http_req *rq, struct http_resp *rs);
+void h_referrals_tlp(struct http_req *rq, struct http_resp *rs);
+void h_referrals_route(struct http_req *rq, struct http_resp *rs);
+void h_referrals_update(struct http_req *rq, struct http_resp *rs);
 
 /* notice and action, inbox, strikes (h_notices.c); webhooks (h_webhooks.c) */
 void h_notices_create(struct http_req *rq, struct http_resp *rs);
@@ -297,5 +321,23 @@ void h_inbox_list(struct http_req *rq, struct http_resp *rs);
 void h_strikes_list(struct http_req *rq, struct http_resp *rs);
 void h_webhook_put(struct http_req *rq, struct http_resp *rs);
 void h_webhook_deliveries(struct http_req *rq, struct http_resp *rs);
+
+/* server-side detection (h_detections.c) */
+void h_detections_list(struct http_req *rq, struct http_resp *rs);
+void h_detections_precision(struct http_req *rq, struct http_resp *rs);
+void h_detections_rules(struct http_req *rq, struct http_resp *rs);
+void h_detections_rescan(struct http_req *rq, struct http_resp *rs);
+void h_detections_get(struct http_req *rq, struct http_resp *rs);
+void h_detections_image(struct http_req *rq, struct http_resp *rs);
+void h_detections_confirm(struct http_req *rq, struct http_resp *rs);
+void h_detections_dismiss(struct http_req *rq, struct http_resp *rs);
+
+/* enforcement: strikes, penalties, networks (h_enforce.c) */
+void h_enforce_seller_get(struct http_req *rq, struct http_resp *rs);
+void h_enforce_strike_add(struct http_req *rq, struct http_resp *rs);
+void h_enforce_penalty_lift(struct http_req *rq, struct http_resp *rs);
+void h_enforce_network_get(struct http_req *rq, struct http_resp *rs);
+void h_enforce_network_ban(struct http_req *rq, struct http_resp *rs);
+void h_enforce_flags_list(struct http_req *rq, struct http_resp *rs);
 
 #endif

@@ -95,6 +95,14 @@ bool http_page_by_id(struct http_req *rq, struct http_resp *rs, int *limit_out,
     return true;
 }
 
+bool http_precheck(struct http_req *rq, struct http_resp *rs, enum access_action act)
+{
+    ips_status st = access_precheck(&rq->ctx, act, rq->path);
+    if (st)
+        http_fail(rq, rs, st);
+    return st == IPS_OK;
+}
+
 const char *http_param_id(struct http_req *rq, struct http_resp *rs, int i)
 {
     if (i >= rq->n_params || !id_is_valid(rq->params[i])) {

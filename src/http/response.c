@@ -76,6 +76,25 @@ void http_reply(struct http_req *rq, struct http_resp *rs, ips_status st, int st
     http_json(rs, status, v);
 }
 
+void http_send_file(struct http_req *rq, struct http_resp *rs, void *data, size_t len,
+                    const char *mime, const char *filename)
+{
+    buf_release(&rs->body);
+    if (buf_append(&rs->body, len ? data : "", len) != IPS_OK) {
+        free(data);
+        http_problem(rs, IPS_ERR_NOMEM, NULL, NULL);
+        return;
+    }
+    free(data);
+    rs->status = 200;
+    rs->content_type = arena_strdup(&rq->arena, mime);
+    if (!rs->content_type)
+        rs->content_type = "application/octet-stream";
+    char disp[160];
+    snprintf(disp, sizeof disp, "attachment; filename=\"%.100s\"", filename);
+    http_header_add(rs, "Content-Disposition", disp);
+}
+
 void http_resp_release(struct http_resp *rs)
 {
     buf_release(&rs->body);

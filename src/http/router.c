@@ -4,6 +4,7 @@
  * segment. The table is the single list of API routes: /metrics labels, the
  * OpenAPI check in the tests and the authorisation matrix all read it.
  */
+#include "http/http.h"
 #include "http/http_internal.h"
 
 #include <string.h>
@@ -47,9 +48,11 @@ const struct http_route http_routes[] = {
     {"PUT", "/api/v1/profiles/{org_id}/authorised-sellers", h_profiles_sellers_put, AUTH_REQUIRED, BODY_JSON},
     {"POST", "/api/v1/profiles/{org_id}/images", h_profiles_image_add, AUTH_REQUIRED, BODY_MULTIPART},
     {"DELETE", "/api/v1/profiles/{org_id}/images/{sha256}", h_profiles_image_delete, AUTH_REQUIRED, BODY_JSON},
+    {"GET", "/api/v1/profiles/{org_id}/images/{sha256}", h_profiles_image_get, AUTH_REQUIRED, BODY_JSON},
     {"GET", "/api/v1/alliance", h_alliance_members_list, AUTH_REQUIRED, BODY_JSON},
     {"POST", "/api/v1/alliance/members", h_alliance_join, AUTH_REQUIRED, BODY_JSON},
     {"GET", "/api/v1/alliance/members/{org_id}", h_alliance_member_get, AUTH_REQUIRED, BODY_JSON},
+    {"GET", "/api/v1/alliance/me", h_alliance_me, AUTH_REQUIRED, BODY_JSON},
     {"DELETE", "/api/v1/alliance/members/{org_id}", h_alliance_leave, AUTH_REQUIRED, BODY_JSON},
     {"POST", "/api/v1/alliance/members/{org_id}/suspend", h_alliance_suspend, AUTH_REQUIRED, BODY_JSON},
     {"POST", "/api/v1/alliance/members/{org_id}/reinstate", h_alliance_reinstate, AUTH_REQUIRED, BODY_JSON},
@@ -66,6 +69,7 @@ const struct http_route http_routes[] = {
     {"GET", "/api/v1/ledger/checkpoint", h_ledger_checkpoint, AUTH_PUBLIC, BODY_JSON},
     {"GET", "/api/v1/ledger/consistency", h_ledger_consistency, AUTH_PUBLIC, BODY_JSON},
     {"GET", "/api/v1/ledger/key", h_ledger_key, AUTH_PUBLIC, BODY_JSON},
+    {"POST", "/api/v1/ledger/prior-art", h_ledger_prior_art, AUTH_REQUIRED, BODY_MULTIPART},
     /* notice and action (h_notices.c, h_webhooks.c): fixed paths before {id} */
     {"POST", "/api/v1/notices", h_notices_create, AUTH_REQUIRED, BODY_JSON},
     {"POST", "/api/v1/notices/upload", h_notices_upload, AUTH_REQUIRED, BODY_MULTIPART},
@@ -84,6 +88,34 @@ const struct http_route http_routes[] = {
     {"GET", "/api/v1/strikes", h_strikes_list, AUTH_REQUIRED, BODY_JSON},
     {"PUT", "/api/v1/orgs/{id}/webhook", h_webhook_put, AUTH_REQUIRED, BODY_JSON},
     {"GET", "/api/v1/webhooks/deliveries", h_webhook_deliveries, AUTH_REQUIRED, BODY_JSON},
+    /* server-side detection (h_detections.c): fixed paths before {id} */
+    {"GET", "/api/v1/detections", h_detections_list, AUTH_REQUIRED, BODY_JSON},
+    {"GET", "/api/v1/detections/precision", h_detections_precision, AUTH_REQUIRED, BODY_JSON},
+    {"GET", "/api/v1/detections/rules", h_detections_rules, AUTH_REQUIRED, BODY_JSON},
+    {"POST", "/api/v1/detections/rescan", h_detections_rescan, AUTH_REQUIRED, BODY_JSON},
+    {"GET", "/api/v1/detections/{id}", h_detections_get, AUTH_REQUIRED, BODY_JSON},
+    {"GET", "/api/v1/detections/{id}/images/{sha256}", h_detections_image, AUTH_REQUIRED, BODY_JSON},
+    {"POST", "/api/v1/detections/{id}/confirm", h_detections_confirm, AUTH_REQUIRED, BODY_JSON},
+    {"POST", "/api/v1/detections/{id}/dismiss", h_detections_dismiss, AUTH_REQUIRED, BODY_JSON},
+    /* enforcement (h_enforce.c) */
+    {"GET", "/api/v1/sellers/{org_id}/enforcement", h_enforce_seller_get, AUTH_REQUIRED, BODY_JSON},
+    {"POST", "/api/v1/sellers/{org_id}/strikes", h_enforce_strike_add, AUTH_REQUIRED, BODY_JSON},
+    {"GET", "/api/v1/sellers/{org_id}/network", h_enforce_network_get, AUTH_REQUIRED, BODY_JSON},
+    {"POST", "/api/v1/sellers/{org_id}/network/ban", h_enforce_network_ban, AUTH_REQUIRED, BODY_JSON},
+    {"POST", "/api/v1/penalties/{id}/lift", h_enforce_penalty_lift, AUTH_REQUIRED, BODY_JSON},
+    {"GET", "/api/v1/evasion-flags", h_enforce_flags_list, AUTH_REQUIRED, BODY_JSON},
+    /* agencies and referrals (h_referrals.c) */
+    {"GET", "/api/v1/agencies", h_agencies_list, AUTH_REQUIRED, BODY_JSON},
+    {"GET", "/api/v1/agencies/{org_id}", h_agencies_get, AUTH_REQUIRED, BODY_JSON},
+    {"PUT", "/api/v1/agencies/{org_id}", h_agencies_put, AUTH_REQUIRED, BODY_JSON},
+    {"GET", "/api/v1/referrals", h_referrals_list, AUTH_REQUIRED, BODY_JSON},
+    {"POST", "/api/v1/referrals", h_referrals_create, AUTH_REQUIRED, BODY_JSON},
+    {"GET", "/api/v1/referrals/{id}", h_referrals_get, AUTH_REQUIRED, BODY_JSON},
+    {"GET", "/api/v1/referrals/{id}/evidence", h_referrals_evidence, AUTH_REQUIRED, BODY_JSON},
+    {"POST", "/api/v1/referrals/{id}/approvals", h_referrals_approve, AUTH_REQUIRED, BODY_JSON},
+    {"PUT", "/api/v1/referrals/{id}/tlp", h_referrals_tlp, AUTH_REQUIRED, BODY_JSON},
+    {"POST", "/api/v1/referrals/{id}/route", h_referrals_route, AUTH_REQUIRED, BODY_JSON},
+    {"POST", "/api/v1/referrals/{id}/updates", h_referrals_update, AUTH_REQUIRED, BODY_JSON},
     {NULL, NULL, NULL, AUTH_PUBLIC, BODY_JSON},
 };
 
@@ -148,4 +180,21 @@ const struct http_route *http_route_match(const char *method, const char *path,
         *path_known = true;
     }
     return NULL;
+}
+
+json_t *http_routes_json(void)
+{
+    json_t *arr = json_array();
+    if (!arr)
+        return NULL;
+    for (const struct http_route *r = http_routes; r->method; r++) {
+        json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "method", r->method, "pattern", r->pattern,
+                              "auth", r->auth == AUTH_PUBLIC ? "public" : "required", "body",
+                              r->body == BODY_MULTIPART ? "multipart" : "json");
+        if (!o || json_array_append_new(arr, o) != 0) {
+            json_decref(arr);
+            return NULL;
+        }
+    }
+    return arr;
 }

@@ -209,12 +209,14 @@ ips_status webhook_deliveries_list(struct ips_ctx *ctx, const char *only_org, co
                                    int limit, webhook_delivery_cb cb, void *arg)
 {
     const struct access_principal *p = ctx->actor;
-    struct access_object own = {p ? p->org_id : NULL, NULL, false};
-    ips_status st = access_authorize(p, ACT_WEBHOOK_READ, &own);
+    /* the org asked for (the actor's own by default) must be one it may
+     * read: another org's is NOT_FOUND, never silently the actor's own */
+    struct access_object obj = {only_org ? only_org : p ? p->org_id : NULL, NULL, false};
+    ips_status st = access_authorize(p, ACT_WEBHOOK_READ, &obj);
     if (st)
         return st;
-    bool all = p->via == VIA_SYSTEM || p->role == ROLE_ADMIN || p->role == ROLE_AUDITOR;
-    const char *org = all ? only_org : p->org_id;
+    bool all = access_authorize(p, ACT_WEBHOOK_READ, NULL) == IPS_OK; /* every org's */
+    const char *org = only_org ? only_org : all ? NULL : p->org_id;
     struct webhook__list l = {ctx->store, cb, arg};
     return store_webhook_delivery_list(ctx->store, org, after, limit, webhook__list_one, &l);
 }

@@ -59,7 +59,8 @@ typedef ips_status (*webhook_delivery_cb)(const struct store_webhook_delivery *d
                                           void *arg);
 
 /* Deliveries the actor may see (WEBHOOK_READ): admins and auditors all
- * (only_org may filter), others those of their own org. */
+ * (only_org may filter), others those of their own org; only_org naming
+ * another org is then IPS_ERR_NOT_FOUND. */
 ips_status webhook_deliveries_list(struct ips_ctx *ctx, const char *only_org, const char *after,
                                    int limit, webhook_delivery_cb cb, void *arg);
 

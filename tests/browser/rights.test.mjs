@@ -25,6 +25,7 @@
 
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { BIN, SCRATCH, WAIT_MS, START_MS, run, parseSeed, byTestId, createHarness } from './lib.mjs';
@@ -266,6 +267,11 @@ describe('rights, review and catalog journeys in chromium', () => {
     await byTestId(page, 'ledger-row').filter({ hasText: 'Spring lookbook 2027' }).waitFor({ state: 'visible' });
     await byTestId(page, 'ledger-checkpoint').locator('summary').waitFor({ state: 'visible' });
     await shot(page, 'rightholder-ledger-receipt');
+    // prior art: search with a drawing (rendered by rsvg-convert); the text work has no PDQ
+    const drawing = execFileSync('rsvg-convert', [], { input: '<svg xmlns="http://www.w3.org/2000/svg" width="96" height="96"><rect width="96" height="96" fill="#eee"/><circle cx="60" cy="40" r="25" fill="#036"/><rect x="5" y="60" width="50" height="30" fill="#c00"/></svg>' });
+    await byTestId(page, 'prior-image').setInputFiles({ name: 'drawing.png', mimeType: 'image/png', buffer: drawing });
+    await byTestId(page, 'prior-submit').click();
+    await page.locator('[data-testid="prior-none"], [data-testid="prior-table"]').first().waitFor({ state: 'visible' });
     await logout(page);
     assertNoProblems();
   });

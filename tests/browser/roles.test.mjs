@@ -23,15 +23,15 @@ import { BIN, SCRATCH, WAIT_MS, START_MS, run, parseSeed, byTestId, createHarnes
 
 const ROLES = ['admin', 'reviewer', 'rightholder', 'seller', 'officer', 'auditor'];
 const SECTIONS = ['home', 'review', 'rights', 'profile', 'agents', 'alliance', 'listings', 'notices',
-  'inbox', 'ledger', 'orgs', 'users', 'tokens', 'audit'];
+  'inbox', 'enforcement', 'detections', 'ledger', 'orgs', 'users', 'tokens', 'audit'];
 /** What the navigation must offer each role (everything else must be absent). */
 const ALLOWED = {
-  admin: ['home', 'review', 'rights', 'alliance', 'listings', 'notices', 'ledger', 'orgs', 'users', 'tokens', 'audit'],
-  reviewer: ['home', 'review', 'rights', 'alliance', 'listings', 'notices', 'ledger', 'orgs', 'tokens'],
-  rightholder: ['home', 'rights', 'profile', 'agents', 'alliance', 'listings', 'notices', 'inbox', 'ledger', 'tokens'],
-  seller: ['home', 'listings', 'notices', 'inbox', 'tokens'],
+  admin: ['home', 'review', 'rights', 'alliance', 'listings', 'notices', 'enforcement', 'detections', 'ledger', 'orgs', 'users', 'tokens', 'audit'],
+  reviewer: ['home', 'review', 'rights', 'alliance', 'listings', 'notices', 'enforcement', 'detections', 'ledger', 'orgs', 'tokens'],
+  rightholder: ['home', 'rights', 'profile', 'agents', 'alliance', 'listings', 'notices', 'inbox', 'detections', 'ledger', 'tokens'],
+  seller: ['home', 'listings', 'notices', 'inbox', 'enforcement', 'tokens'],
   officer: ['home', 'tokens'],
-  auditor: ['home', 'rights', 'alliance', 'notices', 'ledger', 'orgs', 'tokens', 'audit'],
+  auditor: ['home', 'rights', 'alliance', 'notices', 'enforcement', 'detections', 'ledger', 'orgs', 'tokens', 'audit'],
 };
 
 const WATCHDOG_MS = 5 * 60_000;    // the whole file
@@ -46,6 +46,7 @@ let baseURL;
 let seeded;             // [{role, email, password, org}]
 const EXTRA_ORGS = 55;  // more than one page of organisations
 const extraOrgs = [];   // their names
+const allOrgs = [];     // names of every organisation, as the API lists them
 
 /**
  * Create EXTRA_ORGS organisations through the API as the seeded admin, so
@@ -72,6 +73,17 @@ async function addOrgsForPagination() {
     });
     assert.equal(res.status, 201, `POST /api/v1/orgs ${name}: ${await res.text()}`);
     extraOrgs.push(name);
+  }
+  // Every organisation the API lists (the demo seed also makes agencies and
+  // brands): the portal must show exactly these.
+  for (let cursor = null; ;) {
+    const q = cursor ? `?limit=200&cursor=${encodeURIComponent(cursor)}` : '?limit=200';
+    const res = await fetch(`${baseURL}/api/v1/orgs${q}`, { headers, signal: AbortSignal.timeout(WAIT_MS) });
+    assert.equal(res.status, 200, 'GET /api/v1/orgs');
+    const page = await res.json();
+    for (const o of page.items) allOrgs.push(o.name);
+    if (!page.next_cursor) break;
+    cursor = page.next_cursor;
   }
   const out = await fetch(`${baseURL}/api/v1/auth/logout`, { method: 'POST', headers, signal: AbortSignal.timeout(WAIT_MS) });
   assert.equal(out.status, 204, 'API logout');
@@ -281,12 +293,15 @@ const CHECKS = {
   listings: (page) => pageSettles(page, 'listings'),
   notices: (page) => pageSettles(page, 'notices'),
   inbox: (page) => pageSettles(page, 'inbox'),
+  enforcement: (page) => pageSettles(page, 'enforcement'),
+  detections: (page) => pageSettles(page, 'detections'),
   ledger: (page) => pageSettles(page, 'ledger'),
 
   async orgs(page, role) {
     const text = await tableText(page, 'orgs');   // clicks "Load more" to the end
     // admin, reviewer and auditor see every organisation, across pages.
-    const expected = new Set([...seeded.map((x) => x.org), ...extraOrgs]);
+    const expected = new Set([...seeded.map((x) => x.org), ...extraOrgs, ...allOrgs]);
+    assert.equal(expected.size, allOrgs.length, 'the API lists the seeded and the added organisations');
     for (const org of expected) {
       assert.ok(text.includes(org), `${role} sees organisation ${org}`);
     }

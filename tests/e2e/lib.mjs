@@ -389,3 +389,23 @@ export function unique(prefix = 'x') {
 }
 
 export const STRONG_PASSWORD = 'correct-horse-battery-staple';
+
+/**
+ * A multipart/form-data body built by hand, so that each part's file name
+ * and claimed type are the test's to choose.
+ * parts: [{name, value (string|Buffer), filename?, type?}]
+ * Returns {body (Buffer), contentType} for request(..., {body, contentType}).
+ */
+export function multipart(parts) {
+  const boundary = `----iprs${unique('b')}`;
+  const chunks = [];
+  for (const p of parts) {
+    let head = `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"`;
+    if (p.filename) head += `; filename="${p.filename}"`;
+    head += '\r\n';
+    if (p.type) head += `Content-Type: ${p.type}\r\n`;
+    chunks.push(Buffer.from(`${head}\r\n`), Buffer.isBuffer(p.value) ? p.value : Buffer.from(p.value), Buffer.from('\r\n'));
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
+}

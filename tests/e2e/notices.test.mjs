@@ -17,24 +17,10 @@ import fs from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 
-import { assertProblem, listAll, makeTempDir, startServer, unique, STRONG_PASSWORD } from './lib.mjs';
+import { assertProblem, listAll, makeTempDir, multipart, startServer, unique, STRONG_PASSWORD } from './lib.mjs';
 
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n');
 const WAIT_MS = 15_000;
-
-function multipart(parts) {
-  const boundary = `----iprs${unique('b')}`;
-  const chunks = [];
-  for (const p of parts) {
-    let head = `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"`;
-    if (p.filename) head += `; filename="${p.filename}"`;
-    head += '\r\n';
-    if (p.type) head += `Content-Type: ${p.type}\r\n`;
-    chunks.push(Buffer.from(`${head}\r\n`), Buffer.isBuffer(p.value) ? p.value : Buffer.from(p.value), Buffer.from('\r\n'));
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
-}
 
 // Poll fn until it returns a truthy value; bounded.
 async function waitFor(what, fn) {
@@ -370,5 +356,107 @@ describe('deadlines survive a restart', () => {
     } finally {
       await srv2.stop();
     }
+  });
+});
+
+describe('partial decisions and the misuse rule', () => {
+  let W;
+  before(async () => {
+    // Days and hours read as seconds: a misuse suspension of 3 "days" lasts
+    // 3 s. The misuse rule applies from 2 decided notices at >= 600 per mille
+    // rejected; the fast track stays out of reach so that every notice is
+    // reviewed. The two tests run in order and share the notifier's record.
+    W = await world({
+      IPRSHIELD_TEST_DEADLINE_SECONDS: 'true', IPRSHIELD_REVIEW_SLA_HOURS: '3600', IPRSHIELD_COUNTER_NOTICE_DAYS: '3600',
+      IPRSHIELD_FASTTRACK_MIN_DECIDED: '100', IPRSHIELD_MISUSE_MIN_DECIDED: '2', IPRSHIELD_MISUSE_REJECTED_MAX: '600',
+      IPRSHIELD_MISUSE_SUSPEND_DAYS: '3',
+    });
+  });
+  after(async () => { await W?.srv.stop(); });
+
+  const decide = (nid, json, session = W.S.reviewer) => W.srv.request('POST', `/api/v1/notices/${nid}/decision`, { session, json });
+
+  test('a partial decision takes down the upheld listings only and explains each to the seller', async () => {
+    const [A, B, C] = [await W.listing(), await W.listing(), await W.listing()];
+    const n = await W.submit(W.S.rightholder, W.notice([A, B, C]));
+    assert.equal(n.status, 201, n.text);
+    assert.equal(n.body.state, 'under_review');
+    // refused, nothing changed: all listings rejected, a foreign listing, no list, a list for a full decision
+    assertProblem(await decide(n.body.id, { decision: 'partial', reject_listings: [A, B, C], reason: 'all of them' }), 422, 'invalid');
+    assertProblem(await decide(n.body.id, { decision: 'partial', reject_listings: ['not-in-this-notice'], reason: 'x' }), 422, 'invalid');
+    assertProblem(await decide(n.body.id, { decision: 'partial', reason: 'no list' }), 422, 'invalid');
+    assertProblem(await decide(n.body.id, { decision: 'uphold', reject_listings: [B], reason: 'mixed' }), 422, 'invalid');
+    for (const L of [A, B, C]) assert.equal(await W.state(L), 'live');
+
+    const d = await decide(n.body.id, { decision: 'partial', reject_listings: [B], reason: 'B is a genuine product resold' });
+    assert.equal(d.status, 200, d.text);
+    assert.equal(d.body.state, 'decided');
+    assert.equal(d.body.outcome, 'partially');
+    assert.equal(await W.state(A), 'taken_down');
+    assert.equal(await W.state(B), 'live');
+    assert.equal(await W.state(C), 'taken_down');
+    assert.equal((await W.item(n.body.id, A)).state, 'taken_down');
+    assert.equal((await W.item(n.body.id, B)).state, 'rejected');
+    assert.equal((await W.item(n.body.id, C)).state, 'taken_down');
+    assertProblem(await decide(n.body.id, { decision: 'uphold', reason: 'again' }), 409, 'conflict');
+
+    // the seller's statements of reasons cover exactly the listings taken down
+    const inbox = await listAll(W.srv, '/api/v1/inbox', { session: W.S.seller });
+    const msg = inbox.find((m) => m.kind === 'notice.takedown' && m.notice_id === n.body.id);
+    assert.ok(msg, 'the seller is told');
+    assert.deepEqual([...msg.body.listings].sort(), [A, C].sort());
+    const sors = msg.body.statements_of_reasons;
+    assert.deepEqual(sors.map((s) => s.puid.slice(s.puid.indexOf(':') + 1)).sort(), [A, C].sort()); // puid: <seller org>:<listing>
+    for (const s of sors) {
+      assert.equal(s.category, 'STATEMENT_CATEGORY_INTELLECTUAL_PROPERTY_INFRINGEMENTS');
+      assert.equal(s.source_type, 'SOURCE_ARTICLE_16');
+    }
+    // the notifier hears the outcome with the number rejected
+    const holderInbox = await listAll(W.srv, '/api/v1/inbox', { session: W.S.rightholder });
+    const told = holderInbox.find((m) => m.kind === 'notice.decided' && m.notice_id === n.body.id);
+    assert.equal(told?.body.outcome, 'partially');
+    assert.equal(told?.body.rejected, 1);
+  });
+
+  test('a notifier whose notices are mostly rejected is suspended, refused while suspended, and comes back after', async () => {
+    // The partial decision above counts as decided, not rejected. One
+    // rejected notice: 1 of 2 (500 per mille) stays under the threshold; a
+    // second: 2 of 3 (667 per mille) reaches it.
+    const n1 = await W.submit(W.S.rightholder, W.notice([await W.listing()]));
+    assert.equal(n1.status, 201, n1.text);
+    assert.equal((await decide(n1.body.id, { decision: 'reject', reason: 'not an infringement' })).status, 200);
+    const acc1 = await W.srv.request('GET', '/api/v1/notices/accuracy', { session: W.S.rightholder });
+    assert.equal(acc1.body.suspended, false, acc1.text);
+    const n2 = await W.submit(W.S.rightholder, W.notice([await W.listing()]));
+    assert.equal(n2.status, 201, n2.text);
+    assert.equal((await decide(n2.body.id, { decision: 'reject', reason: 'again not an infringement' })).status, 200);
+
+    const acc2 = await W.srv.request('GET', '/api/v1/notices/accuracy', { session: W.S.rightholder });
+    assert.equal(acc2.status, 200, acc2.text);
+    assert.equal(acc2.body.suspended, true, acc2.text);
+    assert.ok(acc2.body.suspended_until, acc2.text);
+    assert.equal(acc2.body.qualifies, false);
+    const holderInbox = await listAll(W.srv, '/api/v1/inbox', { session: W.S.rightholder });
+    assert.ok(holderInbox.some((m) => m.kind === 'notifier.suspended'), 'the notifier is told');
+
+    // refused while suspended, nothing stored, the listing stays up
+    const before_ = await W.countNotices();
+    const L = await W.listing();
+    const refused = await W.submit(W.S.rightholder, W.notice([L]));
+    assertProblem(refused, 403, 'forbidden');
+    assert.match(refused.body.detail, /suspended/);
+    assert.equal(await W.countNotices(), before_);
+    assert.equal(await W.state(L), 'live');
+
+    // after the suspension the notifier may notify again, and is told so
+    const back = await waitFor('the suspension to end', async () => {
+      const r = await W.submit(W.S.rightholder, W.notice([L]));
+      return r.status === 201 ? r : null;
+    });
+    assert.equal(back.body.state, 'under_review');
+    await waitFor('the suspension-lifted message', async () => {
+      const inbox = await listAll(W.srv, '/api/v1/inbox', { session: W.S.rightholder });
+      return inbox.some((m) => m.kind === 'notifier.suspension_lifted');
+    });
   });
 });
