@@ -49,10 +49,12 @@ test-asan: asan
 
 # Benchmarks (bench/): a Release build, each benchmark beside its baseline.
 BENCH_ROWS ?= 200000
+BENCH_SELLERS ?= 10000000
 bench: deps
 	@cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
-	@cmake --build build-release -j $(JOBS) --target iprshield bench_import
+	@cmake --build build-release -j $(JOBS) --target iprshield bench_import bench_clusters
 	@build-release/bench_import --bin build-release/iprshield --rows $(BENCH_ROWS)
+	@build-release/bench_clusters --sellers $(BENCH_SELLERS)
 
 # Fuzzing (tests/fuzz, docs/fuzzing.md): libFuzzer harnesses built with clang,
 # ASan and UBSan in $(FUZZ_BUILD); fuzz-smoke runs each for FUZZ_SECONDS.

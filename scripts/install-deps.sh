@@ -9,6 +9,7 @@ DEBIAN_PACKAGES=(
   build-essential cmake pkg-config git curl ca-certificates
   libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
   libmagic-dev libcmocka-dev libcurl4-openssl-dev
+  libarchive-dev  # evidence packages of referrals (src/referrals/evidence.c)
   libhyperscan-dev libutf8proc-dev libicu-dev libjpeg62-turbo-dev libpng-dev libwebp-dev
   ripgrep
   iso-codes  # ISO 4217 currency list (/usr/share/iso-codes/json/iso_4217.json), read by src/profile

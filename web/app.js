@@ -18,6 +18,8 @@ import { renderListings } from './view_listings.js';
 import { renderLedger } from './view_ledger.js';
 import { renderNotices, renderInbox } from './view_notices.js';
 import { renderApply } from './view_apply.js';
+import { renderEnforcement } from './view_enforce.js';
+import { renderDetections } from './view_detections.js';
 
 const RENDERERS = {
   home: renderHome,
@@ -29,6 +31,8 @@ const RENDERERS = {
   listings: renderListings,
   notices: renderNotices,
   inbox: renderInbox,
+  enforcement: renderEnforcement,
+  detections: renderDetections,
   ledger: renderLedger,
   orgs: renderOrgs,
   users: renderUsers,

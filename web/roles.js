@@ -13,6 +13,8 @@ export const SECTIONS = [
   { id: 'listings', label: 'Listings', roles: ['admin', 'reviewer', 'rightholder', 'seller'] },
   { id: 'notices', label: 'Notices', roles: ['admin', 'reviewer', 'rightholder', 'seller', 'auditor'] },
   { id: 'inbox', label: 'Inbox', roles: ['rightholder', 'seller'] },
+  { id: 'detections', label: 'Detections', roles: ['admin', 'reviewer', 'rightholder', 'auditor'] },
+  { id: 'enforcement', label: 'Enforcement', roles: ['admin', 'reviewer', 'seller', 'auditor'] },
   { id: 'ledger', label: 'Ledger', roles: ['admin', 'reviewer', 'rightholder', 'auditor'] },
   { id: 'orgs', label: 'Organisations', roles: ['admin', 'reviewer', 'auditor'] },
   { id: 'users', label: 'Users', roles: ['admin'] },
@@ -30,6 +32,8 @@ export const SECTION_BLURBS = {
   listings: 'Search marketplace listings; sellers manage their own.',
   notices: 'Takedown notices, counter-notices and decisions.',
   inbox: 'Messages about your notices and listings.',
+  detections: 'Listings the proactive scan flagged, with every signal explained; right holders confirm or dismiss those on their brands.',
+  enforcement: 'Strikes, penalty levels and seller networks; sellers see their own strikes and when they expire.',
   ledger: 'The signed original-work ledger: register works, download receipts.',
   orgs: 'Browse the organisations registered on the platform.',
   users: 'See every user account and add new ones.',
@@ -48,7 +52,6 @@ export const ROLES = {
       'Watch the audit log and check that its hash chain is intact.',
     ],
     soon: [
-      ['Detections', 'automatic infringement detections'],
       ['Cases', 'referrals to law enforcement'],
       ['Reports', 'transparency reports'],
     ],
@@ -64,7 +67,6 @@ export const ROLES = {
       'Refer serious cases to law-enforcement agencies.',
     ],
     soon: [
-      ['Detections', 'detections to act on'],
       ['Cases', 'referrals you have made'],
     ],
   },

@@ -111,7 +111,11 @@ int cmd_ledger(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_hash(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
 int cmd_rights(int argc, char **argv);
 int cmd_notices(int argc, char **argv);
+int cmd_evidence(int argc, char **argv);
+int cmd_enforce(int argc, char **argv);
+int cmd_routes(int argc, char **argv);
 
 #endif

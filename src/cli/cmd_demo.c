@@ -2,7 +2,9 @@
  * cmd_demo.c — `iprshield demo seed`: a demo platform with one organisation
  * and one user per role. Safe to run again: missing pieces are created and
  * every demo user gets a fresh random password, printed once, so that the
- * logins printed by the latest `make run` always work.
+ * logins printed by the latest `make run` always work. `iprshield demo
+ * generate` (a labelled synthetic marketplace for `iprshield eval`, no
+ * database) lives in demo_generate.c.
  */
 #include <errno.h>
 #include <sodium.h>
@@ -11,7 +13,9 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/demo_agencies.h"
 #include "cli/demo_brands.h"
+#include "cli/demo_generate.h"
 #include "cli/import.h"
 
 static const struct {
@@ -32,7 +36,9 @@ static void demo_usage(FILE *f)
                "                          [--db PATH]\n\n"
                "Create the demo organisations and one user per role (admin, reviewer,\n"
                "rightholder, seller, officer, auditor), give each a fresh random password\n"
-               "and print the logins once. Running it again resets the demo passwords.\n\n"
+               "and print the logins once. Running it again resets the demo passwords.\n"
+               "Also seeds demo law-enforcement agencies (CN provinces, the national body,\n"
+               "US states, Interpol) with jurisdictions and cooperation agreements.\n\n"
                "Options:\n"
                "  --json             print the logins as a JSON array\n"
                "  --brands N         also seed N real brands from the npm package simple-icons\n"
@@ -44,6 +50,8 @@ static void demo_usage(FILE *f)
                "  --sellers N        also generate N demo sellers (needs Node.js; 0-1000000)\n"
                "  --listings N       and N demo listings (faker products, real ISO 3166-2\n"
                "                     ship-from regions; some owned by the demo seller)\n" CLI_COMMON_HELP);
+    fprintf(f, "\n");
+    cli_demo_generate_usage(f);
 }
 
 /* A random password of 20 URL-safe characters. */
@@ -106,9 +114,13 @@ static int demo_option(int c, const char *arg, void *state)
 
 int cmd_demo(int argc, char **argv)
 {
-    int rc = cli_subcommand(argc, argv, "seed", demo_usage);
+    static const char *const subs[] = {"seed", "generate", NULL};
+    int which = 0;
+    int rc = cli_subcommand_pick(argc, argv, subs, demo_usage, &which);
     if (rc != CLI_CONTINUE)
         return rc;
+    if (which == 1)
+        return cli_demo_generate(argc - 1, argv + 1);
     struct config cfg;
     static const struct option opts[] = {{"json", no_argument, 0, 'j'},
                                          {"brands", required_argument, 0, 'b'},
@@ -136,6 +148,10 @@ int cmd_demo(int argc, char **argv)
             rc = cli_fail("cannot seed the demo data", st, ctx->detail);
             goto out_store;
         }
+    }
+    if ((st = demo_agencies_seed(ctx))) {
+        rc = cli_fail("cannot seed the demo agencies", st, ctx->detail);
+        goto out_store;
     }
     if (args.as_json) {
         json_t *arr = json_array();

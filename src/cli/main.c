@@ -17,14 +17,18 @@ static const struct {
     {"db", cmd_db, "database tasks (migrate, version)"},
     {"user", cmd_user, "manage users (add)"},
     {"token", cmd_token, "manage API tokens (create)"},
-    {"demo", cmd_demo, "demo data (seed)"},
+    {"demo", cmd_demo, "demo data (seed, generate)"},
     {"audit", cmd_audit, "audit log tasks (verify)"},
     {"ledger", cmd_ledger, "original-work ledger (register, key, check, verify, consistency)"},
     {"import", cmd_import, "import the catalog from JSON Lines (listings, sellers)"},
     {"scan", cmd_scan, "scan listings against protection profiles (batch, no database)"},
     {"hash", cmd_hash, "perceptual image hashes (pdq)"},
+    {"eval", cmd_eval, "detection quality: precision and recall against labels"},
     {"rights", cmd_rights, "the rights registry (list, decide)"},
     {"notices", cmd_notices, "notice and action (submit, e.g. a CSV of listings)"},
+    {"evidence", cmd_evidence, "referral evidence archives (verify offline, export)"},
+    {"enforce", cmd_enforce, "strikes, penalties and seller networks (show, strike, ban, rebuild)"},
+    {"routes", cmd_routes, "print the API's route table (--json)"},
 };
 
 static void usage(FILE *f)

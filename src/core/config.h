@@ -23,7 +23,7 @@
     X(db,             "db",              STR, "./var/iprshield.db",   "database path (or URL)") \
     X(listen,         "listen",          STR, "127.0.0.1:8080",       "HTTP listen address HOST:PORT") \
     X(log_level,      "log_level",       STR, "info",                 "debug, info, warn, error or off") \
-    X(threads,        "threads",         INT, "4",                    "HTTP worker threads (1-64)") \
+    X(threads,        "threads",         INT, "32",                   "HTTP worker threads (1-64)") \
     X(body_max,       "body_max",        INT, "1048576",              "largest accepted request body in bytes") \
     X(upload_max,     "upload_max",      INT, "10485760",             "largest accepted multipart upload in bytes") \
     X(request_timeout,"request_timeout", INT, "30",                   "seconds an idle or slow connection may take") \
@@ -50,6 +50,18 @@
     X(misuse_suspend_days,    "misuse_suspend_days",    INT, "30",  "days a notifier is suspended for misuse") \
     X(strike_days,            "strike_days",            INT, "365", "days a seller's strike stays in force") \
     X(webhook_max_attempts,   "webhook_max_attempts",   INT, "8",   "attempts to deliver one webhook event before it is marked failed") \
+    /* server-side detection (src/detections) */ \
+    X(detect_policy,          "detect_policy",          STR, "",    "detection policy JSON file (weights, thresholds; docs/internals/detect.md); empty: defaults") \
+    X(detect_block,           "detect_block",           BOOL, "true", "apply the block action: a listing whose verdict is block is held back (state blocked)") \
+    X(detect_median_ratio,    "detect_median_ratio",    INT, "300", "per mille of the category median below which a price is a signal") \
+    X(detect_median_samples,  "detect_median_samples",  INT, "5",   "listings a (category, currency) needs before its median is used") \
+    /* enforcement (src/enforce): active strikes at which each penalty level starts; 0 skips the level */ \
+    X(enforce_warning_strikes,     "enforce_warning_strikes",     INT, "1", "active strikes at which a seller gets a warning") \
+    X(enforce_removal_strikes,     "enforce_removal_strikes",     INT, "2", "active strikes at which the listings under strike are removed") \
+    X(enforce_restriction_strikes, "enforce_restriction_strikes", INT, "3", "active strikes at which a seller may no longer create or change listings") \
+    X(enforce_suspension_strikes,  "enforce_suspension_strikes",  INT, "4", "active strikes at which a seller is suspended") \
+    X(enforce_termination_strikes, "enforce_termination_strikes", INT, "5", "active strikes at which a seller is terminated (all listings down, for good)") \
+    X(enforce_evasion_suspend,     "enforce_evasion_suspend",     BOOL, "true", "suspend a seller flagged for ban evasion (joining a banned network)") \
     X(test_deadline_seconds,  "test_deadline_seconds",  BOOL, "false", "TESTS ONLY: read the notice days and hours settings as seconds")
 
 #define IPS__CFG_TYPE_STR const char *

@@ -17,6 +17,8 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "core/timeutil.h"
+#include "enforce/enforce.h"
+#include "detections/detections.h"
 #include "notices/notices.h"
 #include "store/store.h"
 #include "webhook/webhook.h"
@@ -51,6 +53,8 @@ void jobs_register_defaults(void)
 {
     jobs_register("notices", notices_tick);
     jobs_register("webhooks", webhook_tick);
+    jobs_register("detections", detections_tick);
+    jobs_register("enforce", enforce_tick);
 }
 
 ips_status jobs_run_once(struct ips_ctx *ctx, int64_t now_ms)

@@ -20,6 +20,7 @@
 #include "core/config.h"
 #include "core/json.h"
 #include "core/timeutil.h"
+#include "enforce/enforce.h"
 #include "notices/notices_internal.h"
 #include "store/store_catalog.h"
 #include "webhook/webhook.h"
@@ -109,7 +110,10 @@ static ips_status notices__strike(struct notices__act *a, const char *why)
     snprintf(sk.reason, sizeof sk.reason, "%s", why);
     sk.created_ms = a->now;
     sk.expires_ms = a->now + a->strike_ms;
-    return store_notices_strike_insert(a->ctx->store, &sk);
+    ips_status st = store_notices_strike_insert(a->ctx->store, &sk);
+    /* escalation (src/enforce) in the same transaction */
+    return st ? st : enforce_strikes_changed(a->ctx->store, a->ctx->cfg, sk.seller_org_id, why,
+                                             a->now);
 }
 
 static ips_status notices__audit(struct notices__act *a, const char *action, const char *detail)
@@ -671,6 +675,9 @@ static ips_status notices__appeal_decide_tx(struct store *s, void *arg)
             st = notices__listing(a, a->it.listing_id, false, "appeal upheld");
             if (st == IPS_OK)
                 st = store_notices_strike_revoke(s, a->n.id, a->it.listing_id, a->now);
+            if (st == IPS_OK)
+                st = enforce_strikes_changed(s, a->ctx->cfg, a->it.seller_org_id,
+                                             "strike revoked on appeal", a->now);
         } else {
             st = notices__listing(a, a->it.listing_id, true, "appeal upheld");
             if (a->it.taken_down_ms == 0)

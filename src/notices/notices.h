@@ -90,6 +90,17 @@ ips_status notices_submit(struct ips_ctx *ctx, const struct notices_submit_req *
                           struct notices_submit_result *out);
 void notices_submit_result_release(struct notices_submit_result *r);
 
+/*
+ * notices_submit for a proactive detection (src/detections) the right
+ * holder confirmed: detection_id is the evidence (listed as {"detection":
+ * id}, so no file or URL is needed), and the listings are taken down at once
+ * as on the fast track — the platform's detection and the holder's
+ * confirmation authorise it — with the same statements of reasons and
+ * counter-notice window. Everything else as notices_submit.
+ */
+ips_status notices_submit_detection(struct ips_ctx *ctx, const struct notices_submit_req *req,
+                                    const char *detection_id, struct notices_submit_result *out);
+
 /* One notice: the notifier's org (and its agents' principal), platform
  * readers, and sellers with an item in it (who see only their items).
  * OUT *out; *seller_view (may be NULL): true when the actor reads as a seller. */

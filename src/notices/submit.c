@@ -175,7 +175,8 @@ static bool notices__url_valid(const char *u)
 /* Validate meta (and the listings) into in/ids; every problem lands in
  * ctx->errors. Returns true when nothing was wrong. */
 static bool notices__validate(struct ips_ctx *ctx, const struct notices_submit_req *req,
-                              struct notices__input *in, struct notices__ids *ids)
+                              const char *detection_id, struct notices__input *in,
+                              struct notices__ids *ids)
 {
     json_t *meta = req->meta;
     size_t before = json_array_size(ctx->errors);
@@ -250,7 +251,7 @@ static bool notices__validate(struct ips_ctx *ctx, const struct notices_submit_r
     }
     if (req->n_files > NOTICES_FILES_MAX)
         json_error_add(ctx->errors, "evidence", "at most 8 evidence files");
-    if (req->n_files == 0 && json_array_size(in->urls) == 0)
+    if (req->n_files == 0 && json_array_size(in->urls) == 0 && !detection_id)
         json_error_add(ctx->errors, "evidence",
                        "is required: at least one evidence file or evidence URL");
     return json_array_size(ctx->errors) == before;
@@ -263,6 +264,7 @@ struct notices__submit_tx {
     struct ips_ctx sys; /* ctx with the system principal: the fast-track authority */
     struct access_principal sys_p;
     const struct notices_submit_req *req;
+    const char *detection_id; /* notices_submit_detection, else NULL */
     const struct notices__ids *ids;
     struct store_notice *n; /* prepared; state etc. set here */
     int64_t now, window_ms;
@@ -403,6 +405,8 @@ static ips_status notices__submit_tx(struct store *s, void *arg)
     json_t *u;
     json_array_foreach(json_object_get(a->req->meta, "evidence_urls"), i_url, u)
         json_array_append_new(evidence, json_pack("{s:O}", "url", u));
+    if (a->detection_id)
+        json_array_append_new(evidence, json_pack("{s:s}", "detection", a->detection_id));
     char *ev = json_dumps(evidence, JSON_COMPACT);
     json_decref(evidence);
     if (!ev || strlen(ev) > STORE_NOTICE_EVIDENCE_MAX) {
@@ -417,6 +421,7 @@ static ips_status notices__submit_tx(struct store *s, void *arg)
     struct store_notifier ns;
     bool fast =
         store_notices_notifier_get(s, a->n->notifier_org_id, &ns) == IPS_OK && ns.fast_track;
+    fast = fast || a->detection_id != NULL; /* a confirmed detection: see notices.h */
     a->n->fast_track = fast;
     a->n->items_total = (int64_t)n_new;
     a->n->risk = notices__risk(a->n->kind, n_new);
@@ -424,8 +429,11 @@ static ips_status notices__submit_tx(struct store *s, void *arg)
         snprintf(a->n->state, sizeof a->n->state, "decided");
         snprintf(a->n->outcome, sizeof a->n->outcome, "upheld");
         snprintf(a->n->decided_by, sizeof a->n->decided_by, "fast-track");
-        snprintf(a->n->decision_reason, sizeof a->n->decision_reason,
-                 "taken down at once under the fast-track rule (the notifier's accuracy record)");
+        snprintf(a->n->decision_reason, sizeof a->n->decision_reason, "%s",
+                 a->detection_id
+                     ? "taken down at once: a proactive detection confirmed by the right holder"
+                     : "taken down at once under the fast-track rule (the notifier's accuracy "
+                       "record)");
         a->n->decided_ms = a->now;
         a->n->review_deadline_ms = 0;
     } else {
@@ -509,6 +517,12 @@ out_free:
 ips_status notices_submit(struct ips_ctx *ctx, const struct notices_submit_req *req,
                           struct notices_submit_result *out)
 {
+    return notices_submit_detection(ctx, req, NULL, out);
+}
+
+ips_status notices_submit_detection(struct ips_ctx *ctx, const struct notices_submit_req *req,
+                                    const char *detection_id, struct notices_submit_result *out)
+{
     const struct access_principal *p = ctx->actor;
     struct notices__input in;
     struct notices__ids ids = {NULL, 0, false};
@@ -531,7 +545,7 @@ ips_status notices_submit(struct ips_ctx *ctx, const struct notices_submit_req *
         st = IPS_ERR_NOMEM;
         goto out_free;
     }
-    if (!notices__validate(ctx, req, &in, &ids)) {
+    if (!notices__validate(ctx, req, detection_id, &in, &ids)) {
         snprintf(ctx->detail, sizeof ctx->detail,
                  "the notice is incomplete or invalid: %zu problem(s), listed in errors",
                  json_array_size(ctx->errors));
@@ -616,6 +630,7 @@ ips_status notices_submit(struct ips_ctx *ctx, const struct notices_submit_req *
     access_principal_system(&a.sys_p);
     a.sys.actor = &a.sys_p;
     a.req = req;
+    a.detection_id = detection_id;
     a.ids = &ids;
     a.n = n;
     a.now = now;

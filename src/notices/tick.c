@@ -20,6 +20,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "core/timeutil.h"
+#include "enforce/enforce.h"
 #include "notices/notices_internal.h"
 
 #define NOTICES__TICK_BATCH 100
@@ -95,6 +96,7 @@ static ips_status notices__window_tx(struct store *s, void *arg)
     if (!body)
         return IPS_ERR_NOMEM;
     if ((st = store_notices_item_update(s, &t->it)) || (st = store_notices_strike_insert(s, &sk)) ||
+        (st = enforce_strikes_changed(s, cfg, sk.seller_org_id, sk.reason, t->now)) ||
         (st = notices__notice_refresh(s, &t->n, t->now)) ||
         (st = notices__tell(s, t->it.seller_org_id, "notice.window_closed", t->it.notice_id,
                             "The counter-notice window closed: the takedown stands", body, t->now)))

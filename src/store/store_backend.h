@@ -74,6 +74,9 @@
     X(ledger)                                                                                \
     X(notices)                                                                               \
     X(webhook)                                                                               \
+    X(detections)                                                                            \
+    X(enforce)                                                                               \
+    X(referrals)                                                                             \
     /* end of STORE__DOMAINS */
 
 /* struct store_ops member of one domain (expanded through STORE__DOMAINS). */
