@@ -29,33 +29,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_util.h"
 #include "enforce/uf.h"
 
 #define IDENTS 3
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* CPU seconds of this process: the machine may be shared, so both clocks
- * are reported. */
-static double cpu_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static long arg_long(int argc, char **argv, const char *name, long def)
-{
-    for (int i = 1; i + 1 < argc; i++)
-        if (strcmp(argv[i], name) == 0)
-            return strtol(argv[i + 1], NULL, 10);
-    return def;
-}
 
 static uint64_t splitmix64(uint64_t *x)
 {
@@ -77,10 +54,10 @@ static void fill_hash(uint8_t out[32], uint64_t k, uint64_t v)
 
 int main(int argc, char **argv)
 {
-    long n = arg_long(argc, argv, "--sellers", 10000000);
-    long share = arg_long(argc, argv, "--share", 20);
-    long reps = arg_long(argc, argv, "--reps", 3);
-    uint64_t seed = (uint64_t)arg_long(argc, argv, "--seed", 42);
+    long n = bench_arg_long(argc, argv, "--sellers", 10000000);
+    long share = bench_arg_long(argc, argv, "--share", 20);
+    long reps = bench_arg_long(argc, argv, "--reps", 3);
+    uint64_t seed = (uint64_t)bench_arg_long(argc, argv, "--seed", 42);
     if (n < 100 || n > 100000000 || share < 0 || share > 1000 || reps < 1) {
         fprintf(stderr, "usage: bench_clusters [--sellers 100..1e8] [--seed S] "
                         "[--share 0..1000] [--reps R>=1]\n");
@@ -93,7 +70,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "out of memory\n");
         return 5;
     }
-    double t0 = now_s();
+    double t0 = bench_now_s();
     uint64_t rng = seed, pool = (uint64_t)n / 100, shared = 0;
     for (size_t i = 0; i < count; i++) {
         uint64_t kind = i % IDENTS, seller = i / IDENTS;
@@ -110,21 +87,21 @@ int main(int argc, char **argv)
     printf("sellers %ld, identifiers %zu (%d each), drawn from shared pools %" PRIu64
            " (%.1f%%), seed %" PRIu64 "\n",
            n, count, IDENTS, shared, 100.0 * (double)shared / (double)count, seed);
-    printf("generated in %.2f s (not timed below)\n", now_s() - t0);
+    printf("generated in %.2f s (not timed below)\n", bench_now_s() - t0);
 
     /* (a) baseline: read the same identifiers */
     double best_read = 1e30, best_read_cpu = 1e30;
     uint64_t sum = 0;
     for (long r = 0; r < reps; r++) {
-        double t = now_s(), c = cpu_s();
+        double t = bench_now_s(), c = bench_cpu_s(RUSAGE_SELF);
         uint64_t acc = 0;
         for (size_t i = 0; i < count; i++) {
             uint64_t w[4];
             memcpy(w, hash[i], sizeof w);
             acc += (w[0] ^ w[1] ^ w[2] ^ w[3]) + owner[i];
         }
-        t = now_s() - t;
-        c = cpu_s() - c;
+        t = bench_now_s() - t;
+        c = bench_cpu_s(RUSAGE_SELF) - c;
         sum = acc;
         if (t < best_read)
             best_read = t;
@@ -138,14 +115,14 @@ int main(int argc, char **argv)
     uint64_t merges = 0, in_networks = 0;
     for (long r = 0; r < reps; r++) {
         struct enforce_uf u;
-        double t = now_s(), c = cpu_s();
+        double t = bench_now_s(), c = bench_cpu_s(RUSAGE_SELF);
         if (enforce_uf_init(&u, (uint32_t)n) ||
             enforce_uf_link_hashes(&u, (const uint8_t(*)[32])hash, owner, count, &merges)) {
             fprintf(stderr, "clustering failed (memory)\n");
             return 5;
         }
-        t = now_s() - t;
-        c = cpu_s() - c;
+        t = bench_now_s() - t;
+        c = bench_cpu_s(RUSAGE_SELF) - c;
         if (t < best_cluster)
             best_cluster = t;
         if (c < best_cluster_cpu)

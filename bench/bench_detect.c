@@ -21,25 +21,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "core/json.h"
 #include "detect/detect.h"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* CPU seconds of this process (self) or of its waited-for children: on a
- * shared machine, "per core" means per CPU second, not per wall second. */
-static double cpu_s(int who)
-{
-    struct rusage ru;
-    getrusage(who, &ru);
-    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-}
 
 static uint64_t rng = 0x9E3779B97F4A7C15ULL;
 static uint64_t next(void)
@@ -154,15 +138,15 @@ int main(int argc, char **argv)
 
     char err[300];
     struct detect_batch *b = NULL;
-    double t0 = now_s();
+    double t0 = bench_now_s();
     if (detect_batch_new(pdata, (size_t)psize, NULL, NULL, &b, err, sizeof err)) {
         fprintf(stderr, "profiles: %s\n", err);
         return 1;
     }
-    double compile_s = now_s() - t0;
+    double compile_s = bench_now_s() - t0;
     FILE *sink = fopen("/dev/null", "w");
-    double c0 = cpu_s(RUSAGE_SELF);
-    t0 = now_s();
+    double c0 = bench_cpu_s(RUSAGE_SELF);
+    t0 = bench_now_s();
     long n = 0;
     for (char *p = data, *end = data + size; p < end;) {
         char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -170,18 +154,18 @@ int main(int argc, char **argv)
         detect_batch_scan_line(b, p, len, ++n, sink, NULL);
         p += len + 1;
     }
-    double engine_s = now_s() - t0;
-    double engine_cpu = cpu_s(RUSAGE_SELF) - c0;
+    double engine_s = bench_now_s() - t0;
+    double engine_cpu = bench_cpu_s(RUSAGE_SELF) - c0;
     fclose(sink);
 
     /* the baseline: ripgrep, one thread, same file, output discarded */
     char cmd[2048];
     snprintf(cmd, sizeof cmd, "rg -j1 -o -i -w -F -f %s %s > /dev/null", terms_path, data_path);
-    double rc0 = cpu_s(RUSAGE_CHILDREN);
-    t0 = now_s();
+    double rc0 = bench_cpu_s(RUSAGE_CHILDREN);
+    t0 = bench_now_s();
     int rgrc = system(cmd);
-    double rg_s = now_s() - t0;
-    double rg_cpu = cpu_s(RUSAGE_CHILDREN) - rc0;
+    double rg_s = bench_now_s() - t0;
+    double rg_cpu = bench_cpu_s(RUSAGE_CHILDREN) - rc0;
 
     printf("text scan: %ld listings (%.1f MB), %ld brand terms + cue phrases = %zu patterns\n", n,
            (double)size / 1e6, nterms, detect_batch_patterns(b));
@@ -213,18 +197,18 @@ int main(int argc, char **argv)
         detect_index_add(ix, &h, NULL);
     }
     struct hitcount a = {0}, c = {0};
-    t0 = now_s();
+    t0 = bench_now_s();
     for (long i = 0; i < nq; i++)
         detect_index_query(ix, &qs[i], DETECT_PDQ_MATCH_DISTANCE, count_hit, &a);
-    double mih_s = now_s() - t0;
+    double mih_s = bench_now_s() - t0;
     long nbq = nq < 200 ? nq : 200;
     struct hitcount a2 = {0};
     for (long i = 0; i < nbq; i++)
         detect_index_query(ix, &qs[i], DETECT_PDQ_MATCH_DISTANCE, count_hit, &a2);
-    t0 = now_s();
+    t0 = bench_now_s();
     for (long i = 0; i < nbq; i++)
         detect_index_query_brute(ix, &qs[i], DETECT_PDQ_MATCH_DISTANCE, count_hit, &c);
-    double brute_s = now_s() - t0;
+    double brute_s = bench_now_s() - t0;
     printf("hamming index: %ld hashes, distance <= 31\n", nhashes);
     printf("  multi-index hashing:   %10.0f queries/s (%ld queries, %zu hits)\n", (double)nq / mih_s, nq, a.n);
     printf("  brute force:           %10.0f queries/s (%ld queries, %zu hits; index found %zu)\n",

@@ -29,6 +29,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
+
 extern char **environ;
 
 static const char *const words[] = {
@@ -85,13 +87,6 @@ static void make_row(long i, long n_sellers, struct row *r)
     r->units_sold = next_rand() % 5000;
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int check(int rc, sqlite3 *db, const char *what)
 {
     if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) {
@@ -120,7 +115,7 @@ static double baseline(const char *path, const struct row *rows, long n)
                                  -1, &st, NULL),
               db, "prepare"))
         goto out;
-    double t0 = now_s();
+    double t0 = bench_now_s();
     if (check(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), db, "begin"))
         goto out;
     char images[128];
@@ -143,7 +138,7 @@ static double baseline(const char *path, const struct row *rows, long n)
     }
     if (check(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), db, "commit"))
         goto out;
-    t = now_s() - t0;
+    t = bench_now_s() - t0;
 out:
     sqlite3_finalize(st);
     sqlite3_close(db);
@@ -241,9 +236,9 @@ int main(int argc, char **argv)
     if (run(mig, true) != 0)
         return 5;
     char *imp[] = {b0, a_import, a_listings, jsonl, a_dbopt, db, NULL};
-    double t0 = now_s();
+    double t0 = bench_now_s();
     int rc = run(imp, true);
-    double ti = now_s() - t0;
+    double ti = bench_now_s() - t0;
     if (rc != 0) {
         fprintf(stderr, "bench_import: import exited %d\n", rc);
         return 5;

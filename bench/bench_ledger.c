@@ -4,7 +4,8 @@
  *   bench_ledger [--regs N] [--batch B] [--files F] [--leaves L] [--proofs P] [--dir DIR]
  *
  * In one run, on a fresh migrated database in DIR (default /tmp), with the
- * production pragmas (WAL, synchronous=FULL):
+ * production pragmas (WAL, synchronous=NORMAL plus the group-commit fdatasync
+ * barrier of src/store/sqlite_durable.c: every commit durable before it returns):
  *   (a) baseline: the plain SHA-256 rate of the same canonical leaf bytes
  *       (merkle_leaf_hash, i.e. SHA-256(0x00 || leaf)), in memory;
  *   (b) durable registrations per second through ledger_register(), batches
@@ -28,25 +29,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "access/access.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "ledger/ledger.h"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static long arg_long(int argc, char **argv, const char *name, long def)
-{
-    for (int i = 1; i + 1 < argc; i++)
-        if (strcmp(argv[i], name) == 0)
-            return strtol(argv[i + 1], NULL, 10);
-    return def;
-}
 
 static const char *arg_str(int argc, char **argv, const char *name, const char *def)
 {
@@ -75,7 +62,7 @@ static double register_digests(struct ips_ctx *ctx, const char *org_id, long n, 
     struct ledger_work *w = calloc((size_t)batch, sizeof *w);
     char(*hex)[65] = calloc((size_t)batch, sizeof *hex);
     char(*title)[32] = calloc((size_t)batch, sizeof *title);
-    double t0 = now_s();
+    double t0 = bench_now_s();
     for (long done = 0; done < n;) {
         long k = n - done < batch ? n - done : batch;
         for (long i = 0; i < k; i++) {
@@ -96,7 +83,7 @@ static double register_digests(struct ips_ctx *ctx, const char *org_id, long n, 
         if (n >= 1000000 && done % 1000000 == 0)
             fprintf(stderr, "  ... %ld leaves\n", offset + done);
     }
-    double t = now_s() - t0;
+    double t = bench_now_s() - t0;
     free(w);
     free(hex);
     free(title);
@@ -108,11 +95,11 @@ int main(int argc, char **argv)
     if (sodium_init() < 0)
         return 1;
     log_level_set(LOG_ERROR);
-    long regs = arg_long(argc, argv, "--regs", 100000);
-    long batch = arg_long(argc, argv, "--batch", 1000);
-    long files = arg_long(argc, argv, "--files", 2000);
-    long leaves = arg_long(argc, argv, "--leaves", 1000000);
-    long proofs = arg_long(argc, argv, "--proofs", 10000);
+    long regs = bench_arg_long(argc, argv, "--regs", 100000);
+    long batch = bench_arg_long(argc, argv, "--batch", 1000);
+    long files = bench_arg_long(argc, argv, "--files", 2000);
+    long leaves = bench_arg_long(argc, argv, "--leaves", 1000000);
+    long proofs = bench_arg_long(argc, argv, "--proofs", 10000);
     const char *dir = arg_str(argc, argv, "--dir", "/tmp");
     if (regs < 1 || batch < 1 || batch > LEDGER_BATCH_MAX || leaves < regs + files || proofs < 1) {
         fprintf(stderr, "bad arguments (need leaves >= regs + files, 1 <= batch <= %d)\n",
@@ -147,7 +134,7 @@ int main(int argc, char **argv)
     l.registered_ms = 1700000000000;
     uint8_t leaf[STORE_LEDGER_LEAF_MAX], h[32], acc[32] = {0};
     size_t len = 0;
-    double t0 = now_s();
+    double t0 = bench_now_s();
     for (long i = 0; i < regs; i++) {
         uint8_t d[32];
         crypto_hash_sha256(d, (const uint8_t *)&i, sizeof i);
@@ -156,14 +143,14 @@ int main(int argc, char **argv)
         l.leaf_index = (uint64_t)i;
         ledger_leaf_encode(&l, leaf, sizeof leaf, &len);
     }
-    double t_encode = now_s() - t0;
-    t0 = now_s();
+    double t_encode = bench_now_s() - t0;
+    t0 = bench_now_s();
     for (long i = 0; i < regs; i++) {
         leaf[0] = (uint8_t)i;
         merkle_leaf_hash(leaf, len, h);
         acc[i % 32] ^= h[0];
     }
-    double t_hash = now_s() - t0;
+    double t_hash = bench_now_s() - t0;
     double hash_rate = (double)regs / t_hash;
     printf("leaf size                       %zu bytes\n", len);
     printf("(a) baseline SHA-256 of leaves  %12.0f leaves/s   (%.2f us each)%s\n", hash_rate,
@@ -185,7 +172,7 @@ int main(int argc, char **argv)
     /* with files: blob_put + libmagic */
     struct ledger_work *fw = calloc((size_t)batch, sizeof *fw);
     char(*fdata)[64] = calloc((size_t)batch, sizeof *fdata);
-    t0 = now_s();
+    t0 = bench_now_s();
     for (long done = 0; done < files;) {
         long k = files - done < batch ? files - done : batch;
         for (long i = 0; i < k; i++) {
@@ -199,7 +186,7 @@ int main(int argc, char **argv)
         }
         done += k;
     }
-    double t_files = now_s() - t0;
+    double t_files = bench_now_s() - t0;
     printf("    with files (blob_put, libmagic), batch %ld: %8.0f regs/s\n", batch,
            (double)files / t_files);
     free(fw);
@@ -210,17 +197,17 @@ int main(int argc, char **argv)
     if (leaves > have) {
         fprintf(stderr, "growing the tree to %ld leaves (batches of %d)...\n", leaves,
                 LEDGER_BATCH_MAX);
-        t0 = now_s();
+        t0 = bench_now_s();
         if (register_digests(&ctx, org.id, leaves - have, LEDGER_BATCH_MAX, have) < 0)
             return 1;
-        fprintf(stderr, "  grown in %.1f s\n", now_s() - t0);
+        fprintf(stderr, "  grown in %.1f s\n", bench_now_s() - t0);
         have = leaves;
     }
     struct counting c = {s, 0};
     uint8_t proof[MERKLE_PROOF_MAX][MERKLE_HASH_LEN];
     size_t count = 0;
     uint64_t rng = 88172645463325252ull;
-    t0 = now_s();
+    t0 = bench_now_s();
     for (long i = 0; i < proofs; i++) {
         rng ^= rng << 13;
         rng ^= rng >> 7;
@@ -231,9 +218,9 @@ int main(int argc, char **argv)
             return 1;
         }
     }
-    double t_proof = now_s() - t0;
+    double t_proof = bench_now_s() - t0;
     struct ledger_receipt *r = malloc(sizeof *r);
-    t0 = now_s();
+    t0 = bench_now_s();
     for (long i = 0; i < proofs; i++) {
         rng ^= rng << 13;
         rng ^= rng >> 7;
@@ -243,7 +230,7 @@ int main(int argc, char **argv)
             return 1;
         }
     }
-    double t_receipt = now_s() - t0;
+    double t_receipt = bench_now_s() - t0;
     free(r);
     double us_hash = 1e6 * t_hash / (double)regs;
     printf("(c) inclusion proof at %ld leaves, one statement per node: %.1f us each, %.1f node "

@@ -409,3 +409,18 @@ export function multipart(parts) {
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
   return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
 }
+
+/** A minimal well-formed PDF (libmagic types it application/pdf). */
+export const PDF = Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n');
+
+/** Poll fn every 200 ms until it returns a truthy value (returned); fail
+ * after ms. For effects of the server's job thread, which come when they come. */
+export async function waitFor(what, fn, ms = 15_000) {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > until) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -17,21 +17,9 @@ import fs from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 
-import { assertProblem, listAll, makeTempDir, multipart, startServer, unique, STRONG_PASSWORD } from './lib.mjs';
+import { PDF, assertProblem, listAll, makeTempDir, multipart, startServer, unique, waitFor, STRONG_PASSWORD } from './lib.mjs';
 
-const PDF = Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n');
-const WAIT_MS = 15_000;
 
-// Poll fn until it returns a truthy value; bounded.
-async function waitFor(what, fn) {
-  const until = Date.now() + WAIT_MS;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 // A world: a server, sessions, a verified trademark and listings.
 async function world(env, opts = {}) {

@@ -4,13 +4,12 @@
 // what, bad input that changes nothing, and the administrators' CLI.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { STRONG_PASSWORD, assertProblem, listAll, multipart, startServer, unique } from './lib.mjs';
+import { PDF, STRONG_PASSWORD, assertProblem, listAll, multipart, startServer, unique } from './lib.mjs';
 
 // A complete 1x1 PNG and a small PDF: libmagic knows both by their content.
 const PNG = Buffer.from(
   '89504e470d0a1a0a0000000d4948445200000001000000010806000000' +
   '1f15c4890000000a49444154789c63000100000500010d0a2db40000000049454e44ae426082', 'hex');
-const PDF = Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n');
 const TEXT = Buffer.from('only words, no certificate here\n');
 
 const trademark = (extra = {}) => ({
