@@ -416,10 +416,10 @@ static ips_status notices__counter_tx(struct store *s, void *arg)
     }
     if ((st = notices__item_move(a, "counter_noticed")))
         return st;
-    char *ev = json_dumps(a->list ? a->list : json_array(), JSON_COMPACT);
-    if (!ev)
+    char *ev = a->list ? json_dumps(a->list, JSON_COMPACT) : NULL;
+    if (a->list && !ev)
         return IPS_ERR_NOMEM;
-    snprintf(a->it.counter_evidence, sizeof a->it.counter_evidence, "%s", ev);
+    snprintf(a->it.counter_evidence, sizeof a->it.counter_evidence, "%s", ev ? ev : "[]");
     free(ev);
     snprintf(a->it.counter_explanation, sizeof a->it.counter_explanation, "%s", a->explanation);
     snprintf(a->it.counter_by, sizeof a->it.counter_by, "%s",

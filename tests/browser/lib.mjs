@@ -201,6 +201,10 @@ export function createHarness({ name, watchdogMs, expectedFailure, ignoreFailedR
     });
     page.on('requestfailed', (req) => {
       if (ignoreFailedRequest(req.url())) return;
+      // An image whose <img> was replaced by a re-render before it finished
+      // loading is aborted by the browser, not refused by the server (a
+      // refusal is an HTTP status, caught above).
+      if (req.resourceType() === 'image' && req.failure()?.errorText === 'net::ERR_ABORTED') return;
       problems.push(`[${label}] request failed: ${req.method()} ${req.url()} (${req.failure()?.errorText})`);
     });
   };
