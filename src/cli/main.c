@@ -19,7 +19,7 @@ static const struct {
     {"token", cmd_token, "manage API tokens (create)"},
     {"demo", cmd_demo, "demo data (seed, generate)"},
     {"audit", cmd_audit, "audit log tasks (verify)"},
-    {"ledger", cmd_ledger, "original-work ledger (register, key, check, verify, consistency)"},
+    {"ledger", cmd_ledger, "original-work ledger (register, key, check, verify, consistency, prior-art)"},
     {"import", cmd_import, "import the catalog from JSON Lines (listings, sellers)"},
     {"scan", cmd_scan, "scan listings against protection profiles (batch, no database)"},
     {"hash", cmd_hash, "perceptual image hashes (pdq)"},
