@@ -57,6 +57,26 @@ static ips_status compile__reserve(void *arrp, size_t *cap, size_t need, size_t 
 #define COMPILE__RESERVE(arr, cap, need) \
     compile__reserve(&(arr), &(cap), (need), sizeof *(arr))
 
+/* Append elem (elem_size bytes) to the array *arrp of *n elements, for
+ * arrays that only grow by one: the capacity is derived from *n (16, then
+ * doubling), so the callers keep no count of it. IPS_ERR_NOMEM leaves the
+ * array as it was. */
+static ips_status compile__push(void *arrp, size_t *n, size_t elem_size, const void *elem)
+{
+    /* full exactly when *n is 0 or a power of two from 16 on */
+    if (*n == 0 || (*n >= 16 && (*n & (*n - 1)) == 0)) {
+        size_t cap = *n;
+        ips_status st = compile__reserve(arrp, &cap, *n + 1, elem_size);
+        if (st)
+            return st;
+    }
+    char *arr;
+    memcpy(&arr, arrp, sizeof arr);
+    memcpy(arr + *n * elem_size, elem, elem_size);
+    (*n)++;
+    return IPS_OK;
+}
+
 /* ---- policy ------------------------------------------------------------------------ */
 
 /* cfg->detect_policy names a JSON file overriding the defaults. */
@@ -125,23 +145,15 @@ static ips_status compile__term(const struct store_profile_term *t, void *arg)
 static ips_status compile__seller(const struct store_profile_seller *se, void *arg)
 {
     struct detections__org *o = arg;
-    size_t cap = o->nsellers; /* exact: the list is short and read once */
-    ips_status st = compile__reserve(&o->sellers, &cap, o->nsellers + 1, sizeof *o->sellers);
-    if (st)
-        return st;
-    snprintf(o->sellers[o->nsellers++], ID_SIZE, "%s", se->seller_org_id);
-    return IPS_OK;
+    char id[ID_SIZE];
+    snprintf(id, sizeof id, "%s", se->seller_org_id);
+    return compile__push(&o->sellers, &o->nsellers, sizeof *o->sellers, id);
 }
 
 static ips_status compile__price(const struct store_profile_price *p, void *arg)
 {
     struct detections__org *o = arg;
-    size_t cap = o->nprices;
-    ips_status st = compile__reserve(&o->prices, &cap, o->nprices + 1, sizeof *o->prices);
-    if (st)
-        return st;
-    o->prices[o->nprices++] = *p;
-    return IPS_OK;
+    return compile__push(&o->prices, &o->nprices, sizeof *o->prices, p);
 }
 
 /* The sha256s of one org's images. */
@@ -153,12 +165,9 @@ struct compile__shas {
 static ips_status compile__image(const struct store_profile_image *im, void *arg)
 {
     struct compile__shas *a = arg;
-    size_t cap = a->n;
-    ips_status st = compile__reserve(&a->sha, &cap, a->n + 1, sizeof *a->sha);
-    if (st)
-        return st;
-    snprintf(a->sha[a->n++], 65, "%s", im->sha256);
-    return IPS_OK;
+    char sha[65];
+    snprintf(sha, sizeof sha, "%s", im->sha256);
+    return compile__push(&a->sha, &a->n, sizeof *a->sha, sha);
 }
 
 static int seller__cmp(const void *a, const void *b)
