@@ -14,6 +14,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn, execFile } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -212,6 +213,17 @@ export function createHarness({ name, watchdogMs, expectedFailure, ignoreFailedR
   h.assertNoProblems = () => {
     const found = h.problems.splice(0);
     assert.deepEqual(found, [], `browser problems:\n${found.join('\n')}`);
+  };
+
+  /** The test file's scratch directory (under SCRATCH) and screenshot
+   * directory ($IPRSHIELD_SCREENSHOTS or inside it); returns the former. */
+  h.makeWorkDir = (prefix) => {
+    assert.ok(fs.existsSync(BIN), `server binary not found: ${BIN} (set IPRSHIELD_BIN)`);
+    fs.mkdirSync(SCRATCH, { recursive: true });
+    const dir = fs.mkdtempSync(path.join(SCRATCH, prefix));
+    h.shotDir = process.env.IPRSHIELD_SCREENSHOTS || path.join(dir, 'screenshots');
+    fs.mkdirSync(h.shotDir, { recursive: true });
+    return dir;
   };
 
   h.shot = async (page, shotName) => {

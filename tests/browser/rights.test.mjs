@@ -28,7 +28,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { BIN, SCRATCH, WAIT_MS, START_MS, run, parseSeed, byTestId, createHarness } from './lib.mjs';
+import { BIN, WAIT_MS, START_MS, run, parseSeed, byTestId, createHarness } from './lib.mjs';
 
 const WATCHDOG_MS = 8 * 60_000;    // the whole file (four journeys)
 
@@ -42,7 +42,6 @@ const MARK = 'AURORA LUMEN';
 const LISTING_TITLE = 'Aurora Lumen tote bag replica';
 
 let workDir;
-let shotDir;
 let certPath;
 let seeded;
 
@@ -82,12 +81,7 @@ async function listLoaded(page, name) {
 
 describe('rights, review and catalog journeys in chromium', () => {
   before(async () => {
-    assert.ok(fs.existsSync(BIN), `server binary not found: ${BIN} (set IPRSHIELD_BIN)`);
-    fs.mkdirSync(SCRATCH, { recursive: true });
-    workDir = fs.mkdtempSync(path.join(SCRATCH, 'iprs-rights-'));
-    shotDir = process.env.IPRSHIELD_SCREENSHOTS || path.join(workDir, 'screenshots');
-    fs.mkdirSync(shotDir, { recursive: true });
-    h.shotDir = shotDir;
+    workDir = h.makeWorkDir('iprs-rights-');
     certPath = path.join(workDir, 'certificate.pdf');
     fs.writeFileSync(certPath, TINY_PDF);
     const db = path.join(workDir, 't.db');

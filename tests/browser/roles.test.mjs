@@ -17,9 +17,8 @@
 
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
-import { BIN, SCRATCH, WAIT_MS, START_MS, run, parseSeed, byTestId, createHarness } from './lib.mjs';
+import { BIN, WAIT_MS, START_MS, run, parseSeed, byTestId, createHarness } from './lib.mjs';
 
 const ROLES = ['admin', 'reviewer', 'rightholder', 'seller', 'officer', 'auditor'];
 const SECTIONS = ['home', 'review', 'rights', 'profile', 'agents', 'alliance', 'listings', 'notices',
@@ -41,7 +40,6 @@ const WATCHDOG_MS = 5 * 60_000;    // the whole file
 /* ----------------------------------------------------------------------- */
 
 let workDir;
-let shotDir;
 let baseURL;
 let seeded;             // [{role, email, password, org}]
 const EXTRA_ORGS = 55;  // more than one page of organisations
@@ -120,12 +118,7 @@ async function loadAll(page, name) {
 
 describe('portal in chromium, per role', () => {
   before(async () => {
-    assert.ok(fs.existsSync(BIN), `server binary not found: ${BIN} (set IPRSHIELD_BIN)`);
-    fs.mkdirSync(SCRATCH, { recursive: true });
-    workDir = fs.mkdtempSync(path.join(SCRATCH, 'iprs-browser-'));
-    shotDir = process.env.IPRSHIELD_SCREENSHOTS || path.join(workDir, 'screenshots');
-    fs.mkdirSync(shotDir, { recursive: true });
-    h.shotDir = shotDir;
+    workDir = h.makeWorkDir('iprs-browser-');
     const db = path.join(workDir, 't.db');
 
     const { stdout } = await run(BIN, ['demo', 'seed', '--db', db, '--json'], START_MS);
