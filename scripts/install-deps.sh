@@ -12,6 +12,7 @@ DEBIAN_PACKAGES=(
   libarchive-dev  # evidence packages of referrals (src/referrals/evidence.c)
   libhyperscan-dev libutf8proc-dev libicu-dev libjpeg62-turbo-dev libpng-dev libwebp-dev
   ripgrep
+  sqlite3  # the sqlite3 shell: query-plan test (tests/e2e/queryplan.test.mjs) and benchmark baselines
   iso-codes  # ISO 4217 currency list (/usr/share/iso-codes/json/iso_4217.json), read by src/profile
   librsvg2-bin  # rsvg-convert: renders the simple-icons logos of `demo seed --brands` to PNG
   chromium

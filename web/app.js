@@ -20,6 +20,7 @@ import { renderNotices, renderInbox } from './view_notices.js';
 import { renderApply } from './view_apply.js';
 import { renderEnforcement } from './view_enforce.js';
 import { renderDetections } from './view_detections.js';
+import { renderReports } from './view_reports.js';
 
 const RENDERERS = {
   home: renderHome,
@@ -38,6 +39,7 @@ const RENDERERS = {
   users: renderUsers,
   tokens: renderTokens,
   audit: renderAudit,
+  reports: renderReports,
 };
 
 const $ = (id) => document.getElementById(id);

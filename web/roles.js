@@ -20,6 +20,7 @@ export const SECTIONS = [
   { id: 'users', label: 'Users', roles: ['admin'] },
   { id: 'tokens', label: 'API tokens', roles: ['admin', 'reviewer', 'rightholder', 'seller', 'officer', 'auditor'] },
   { id: 'audit', label: 'Audit log', roles: ['admin', 'auditor'], wide: true },
+  { id: 'reports', label: 'Reports', roles: ['admin', 'reviewer', 'rightholder', 'seller', 'officer', 'auditor'] },
 ];
 
 /** Short descriptions of the sections, for the home page. */
@@ -39,6 +40,7 @@ export const SECTION_BLURBS = {
   users: 'See every user account and add new ones.',
   tokens: 'Create and revoke personal API tokens for scripts.',
   audit: 'Read the hash-chained audit log and verify that it is intact.',
+  reports: 'Numbers for a period with charts, the public transparency report and the DSA statements-of-reasons export.',
 };
 
 export const ROLES = {
@@ -51,10 +53,7 @@ export const ROLES = {
       'Manage platform policies and signing keys.',
       'Watch the audit log and check that its hash chain is intact.',
     ],
-    soon: [
-      ['Cases', 'referrals to law enforcement'],
-      ['Reports', 'transparency reports'],
-    ],
+    soon: [],
   },
   reviewer: {
     label: 'Reviewer',
@@ -66,9 +65,7 @@ export const ROLES = {
       'Act on infringement detections.',
       'Refer serious cases to law-enforcement agencies.',
     ],
-    soon: [
-      ['Cases', 'referrals you have made'],
-    ],
+    soon: [],
   },
   rightholder: {
     label: 'Right holder',
@@ -79,9 +76,7 @@ export const ROLES = {
       'File takedown notices against infringing listings and follow them.',
       'See your own litigation files.',
     ],
-    soon: [
-      ['Cases', 'your litigation files'],
-    ],
+    soon: [],
   },
   seller: {
     label: 'Seller',
@@ -102,9 +97,7 @@ export const ROLES = {
       'See referrals routed to your agency, by jurisdiction and sharing level.',
       'Update the cases you work on.',
     ],
-    soon: [
-      ['Cases', 'referrals routed to your agency'],
-    ],
+    soon: [],
   },
   auditor: {
     label: 'Auditor',
@@ -114,9 +107,7 @@ export const ROLES = {
       'Read the append-only audit log and verify its hash chain.',
       'Read transparency reports.',
     ],
-    soon: [
-      ['Reports', 'transparency reports'],
-    ],
+    soon: [],
   },
 };
 

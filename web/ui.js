@@ -187,7 +187,8 @@ export async function orgDirectory(ctx) {
  * (opts.card: item => node).
  *   opts.path      list endpoint
  *   opts.params    () => extra query parameters (filters, search)
- *   opts.empty     text (or node) for an empty list
+ *   opts.empty     text (or node) for an empty list, or a function
+ *                  returning one (asked at each load, e.g. to name a search)
  *   opts.name      stable name for test ids: `<name>-table`, `<name>-row`,
  *                  `<name>-more`, `<name>-empty`, `<name>-error`
  *   opts.caption   accessible caption
@@ -203,7 +204,8 @@ export function pagedList(ctx, opts) {
       h('thead', h('tr', opts.columns.map((c) => h('th', { scope: 'col' }, c.label)))),
       body));
   container.hidden = true;
-  const empty = h('p.empty', { testid: `${opts.name}-empty`, hidden: true }, opts.empty);
+  const emptyText = () => (typeof opts.empty === 'function' ? opts.empty() : opts.empty);
+  const empty = h('p.empty', { testid: `${opts.name}-empty`, hidden: true }, emptyText());
   const status = h('div', { 'aria-live': 'polite' });
   const more = h('button.secondary.outline', { type: 'button', testid: `${opts.name}-more`, hidden: true }, 'Load more');
   const count = h('small.muted.row-count', { 'aria-live': 'polite' });
@@ -237,6 +239,7 @@ export function pagedList(ctx, opts) {
       cursor = page ? page.next_cursor || null : null;
       replace(status);
       container.hidden = rows === 0;
+      if (reset && rows === 0) replace(empty, emptyText());
       empty.hidden = rows !== 0;
       more.hidden = !cursor;
       count.textContent = rows && (cursor || rows > 5) ? `Showing ${rows}${cursor ? '' : ' (all)'}` : '';
@@ -254,6 +257,32 @@ export function pagedList(ctx, opts) {
   more.addEventListener('click', () => load(false));
   const el = h('div.paged', status, empty, container, h('div.table-footer', more, count));
   return { el, reload };
+}
+
+/**
+ * A search form for a pagedList: a labelled search box, Search (Enter in
+ * the box submits) and Clear. `value()` is the trimmed text.
+ *   opts.name         test-id prefix: `<name>-q`, `<name>-search`, `<name>-clear`
+ *   opts.label        accessible name, e.g. 'Search notices'
+ *   opts.placeholder  hint
+ *   opts.onSearch     () => void, after Search or Clear
+ */
+export function searchBar({ name, label, placeholder, onSearch }) {
+  const input = h('input', { type: 'search', name: 'q', maxlength: 256, placeholder, 'aria-label': label, autocomplete: 'off', testid: `${name}-q` });
+  const go = h('button', { type: 'submit', testid: `${name}-search` }, 'Search');
+  const clear = h('button.secondary.outline', { type: 'button', testid: `${name}-clear` }, 'Clear');
+  const form = h('form.search-bar', { 'aria-label': label }, input, go, clear);
+  form.addEventListener('submit', (ev) => { ev.preventDefault(); onSearch(); });
+  clear.addEventListener('click', () => { input.value = ''; onSearch(); input.focus(); });
+  return { el: h('search', form), input, value: () => input.value.trim() };
+}
+
+/**
+ * An empty state: a sentence and, optionally, the link that gets the
+ * person started (e.g. "No notices yet — File a notice").
+ */
+export function emptyState(text, link, testid) {
+  return h('span', text, link ? [' — ', h('a', { href: link.href, testid }, link.label)] : null);
 }
 
 /** Backwards-compatible name: a table-shaped pagedList. */

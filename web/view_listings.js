@@ -4,7 +4,7 @@
 
 import { api } from './api.js';
 import { h, replace, add, time } from './dom.js';
-import { pageHeading, handledByApp, pagedList, code, statusTag, field, onSubmit, roleIs, successBox } from './ui.js';
+import { pageHeading, handledByApp, pagedList, searchBar, code, statusTag, field, onSubmit, roleIs, successBox } from './ui.js';
 
 function price(l) {
   return h('span.price', `${l.price} ${l.currency}`);
@@ -13,16 +13,18 @@ function price(l) {
 export function renderListings(ctx) {
   const seller = roleIs(ctx, 'seller');
   const holder = roleIs(ctx, 'rightholder');
-  const q = h('input', { type: 'search', name: 'q', maxlength: 256, placeholder: 'Words in the title or description; rol* matches a prefix', 'aria-label': 'Search listings', testid: 'listings-q' });
-  const go = h('button', { type: 'submit', testid: 'listings-search' }, 'Search');
-  const clear = h('button.secondary.outline', { type: 'button', testid: 'listings-clear' }, 'Clear');
-  const searchForm = h('form.search-bar', { 'aria-label': 'Search listings' }, q, go, clear);
   let editor = null;
+  let list = null;
+  const search = searchBar({
+    name: 'listings', label: 'Search listings', placeholder: 'Words in the title or description; rol* matches a prefix',
+    onSearch: () => list.reload(),
+  });
 
-  const list = pagedList(ctx, {
+  list = pagedList(ctx, {
     name: 'listings', path: '/api/v1/listings', caption: 'Listings',
-    params: () => ({ q: q.value.trim() }),
-    empty: seller ? 'No listings. Create one below.' : 'No listings match.',
+    params: () => ({ q: search.value() }),
+    empty: () => (search.value() ? `No listings match “${search.value()}”.`
+      : seller ? 'No listings yet — create one with the form below.' : 'No listings yet.'),
     columns: [
       { label: 'Title', cell: (l) => h('span', h('strong', l.title), l.category ? h('small.muted.block', l.category) : null) },
       { label: 'Price', cell: price, className: 'num' },
@@ -40,15 +42,13 @@ export function renderListings(ctx) {
       }, 'File a notice') }] : []),
     ],
   });
-  searchForm.addEventListener('submit', (ev) => { ev.preventDefault(); list.reload(); });
-  clear.addEventListener('click', () => { q.value = ''; list.reload(); q.focus(); });
 
   if (seller) editor = listingEditor(ctx, () => list.reload());
   add(ctx.main, 
     pageHeading('Listings', 'listings-title', seller
       ? 'Your listings on the marketplace. Every change of content is kept as a new version.'
       : 'Marketplace listings. Search matches words in the title (weighted) and the description.'),
-    h('search', searchForm),
+    search.el,
     list.el,
     editor ? editor.el : null);
   list.reload();

@@ -8,7 +8,7 @@
 import { api } from './api.js';
 import { h, replace, add, time } from './dom.js';
 import {
-  pageHeading, errorBox, handledByApp, pagedList, code, statusTag, field, onSubmit, roleIs, isDecider,
+  pageHeading, errorBox, handledByApp, pagedList, searchBar, emptyState, code, statusTag, field, onSubmit, roleIs, isDecider,
   hashParts, hashQuery, facts, decisionForm, FormProblem, fetchAll, busy, noImplicitSubmit,
 } from './ui.js';
 import { rightName } from './view_rights.js';
@@ -54,13 +54,24 @@ function renderList(ctx) {
   }
   const state = h('select', { name: 'state', testid: 'notices-filter' }, h('option', { value: '' }, 'Any state'),
     ['submitted', 'under_review', 'decided'].map((s) => h('option', { value: s }, s.replace('_', ' '))));
-  const list = pagedList(ctx, {
-    name: 'notices', path: '/api/v1/notices', caption: 'Notices', params: () => ({ state: state.value }),
-    empty: seller ? 'No notices against your listings.' : 'No notices yet.',
+  let list = null;
+  const search = searchBar({
+    name: 'notices', label: 'Search notices',
+    placeholder: 'Words in the explanation, notifier, kind, listing titles or ids; bag* matches a prefix',
+    onSearch: () => list.reload(),
+  });
+  list = pagedList(ctx, {
+    name: 'notices', path: '/api/v1/notices', caption: 'Notices',
+    params: () => ({ state: state.value, q: search.value() }),
+    empty: () => {
+      if (search.value() || state.value) return 'No notices match this search.';
+      if (seller) return 'No notices against your listings.';
+      return holder ? emptyState('No notices yet', { href: '#/notices/new', label: 'file one' }, 'notices-empty-new') : 'No notices yet.';
+    },
     columns: noticeColumns(),
   });
   state.addEventListener('change', () => list.reload());
-  add(ctx.main, h('div.filter-bar', field('State', state)), list.el);
+  add(ctx.main, search.el, h('div.filter-bar', field('State', state)), list.el);
   list.reload();
   if (seller) strikes(ctx);
 }
@@ -178,13 +189,13 @@ function renderNotice(ctx, id) {
   add(ctx.main, h('p.back', h('a', { href: '#/notices', testid: 'notices-back' }, '← All notices')), body);
   const again = () => window.dispatchEvent(new HashChangeEvent('hashchange'));
 
-  Promise.all([api('GET', base), fetchAll(`${base}/items`)]).then(([n, items]) => {
+  api('GET', base).then((n) => {
     if (ctx.signal.aborted) return;
     const decider = isDecider(ctx);
     const seller = roleIs(ctx, 'seller');
     const myOrg = ctx.me.org.id;
     const rejectBoxes = new Map();
-    const itemRows = items.map((it) => {
+    const itemActions = (it) => {
       const actions = [];
       if (decider && n.state === 'under_review' && it.state === 'pending') {
         const cb = h('input', { type: 'checkbox', 'aria-label': `Reject listing ${it.listing_id}`, testid: 'item-reject' });
@@ -202,13 +213,20 @@ function renderNotice(ctx, id) {
       if (decider && it.appeal && it.appeal.state === 'open') {
         actions.push(decisionForm(ctx, { path: `${itemBase}/appeal-decision`, yes: ['overturn', 'Overturn'], no: ['confirm', 'Confirm'], name: 'appeal-decision', done: again, label: 'Decide the appeal' }));
       }
-      return h('tr', { testid: 'item-row' },
-        h('td', code(it.listing_id)),
-        h('td', statusTag(it.state, 'item-state')),
-        h('td', it.counter_notice ? h('span', h('small.block', it.counter_notice.explanation), time(it.counter_notice.filed)) : h('span.muted', it.counter_notice_deadline ? ['window until ', time(it.counter_notice_deadline)] : '—')),
-        h('td', it.appeal ? h('span', statusTag(`appeal ${it.appeal.state}`), h('small.block', it.appeal.explanation)) : h('span.muted', '—')),
-        h('td', it.decision_reason ? h('small', it.decision_reason) : h('span.muted', '—')),
-        h('td.actions', actions.length ? actions : h('span.muted', '—')));
+      return actions.length ? actions : h('span.muted', '—');
+    };
+    // The listings of a notice (up to 10,000) page like every other list.
+    const items = pagedList(ctx, {
+      name: 'items', path: `${base}/items`, caption: 'Listings in this notice', empty: 'No listings of this notice are yours to see.',
+      columns: [
+        { label: 'Listing', cell: (it) => code(it.listing_id) },
+        { label: 'State', cell: (it) => statusTag(it.state, 'item-state') },
+        { label: 'Counter-notice', cell: (it) => (it.counter_notice ? h('span', h('small.block', it.counter_notice.explanation), time(it.counter_notice.filed)) : h('span.muted', it.counter_notice_deadline ? ['window until ', time(it.counter_notice_deadline)] : '—')) },
+        { label: 'Appeal', cell: (it) => (it.appeal ? h('span', statusTag(`appeal ${it.appeal.state}`), h('small.block', it.appeal.explanation)) : h('span.muted', '—')) },
+        { label: 'Reason', cell: (it) => (it.decision_reason ? h('small', it.decision_reason) : h('span.muted', '—')) },
+        { label: 'Actions', cell: itemActions, className: 'actions' },
+      ],
+      onPage: (page) => { if (page.some((it) => it.taken_down)) statementsOnce(); },
     });
 
     let decide = null;
@@ -238,13 +256,17 @@ function renderNotice(ctx, id) {
     }
 
     const statements = h('div');
-    if (n.state === 'decided' || items.some((it) => it.taken_down)) {
+    let statementsAsked = false;
+    function statementsOnce() {
+      if (statementsAsked) return;
+      statementsAsked = true;
       api('GET', `${base}/statements`).then((s) => {
         if (!s.items || !s.items.length) return;
         replace(statements, h('details', h('summary', `Statements of reasons (${s.items.length})`),
           h('pre.json', { tabindex: '0' }, JSON.stringify(s.items, null, 2))));
       }).catch((err) => handledByApp(ctx, err));
     }
+    if (n.state === 'decided') statementsOnce();
 
     replace(body,
       pageHeading(`${KINDS[n.kind] || n.kind} notice`, 'notice-title', `${n.id}`),
@@ -259,11 +281,10 @@ function renderNotice(ctx, id) {
             ? h('a', { href: e.url, rel: 'noopener noreferrer', target: '_blank' }, e.url)
             : h('span', e.name || e.sha256 || JSON.stringify(e))))) : h('p.muted', 'None shown.'))),
       h('h2', 'Listings'),
-      h('div.table-scroll', h('table.striped', { testid: 'items-table' },
-        h('thead', h('tr', ['Listing', 'State', 'Counter-notice', 'Appeal', 'Reason', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))),
-        h('tbody', itemRows))),
+      items.el,
       decide,
       statements);
+    items.reload();
   }).catch((err) => {
     if (ctx.signal.aborted || handledByApp(ctx, err)) return;
     replace(body, pageHeading('Notice', 'notice-title'), errorBox(err, 'notice-error'));

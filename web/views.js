@@ -3,9 +3,9 @@
 // handler for errors that end the session (401); other errors are shown in
 // place.
 
-import { api, withQuery } from './api.js';
+import { api } from './api.js';
 import { h, replace, time } from './dom.js';
-import { pageHeading, errorBox, handledByApp, pagedTable, code, shortHash } from './ui.js';
+import { pageHeading, errorBox, handledByApp, pagedTable, code, shortHash, field, onSubmit, fetchAll, markInvalid } from './ui.js';
 import { roleInfo, sectionsFor, SECTION_BLURBS, ROLES, ROLES_BY_ORG_KIND } from './roles.js';
 
 /* ----------------------------------------------------------------------- */
@@ -52,28 +52,37 @@ export function renderOrgs(ctx) {
       { label: 'Id', cell: (o) => code(o.id), className: 'id-cell' },
     ],
   });
+  const add = ctx.me.user.role === 'admin' ? orgForm(ctx, () => table.reload()) : null;
   ctx.main.append(
     pageHeading('Organisations', 'orgs-title', 'Every organisation registered on the platform.'),
-    table.el);
+    table.el,
+    add);
   table.reload();
+}
+
+/** The admin's "Add an organisation" form (POST /api/v1/orgs). */
+function orgForm(ctx, reload) {
+  const name = h('input', { name: 'name', required: true, maxlength: 200, autocomplete: 'organization', testid: 'new-org-name' });
+  const kind = h('select', { name: 'kind', required: true, testid: 'new-org-kind' },
+    [['rightholder', 'Right holder'], ['seller', 'Seller'], ['agency', 'Law-enforcement agency'], ['platform', 'Platform']]
+      .map(([v, l]) => h('option', { value: v }, l)));
+  const submit = h('button', { type: 'submit', testid: 'new-org-submit' }, 'Add organisation');
+  const result = h('div', { 'aria-live': 'polite' });
+  const form = h('form', { novalidate: true, testid: 'new-org-form', 'aria-labelledby': 'add-org-title' },
+    h('div.grid', field('Name', name), field('Kind', kind, 'Decides which roles its users may have.')),
+    result, submit);
+  onSubmit(ctx, form, submit, result, async () => {
+    const o = await api('POST', '/api/v1/orgs', { name: name.value.trim(), kind: kind.value });
+    name.value = '';
+    reload();
+    return `Added ${o.name} (${o.kind}). Add its users on the Users page.`;
+  }, 'new-org');
+  return h('article.form-card', h('h2', { id: 'add-org-title' }, 'Add an organisation'), form);
 }
 
 /* ----------------------------------------------------------------------- */
 /* Users                                                                   */
 /* ----------------------------------------------------------------------- */
-
-/** All orgs (bounded), for names in the users table and the add form. */
-async function fetchAllOrgs(maxPages = 20) {
-  const all = [];
-  let cursor = null;
-  for (let i = 0; i < maxPages; i++) {
-    const page = await api('GET', withQuery('/api/v1/orgs', { limit: 200, cursor }));
-    all.push(...(page.items || []));
-    cursor = page.next_cursor;
-    if (!cursor) break;
-  }
-  return all;
-}
 
 export function renderUsers(ctx) {
   const orgNames = new Map();
@@ -149,6 +158,7 @@ export function renderUsers(ctx) {
     } catch (err) {
       if (handledByApp(ctx, err)) return;
       replace(result, errorBox(err, 'new-user-error'));
+      markInvalid(form, err);
     } finally {
       submit.removeAttribute('aria-busy');
       submit.disabled = false;
@@ -162,7 +172,7 @@ export function renderUsers(ctx) {
       h('h2', { id: 'add-user-title' }, 'Add a user'),
       form));
 
-  fetchAllOrgs().then((list) => {
+  fetchAll('/api/v1/orgs').then((list) => {
     if (ctx.signal.aborted) return;
     orgs = list;
     for (const o of list) orgNames.set(o.id, o.name);

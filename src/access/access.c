@@ -300,6 +300,30 @@ struct login_tx {
     struct store_session *session;
 };
 
+/* After a failed attempt (already recorded): lock the email when it has
+ * login_lockout_failures failures within login_window, and start counting
+ * afresh, so that after the lock an attacker again has that many tries. */
+static ips_status access__lockout_tx(struct store *s, struct login_tx *a, const char *object,
+                                     int64_t now)
+{
+    const struct config *cfg = a->ctx->cfg;
+    int by_email = 0;
+    if (cfg->login_lockout_failures <= 0)
+        return IPS_OK;
+    ips_status st = store_login_failures(s, a->email, a->ctx->addr,
+                                         now - cfg->login_window * 1000, &by_email, NULL);
+    if (st || by_email < cfg->login_lockout_failures)
+        return st;
+    if ((st = store_login_lock_set(s, a->email, now, now + cfg->login_lockout_seconds * 1000)) ||
+        (st = store_login_failures_clear(s, a->email)))
+        return st;
+    char detail[96];
+    snprintf(detail, sizeof detail, "locked for %lld s after %d failed logins",
+             (long long)cfg->login_lockout_seconds, by_email);
+    return audit_append(s, a->user ? a->user->id : "anonymous", "auth.lockout", object, AUDIT_OK,
+                        detail);
+}
+
 static ips_status access__login_tx(struct store *s, void *arg)
 {
     struct login_tx *a = arg;
@@ -309,16 +333,28 @@ static ips_status access__login_tx(struct store *s, void *arg)
     ips_status st = store_login_attempt_add(s, a->email, a->ctx->addr, a->ok, now);
     if (st)
         return st;
-    if (!a->ok)
-        return audit_append(s, a->user ? a->user->id : "anonymous", "auth.login", object,
-                            AUDIT_FAILED, "wrong email or password");
-    st = store_login_failures_clear(s, a->email);
-    if (st)
+    if (!a->ok) {
+        st = audit_append(s, a->user ? a->user->id : "anonymous", "auth.login", object,
+                          AUDIT_FAILED, "wrong email or password");
+        return st ? st : access__lockout_tx(s, a, object, now);
+    }
+    if ((st = store_login_failures_clear(s, a->email)) ||
+        (st = store_login_lock_set(s, a->email, now, 0)))
         return st;
     st = store_session_insert(s, a->session);
     if (st)
         return st;
     return audit_append(s, a->user->id, "auth.login", object, AUDIT_OK, NULL);
+}
+
+/* Refuse a login of a locked account or from a throttled address: 429 with
+ * Retry-After; the same answer whether or not an account has the email. */
+static ips_status access__login_refuse(struct ips_ctx *ctx, int retry_after_s, const char *why)
+{
+    snprintf(ctx->detail, sizeof ctx->detail,
+             "too many failed logins; try again in %d seconds", retry_after_s);
+    audit_record(ctx->store, "anonymous", "auth.login", "user:throttled", AUDIT_DENIED, why);
+    return IPS_ERR_RATE_LIMITED;
 }
 
 ips_status access_login(struct ips_ctx *ctx, const char *email_in, const char *password,
@@ -337,20 +373,25 @@ ips_status access_login(struct ips_ctx *ctx, const char *email_in, const char *p
         return IPS_ERR_UNAUTHENTICATED;
     }
 
+    /* A locked account is refused before its password is checked: even the
+     * right password does not get in until the lock ends. */
     int64_t now = time_now_ms();
-    int by_email = 0, by_addr = 0;
-    int64_t window_ms = ctx->cfg->login_window * 1000;
-    ips_status st = store_login_failures(ctx->store, email, ctx->addr, now - window_ms,
-                                         &by_email, &by_addr);
+    int64_t locked_until = 0;
+    ips_status st = store_login_lock_get(ctx->store, email, &locked_until);
     if (st)
         return st;
-    if (by_email >= ctx->cfg->login_max_failures || by_addr >= ctx->cfg->login_max_failures) {
+    if (locked_until > now) {
+        *retry_after_s = (int)((locked_until - now + 999) / 1000);
+        return access__login_refuse(ctx, *retry_after_s, "locked");
+    }
+    int by_addr = 0;
+    int64_t window_ms = ctx->cfg->login_window * 1000;
+    st = store_login_failures(ctx->store, email, ctx->addr, now - window_ms, NULL, &by_addr);
+    if (st)
+        return st;
+    if (by_addr >= ctx->cfg->login_max_failures) {
         *retry_after_s = (int)ctx->cfg->login_window;
-        snprintf(ctx->detail, sizeof ctx->detail,
-                 "too many failed logins; try again in %d seconds", *retry_after_s);
-        audit_record(ctx->store, "anonymous", "auth.login", "user:throttled", AUDIT_DENIED,
-                     "throttled");
-        return IPS_ERR_RATE_LIMITED;
+        return access__login_refuse(ctx, *retry_after_s, "throttled");
     }
 
     struct store_user u;
@@ -674,6 +715,50 @@ ips_status access_user_set_password(struct ips_ctx *ctx, const char *user_id,
         return st;
     struct user_tx a = {ctx->actor, &u, "user.set_password"};
     return store_tx_run(ctx->store, access__user_write_tx, &a);
+}
+
+struct unlock_tx {
+    const struct access_principal *actor;
+    const struct store_user *user;
+    bool was_locked;
+};
+
+static ips_status access__unlock_tx(struct store *s, void *arg)
+{
+    struct unlock_tx *a = arg;
+    int64_t now = time_now_ms(), until = 0;
+    ips_status st;
+    if ((st = store_login_lock_get(s, a->user->email, &until)) ||
+        (st = store_login_lock_set(s, a->user->email, now, 0)) ||
+        (st = store_login_failures_clear(s, a->user->email)))
+        return st;
+    a->was_locked = until > now;
+    char object[STORE_OBJECT_MAX + 1];
+    snprintf(object, sizeof object, "user:%s", a->user->id);
+    return audit_append(s, access_principal_actor(a->actor), "user.unlock", object, AUDIT_OK,
+                        a->was_locked ? "was locked" : "was not locked");
+}
+
+ips_status access_user_unlock(struct ips_ctx *ctx, const char *email_in, bool *was_locked)
+{
+    ips_status st = access__check(ctx, ACT_USER_UNLOCK, NULL, "user:unlock");
+    if (st)
+        return st;
+    char email[STORE_EMAIL_MAX + 1];
+    struct store_user u;
+    if (strlen(email_in) > STORE_EMAIL_MAX)
+        return IPS_ERR_NOT_FOUND;
+    memcpy(email, email_in, strlen(email_in) + 1);
+    if (!access_email_normalize(email))
+        return IPS_ERR_NOT_FOUND;
+    if ((st = store_user_get_by_email(ctx->store, email, &u)))
+        return st;
+    struct unlock_tx a = {ctx->actor, &u, false};
+    if ((st = store_tx_run(ctx->store, access__unlock_tx, &a)))
+        return st;
+    if (was_locked)
+        *was_locked = a.was_locked;
+    return IPS_OK;
 }
 
 ips_status access_user_get(struct ips_ctx *ctx, const char *id, struct store_user *out)

@@ -92,6 +92,7 @@ const char *access_principal_actor(const struct access_principal *p);
     X(USER_CREATE,  "user.create",    ACCESS_R(ADMIN),              SCOPE_NONE)     \
     X(USER_LIST,    "user.list",      ACCESS_R(ADMIN),              SCOPE_NONE)     \
     X(USER_READ,    "user.read",      ACCESS_R(ADMIN),              SCOPE_USER)     \
+    X(USER_UNLOCK,  "user.unlock",    ACCESS_R(ADMIN),              SCOPE_NONE)     \
     X(TOKEN_CREATE, "token.create",   ACCESS_R_ALL,                 SCOPE_NONE)     \
     X(TOKEN_LIST,   "token.list",     ACCESS_R_ALL,                 SCOPE_NONE)     \
     X(TOKEN_REVOKE, "token.revoke",   ACCESS_R(ADMIN),              SCOPE_USER)     \
@@ -175,6 +176,23 @@ const char *access_principal_actor(const struct access_principal *p);
     X(REFERRAL_READ,   "referral.read",   ACCESS_R(ADMIN) | ACCESS_R(REVIEWER), SCOPE_TLP) \
     X(EVIDENCE_READ,   "evidence.read",   ACCESS_R(ADMIN) | ACCESS_R(REVIEWER), SCOPE_TLP) \
     X(REFERRAL_WORK,   "referral.work",   0,                          SCOPE_ORG)      \
+    /* litigation files (src/litigation): right holders open them (LITIGATION_OPEN, */ \
+    /* then LITIGATION_OWN, the org check of the holder named, agents included); */     \
+    /* the holder and its agents read its own, the platform's reviewers and admins all */ \
+    X(LITIGATION_OPEN, "litigation.open", ACCESS_R(RIGHTHOLDER),      SCOPE_NONE)     \
+    X(LITIGATION_OWN,  "litigation.own",  0,                          SCOPE_ORG)      \
+    X(LITIGATION_LIST, "litigation.list", ACCESS_R(ADMIN) | ACCESS_R(REVIEWER) | ACCESS_R(RIGHTHOLDER), SCOPE_NONE) \
+    X(LITIGATION_READ, "litigation.read", ACCESS_R(ADMIN) | ACCESS_R(REVIEWER), SCOPE_ORG) \
+    /* reports (src/reports): METRICS lets a role ask at all; ALL reads every org's */ \
+    /* numbers (and the DSA export); a reader without ALL gets its own org's numbers */ \
+    /* in the sections its REPORT_<section> row allows */                              \
+    X(REPORT_METRICS,     "report.metrics",     ACCESS_R_ALL,           SCOPE_NONE)  \
+    X(REPORT_ALL,         "report.all",         ACCESS_R_PLATFORM_READ, SCOPE_NONE)  \
+    X(REPORT_NOTICES,     "report.notices",     ACCESS_R_PLATFORM_READ | ACCESS_R(RIGHTHOLDER) | ACCESS_R(SELLER), SCOPE_NONE) \
+    X(REPORT_DETECTIONS,  "report.detections",  ACCESS_R_PLATFORM_READ | ACCESS_R(RIGHTHOLDER), SCOPE_NONE) \
+    X(REPORT_ENFORCEMENT, "report.enforcement", ACCESS_R_PLATFORM_READ | ACCESS_R(RIGHTHOLDER) | ACCESS_R(SELLER), SCOPE_NONE) \
+    X(REPORT_REFERRALS,   "report.referrals",   ACCESS_R_PLATFORM_READ | ACCESS_R(RIGHTHOLDER) | ACCESS_R(OFFICER), SCOPE_NONE) \
+    X(REPORT_ALLIANCE,    "report.alliance",    ACCESS_R_PLATFORM_READ | ACCESS_R(RIGHTHOLDER), SCOPE_NONE) \
     X(AUDIT_READ,   "audit.read",     ACCESS_R(ADMIN) | ACCESS_R(AUDITOR), SCOPE_NONE)
 
 enum access_scope { SCOPE_NONE, SCOPE_ORG, SCOPE_USER, SCOPE_TLP };
@@ -312,6 +330,12 @@ ips_status access_user_list(struct ips_ctx *ctx, const char *after, int limit,
  * system). Ends nothing else. */
 ips_status access_user_set_password(struct ips_ctx *ctx, const char *user_id,
                                     const char *password);
+/* Lift the login lockout of the account with this email (admin or system:
+ * USER_UNLOCK) and forget its failed attempts; audited as user.unlock.
+ * OUT *was_locked (may be NULL): whether a lock was in force.
+ * Failure: IPS_ERR_FORBIDDEN; IPS_ERR_NOT_FOUND when no account has the
+ * email; store errors. Nothing changes on failure. */
+ips_status access_user_unlock(struct ips_ctx *ctx, const char *email, bool *was_locked);
 
 /* ---- API tokens ---------------------------------------------------------------- */
 

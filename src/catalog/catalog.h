@@ -185,6 +185,9 @@ ips_status catalog_listing_set_state(struct ips_ctx *ctx, const char *id, const 
  * IPS_ERR_TOO_LARGE when out is too small.
  */
 ips_status catalog_fts_query(const char *query, char *out, size_t cap);
+/* catalog_fts_query for a request: on failure also names field "q" in
+ * ctx->errors and sets ctx->detail. IPS_ERR_INVALID. */
+ips_status catalog_search_query(struct ips_ctx *ctx, const char *query, char out[CATALOG_FTS_MAX]);
 
 /* ---- bulk import (JSON Lines) ------------------------------------------------------- */
 

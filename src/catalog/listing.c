@@ -456,6 +456,15 @@ ips_status catalog_listing_list(struct ips_ctx *ctx, const char *after, int limi
     return store_catalog_listing_list(ctx->store, only, after, limit, cb, arg);
 }
 
+ips_status catalog_search_query(struct ips_ctx *ctx, const char *query, char out[CATALOG_FTS_MAX])
+{
+    if (catalog_fts_query(query, out, CATALOG_FTS_MAX) == IPS_OK)
+        return IPS_OK;
+    json_error_add(ctx->errors, "q", "must hold 1-16 words, at most 256 bytes, no control characters");
+    snprintf(ctx->detail, sizeof ctx->detail, "the search query is not usable");
+    return IPS_ERR_INVALID;
+}
+
 ips_status catalog_listing_search(struct ips_ctx *ctx, const char *query, int64_t offset,
                                   int limit, store_listing_cb cb, void *arg)
 {
@@ -464,13 +473,8 @@ ips_status catalog_listing_search(struct ips_ctx *ctx, const char *query, int64_
     if (st)
         return st;
     char fts[CATALOG_FTS_MAX];
-    st = catalog_fts_query(query, fts, sizeof fts);
-    if (st) {
-        json_error_add(ctx->errors, "q",
-                       "must hold 1-16 words, at most 256 bytes, no control characters");
-        snprintf(ctx->detail, sizeof ctx->detail, "the search query is not usable");
-        return IPS_ERR_INVALID;
-    }
+    if ((st = catalog_search_query(ctx, query, fts)))
+        return st;
     st = store_catalog_listing_search(ctx->store, fts, only, offset, limit, cb, arg);
     if (st == IPS_ERR_INVALID) {
         json_error_add(ctx->errors, "q", "could not be searched for");

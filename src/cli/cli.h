@@ -117,5 +117,6 @@ int cmd_notices(int argc, char **argv);
 int cmd_evidence(int argc, char **argv);
 int cmd_enforce(int argc, char **argv);
 int cmd_routes(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

@@ -16,7 +16,8 @@
 static void evidence_usage(FILE *f)
 {
     fprintf(f, "usage: iprshield evidence COMMAND [OPTIONS]\n\n"
-               "Evidence archives of law-enforcement referrals: tar.gz files whose\n"
+               "Evidence archives of law-enforcement referrals and of litigation files\n"
+               "(the same format): tar.gz files whose\n"
                "manifest.json lists every file's SHA-256 and size, signed in manifest.sig\n"
                "with the platform's Ed25519 key.\n\n"
                "Commands:\n"
@@ -90,7 +91,7 @@ static int evidence_verify(const char *archive, const struct evidence_opts *o)
     else if (!rep.manifest_bound)
         fprintf(stderr, "signature: the signed note does not name this manifest.json\n");
     if (st == IPS_OK)
-        printf("verified: referral %s, %lld files, signature ok\n", rep.referral_id,
+        printf("verified: %s %s, %lld files, signature ok\n", rep.case_kind, rep.referral_id,
                (long long)rep.files);
     else
         fprintf(stderr, "iprshield evidence verify: FAILED (%zu file problems)\n",

@@ -1,4 +1,4 @@
-/* cmd_user.c — `iprshield user add` and `iprshield token create`. */
+/* cmd_user.c — `iprshield user add|unlock` and `iprshield token create`. */
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,10 +9,14 @@
 static void user_usage(FILE *f)
 {
     fprintf(f, "usage: iprshield user add --org NAME --org-kind KIND --role ROLE --email EMAIL\n"
-               "                          --password-stdin [--db PATH]\n\n"
-               "Create a user (and its organisation when no organisation has that name).\n"
+               "                          --password-stdin [--db PATH]\n"
+               "       iprshield user unlock EMAIL [--db PATH]\n\n"
+               "add: create a user (and its organisation when no organisation has that name).\n"
                "The password (12-256 bytes) is read from the first line of standard input.\n"
-               "Prints the new user's id.\n\n"
+               "Prints the new user's id.\n"
+               "unlock: lift the login lockout of the account with EMAIL (set after\n"
+               "login_lockout_failures failed logins) and forget its failed logins; prints\n"
+               "\"unlocked\" or \"not locked\". Exit 3 when no account has EMAIL.\n\n"
                "Options:\n"
                "  --org NAME         organisation name\n"
                "  --org-kind KIND    platform, rightholder, seller or agency\n"
@@ -67,11 +71,48 @@ static int user_option(int c, const char *arg, void *state)
     return 0;
 }
 
-int cmd_user(int argc, char **argv)
+/* `iprshield user unlock EMAIL`: argv[0] is "unlock". */
+static int user_unlock(int argc, char **argv)
 {
-    int rc = cli_subcommand(argc, argv, "add", user_usage);
+    struct config cfg;
+    static const struct option opts[] = {CLI_COMMON_OPTIONS, {0, 0, 0, 0}};
+    int first = 0;
+    int rc = cli_begin(argc, argv, opts, &cfg, NULL, NULL, user_usage, &first);
     if (rc != CLI_CONTINUE)
         return rc;
+    rc = 0;
+    if (argc - first != 1) {
+        fprintf(stderr, "iprshield user unlock: give one EMAIL\n");
+        rc = 2;
+        goto out_cfg;
+    }
+    struct cli_session sess;
+    ips_status st = cli_session_open(&cfg, &sess);
+    if (st) {
+        rc = ips_status_exit_code(st);
+        goto out_cfg;
+    }
+    bool was_locked = false;
+    st = access_user_unlock(&sess.ctx, argv[first], &was_locked);
+    if (st)
+        rc = cli_fail("cannot unlock", st, st == IPS_ERR_NOT_FOUND ? argv[first] : sess.ctx.detail);
+    else
+        printf("%s\n", was_locked ? "unlocked" : "not locked");
+    cli_session_close(&sess);
+out_cfg:
+    config_release(&cfg);
+    return rc;
+}
+
+int cmd_user(int argc, char **argv)
+{
+    static const char *const subs[] = {"add", "unlock", NULL};
+    int which = 0;
+    int rc = cli_subcommand_pick(argc, argv, subs, user_usage, &which);
+    if (rc != CLI_CONTINUE)
+        return rc;
+    if (which == 1)
+        return user_unlock(argc - 1, argv + 1);
     struct config cfg;
     static const struct option opts[] = {{"org", required_argument, 0, 'o'},
                                          {"org-kind", required_argument, 0, 'k'},

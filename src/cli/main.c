@@ -15,7 +15,7 @@ static const struct {
 } commands[] = {
     {"serve", cmd_serve, "serve the portal and the JSON API"},
     {"db", cmd_db, "database tasks (migrate, version)"},
-    {"user", cmd_user, "manage users (add)"},
+    {"user", cmd_user, "manage users (add, unlock)"},
     {"token", cmd_token, "manage API tokens (create)"},
     {"demo", cmd_demo, "demo data (seed, generate)"},
     {"audit", cmd_audit, "audit log tasks (verify)"},
@@ -29,6 +29,7 @@ static const struct {
     {"evidence", cmd_evidence, "referral evidence archives (verify offline, export)"},
     {"enforce", cmd_enforce, "strikes, penalties and seller networks (show, strike, ban, rebuild)"},
     {"routes", cmd_routes, "print the API's route table (--json)"},
+    {"report", cmd_report, "reports (metrics, transparency, statements: the DSA export)"},
 };
 
 static void usage(FILE *f)

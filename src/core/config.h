@@ -32,8 +32,10 @@
     X(rate_user,      "rate_user",       INT, "100",                  "requests per second one signed-in user may make (0: no limit)") \
     X(rate_user_burst,"rate_user_burst", INT, "200",                  "requests one signed-in user may make in a burst") \
     X(session_ttl,    "session_ttl",     INT, "43200",                "login session lifetime in seconds") \
-    X(login_max_failures, "login_max_failures", INT, "5",             "failed logins per account or address before throttling") \
+    X(login_max_failures, "login_max_failures", INT, "5",             "failed logins from one address before it is throttled") \
     X(login_window,   "login_window",    INT, "900",                  "seconds over which failed logins are counted") \
+    X(login_lockout_failures, "login_lockout_failures", INT, "5",     "failed logins for one account within login_window that lock it (0: never)") \
+    X(login_lockout_seconds,  "login_lockout_seconds",  INT, "900",   "seconds a locked account stays locked (or until an admin unlocks it)") \
     X(secure_cookies, "secure_cookies",  BOOL, "false",               "mark the session cookie Secure (behind TLS)") \
     X(ledger_key,     "ledger_key",      STR, "",                     "ledger signing key file (default: <db>.ledger.key, created 0600 at first use)") \
     X(ledger_origin,  "ledger_origin",   STR, "iprshield.example/ledger", "ledger checkpoint origin and key name, used when the key is created") \

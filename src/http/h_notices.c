@@ -219,7 +219,8 @@ void h_notices_list(struct http_req *rq, struct http_resp *rs)
     struct h_notices_page p;
     http_page_begin(&p.acc, limit);
     p.seller_view = rq->principal.via != VIA_SYSTEM && rq->principal.role == ROLE_SELLER;
-    ips_status st = notices_list(&rq->ctx, state, cursor, limit + 1, h_notices_take, &p);
+    ips_status st =
+        notices_list(&rq->ctx, state, http_query(rq, "q"), cursor, limit + 1, h_notices_take, &p);
     http_page_respond(rq, rs, &p.acc, st);
 }
 

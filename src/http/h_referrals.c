@@ -93,6 +93,11 @@ static ips_status h__take_update(const struct store_referral_update *u, void *ar
     return json_array_append_new(arg, o) == 0 ? IPS_OK : IPS_ERR_NOMEM;
 }
 
+static ips_status h__take_file(const struct store_referral_file *f, void *arg)
+{
+    return json_array_append_new(arg, referral_file_json(f)) == 0 ? IPS_OK : IPS_ERR_NOMEM;
+}
+
 /* The full view: the referral with its recipients, sellers and history. */
 static void h__referral_answer(struct http_req *rq, struct http_resp *rs, ips_status st,
                                const struct store_referral *r, int ok_status)
@@ -103,7 +108,8 @@ static void h__referral_answer(struct http_req *rq, struct http_resp *rs, ips_st
     }
     json_t *v = h__view_referral(r);
     json_t *recipients = json_array(), *sellers = json_array(), *history = json_array();
-    if (!v || !recipients || !sellers || !history)
+    json_t *files = json_array();
+    if (!v || !recipients || !sellers || !history || !files)
         st = IPS_ERR_NOMEM;
     if (!st)
         st = referral_recipients(&rq->ctx, r->id, h__take_recipient, recipients);
@@ -111,17 +117,21 @@ static void h__referral_answer(struct http_req *rq, struct http_resp *rs, ips_st
         st = referral_sellers(&rq->ctx, r->id, h__take_text, sellers);
     if (!st)
         st = referral_history(&rq->ctx, r->id, h__take_update, history);
+    if (!st)
+        st = referral_files(&rq->ctx, r->id, h__take_file, files);
     if (st) {
         json_decref(v);
         json_decref(recipients);
         json_decref(sellers);
         json_decref(history);
+        json_decref(files);
         http_fail(rq, rs, st);
         return;
     }
     json_object_set_new(v, "recipients", recipients);
     json_object_set_new(v, "sellers", sellers);
     json_object_set_new(v, "history", history);
+    json_object_set_new(v, "files", files);
     http_json(rs, ok_status, v);
 }
 
@@ -221,7 +231,8 @@ void h_referrals_get(struct http_req *rq, struct http_resp *rs)
     free(r);
 }
 
-void h_referrals_evidence(struct http_req *rq, struct http_resp *rs)
+void h_evidence_send(struct http_req *rq, struct http_resp *rs, evidence_read_fn read,
+                     const char *prefix)
 {
     const char *id = http_param_id(rq, rs, 0);
     if (!id)
@@ -229,14 +240,19 @@ void h_referrals_evidence(struct http_req *rq, struct http_resp *rs)
     void *data = NULL;
     size_t len = 0;
     struct blob_info info;
-    ips_status st = referral_evidence_read(&rq->ctx, id, &data, &len, &info);
+    ips_status st = read(&rq->ctx, id, &data, &len, &info);
     if (st) {
         http_fail(rq, rs, st);
         return;
     }
     char name[80];
-    snprintf(name, sizeof name, "evidence-%s.tar.gz", id);
+    snprintf(name, sizeof name, "%s-%s.tar.gz", prefix, id);
     http_send_file(rq, rs, data, len, "application/gzip", name);
+}
+
+void h_referrals_evidence(struct http_req *rq, struct http_resp *rs)
+{
+    h_evidence_send(rq, rs, referral_evidence_read, "evidence");
 }
 
 /* POST .../approvals {agency_org_id, reason}; PUT .../tlp {tlp, reason}. */
@@ -301,4 +317,38 @@ void h_referrals_update(struct http_req *rq, struct http_resp *rs)
     h__referral_answer(rq, rs, st, r, 200);
     free(r);
     json_decref(body);
+}
+
+/* multipart/form-data: "file" (one file, with its file name), "note" (text,
+ * optional). */
+void h_referrals_file(struct http_req *rq, struct http_resp *rs)
+{
+    const char *id = http_param_id(rq, rs, 0);
+    if (!id)
+        return;
+    ips_status st = referral_case_check(&rq->ctx, id); /* before the upload is looked at */
+    if (st) {
+        http_fail(rq, rs, st);
+        return;
+    }
+    for (int i = 0; i < rq->n_parts; i++) {
+        const struct http_part *p = &rq->parts[i];
+        if (!p->name || (strcmp(p->name, "file") != 0 && strcmp(p->name, "note") != 0))
+            json_error_add(rq->ctx.errors, p->name ? p->name : "(unnamed)", "unknown part");
+    }
+    const struct http_part *file = http_part_get(rq, "file");
+    const struct http_part *note = http_part_get(rq, "note");
+    if (!file || !file->filename)
+        json_error_add(rq->ctx.errors, "file", "is required: one file part with a file name");
+    if (json_array_size(rq->ctx.errors)) {
+        http_problem(rs, IPS_ERR_INVALID, "the upload is not a case file",
+                     json_incref(rq->ctx.errors));
+        return;
+    }
+    struct store_referral *r = malloc(sizeof *r);
+    st = r ? referral_case_file_add(&rq->ctx, id, file->filename, file->data.data, file->data.len,
+                                    note ? note->data.data : NULL, r)
+           : IPS_ERR_NOMEM;
+    h__referral_answer(rq, rs, st, r, 201);
+    free(r);
 }

@@ -302,6 +302,25 @@ void h_referrals_approve(struct http_req *rq, struct http_resp *rs);
 void h_referrals_tlp(struct http_req *rq, struct http_resp *rs);
 void h_referrals_route(struct http_req *rq, struct http_resp *rs);
 void h_referrals_update(struct http_req *rq, struct http_resp *rs);
+void h_referrals_file(struct http_req *rq, struct http_resp *rs);
+/* Send the signed archive read(ctx, {id}) gives as <prefix>-<id>.tar.gz, or
+ * the problem of its status (referral evidence, litigation bundles). */
+struct blob_info;
+typedef ips_status (*evidence_read_fn)(struct ips_ctx *ctx, const char *id, void **data,
+                                       size_t *len, struct blob_info *info);
+void h_evidence_send(struct http_req *rq, struct http_resp *rs, evidence_read_fn read,
+                     const char *prefix);
+/* litigation files (h_litigation.c) */
+void h_litigation_list(struct http_req *rq, struct http_resp *rs);
+void h_litigation_open(struct http_req *rq, struct http_resp *rs);
+void h_litigation_get(struct http_req *rq, struct http_resp *rs);
+void h_litigation_bundle(struct http_req *rq, struct http_resp *rs);
+void h_litigation_damages(struct http_req *rq, struct http_resp *rs);
+
+/* reports (h_reports.c) */
+void h_reports_metrics(struct http_req *rq, struct http_resp *rs);
+void h_reports_transparency(struct http_req *rq, struct http_resp *rs);
+void h_reports_statements(struct http_req *rq, struct http_resp *rs);
 
 /* notice and action, inbox, strikes (h_notices.c); webhooks (h_webhooks.c) */
 void h_notices_create(struct http_req *rq, struct http_resp *rs);

@@ -116,6 +116,17 @@ const struct http_route http_routes[] = {
     {"PUT", "/api/v1/referrals/{id}/tlp", h_referrals_tlp, AUTH_REQUIRED, BODY_JSON},
     {"POST", "/api/v1/referrals/{id}/route", h_referrals_route, AUTH_REQUIRED, BODY_JSON},
     {"POST", "/api/v1/referrals/{id}/updates", h_referrals_update, AUTH_REQUIRED, BODY_JSON},
+    {"POST", "/api/v1/referrals/{id}/files", h_referrals_file, AUTH_REQUIRED, BODY_MULTIPART},
+    /* litigation files (h_litigation.c) */
+    {"GET", "/api/v1/litigation", h_litigation_list, AUTH_REQUIRED, BODY_JSON},
+    {"POST", "/api/v1/litigation", h_litigation_open, AUTH_REQUIRED, BODY_JSON},
+    {"GET", "/api/v1/litigation/{id}", h_litigation_get, AUTH_REQUIRED, BODY_JSON},
+    {"GET", "/api/v1/litigation/{id}/bundle", h_litigation_bundle, AUTH_REQUIRED, BODY_JSON},
+    {"GET", "/api/v1/litigation/{id}/damages", h_litigation_damages, AUTH_REQUIRED, BODY_JSON},
+    /* reports (h_reports.c): the transparency report is public aggregate numbers */
+    {"GET", "/api/v1/reports/metrics", h_reports_metrics, AUTH_REQUIRED, BODY_JSON},
+    {"GET", "/api/v1/reports/transparency", h_reports_transparency, AUTH_PUBLIC, BODY_JSON},
+    {"GET", "/api/v1/reports/statements", h_reports_statements, AUTH_REQUIRED, BODY_JSON},
     {NULL, NULL, NULL, AUTH_PUBLIC, BODY_JSON},
 };
 

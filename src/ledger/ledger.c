@@ -206,61 +206,27 @@ ips_status ledger__usable(struct ips_ctx *ctx)
     return broken ? IPS_ERR_INTEGRITY : IPS_OK;
 }
 
-/* ---- the tree over the store ---------------------------------------------------------- */
+/* ---- the tree over the store (tiles.c) ------------------------------------------------ */
 
-static ips_status ledger__node_get(void *arg, unsigned level, uint64_t index,
-                                   uint8_t out[MERKLE_HASH_LEN])
+static ips_status ledger__upgrade_tx(struct store *s, void *arg)
 {
-    ips_status st = store_ledger_node_get(arg, (int)level, (int64_t)index, out);
-    if (st == IPS_ERR_NOT_FOUND) {
-        log_error("ledger: a tree node is missing from the store");
-        st = IPS_ERR_INTEGRITY;
-    }
-    return st;
+    return ledger_tiles_upgrade(s, arg);
 }
 
-/* Proof reads in one statement: run the generator once "recording" the
- * nodes it asks for (answering zeros), fetch them all with one
- * store_ledger_nodes_get, then run it again from that set. The node list
- * depends only on the sizes and the index, never on hash values, so both
- * runs ask for the same nodes. */
-struct ledger__prefetch {
-    struct store *s;
-    bool recording;
-    size_t n;
-    int levels[STORE_LEDGER_NODES_MAX];
-    int64_t idx[STORE_LEDGER_NODES_MAX];
-    uint8_t hash[STORE_LEDGER_NODES_MAX][MERKLE_HASH_LEN];
-};
-
-static ips_status ledger__pf_get(void *arg, unsigned level, uint64_t index,
-                                 uint8_t out[MERKLE_HASH_LEN])
+/* A tile a read needs is missing: when the database still has the node
+ * table of the old layout, convert it (once, in its own transaction) and
+ * answer IPS_OK so that the caller reads again; otherwise the store is
+ * damaged: IPS_ERR_INTEGRITY. */
+static ips_status ledger__tile_missing(struct store *s)
 {
-    struct ledger__prefetch *pf = arg;
-    if (pf->recording) {
-        if (pf->n < STORE_LEDGER_NODES_MAX) {
-            pf->levels[pf->n] = (int)level;
-            pf->idx[pf->n] = (int64_t)index;
-            pf->n++;
-        }
-        memset(out, 0, MERKLE_HASH_LEN);
-        return IPS_OK;
-    }
-    for (size_t i = 0; i < pf->n; i++)
-        if (pf->levels[i] == (int)level && pf->idx[i] == (int64_t)index) {
-            memcpy(out, pf->hash[i], MERKLE_HASH_LEN);
-            return IPS_OK;
-        }
-    return ledger__node_get(pf->s, level, index, out); /* not prefetched (never expected) */
-}
-
-/* Fetch what the recording run asked for and switch to answering. */
-static ips_status ledger__pf_load(struct ledger__prefetch *pf)
-{
-    pf->recording = false;
-    ips_status st = store_ledger_nodes_get(pf->s, pf->n, pf->levels, pf->idx, pf->hash);
-    if (st == IPS_ERR_NOT_FOUND) {
-        log_error("ledger: a tree node is missing from the store");
+    bool legacy = false;
+    int64_t leaves = 0, nodes = 0;
+    ips_status st = store_ledger_legacy_present(s, &legacy, &nodes);
+    if (st == IPS_OK && legacy)
+        st = store_in_tx(s) ? ledger_tiles_upgrade(s, &leaves)
+                            : store_tx_run(s, ledger__upgrade_tx, &leaves);
+    if (st == IPS_OK && !legacy) {
+        log_error("ledger: a tree tile is missing from the store");
         st = IPS_ERR_INTEGRITY;
     }
     return st;
@@ -269,65 +235,30 @@ static ips_status ledger__pf_load(struct ledger__prefetch *pf)
 static ips_status ledger__inclusion(struct store *s, uint64_t index, uint64_t size,
                                     uint8_t proof[MERKLE_PROOF_MAX][MERKLE_HASH_LEN], size_t *count)
 {
-    struct ledger__prefetch pf = {.s = s, .recording = true};
-    ips_status st = merkle_inclusion_proof(index, size, ledger__pf_get, &pf, proof, count);
-    if (st || (st = ledger__pf_load(&pf)))
-        return st;
-    return merkle_inclusion_proof(index, size, ledger__pf_get, &pf, proof, count);
+    ips_status st = ledger_tree_inclusion(s, index, size, proof, count);
+    if (st == IPS_ERR_NOT_FOUND && (st = ledger__tile_missing(s)) == IPS_OK)
+        st = ledger_tree_inclusion(s, index, size, proof, count);
+    return st == IPS_ERR_NOT_FOUND ? IPS_ERR_INTEGRITY : st;
 }
 
 static ips_status ledger__consistency(struct store *s, uint64_t from, uint64_t to,
                                       uint8_t proof[MERKLE_PROOF_MAX][MERKLE_HASH_LEN],
                                       size_t *count)
 {
-    struct ledger__prefetch pf = {.s = s, .recording = true};
-    ips_status st = merkle_consistency_proof(from, to, ledger__pf_get, &pf, proof, count);
-    if (st || (st = ledger__pf_load(&pf)))
-        return st;
-    return merkle_consistency_proof(from, to, ledger__pf_get, &pf, proof, count);
+    ips_status st = ledger_tree_consistency(s, from, to, proof, count);
+    if (st == IPS_ERR_NOT_FOUND && (st = ledger__tile_missing(s)) == IPS_OK)
+        st = ledger_tree_consistency(s, from, to, proof, count);
+    return st == IPS_ERR_NOT_FOUND ? IPS_ERR_INTEGRITY : st;
 }
 
-static ips_status ledger__root(struct store *s, uint64_t size, uint8_t out[MERKLE_HASH_LEN])
+/* The right frontier of the stored tree of `size` leaves into f (see
+ * ledger__tile_missing for a missing tile). */
+static ips_status ledger__frontier(struct store *s, uint64_t size, struct ledger_frontier *f)
 {
-    struct ledger__prefetch pf = {.s = s, .recording = true};
-    ips_status st = merkle_root(size, ledger__pf_get, &pf, out);
-    if (st || (st = ledger__pf_load(&pf)))
-        return st;
-    return merkle_root(size, ledger__pf_get, &pf, out);
-}
-
-/* Appending: the left sibling merkle_append asks for is always the node
- * written last at its level, so the transaction keeps that one per level
- * and reads the store only for the first append of a batch. */
-struct ledger__appender {
-    struct store *s;
-    bool have[64];
-    int64_t idx[64];
-    uint8_t hash[64][MERKLE_HASH_LEN];
-};
-
-static ips_status ledger__app_get(void *arg, unsigned level, uint64_t index,
-                                  uint8_t out[MERKLE_HASH_LEN])
-{
-    struct ledger__appender *a = arg;
-    if (level < 64 && a->have[level] && a->idx[level] == (int64_t)index) {
-        memcpy(out, a->hash[level], MERKLE_HASH_LEN);
-        return IPS_OK;
-    }
-    return ledger__node_get(a->s, level, index, out);
-}
-
-static ips_status ledger__app_put(void *arg, unsigned level, uint64_t index,
-                                  const uint8_t hash[MERKLE_HASH_LEN])
-{
-    struct ledger__appender *a = arg;
-    ips_status st = store_ledger_node_put(a->s, (int)level, (int64_t)index, hash);
-    if (st == IPS_OK && level < 64) {
-        a->have[level] = true;
-        a->idx[level] = (int64_t)index;
-        memcpy(a->hash[level], hash, MERKLE_HASH_LEN);
-    }
-    return st;
+    ips_status st = ledger_frontier_load(f, s, size);
+    if (st == IPS_ERR_NOT_FOUND && (st = ledger__tile_missing(s)) == IPS_OK)
+        st = ledger_frontier_load(f, s, size);
+    return st == IPS_ERR_NOT_FOUND ? IPS_ERR_INTEGRITY : st;
 }
 
 /* ---- validation -------------------------------------------------------------------------- */
@@ -424,20 +355,23 @@ struct ledger__reg {
     struct ledger_leaf *leaves;  /* prepared; leaf_index and work_sha256 set in the tx */
     const struct note_signer *signer;
     struct store_ledger_record *rec; /* scratch */
+    struct ledger_frontier *f;       /* scratch: the tree's right edge */
     /* OUT of the transaction (reset at its start: it may run again) */
     int64_t first;
     struct store_ledger_checkpoint cp;
 };
 
 /* Check that the stored tree of `size` leaves is the one the latest
- * checkpoint signed: same size, same root. */
-static ips_status ledger__tip_ok(struct store *s, int64_t size, char *why, size_t cap)
+ * checkpoint signed: same size, same root. OUT *f: that tree's frontier,
+ * loaded (the caller's scratch, write sink already set). */
+static ips_status ledger__tip_ok(struct store *s, int64_t size, struct ledger_frontier *f,
+                                 char *why, size_t cap)
 {
     struct store_ledger_checkpoint cp;
     ips_status st = store_ledger_checkpoint_latest(s, &cp);
     if (st == IPS_ERR_NOT_FOUND) {
         if (size == 0)
-            return IPS_OK;
+            return ledger_frontier_load(f, s, 0);
         snprintf(why, cap, "%" PRId64 " leaves are stored but no checkpoint", size);
         return IPS_ERR_INTEGRITY;
     }
@@ -449,8 +383,12 @@ static ips_status ledger__tip_ok(struct store *s, int64_t size, char *why, size_
         return IPS_ERR_INTEGRITY;
     }
     uint8_t root[MERKLE_HASH_LEN];
-    if ((st = ledger__root(s, (uint64_t)size, root)))
+    if ((st = ledger__frontier(s, (uint64_t)size, f))) {
+        if (st == IPS_ERR_INTEGRITY)
+            snprintf(why, cap, "the stored tree of %" PRId64 " leaves is incomplete", size);
         return st;
+    }
+    ledger_frontier_root(f, root);
     if (memcmp(root, cp.root, MERKLE_HASH_LEN) != 0) {
         snprintf(why, cap, "the stored tree's root differs from the last checkpoint's (size %" PRId64 ")",
                  size);
@@ -461,13 +399,14 @@ static ips_status ledger__tip_ok(struct store *s, int64_t size, char *why, size_
 
 /* Sign and store the checkpoint of the tree of `size` leaves. OUT *out. */
 static ips_status ledger__checkpoint_make(struct store *s, const struct note_signer *signer,
-                                          int64_t size, struct store_ledger_checkpoint *out)
+                                          const struct ledger_frontier *f,
+                                          struct store_ledger_checkpoint *out)
 {
     struct note_checkpoint c;
     struct buf text, note;
-    ips_status st = ledger__root(s, (uint64_t)size, c.root);
-    if (st)
-        return st;
+    ips_status st;
+    int64_t size = (int64_t)f->size;
+    ledger_frontier_root(f, c.root);
     memcpy(c.origin, signer->v.name, sizeof c.origin);
     c.size = (uint64_t)size;
     buf_init(&text, 512);
@@ -495,7 +434,8 @@ static ips_status ledger__register_tx(struct store *s, void *arg)
     ips_status st = store_ledger_size(s, &size);
     if (st)
         return st;
-    if ((st = ledger__tip_ok(s, size, why, sizeof why))) {
+    ledger_frontier_init(a->f, ledger_tile_store_sink, s);
+    if ((st = ledger__tip_ok(s, size, a->f, why, sizeof why))) {
         if (st == IPS_ERR_INTEGRITY) {
             log_error("ledger: refusing to append", "reason", why);
             snprintf(ctx->detail, sizeof ctx->detail, "the ledger is damaged: %.200s", why);
@@ -504,9 +444,6 @@ static ips_status ledger__register_tx(struct store *s, void *arg)
     }
     a->first = size;
     int64_t now = time_now_ms();
-    struct ledger__appender app;
-    memset(&app, 0, sizeof app);
-    app.s = s;
     for (size_t i = 0; i < a->n; i++) {
         const struct ledger_work *w = &a->works[i];
         struct ledger_leaf *l = &a->leaves[i];
@@ -534,11 +471,12 @@ static ips_status ledger__register_tx(struct store *s, void *arg)
             (st = store_ledger_record_insert(s, r)))
             return st;
         merkle_leaf_hash(r->leaf, r->leaf_len, leaf_hash);
-        if ((st = merkle_append(l->leaf_index, leaf_hash, ledger__app_get, ledger__app_put, &app)))
+        if ((st = ledger_frontier_append(a->f, leaf_hash)))
             return st;
     }
     int64_t new_size = size + (int64_t)a->n;
-    if ((st = ledger__checkpoint_make(s, a->signer, new_size, &a->cp)))
+    if ((st = ledger_frontier_flush(a->f)) ||
+        (st = ledger__checkpoint_make(s, a->signer, a->f, &a->cp)))
         return st;
     char object[STORE_OBJECT_MAX + 1], detail[128];
     if (a->n == 1)
@@ -706,7 +644,8 @@ ips_status ledger_register(struct ips_ctx *ctx, const struct ledger_work *works,
     struct note_signer signer;
     a.leaves = calloc(n, sizeof *a.leaves);
     a.rec = malloc(sizeof *a.rec);
-    if (!a.leaves || !a.rec) {
+    a.f = malloc(sizeof *a.f);
+    if (!a.leaves || !a.rec || !a.f) {
         st = IPS_ERR_NOMEM;
         goto out_mem;
     }
@@ -752,6 +691,7 @@ ips_status ledger_register(struct ips_ctx *ctx, const struct ledger_work *works,
 out_mem:
     free(a.leaves);
     free(a.rec);
+    free(a.f);
     return st;
 }
 
@@ -833,55 +773,6 @@ ips_status ledger_consistency_proof(struct ips_ctx *ctx, uint64_t from, uint64_t
 
 /* ---- integrity -------------------------------------------------------------------------------- */
 
-struct ledger__full {
-    struct store *s;
-    int64_t next;   /* the leaf index expected next */
-    unsigned depth; /* entries on the stack */
-    struct {
-        unsigned level;
-        uint8_t hash[MERKLE_HASH_LEN];
-    } stack[64];
-    char *why;
-    size_t cap;
-};
-
-/* One leaf of the full check: recompute its hash and every complete node it
- * finishes, comparing each with the stored node. */
-static ips_status ledger__full_leaf(const struct store_ledger_record *r, void *arg)
-{
-    struct ledger__full *f = arg;
-    uint8_t h[MERKLE_HASH_LEN], stored[MERKLE_HASH_LEN];
-    if (r->leaf_index != f->next) {
-        snprintf(f->why, f->cap, "leaf %" PRId64 " is missing", f->next);
-        return IPS_ERR_INTEGRITY;
-    }
-    merkle_leaf_hash(r->leaf, r->leaf_len, h);
-    unsigned level = 0;
-    uint64_t idx = (uint64_t)r->leaf_index;
-    for (;;) {
-        ips_status st = store_ledger_node_get(f->s, (int)level, (int64_t)idx, stored);
-        if (st == IPS_ERR_NOT_FOUND || (st == IPS_OK && memcmp(stored, h, MERKLE_HASH_LEN) != 0)) {
-            snprintf(f->why, f->cap, "tree node (level %u, index %" PRIu64 ") %s", level, idx,
-                     st ? "is missing" : "does not match the leaves under it");
-            return IPS_ERR_INTEGRITY;
-        }
-        if (st)
-            return st;
-        if (!(idx & 1))
-            break;
-        /* idx is a right child: combine with the left sibling on the stack */
-        f->depth--;
-        merkle_node_hash(f->stack[f->depth].hash, h, h);
-        idx >>= 1;
-        level++;
-    }
-    f->stack[f->depth].level = level;
-    memcpy(f->stack[f->depth].hash, h, MERKLE_HASH_LEN);
-    f->depth++;
-    f->next++;
-    return IPS_OK;
-}
-
 ips_status ledger_check(struct ips_ctx *ctx, bool full, struct ledger_check_result *res)
 {
     memset(res, 0, sizeof *res);
@@ -897,7 +788,13 @@ ips_status ledger_check(struct ips_ctx *ctx, bool full, struct ledger_check_resu
     if (st && st != IPS_ERR_NOT_FOUND)
         return st;
     res->tree_size = st ? 0 : cp.tree_size;
-    if ((st = ledger__tip_ok(s, res->leaves, res->reason, sizeof res->reason)))
+    struct ledger_frontier *f = malloc(sizeof *f);
+    if (!f)
+        return IPS_ERR_NOMEM;
+    ledger_frontier_init(f, ledger_tile_store_sink, s);
+    st = ledger__tip_ok(s, res->leaves, f, res->reason, sizeof res->reason);
+    free(f);
+    if (st)
         return st;
     if (res->tree_size > 0) {
         if ((st = ledger_signer_load(ctx->cfg, &signer))) {
@@ -922,28 +819,12 @@ ips_status ledger_check(struct ips_ctx *ctx, bool full, struct ledger_check_resu
     }
     if (!full)
         return IPS_OK;
-    struct ledger__full *f = calloc(1, sizeof *f);
-    if (!f)
-        return IPS_ERR_NOMEM;
-    f->s = s;
-    f->why = res->reason;
-    f->cap = sizeof res->reason;
-    int64_t after = -1;
-    for (;;) {
-        int64_t before = f->next;
-        if ((st = store_ledger_record_list(s, NULL, after, 1000, ledger__full_leaf, f)))
-            break;
-        if (f->next == before)
-            break;
-        after = f->next - 1;
-    }
-    res->checked = f->next;
-    if (st == IPS_OK && f->next != res->leaves) {
+    st = ledger_tiles_verify(s, &res->checked, res->reason, sizeof res->reason);
+    if (st == IPS_OK && res->checked != res->leaves) {
         snprintf(res->reason, sizeof res->reason, "%" PRId64 " leaves read, %" PRId64 " stored",
-                 f->next, res->leaves);
+                 res->checked, res->leaves);
         st = IPS_ERR_INTEGRITY;
     }
-    free(f);
     return st;
 }
 
@@ -951,8 +832,14 @@ ips_status ledger_startup(struct ips_ctx *ctx)
 {
     struct note_signer signer;
     struct ledger_check_result res;
+    int64_t converted = 0;
     ips_status st = ledger_signer_load(ctx->cfg, &signer);
     sodium_memzero(&signer, sizeof signer);
+    memset(&res, 0, sizeof res);
+    /* a database of the node-table layout is converted to tiles first */
+    if (st == IPS_OK && (st = store_tx_run(ctx->store, ledger__upgrade_tx, &converted)))
+        snprintf(res.reason, sizeof res.reason, "the tree cannot be converted to tiles (%s)",
+                 ips_status_message(st));
     if (st == IPS_OK)
         st = ledger_check(ctx, false, &res);
     else

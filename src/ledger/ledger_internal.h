@@ -4,6 +4,7 @@
 #define IPS_LEDGER_LEDGER_INTERNAL_H
 
 #include "ledger/ledger.h"
+#include "ledger/tiles.h"
 
 /* IPS_ERR_INTEGRITY (with ctx->detail) when the start check found the
  * stored log broken; IPS_OK otherwise (ledger.c). */

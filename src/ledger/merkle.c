@@ -60,9 +60,10 @@ static uint64_t merkle__split(uint64_t n)
 
 /* MTH(D[begin:begin+n]), n >= 1, begin aligned as the file comment says:
  * fold the complete subtrees of n's binary decomposition from the right.
- * popcount(n) reads. */
+ * popcount(n) reads. fold false: only the reads (a plan, see merkle.h;
+ * out is then meaningless). */
 static ips_status merkle__range(uint64_t begin, uint64_t n, merkle_get_fn get, void *arg,
-                                uint8_t out[MERKLE_HASH_LEN])
+                                uint8_t out[MERKLE_HASH_LEN], bool fold)
 {
     uint8_t parts[64][MERKLE_HASH_LEN];
     unsigned count = 0;
@@ -76,7 +77,7 @@ static ips_status merkle__range(uint64_t begin, uint64_t n, merkle_get_fn get, v
         begin += k;
         n -= k;
     }
-    while (count > 1) {
+    while (fold && count > 1) {
         merkle_node_hash(parts[count - 2], parts[count - 1], parts[count - 2]);
         count--;
     }
@@ -113,7 +114,7 @@ ips_status merkle_root(uint64_t size, merkle_get_fn get, void *arg, uint8_t out[
     }
     if (size >> 63)
         return IPS_ERR_INVALID;
-    return merkle__range(0, size, get, arg, out);
+    return merkle__range(0, size, get, arg, out, true);
 }
 
 /* Reverse proof[0..count): the walks collect outermost first. */
@@ -127,9 +128,9 @@ static void merkle__reverse(uint8_t proof[MERKLE_PROOF_MAX][MERKLE_HASH_LEN], si
     }
 }
 
-ips_status merkle_inclusion_proof(uint64_t index, uint64_t size, merkle_get_fn get, void *arg,
-                                  uint8_t proof[MERKLE_PROOF_MAX][MERKLE_HASH_LEN],
-                                  size_t *count)
+static ips_status merkle__inclusion(uint64_t index, uint64_t size, merkle_get_fn get, void *arg,
+                                    uint8_t proof[MERKLE_PROOF_MAX][MERKLE_HASH_LEN],
+                                    size_t *count, bool fold)
 {
     if (index >= size || size >> 63)
         return IPS_ERR_INVALID;
@@ -139,10 +140,10 @@ ips_status merkle_inclusion_proof(uint64_t index, uint64_t size, merkle_get_fn g
     while (n > 1) {
         uint64_t k = merkle__split(n);
         if (m < k) { /* PATH(m, D[0:k]) : MTH(D[k:n]) */
-            st = merkle__range(begin + k, n - k, get, arg, proof[c]);
+            st = merkle__range(begin + k, n - k, get, arg, proof[c], fold);
             n = k;
         } else { /* PATH(m - k, D[k:n]) : MTH(D[0:k]) */
-            st = merkle__range(begin, k, get, arg, proof[c]);
+            st = merkle__range(begin, k, get, arg, proof[c], fold);
             begin += k;
             m -= k;
             n -= k;
@@ -156,9 +157,9 @@ ips_status merkle_inclusion_proof(uint64_t index, uint64_t size, merkle_get_fn g
     return IPS_OK;
 }
 
-ips_status merkle_consistency_proof(uint64_t old_size, uint64_t new_size, merkle_get_fn get,
-                                    void *arg, uint8_t proof[MERKLE_PROOF_MAX][MERKLE_HASH_LEN],
-                                    size_t *count)
+static ips_status merkle__consistency(uint64_t old_size, uint64_t new_size, merkle_get_fn get,
+                                      void *arg, uint8_t proof[MERKLE_PROOF_MAX][MERKLE_HASH_LEN],
+                                      size_t *count, bool fold)
 {
     if (old_size == 0 || old_size > new_size || new_size >> 63)
         return IPS_ERR_INVALID;
@@ -169,10 +170,10 @@ ips_status merkle_consistency_proof(uint64_t old_size, uint64_t new_size, merkle
     while (m != n) {
         uint64_t k = merkle__split(n);
         if (m <= k) { /* SUBPROOF(m, D[0:k], b) : MTH(D[k:n]) */
-            st = merkle__range(begin + k, n - k, get, arg, proof[c]);
+            st = merkle__range(begin + k, n - k, get, arg, proof[c], fold);
             n = k;
         } else { /* SUBPROOF(m - k, D[k:n], false) : MTH(D[0:k]) */
-            st = merkle__range(begin, k, get, arg, proof[c]);
+            st = merkle__range(begin, k, get, arg, proof[c], fold);
             begin += k;
             m -= k;
             n -= k;
@@ -183,13 +184,49 @@ ips_status merkle_consistency_proof(uint64_t old_size, uint64_t new_size, merkle
         c++;
     }
     if (!whole && c > 0) { /* SUBPROOF(m, D[m], false) = [MTH(D[m])] */
-        if ((st = merkle__range(begin, m, get, arg, proof[c])))
+        if ((st = merkle__range(begin, m, get, arg, proof[c], fold)))
             return st;
         c++;
     }
     merkle__reverse(proof, c);
     *count = c;
     return IPS_OK;
+}
+
+ips_status merkle_inclusion_proof(uint64_t index, uint64_t size, merkle_get_fn get, void *arg,
+                                  uint8_t proof[MERKLE_PROOF_MAX][MERKLE_HASH_LEN],
+                                  size_t *count)
+{
+    return merkle__inclusion(index, size, get, arg, proof, count, true);
+}
+
+ips_status merkle_consistency_proof(uint64_t old_size, uint64_t new_size, merkle_get_fn get,
+                                    void *arg, uint8_t proof[MERKLE_PROOF_MAX][MERKLE_HASH_LEN],
+                                    size_t *count)
+{
+    return merkle__consistency(old_size, new_size, get, arg, proof, count, true);
+}
+
+ips_status merkle_inclusion_plan(uint64_t index, uint64_t size, merkle_get_fn get, void *arg)
+{
+    uint8_t scratch[MERKLE_PROOF_MAX][MERKLE_HASH_LEN];
+    size_t count;
+    return merkle__inclusion(index, size, get, arg, scratch, &count, false);
+}
+
+ips_status merkle_consistency_plan(uint64_t old_size, uint64_t new_size, merkle_get_fn get,
+                                   void *arg)
+{
+    uint8_t scratch[MERKLE_PROOF_MAX][MERKLE_HASH_LEN];
+    size_t count;
+    return merkle__consistency(old_size, new_size, get, arg, scratch, &count, false);
+}
+
+ips_status merkle_root_plan(uint64_t size, merkle_get_fn get, void *arg)
+{
+    uint8_t scratch[MERKLE_HASH_LEN];
+    return size == 0 || size >> 63 ? merkle_root(size, get, arg, scratch)
+                                   : merkle__range(0, size, get, arg, scratch, false);
 }
 
 bool merkle_inclusion_verify(uint64_t index, uint64_t size, const uint8_t leaf_hash[MERKLE_HASH_LEN],

@@ -75,6 +75,15 @@ ips_status merkle_consistency_proof(uint64_t old_size, uint64_t new_size, merkle
                                     void *arg, uint8_t proof[MERKLE_PROOF_MAX][MERKLE_HASH_LEN],
                                     size_t *count);
 
+/* Plans: the same walks as merkle_root, merkle_inclusion_proof and
+ * merkle_consistency_proof, asking get for the same nodes in the same order
+ * but computing no hash — for a store that wants to know what a proof will
+ * read before reading it (src/ledger/tiles.c). Same failures. */
+ips_status merkle_root_plan(uint64_t size, merkle_get_fn get, void *arg);
+ips_status merkle_inclusion_plan(uint64_t index, uint64_t size, merkle_get_fn get, void *arg);
+ips_status merkle_consistency_plan(uint64_t old_size, uint64_t new_size, merkle_get_fn get,
+                                   void *arg);
+
 /* RFC 9162 §2.1.3.2: true when proof[0..count) proves that the leaf with
  * hash leaf_hash is at index in the tree of size size with root root. */
 bool merkle_inclusion_verify(uint64_t index, uint64_t size, const uint8_t leaf_hash[MERKLE_HASH_LEN],

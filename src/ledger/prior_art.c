@@ -79,7 +79,7 @@ static ips_status pa__refresh(struct store *s)
     ips_status st = IPS_OK;
     uint8_t h[MERKLE_HASH_LEN];
     if (pa.n > 0) {
-        st = store_ledger_node_get(s, 0, pa.leaf[pa.n - 1], h);
+        st = ledger_tree_leaf_hash(s, (uint64_t)pa.leaf[pa.n - 1], h);
         if (st == IPS_ERR_NOT_FOUND || (st == IPS_OK && memcmp(h, pa.last, sizeof h) != 0)) {
             pa__reset(); /* another log than the one loaded */
             st = IPS_OK;
@@ -97,7 +97,7 @@ static ips_status pa__refresh(struct store *s)
         if (pa.n - before < PA__PAGE)
             break;
     }
-    if (pa.n > had && (st = store_ledger_node_get(s, 0, pa.leaf[pa.n - 1], pa.last)))
+    if (pa.n > had && (st = ledger_tree_leaf_hash(s, (uint64_t)pa.leaf[pa.n - 1], pa.last)))
         goto out_fail;
     return IPS_OK;
 out_fail:

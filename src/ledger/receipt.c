@@ -6,7 +6,8 @@
  * keys sorted, no whitespace, integers only (all below 2^53), and strings
  * that hold no control characters (validation refuses them), so jansson's
  * compact, key-sorted output is byte for byte the JCS form: it escapes only
- * '"' and '\\' in such strings and writes other characters as UTF-8.
+ * '"' and '\\' in such strings and writes other characters as UTF-8. The
+ * encoder below writes those bytes directly (see its comment).
  * Verification never re-derives the record from elsewhere: it hashes the
  * leaf bytes it was given, and checks only that those bytes are the
  * canonical form of a record of the claimed index.
@@ -19,48 +20,133 @@
 
 #define LEDGER__LEAF_KEYS 9
 
+/* The encoder below writes the bytes directly (no JSON tree): this is the
+ * hot path of registration. It produces exactly what jansson's
+ * json_dumps(JSON_COMPACT | JSON_SORT_KEYS) produced for the same record
+ * (the leaves written before it existed stay canonical), including for
+ * strings validation would refuse: '"' and '\\' escaped, \b \f \n \r \t
+ * by name, other bytes below 0x20 as \u00XX (upper-case hex, jansson's
+ * form), everything else as is; text that is not strict UTF-8 (overlong,
+ * surrogate, above U+10FFFF, truncated) is refused as jansson refused it.
+ * The unit test compares it with jansson on many records. */
+struct ledger__out {
+    uint8_t *p;
+    size_t cap, len;
+    bool over;
+};
+
+static void ledger__put(struct ledger__out *o, const void *b, size_t n)
+{
+    if (o->over || n > o->cap - o->len) {
+        o->over = true;
+        return;
+    }
+    memcpy(o->p + o->len, b, n);
+    o->len += n;
+}
+
+#define LEDGER__LIT(o, s) ledger__put((o), (s), sizeof(s) - 1)
+
+/* Length of the strict UTF-8 sequence at s (at most n bytes), 0 if invalid. */
+static size_t ledger__utf8_len(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    size_t k = c < 0x80 ? 1 : c < 0xC2 ? 0 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : c < 0xF5 ? 4 : 0;
+    if (k <= 1)
+        return k;
+    if (k > n)
+        return 0;
+    uint32_t v = c & (0xFFu >> (k + 1));
+    for (size_t i = 1; i < k; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        v = (v << 6) | (s[i] & 0x3Fu);
+    }
+    if ((k == 3 && v < 0x800) || (k == 4 && v < 0x10000) || v > 0x10FFFF ||
+        (v >= 0xD800 && v <= 0xDFFF))
+        return 0;
+    return k;
+}
+
+/* "key":"escaped string", with a leading comma unless first. False when
+ * str is not UTF-8. */
+static bool ledger__str_member(struct ledger__out *o, const char *key, const char *str)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    const unsigned char *s = (const unsigned char *)str;
+    size_t n = strlen(str), run = 0;
+    ledger__put(o, key, strlen(key));
+    for (size_t i = 0; i < n;) {
+        size_t k = ledger__utf8_len(s + i, n - i);
+        if (k == 0)
+            return false;
+        unsigned char c = s[i];
+        if (k > 1 || (c >= 0x20 && c != '"' && c != '\\')) {
+            i += k;
+            continue;
+        }
+        ledger__put(o, s + run, i - run);
+        char esc[6] = {'\\', (char)c, 0, 0, 0, 0};
+        size_t elen = 2;
+        switch (c) {
+        case '\b': esc[1] = 'b'; break;
+        case '\f': esc[1] = 'f'; break;
+        case '\n': esc[1] = 'n'; break;
+        case '\r': esc[1] = 'r'; break;
+        case '\t': esc[1] = 't'; break;
+        case '"':
+        case '\\': break;
+        default:
+            memcpy(esc + 1, "u00", 3);
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 15];
+            elen = 6;
+        }
+        ledger__put(o, esc, elen);
+        run = ++i;
+    }
+    ledger__put(o, s + run, n - run);
+    LEDGER__LIT(o, "\"");
+    return true;
+}
+
+static void ledger__int_member(struct ledger__out *o, const char *key, long long v)
+{
+    char num[24];
+    int k = snprintf(num, sizeof num, "%lld", v);
+    ledger__put(o, key, strlen(key));
+    ledger__put(o, num, (size_t)k);
+}
+
 ips_status ledger_leaf_encode(const struct ledger_leaf *l, uint8_t *out, size_t cap, size_t *len)
 {
-    ips_status st = IPS_ERR_INVALID;
-    char *text = NULL;
-    json_t *o = json_object();
-    if (!o)
-        return IPS_ERR_NOMEM;
-    json_t *v_created = json_string(l->created_on), *v_org = json_string(l->org_id),
-           *v_owner = json_string(l->owner), *v_title = json_string(l->title),
-           *v_sha = json_string(l->work_sha256),
-           *v_pdq = l->pdq[0] ? json_string(l->pdq) : json_null();
-    /* json_object_set_new steals even on failure; NULL values fail it. */
-    if (json_object_set_new(o, "created_on", v_created) ||
-        json_object_set_new(o, "leaf_index", json_integer((json_int_t)l->leaf_index)) ||
-        json_object_set_new(o, "org_id", v_org) || json_object_set_new(o, "owner", v_owner) ||
-        json_object_set_new(o, "pdq", v_pdq) ||
-        json_object_set_new(o, "registered_ms", json_integer(l->registered_ms)) ||
-        json_object_set_new(o, "title", v_title) ||
-        json_object_set_new(o, "v", json_integer(LEDGER_LEAF_VERSION)) ||
-        json_object_set_new(o, "work_sha256", v_sha))
-        goto out_obj; /* a text that is not UTF-8 */
-    if (l->agent_org_id[0] && (json_object_set_new(o, "agent", json_string(l->agent)) ||
-                               json_object_set_new(o, "agent_org_id", json_string(l->agent_org_id))))
-        goto out_obj;
-    text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-    if (!text) {
-        st = IPS_ERR_NOMEM;
-        goto out_obj;
-    }
-    size_t n = strlen(text);
-    if (n > cap) {
-        st = IPS_ERR_TOO_LARGE;
-        goto out_text;
-    }
-    memcpy(out, text, n);
-    *len = n;
-    st = IPS_OK;
-out_text:
-    free(text);
-out_obj:
-    json_decref(o);
-    return st;
+    struct ledger__out o = {out, cap, 0, false};
+    bool ok = true;
+    LEDGER__LIT(&o, "{");
+    if (l->agent_org_id[0])
+        ok = ledger__str_member(&o, "\"agent\":\"", l->agent) &&
+             ledger__str_member(&o, ",\"agent_org_id\":\"", l->agent_org_id) &&
+             ledger__str_member(&o, ",\"created_on\":\"", l->created_on);
+    else
+        ok = ledger__str_member(&o, "\"created_on\":\"", l->created_on);
+    ledger__int_member(&o, ",\"leaf_index\":", (long long)l->leaf_index);
+    ok = ok && ledger__str_member(&o, ",\"org_id\":\"", l->org_id) &&
+         ledger__str_member(&o, ",\"owner\":\"", l->owner);
+    if (l->pdq[0])
+        ok = ok && ledger__str_member(&o, ",\"pdq\":\"", l->pdq);
+    else
+        LEDGER__LIT(&o, ",\"pdq\":null");
+    ledger__int_member(&o, ",\"registered_ms\":", (long long)l->registered_ms);
+    ok = ok && ledger__str_member(&o, ",\"title\":\"", l->title);
+    ledger__int_member(&o, ",\"v\":", LEDGER_LEAF_VERSION);
+    ok = ok && ledger__str_member(&o, ",\"work_sha256\":\"", l->work_sha256);
+    LEDGER__LIT(&o, "}");
+    if (!ok)
+        return IPS_ERR_INVALID; /* a text that is not UTF-8 */
+    if (o.over)
+        return IPS_ERR_TOO_LARGE;
+    *len = o.len;
+    return IPS_OK;
 }
 
 /* Copy string member key of o into dst[cap]; false if absent, not a string,

@@ -108,9 +108,12 @@ ips_status notices_get(struct ips_ctx *ctx, const char *id, struct store_notice 
                        bool *seller_view);
 
 /* Notices the actor may see: platform readers all (state may filter), a
- * right holder those its org filed, a seller those with its listings. */
-ips_status notices_list(struct ips_ctx *ctx, const char *state, const char *after, int limit,
-                        store_notice_cb cb, void *arg);
+ * right holder those its org filed, a seller those with its listings; id
+ * ascending. query (may be NULL) keeps those whose kind, explanation,
+ * notifier or listings (ids, titles) match its words (catalog_fts_query
+ * syntax); IPS_ERR_INVALID with field "q" for an unusable one. */
+ips_status notices_list(struct ips_ctx *ctx, const char *state, const char *query,
+                        const char *after, int limit, store_notice_cb cb, void *arg);
 
 /* Items of a notice the actor may see (a seller: its own). */
 ips_status notices_items_list(struct ips_ctx *ctx, const char *notice_id, const char *after,

@@ -88,14 +88,17 @@ ips_status notices_get(struct ips_ctx *ctx, const char *id, struct store_notice 
     return st;
 }
 
-ips_status notices_list(struct ips_ctx *ctx, const char *state, const char *after, int limit,
-                        store_notice_cb cb, void *arg)
+ips_status notices_list(struct ips_ctx *ctx, const char *state, const char *query,
+                        const char *after, int limit, store_notice_cb cb, void *arg)
 {
     const struct access_principal *p = ctx->actor;
     ips_status st = access_authorize(p, ACT_NOTICE_LIST, NULL);
     if (st)
         return st;
-    struct store_notice_filter f = {NULL, NULL, state};
+    char fts[CATALOG_FTS_MAX];
+    if (query && (st = catalog_search_query(ctx, query, fts)))
+        return st;
+    struct store_notice_filter f = {NULL, NULL, state, query ? fts : NULL};
     if (!notices__is_platform(p)) {
         if (p->role == ROLE_SELLER)
             f.seller_org_id = p->org_id;

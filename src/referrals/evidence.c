@@ -3,8 +3,12 @@
  * made with libarchive, stored as a content-addressed blob) and verifying
  * it offline.
  *
- * Layout of the archive (docs/internals/referrals.md):
- *   referral.json              the case: summary, label, routing, sellers, recipients
+ * The builder serves every kind of case (struct evidence_case): a
+ * referral (the platform's view: everything) and a litigation file (only
+ * what its right holder may see: its own notices, the detections that
+ * concern it, no linked sellers). Layout (docs/internals/referrals.md):
+ *   referral.json              the case (litigation.json for a litigation file;
+ *                              its damages.json and damages.csv beside it)
  *   sellers/<org>.json         profile, units sold and revenue per currency,
  *                              linked sellers (shared identifiers), listing and notice ids
  *   listings/<id>.json         the listing with its newest versions (snapshots)
@@ -13,13 +17,14 @@
  *                              quality where it decodes, the listings using it; URLs
  *   notices/<id>.json          notices against the sellers with their items,
  *                              counter-notices and decisions
- *   manifest.json              {format, referral_id, created_at, files: [{path, sha256, size}]}
+ *   files/<sha256>.<ext>       files an officer attached to the case; files.json lists them
+ *   detections/<id>.json       the current detection verdicts on the sellers' listings
+ *                              (not "allow"): score, action, signals, decisions
+ *   manifest.json              {format, case_kind, referral_id | case_id, created_at,
+ *                              files: [{path, sha256, size}]}
  *   manifest.sig               a C2SP signed note by the platform's Ed25519 key
  *                              (the ledger's, src/ledger/note.h) over
- *                              "iprshield evidence v1\n<referral id>\n<sha256 of manifest.json>\n"
- *
- * Detections are not in the package yet: the detection verdicts have no
- * table to read from.
+ *                              "iprshield evidence v1\n<case id>\n<sha256 of manifest.json>\n"
  */
 #include <archive.h>
 #include <archive_entry.h>
@@ -35,6 +40,7 @@
 #include "detect/detect.h"
 #include "referrals/referrals_internal.h"
 #include "store/store_catalog.h"
+#include "store/store_detections.h"
 #include "store/store_notices.h"
 
 #define EV_LISTINGS_MAX 2000 /* listings per seller in one package */
@@ -51,6 +57,7 @@ static void ev__hex(const uint8_t h[32], char out[65])
 
 struct ev {
     struct ips_ctx *ctx;
+    const char *holder; /* NULL: the platform's view; else this right holder's */
     struct archive *a;
     struct buf out; /* the archive bytes */
     json_t *files;  /* manifest entries */
@@ -222,6 +229,66 @@ static ips_status ev__take_version(const struct store_listing_version *v, void *
     return json_array_append_new(arg, ev__version(v)) == 0 ? IPS_OK : IPS_ERR_NOMEM;
 }
 
+/* The decisions of the right holders a verdict concerns: every one in the
+ * platform's view, only the holder's own in a right holder's. */
+static ips_status ev__take_decision(const struct store_detection_org *o, void *arg)
+{
+    struct ev *e = ((void **)arg)[0];
+    json_t *orgs = ((void **)arg)[1];
+    if (e->holder && strcmp(o->org_id, e->holder) != 0)
+        return IPS_OK;
+    json_t *x = json_pack("{s:s, s:s, s:s, s:s}", "org_id", o->org_id, "decision", o->decision,
+                          "decided_by", o->decided_by, "reason", o->reason);
+    if (x)
+        json_object_set_new(x, "decided_at", ev__time(o->decided_ms));
+    return json_array_append_new(orgs, x) == 0 ? IPS_OK : IPS_ERR_NOMEM;
+}
+
+/* The signals of a verdict; in a right holder's view without those naming
+ * another right holder (its brand terms and images are not the holder's to see). */
+static json_t *ev__signals(const struct ev *e, const char *text)
+{
+    json_t *all = ev__json_text(text);
+    if (!e->holder || !json_is_array(all))
+        return all;
+    json_t *mine = json_array();
+    size_t i;
+    json_t *g;
+    json_array_foreach(all, i, g)
+    {
+        const char *org = json_string_value(json_object_get(g, "org_id"));
+        if (!org || strcmp(org, e->holder) == 0)
+            json_array_append(mine, g);
+    }
+    json_decref(all);
+    return mine;
+}
+
+/* detections/<id>.json: one verdict with its signals and decisions. */
+static ips_status ev__detection(const struct store_detection *d, void *arg)
+{
+    struct ev *e = arg;
+    json_t *orgs = json_array();
+    if (!orgs)
+        return IPS_ERR_NOMEM;
+    ips_status st =
+        store_detections_org_list(e->ctx->store, d->id, ev__take_decision, (void *[]){e, orgs});
+    if (st) {
+        json_decref(orgs);
+        return st;
+    }
+    json_t *doc = json_pack(
+        "{s:s, s:s, s:I, s:I, s:i, s:s, s:s, s:s, s:o, s:o}", "id", d->id, "listing_id",
+        d->listing_id, "listing_version", (json_int_t)d->listing_version, "rules_version",
+        (json_int_t)d->rules_version, "score_milli", d->score_milli, "action", d->action, "applied",
+        d->applied, "status", d->status, "signals", ev__signals(e, d->signals), "decisions", orgs);
+    if (doc)
+        json_object_set_new(doc, "created_at", ev__time(d->created_ms));
+    char path[EV_PATH_MAX];
+    snprintf(path, sizeof path, "detections/%s.json", d->id);
+    return ev__add_json(e, path, doc);
+}
+
 /* Per seller: running totals while its listings are written. */
 struct ev_seller {
     struct ev *e;
@@ -274,7 +341,12 @@ static ips_status ev__listing(const struct store_listing *l, const struct store_
     }
     char path[EV_PATH_MAX];
     snprintf(path, sizeof path, "listings/%s.json", l->id);
-    return ev__add_json(e, path, doc);
+    if ((st = ev__add_json(e, path, doc)))
+        return st;
+    /* Its current detection verdict, when it is more than "allow"; in a right
+     * holder's view only one that concerns the holder. */
+    struct store_detection_filter f = {.listing = l->id, .org_id = e->holder};
+    return store_detections_verdict_list(e->ctx->store, &f, NULL, 10, ev__detection, e);
 }
 
 static ips_status ev__take_link(const char *seller, const char *kind, void *arg)
@@ -326,6 +398,9 @@ static ips_status ev__notice(const struct store_notice *n, void *arg)
     struct ev_notices *en = arg;
     snprintf(en->last, sizeof en->last, "%s", n->id);
     en->n++;
+    const char *holder = en->e->holder; /* a right holder sees its own notices only */
+    if (holder && strcmp(n->right_org_id, holder) != 0 && strcmp(n->notifier_org_id, holder) != 0)
+        return IPS_OK;
     json_t *doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s}", "id", n->id,
                             "notifier_org_id", n->notifier_org_id, "right_id", n->right_id,
                             "right_org_id", n->right_org_id, "kind", n->kind, "fast_track",
@@ -393,7 +468,9 @@ static ips_status ev__seller(struct ev *e, const char *seller_org_id, int64_t *u
         if (en.n - before < 100)
             break;
     }
-    if ((st = store_referrals_linked_sellers(s, seller_org_id, ev__take_link, links)))
+    /* Linked sellers come from the network registry, which only the
+     * platform reads (NETWORK_READ): not in a right holder's view. */
+    if (!e->holder && (st = store_referrals_linked_sellers(s, seller_org_id, ev__take_link, links)))
         goto out;
     json_t *linked = json_array();
     const char *other;
@@ -418,7 +495,10 @@ static ips_status ev__seller(struct ev *e, const char *seller_org_id, int64_t *u
     json_object_set_new(doc, "listings", json_integer((json_int_t)sl.listings));
     json_object_set_new(doc, "units_sold", json_integer((json_int_t)sl.units));
     json_object_set_new(doc, "revenue", revenue);
-    json_object_set_new(doc, "linked_sellers", linked);
+    if (e->holder)
+        json_decref(linked);
+    else
+        json_object_set_new(doc, "linked_sellers", linked);
     json_object_set_new(doc, "listing_ids", json_incref(sl.listing_ids));
     json_object_set_new(doc, "notice_ids", json_incref(notice_ids));
     char path[EV_PATH_MAX];
@@ -449,13 +529,28 @@ static ips_status ev__take_recipient(const struct store_referral_recipient *x, v
                : IPS_ERR_NOMEM;
 }
 
-/* Sign the manifest: the note names the referral and the manifest's hash. */
-static ips_status ev__sign(struct ev *e, const struct store_referral *r,
-                           const struct note_signer *signer, const char manifest_sha[65])
+json_t *referral_file_json(const struct store_referral_file *f)
+{
+    json_t *o =
+        json_pack("{s:s, s:s, s:s, s:I, s:s, s:s}", "sha256", f->sha256, "name", f->name, "mime",
+                  f->mime, "size", (json_int_t)f->size, "note", f->note, "added_by", f->added_by);
+    if (o)
+        json_object_set_new(o, "added_at", ev__time(f->created_ms));
+    return o;
+}
+
+static ips_status ev__take_file(const struct store_referral_file *f, void *arg)
+{
+    return json_array_append_new(arg, referral_file_json(f)) == 0 ? IPS_OK : IPS_ERR_NOMEM;
+}
+
+/* Sign the manifest: the note names the case and the manifest's hash. */
+static ips_status ev__sign(struct ev *e, const char *case_id, const struct note_signer *signer,
+                           const char manifest_sha[65])
 {
     char text[160];
     struct buf note;
-    snprintf(text, sizeof text, EVIDENCE_NOTE_HEAD "\n%s\n%s\n", r->id, manifest_sha);
+    snprintf(text, sizeof text, EVIDENCE_NOTE_HEAD "\n%s\n%s\n", case_id, manifest_sha);
     buf_init(&note, NOTE_MAX);
     ips_status st = note_sign(signer, text, strlen(text), &note);
     if (st == IPS_OK)
@@ -464,20 +559,69 @@ static ips_status ev__sign(struct ev *e, const struct store_referral *r,
     return st;
 }
 
-ips_status referrals__evidence_build(struct ips_ctx *ctx, const struct store_referral *r,
-                                     const struct note_signer *signer, struct blob_info *archive,
-                                     char manifest_sha[65], int64_t *units_sold)
+/* The extra files of a case: a JSON string is written as its text, any
+ * other value as an indented document. */
+static ips_status ev__extras(struct ev *e, json_t *extra)
+{
+    const char *path;
+    json_t *v;
+    ips_status st = IPS_OK;
+    json_object_foreach(extra, path, v)
+    {
+        if (json_is_string(v))
+            st = ev__add(e, path, json_string_value(v), json_string_length(v));
+        else
+            st = ev__add_json(e, path, json_incref(v));
+        if (st)
+            break;
+    }
+    return st;
+}
+
+/* The case's attached files: files/<sha256>.<ext> and files.json. */
+static ips_status ev__attachments(struct ev *e, json_t *attachments)
+{
+    json_t *list = json_array();
+    size_t i;
+    json_t *a;
+    ips_status st = list ? IPS_OK : IPS_ERR_NOMEM;
+    json_array_foreach(attachments, i, a)
+    {
+        const char *sha = json_string_value(json_object_get(a, "sha256"));
+        const char *mime = json_string_value(json_object_get(a, "mime"));
+        void *data = NULL;
+        size_t len = 0;
+        if (st || !sha || !mime || (st = blob_read(e->ctx, sha, &data, &len)))
+            break;
+        char path[EV_PATH_MAX];
+        snprintf(path, sizeof path, "files/%s.%s", sha, ev__ext(mime));
+        st = ev__add(e, path, data, len);
+        free(data);
+        json_t *entry = json_deep_copy(a);
+        if (!st && (!entry || json_object_set_new(entry, "path", json_string(path)) != 0 ||
+                    json_array_append_new(list, entry) != 0))
+            st = IPS_ERR_NOMEM;
+    }
+    if (st == IPS_OK)
+        return ev__add_json(e, "files.json", list);
+    json_decref(list);
+    return st;
+}
+
+ips_status evidence_build(struct ips_ctx *ctx, const struct evidence_case *c,
+                          const struct note_signer *signer, struct blob_info *archive,
+                          char manifest_sha[65], int64_t *units_sold)
 {
     struct ev e = {.ctx = ctx,
+                   .holder = c->holder_org_id,
                    .files = json_array(),
                    .images = json_object(),
-                   .mtime_s = r->created_ms / 1000};
-    json_t *sellers = json_array(), *recipients = json_array(), *holders = json_array();
+                   .mtime_s = c->created_ms / 1000};
     ips_status st = IPS_ERR_NOMEM;
     int64_t units = 0;
     buf_init(&e.out, BLOB_MAX_BYTES);
     e.a = archive_write_new();
-    if (!e.a || !e.files || !e.images || !sellers || !recipients || !holders)
+    if (!e.a || !e.files || !e.images)
         goto out;
     if (archive_write_set_format_pax_restricted(e.a) != ARCHIVE_OK ||
         archive_write_add_filter_gzip(e.a) != ARCHIVE_OK ||
@@ -487,23 +631,14 @@ ips_status referrals__evidence_build(struct ips_ctx *ctx, const struct store_ref
         st = IPS_ERR_INTERNAL;
         goto out;
     }
-    if ((st = store_referrals_seller_list(ctx->store, r->id, ev__take_code, sellers)) ||
-        (st = store_referrals_recipient_list(ctx->store, r->id, ev__take_recipient, recipients)) ||
-        (st = store_referrals_rightholder_list(ctx->store, r->id, ev__take_code, holders)))
-        goto out;
-    json_t *doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:O, s:O, s:O}", "id", r->id, "summary",
-                            r->summary, "tlp", r->tlp, "ship_from", r->ship_from, "route_note",
-                            r->route_note, "buyer_countries", ev__json_text(r->buyer_countries),
-                            "sellers", sellers, "recipients", recipients, "rightholders", holders);
-    if (doc) {
-        json_object_set_new(doc, "created_at", ev__time(r->created_ms));
-        json_object_set_new(doc, "created_by", json_string(r->created_by));
-    }
-    if ((st = ev__add_json(&e, "referral.json", doc)))
+    char doc_path[EV_PATH_MAX];
+    snprintf(doc_path, sizeof doc_path, "%s.json", c->kind);
+    if ((st = ev__add_json(&e, doc_path, json_incref(c->doc))) || (st = ev__extras(&e, c->extra)) ||
+        (json_array_size(c->attachments) && (st = ev__attachments(&e, c->attachments))))
         goto out;
     size_t i;
     json_t *sid;
-    json_array_foreach(sellers, i, sid)
+    json_array_foreach(c->sellers, i, sid)
     {
         if ((st = ev__seller(&e, json_string_value(sid), &units)))
             goto out;
@@ -514,10 +649,12 @@ ips_status referrals__evidence_build(struct ips_ctx *ctx, const struct store_ref
     json_object_foreach(e.images, ref, img) json_array_append(images, img);
     if ((st = ev__add_json(&e, "images.json", images)))
         goto out;
-    /* The manifest lists every file written so far, then is signed. */
+    /* The manifest lists every file written so far, then is signed. A
+     * referral's names it as referral_id (the format's first users). */
     json_t *manifest =
-        json_pack("{s:s, s:s, s:o, s:O}", "format", "iprshield-evidence-v1", "referral_id", r->id,
-                  "created_at", ev__time(r->created_ms), "files", e.files);
+        json_pack("{s:s, s:s, s:s, s:o, s:O}", "format", "iprshield-evidence-v1", "case_kind",
+                  c->kind, strcmp(c->kind, "referral") == 0 ? "referral_id" : "case_id", c->id,
+                  "created_at", ev__time(c->created_ms), "files", e.files);
     char *mtext = manifest ? json_dumps(manifest, JSON_INDENT(2)) : NULL;
     json_decref(manifest);
     if (!mtext) {
@@ -529,24 +666,62 @@ ips_status referrals__evidence_build(struct ips_ctx *ctx, const struct store_ref
     ev__hex(h, manifest_sha);
     st = ev__add(&e, EVIDENCE_MANIFEST, mtext, strlen(mtext));
     free(mtext);
-    if (st || (st = ev__sign(&e, r, signer, manifest_sha)))
+    if (st || (st = ev__sign(&e, c->id, signer, manifest_sha)))
         goto out;
     if (archive_write_close(e.a) != ARCHIVE_OK) {
         st = e.out.len >= e.out.max ? IPS_ERR_TOO_LARGE : IPS_ERR_INTERNAL;
         goto out;
     }
     st = blob_put(ctx, e.out.data, e.out.len, BLOB_TYPES_ANY, archive);
-    if (st == IPS_OK)
+    if (st == IPS_OK && units_sold)
         *units_sold = units;
 out:
     if (st == IPS_ERR_TOO_LARGE)
         snprintf(ctx->detail, sizeof ctx->detail,
-                 "the evidence package would pass %d bytes; refer fewer sellers", BLOB_MAX_BYTES);
+                 "the evidence package would pass %d bytes; take fewer sellers or listings",
+                 BLOB_MAX_BYTES);
     if (e.a)
         archive_write_free(e.a);
     buf_release(&e.out);
     json_decref(e.files);
     json_decref(e.images);
+    return st;
+}
+
+ips_status referrals__evidence_build(struct ips_ctx *ctx, const struct store_referral *r,
+                                     const struct note_signer *signer, struct blob_info *archive,
+                                     char manifest_sha[65], int64_t *units_sold)
+{
+    json_t *sellers = json_array(), *recipients = json_array(), *holders = json_array();
+    json_t *files = json_array(), *doc = NULL;
+    ips_status st = IPS_ERR_NOMEM;
+    if (!sellers || !recipients || !holders || !files)
+        goto out;
+    if ((st = store_referrals_seller_list(ctx->store, r->id, ev__take_code, sellers)) ||
+        (st = store_referrals_recipient_list(ctx->store, r->id, ev__take_recipient, recipients)) ||
+        (st = store_referrals_rightholder_list(ctx->store, r->id, ev__take_code, holders)) ||
+        (st = store_referrals_file_list(ctx->store, r->id, ev__take_file, files)))
+        goto out;
+    doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:O, s:O, s:O}", "id", r->id, "summary",
+                    r->summary, "tlp", r->tlp, "ship_from", r->ship_from, "route_note",
+                    r->route_note, "buyer_countries", ev__json_text(r->buyer_countries), "sellers",
+                    sellers, "recipients", recipients, "rightholders", holders);
+    if (!doc) {
+        st = IPS_ERR_NOMEM;
+        goto out;
+    }
+    json_object_set_new(doc, "created_at", ev__time(r->created_ms));
+    json_object_set_new(doc, "created_by", json_string(r->created_by));
+    struct evidence_case c = {.id = r->id,
+                              .kind = "referral",
+                              .doc = doc,
+                              .sellers = sellers,
+                              .attachments = files,
+                              .created_ms = r->created_ms};
+    st = evidence_build(ctx, &c, signer, archive, manifest_sha, units_sold);
+out:
+    json_decref(files);
+    json_decref(doc);
     json_decref(sellers);
     json_decref(recipients);
     json_decref(holders);
@@ -647,12 +822,16 @@ static ips_status ev__compare(json_t *seen, const struct buf *manifest, struct e
     json_t *m = json_loadb(manifest->data ? manifest->data : "", manifest->len, 0, &err);
     json_t *files = json_object_get(m, "files");
     const char *rid = json_string_value(json_object_get(m, "referral_id"));
+    const char *kind = json_string_value(json_object_get(m, "case_kind"));
+    if (!rid) /* a case of another kind names itself case_id */
+        rid = json_string_value(json_object_get(m, "case_id"));
     if (!json_is_array(files) || !rid || !id_is_valid(rid)) {
         snprintf(rep->why, sizeof rep->why, "%s is not an evidence manifest", EVIDENCE_MANIFEST);
         json_decref(m);
         return IPS_ERR_MALFORMED;
     }
     snprintf(rep->referral_id, sizeof rep->referral_id, "%s", rid);
+    snprintf(rep->case_kind, sizeof rep->case_kind, "%s", kind && kind[0] ? kind : "referral");
     rep->files = (int64_t)json_array_size(files);
     json_t *listed = json_object();
     size_t i;

@@ -48,6 +48,14 @@ static bool ref__copy(char *dst, size_t cap, const char *src)
     return true;
 }
 
+/* True when text is valid UTF-8 (jansson refuses anything else). */
+static bool ref__utf8(const char *text)
+{
+    json_t *v = json_string(text);
+    json_decref(v);
+    return v != NULL;
+}
+
 /* ---- agencies ------------------------------------------------------------------------ */
 
 struct agency_tx {
@@ -1044,6 +1052,37 @@ static ips_status case__primary(const struct store_referral_recipient *x, void *
     return IPS_OK;
 }
 
+/* Load referral id into *r for case work by the actor (REFERRAL_WORK: the
+ * officers of the primary agency, once shared with it); a missing one is
+ * answered like another agency's. A closed case: IPS_ERR_CONFLICT. */
+static ips_status case__load(struct ips_ctx *ctx, const char *id, struct store_referral *r)
+{
+    char agency[ID_SIZE] = "";
+    ips_status st =
+        id_is_valid(id) ? store_referrals_referral_get(ctx->store, id, r) : IPS_ERR_NOT_FOUND;
+    if (st == IPS_OK)
+        st = store_referrals_recipient_list(ctx->store, id, case__primary, agency);
+    if (st && st != IPS_ERR_NOT_FOUND)
+        return st;
+    struct access_object obj = {.org_id = agency[0] ? agency : NULL};
+    ips_status ok = access_check(ctx, ACT_REFERRAL_WORK, &obj, id ? id : "");
+    if (ok || st)
+        return ok ? ok : st;
+    if (strcmp(r->status, "closed") == 0) {
+        snprintf(ctx->detail, sizeof ctx->detail, "the case is closed");
+        return IPS_ERR_CONFLICT;
+    }
+    return IPS_OK;
+}
+
+ips_status referral_case_check(struct ips_ctx *ctx, const char *id)
+{
+    struct store_referral *r = malloc(sizeof *r);
+    ips_status st = r ? case__load(ctx, id, r) : IPS_ERR_NOMEM;
+    free(r);
+    return st;
+}
+
 ips_status referral_case_update(struct ips_ctx *ctx, const char *id, json_t *body,
                                 struct store_referral *out)
 {
@@ -1051,22 +1090,9 @@ ips_status referral_case_update(struct ips_ctx *ctx, const char *id, json_t *bod
     if (!t)
         return IPS_ERR_NOMEM;
     t->ctx = ctx;
-    char agency[ID_SIZE] = "";
-    ips_status st =
-        id_is_valid(id) ? store_referrals_referral_get(ctx->store, id, &t->r) : IPS_ERR_NOT_FOUND;
-    if (st == IPS_OK)
-        st = store_referrals_recipient_list(ctx->store, id, case__primary, agency);
-    if (st && st != IPS_ERR_NOT_FOUND)
+    ips_status st = case__load(ctx, id, &t->r);
+    if (st)
         goto out;
-    /* A missing referral is answered like another agency's. */
-    struct access_object obj = {.org_id = agency[0] ? agency : NULL};
-    if ((st = access_check(ctx, ACT_REFERRAL_WORK, &obj, id ? id : "")))
-        goto out;
-    if (strcmp(t->r.status, "closed") == 0) {
-        snprintf(ctx->detail, sizeof ctx->detail, "the case is closed");
-        st = IPS_ERR_CONFLICT;
-        goto out;
-    }
     if (!case__parse(t, body, ctx->errors)) {
         snprintf(ctx->detail, sizeof ctx->detail, "the case update is not valid");
         st = IPS_ERR_INVALID;
@@ -1078,4 +1104,115 @@ ips_status referral_case_update(struct ips_ctx *ctx, const char *id, json_t *bod
 out:
     free(t);
     return st;
+}
+
+/* ---- case files ---------------------------------------------------------------------------- */
+
+struct file_tx {
+    struct ips_ctx *ctx;
+    struct store_referral r;
+    struct store_referral_file f;
+    struct store_referral_update u;
+    const void *data;
+    size_t len;
+    struct note_signer signer;
+};
+
+static ips_status ref__file_tx(struct store *s, void *arg)
+{
+    struct file_tx *t = arg;
+    struct ips_ctx *ctx = t->ctx;
+    struct blob_info info;
+    ips_status st = blob_put(ctx, t->data, t->len, BLOB_TYPES_DOCUMENT, &info);
+    if (st)
+        return st;
+    memcpy(t->f.sha256, info.sha256, sizeof t->f.sha256);
+    ref__copy(t->f.mime, sizeof t->f.mime, info.mime);
+    t->f.size = (int64_t)info.size;
+    if ((st = store_referrals_file_insert(s, &t->f))) {
+        if (st == IPS_ERR_CONFLICT)
+            snprintf(ctx->detail, sizeof ctx->detail, "this file is attached to the case already");
+        return st;
+    }
+    struct blob_info archive;
+    if ((st = store_referrals_update_insert(s, &t->u)) ||
+        (st = referrals__evidence_build(ctx, &t->r, &t->signer, &archive, t->r.manifest_sha256,
+                                        &t->r.units_sold)))
+        return st;
+    memcpy(t->r.evidence_sha256, archive.sha256, sizeof t->r.evidence_sha256);
+    if ((st = store_referrals_referral_update(s, &t->r)))
+        return st;
+    char detail[STORE_REF_FILE_NAME_MAX + 160];
+    snprintf(detail, sizeof detail, "file=%s name=%s evidence=%s", t->f.sha256, t->f.name,
+             t->r.evidence_sha256);
+    return audit_append(s, access_principal_actor(ctx->actor), "referral.file", t->r.id, AUDIT_OK,
+                        detail);
+}
+
+ips_status referral_case_file_add(struct ips_ctx *ctx, const char *id, const char *name,
+                                  const void *data, size_t len, const char *note,
+                                  struct store_referral *out)
+{
+    struct file_tx *t = calloc(1, sizeof *t);
+    if (!t)
+        return IPS_ERR_NOMEM;
+    t->ctx = ctx;
+    t->data = data;
+    t->len = len;
+    ips_status st = case__load(ctx, id, &t->r);
+    if (st)
+        goto out;
+    bool ok = true;
+    if (!name || !name[0] || !ref__copy(t->f.name, sizeof t->f.name, name) || !ref__utf8(name)) {
+        json_error_add(ctx->errors, "file", "needs a file name of 1-200 bytes of UTF-8");
+        ok = false;
+    }
+    if (!data || len == 0) {
+        json_error_add(ctx->errors, "file", "must not be empty");
+        ok = false;
+    }
+    if (note && (!ref__copy(t->f.note, sizeof t->f.note, note) || !ref__utf8(note))) {
+        json_error_add(ctx->errors, "note", "must be at most 2000 bytes of UTF-8");
+        ok = false;
+    }
+    if (!ok) {
+        snprintf(ctx->detail, sizeof ctx->detail, "the case file is not valid");
+        st = IPS_ERR_INVALID;
+        goto out;
+    }
+    memcpy(t->f.referral_id, t->r.id, sizeof t->f.referral_id);
+    ref__copy(t->f.added_by, sizeof t->f.added_by, access_principal_actor(ctx->actor));
+    t->r.updated_ms = t->f.created_ms = time_now_ms();
+    id_new(t->u.id);
+    memcpy(t->u.referral_id, t->r.id, sizeof t->u.referral_id);
+    ref__copy(t->u.actor, sizeof t->u.actor, t->f.added_by);
+    ref__copy(t->u.status, sizeof t->u.status, t->r.status);
+    /* The history names the file; its note stays with the file (case files). */
+    snprintf(t->u.note, sizeof t->u.note, "file attached: %s", t->f.name);
+    t->u.created_ms = t->r.updated_ms;
+    if ((st = ledger_signer_load(ctx->cfg, &t->signer))) {
+        snprintf(ctx->detail, sizeof ctx->detail,
+                 "the platform's signing key (the ledger key) is not available");
+        goto out;
+    }
+    st = store_tx_run(ctx->store, ref__file_tx, t);
+    if (st == IPS_OK && out)
+        *out = t->r;
+out:
+    sodium_memzero(&t->signer, sizeof t->signer);
+    free(t);
+    return st;
+}
+
+ips_status referral_files(struct ips_ctx *ctx, const char *id, store_referral_file_cb cb, void *arg)
+{
+    struct store_referral r;
+    struct share_scan sc;
+    ips_status st = ref__load(ctx, id, ACT_REFERRAL_READ, TLP_NONE, &r, &sc);
+    if (st)
+        return st;
+    if (access_authorize_tlp(ctx->actor, ACT_EVIDENCE_READ, ref__label(&r, TLP_AMBER_STRICT),
+                             sc.share) != IPS_OK)
+        return IPS_OK; /* the files are evidence: not for this reader */
+    return store_referrals_file_list(ctx->store, id, cb, arg);
 }

@@ -171,6 +171,33 @@ ips_status referral_reroute(struct ips_ctx *ctx, const char *id, struct store_re
 ips_status referral_case_update(struct ips_ctx *ctx, const char *id, json_t *body,
                                 struct store_referral *out);
 
+/*
+ * An officer of the routed agency (REFERRAL_WORK, as referral_case_update)
+ * attaches a file to the case: name (1-200 bytes, for people), the bytes
+ * (a PDF or an image, typed by content; at most BLOB_MAX_BYTES), note
+ * (<= 2000 bytes, may be NULL). The file is stored as a blob, listed in
+ * the case with a history entry, and the evidence archive is rebuilt with
+ * it (a new blob; the referral's evidence and manifest hashes change), all
+ * in one transaction with the audit event referral.file.
+ * Failure: IPS_ERR_INVALID; IPS_ERR_MEDIA_TYPE; IPS_ERR_TOO_LARGE;
+ * IPS_ERR_NOT_FOUND (not routed to the actor's agency); IPS_ERR_CONFLICT
+ * (a closed case, or this content attached already).
+ */
+ips_status referral_case_file_add(struct ips_ctx *ctx, const char *id, const char *name,
+                                  const void *data, size_t len, const char *note,
+                                  struct store_referral *out);
+/* Whether the actor may work case id now (as referral_case_update decides:
+ * IPS_ERR_NOT_FOUND, IPS_ERR_CONFLICT for a closed case); for handlers that
+ * must refuse before they look at an upload. */
+ips_status referral_case_check(struct ips_ctx *ctx, const char *id);
+/* The JSON shape of a case file: {sha256, name, mime, size, note, added_by,
+ * added_at}. NULL on allocation failure. */
+json_t *referral_file_json(const struct store_referral_file *f);
+/* The case files, after referral_get's check; only to those who may read
+ * the evidence (max(label, AMBER+STRICT)) — for others cb is never called. */
+ips_status referral_files(struct ips_ctx *ctx, const char *id, store_referral_file_cb cb,
+                          void *arg);
+
 /* ---- evidence ------------------------------------------------------------------------- */
 
 /* The evidence archive of a referral (EVIDENCE_READ at max(label,
@@ -178,6 +205,42 @@ ips_status referral_case_update(struct ips_ctx *ctx, const char *id, json_t *bod
  * frees), *len, *info. */
 ips_status referral_evidence_read(struct ips_ctx *ctx, const char *id, void **data, size_t *len,
                                   struct blob_info *info);
+
+/*
+ * A case whose evidence is packaged: a referral (the platform's view) or a
+ * litigation file (src/litigation: only what its right holder may see).
+ * Every member is borrowed for the call.
+ */
+struct evidence_case {
+    const char *id;            /* the case id the manifest and the signed note name */
+    const char *kind;          /* "referral" | "litigation": also the case file, <kind>.json */
+    json_t *doc;               /* the case document */
+    json_t *sellers;           /* array of seller org ids whose records are packaged */
+    const char *holder_org_id; /* NULL: everything (the platform's view); else only what this
+                                * right holder may see: its own notices (as right owner or
+                                * notifier), detections concerning it with only its decisions
+                                * and signals, no linked sellers (the network registry) */
+    json_t *extra;             /* NULL or {path: value}: more files; a JSON string is written
+                                * as its text, another value as an indented document */
+    json_t *attachments;       /* NULL or [{sha256, name, mime, size, note, added_by,
+                                * added_at}]: stored blobs packaged as files/<sha256>.<ext>,
+                                * listed in files.json (a referral's case files) */
+    int64_t created_ms;        /* the entries' modification time and created_at */
+};
+
+/*
+ * Build the evidence archive of case c — the case document, the extra
+ * files, per seller its profile, listings with their newest versions,
+ * images, notices and current detection verdicts, then manifest.json and
+ * manifest.sig signed by signer — and store it as a blob, inside the
+ * caller's transaction. OUT *archive (the blob), manifest_sha[65] (hex),
+ * *units_sold (may be NULL: units sold of all listings of all its sellers).
+ * Failure: IPS_ERR_TOO_LARGE past BLOB_MAX_BYTES (ctx->detail); store,
+ * memory and libarchive failures (IPS_ERR_INTERNAL, logged).
+ */
+ips_status evidence_build(struct ips_ctx *ctx, const struct evidence_case *c,
+                          const struct note_signer *signer, struct blob_info *archive,
+                          char manifest_sha[65], int64_t *units_sold);
 
 /* Names of the archive's fixed members. */
 #define EVIDENCE_MANIFEST "manifest.json"
@@ -187,7 +250,8 @@ ips_status referral_evidence_read(struct ips_ctx *ctx, const char *id, void **da
 struct evidence_report {
     enum note_check signature; /* of manifest.sig, by the verifier key */
     bool manifest_bound;       /* the signed note names this manifest's SHA-256 */
-    char referral_id[ID_SIZE]; /* from the manifest */
+    char referral_id[ID_SIZE]; /* the case id, from the manifest */
+    char case_kind[16];        /* "referral" or "litigation", from the manifest */
     int64_t files;             /* files the manifest lists */
     json_t *problems;          /* [{"path", "problem": changed|missing|added|duplicate}] */
     char why[256];             /* the archive or manifest could not be read */

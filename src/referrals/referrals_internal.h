@@ -13,8 +13,8 @@
 
 /*
  * Build the evidence archive of referral r (its sellers, recipients and
- * right holders already stored) and store it as a blob, inside the caller's
- * transaction. OUT *archive (the blob), manifest_sha[65] (hex), *units_sold
+ * right holders already stored; evidence_build in the platform's view) and
+ * store it as a blob, inside the caller's transaction. OUT *archive (the blob), manifest_sha[65] (hex), *units_sold
  * (all listings of all its sellers).
  * Failure: IPS_ERR_TOO_LARGE past BLOB_MAX_BYTES (ctx->detail); store,
  * memory and libarchive failures (IPS_ERR_INTERNAL, logged).

@@ -74,16 +74,33 @@ static const char q_listing_set_state[] =
 static const char q_listing_get[] = "SELECT " LISTING_COLS " FROM listings l WHERE l.id = ?1";
 static const char q_version_get[] =
     "SELECT " VERSION_COLS " FROM listing_versions v WHERE v.listing_id = ?1 AND v.version = ?2";
-static const char q_listing_list[] =
-    "SELECT " LISTING_COLS ", " VERSION_COLS " FROM listings l"
+/* Pages in id order after the cursor ?2 (keyset): every listing (?1 NULL) by
+ * the primary key, or one seller's (?1) by listings_seller. Two statements:
+ * "?1 IS NULL OR seller = ?1" would make SQLite walk the primary key for a
+ * seller too, i.e. the whole catalog for a seller with few listings. */
+#define LISTING_PAGE                                                                         \
+    "SELECT " LISTING_COLS ", " VERSION_COLS " FROM listings l"                              \
     " JOIN listing_versions v ON v.listing_id = l.id AND v.version = l.current_version"
-    " WHERE (?1 IS NULL OR l.seller_org_id = ?1) AND l.id > ?2 ORDER BY l.id LIMIT ?3";
+static const char q_listing_list[] =
+    LISTING_PAGE " WHERE ?1 IS NULL AND l.id > ?2 ORDER BY l.id LIMIT ?3";
+static const char q_listing_list_seller[] =
+    LISTING_PAGE " WHERE l.seller_org_id = ?1 AND l.id > ?2 ORDER BY l.id LIMIT ?3";
+/* A seller's search filters every match by seller before ranking. The
+ * catalog-wide one (?2 NULL) ranks in the FTS5 index alone and joins only
+ * the page's rows: joining every match first made a common word (150,000
+ * matches in a million listings) cost seconds (docs/benchmarks.md). */
 static const char q_listing_search[] =
     "SELECT " LISTING_COLS ", " VERSION_COLS " FROM listings_fts f"
     " JOIN listing_versions v ON v.vrow = f.rowid"
     " JOIN listings l ON l.id = v.listing_id"
     " WHERE listings_fts MATCH ?1 AND (?2 IS NULL OR l.seller_org_id = ?2)"
     " ORDER BY bm25(listings_fts, 3.0, 1.0), v.vrow LIMIT ?3 OFFSET ?4";
+static const char q_listing_search_all[] =
+    "SELECT " LISTING_COLS ", " VERSION_COLS " FROM (SELECT rowid AS hit,"
+    " bm25(listings_fts, 3.0, 1.0) AS score FROM listings_fts WHERE listings_fts MATCH ?1"
+    " ORDER BY score, rowid LIMIT ?3 OFFSET ?4) r"
+    " JOIN listing_versions v ON v.vrow = r.hit JOIN listings l ON l.id = v.listing_id"
+    " WHERE ?2 IS NULL ORDER BY r.score, r.hit";
 static const char q_version_list[] =
     "SELECT " VERSION_COLS " FROM listing_versions v WHERE v.listing_id = ?1"
     " AND (?2 <= 0 OR v.version < ?2) ORDER BY v.version DESC LIMIT ?3";
@@ -505,7 +522,8 @@ static ips_status listing_list(struct store *s, const char *only_seller, const c
 {
     struct sqlite__page p = {only_seller, after, limit};
     /* row NULL: a heap row, the callbacks may re-enter the store */
-    return sqlite__list(sqlite__from(s), q_listing_list, sqlite__bind_page_fn, &p,
+    return sqlite__list(sqlite__from(s), only_seller ? q_listing_list_seller : q_listing_list,
+                        sqlite__bind_page_fn, &p,
                         decode_listing_row, NULL, sizeof(struct listing_row), emit_listing,
                         &(struct emit_listing){cb, arg});
 }
@@ -517,7 +535,8 @@ static ips_status listing_search(struct store *s, const char *fts_query, const c
     struct sqlite__stmt q;
     struct emit_listing e = {cb, arg};
     struct listing_row *r = malloc(sizeof *r);
-    ips_status result = r ? sqlite__stmt_sql(ss, q_listing_search, &q) : IPS_ERR_NOMEM;
+    const char *sql = only_seller ? q_listing_search : q_listing_search_all;
+    ips_status result = r ? sqlite__stmt_sql(ss, sql, &q) : IPS_ERR_NOMEM;
     if (!r)
         memset(&q, 0, sizeof q);
     if (result || (result = sqlite__bind_text(&q, 1, fts_query)) ||
@@ -536,7 +555,7 @@ static ips_status listing_search(struct store *s, const char *fts_query, const c
                 log_debug("catalog: fts query refused", "error", sqlite3_errmsg(ss->db));
                 result = IPS_ERR_INVALID;
             } else {
-                result = sqlite__status(ss, rc, q_listing_search);
+                result = sqlite__status(ss, rc, sql);
             }
             break;
         }

@@ -23,12 +23,17 @@ static const char q_pdq_list[] = "SELECT leaf_index, pdq FROM ledger_registratio
                                  " WHERE pdq IS NOT NULL AND leaf_index > ?1"
                                  " ORDER BY leaf_index LIMIT ?2";
 static const char q_size[] = "SELECT coalesce(max(leaf_index) + 1, 0) FROM ledger_registrations";
-static const char q_node_put[] = "INSERT INTO ledger_nodes (level, idx, hash) VALUES (?1, ?2, ?3)";
-static const char q_node_get[] = "SELECT hash FROM ledger_nodes WHERE level = ?1 AND idx = ?2";
-/* ?1: a JSON array of [level, idx] pairs; rows come back in array order. */
-static const char q_nodes_get[] =
-    "SELECT j.key, n.hash FROM json_each(?1) AS j JOIN ledger_nodes AS n"
-    " ON n.level = j.value ->> 0 AND n.idx = j.value ->> 1 ORDER BY j.key";
+/* Insert, or extend a partial tile (the trigger refuses anything else). */
+static const char q_tile_put[] = "INSERT INTO ledger_tiles (level, idx, hashes) VALUES (?1, ?2, ?3)"
+                                 " ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes";
+/* ?1: a JSON array of [level, idx] pairs; each row names its array index
+ * (no ORDER BY: sorting would copy the 16 KB values). */
+static const char q_tiles_get[] =
+    "SELECT j.key, t.hashes FROM json_each(?1) AS j JOIN ledger_tiles AS t"
+    " ON t.level = j.value ->> 0 AND t.idx = j.value ->> 1";
+static const char q_legacy_present[] =
+    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'ledger_nodes'";
+static const char q_legacy_rows[] = "SELECT count(*) FROM ledger_nodes";
 static const char q_cp_insert[] =
     "INSERT INTO ledger_checkpoints (" CP_COLS ") VALUES (?1, ?2, ?3, ?4)";
 static const char q_cp_latest[] =
@@ -43,21 +48,22 @@ static ips_status bind_i64(struct sqlite__stmt *q, const void *arg)
     return sqlite__bind_int64(q, 1, *(const int64_t *)arg);
 }
 
-/* A node's key. */
-struct node_key {
+/* A tile to write. */
+struct tile_row {
     int level;
     int64_t idx;
-    const uint8_t *hash; /* node_put only */
+    const uint8_t *hashes;
+    size_t len;
 };
 
-static ips_status bind_node(struct sqlite__stmt *q, const void *arg)
+static ips_status bind_tile(struct sqlite__stmt *q, const void *arg)
 {
-    const struct node_key *k = arg;
+    const struct tile_row *t = arg;
     ips_status result;
-    if ((result = sqlite__bind_int64(q, 1, k->level)) ||
-        (result = sqlite__bind_int64(q, 2, k->idx)))
+    if ((result = sqlite__bind_int64(q, 1, t->level)) ||
+        (result = sqlite__bind_int64(q, 2, t->idx)))
         return result;
-    return k->hash ? sqlite__bind_hash(q, 3, k->hash) : IPS_OK;
+    return sqlite__bind_blob(q, 3, t->hashes, t->len);
 }
 
 static ips_status bind_record(struct sqlite__stmt *q, const void *arg)
@@ -116,11 +122,6 @@ static ips_status decode_checkpoint(sqlite3_stmt *st, void *row) /* sqlite__deco
         return result;
     c->created_ms = sqlite3_column_int64(st, 3);
     return IPS_OK;
-}
-
-static ips_status decode_hash(sqlite3_stmt *st, void *row) /* sqlite__decode_fn */
-{
-    return sqlite__col_hash(st, 0, row);
 }
 
 static ips_status decode_i64(sqlite3_stmt *st, void *row) /* sqlite__decode_fn */
@@ -224,32 +225,52 @@ static ips_status size(struct store *s, int64_t *out)
     return result == IPS_ERR_NOT_FOUND ? IPS_ERR_DB : result; /* an aggregate always has a row */
 }
 
-/* ---- tree nodes -------------------------------------------------------------------- */
+/* ---- tree tiles -------------------------------------------------------------------- */
 
-static ips_status node_put(struct store *s, int level, int64_t idx,
-                           const uint8_t hash[STORE_HASH_LEN])
+static ips_status tile_put(struct store *s, int level, int64_t idx, const uint8_t *hashes,
+                           size_t len)
 {
-    struct node_key k = {level, idx, hash};
-    return sqlite__write(sqlite__from(s), q_node_put, bind_node, &k, false);
+    struct tile_row t = {level, idx, hashes, len};
+    return sqlite__write(sqlite__from(s), q_tile_put, bind_tile, &t, false);
 }
 
-static ips_status node_get(struct store *s, int level, int64_t idx, uint8_t out[STORE_HASH_LEN])
+/* A row of q_tiles_get: the blob is not copied, it stays valid while the
+ * row is emitted (the statement does not step meanwhile). */
+struct tile_read {
+    int64_t key;
+    const uint8_t *hashes;
+    size_t len;
+};
+
+static ips_status decode_tile(sqlite3_stmt *st, void *row) /* sqlite__decode_fn */
 {
-    struct node_key k = {level, idx, NULL};
-    uint8_t tmp[STORE_HASH_LEN];
-    return sqlite__get_one(sqlite__from(s), q_node_get, bind_node, &k, decode_hash, tmp, out,
-                           sizeof tmp);
+    struct tile_read *t = row;
+    t->key = sqlite3_column_int64(st, 0);
+    t->hashes = sqlite3_column_blob(st, 1);
+    t->len = (size_t)sqlite3_column_bytes(st, 1);
+    return t->hashes || t->len == 0 ? IPS_OK : IPS_ERR_NOMEM;
 }
 
-/* Not sqlite__list: the rows must come back as a gap-free run 0..n-1, and a
- * gap (a missing node) stops the scan. */
-static ips_status nodes_get(struct store *s, size_t n, const int *levels, const int64_t *idx,
-                            uint8_t (*out)[STORE_HASH_LEN])
+struct emit_tile_ctx {
+    size_t n;
+    store_ledger_tile_cb cb;
+    void *arg;
+};
+
+static ips_status emit_tile(const void *row, void *ctx) /* sqlite__emit_fn */
 {
-    struct sqlite__stmt q;
-    char text[STORE_LEDGER_NODES_MAX * 28 + 4];
+    const struct tile_read *t = row;
+    const struct emit_tile_ctx *e = ctx;
+    if (t->key < 0 || (size_t)t->key >= e->n)
+        return IPS_ERR_DB;
+    return e->cb((size_t)t->key, t->hashes, t->len, e->arg);
+}
+
+static ips_status tiles_get(struct store *s, size_t n, const int *levels, const int64_t *idx,
+                            store_ledger_tile_cb cb, void *arg)
+{
+    char text[STORE_LEDGER_TILES_MAX * 28 + 4];
     size_t used = 0;
-    bool row = false;
     text[used++] = '[';
     for (size_t i = 0; i < n; i++) {
         int k = snprintf(text + used, sizeof text - used, "%s[%d,%lld]", i ? "," : "", levels[i],
@@ -260,25 +281,30 @@ static ips_status nodes_get(struct store *s, size_t n, const int *levels, const 
     }
     text[used++] = ']';
     text[used] = '\0';
-    ips_status result = sqlite__stmt_sql(sqlite__from(s), q_nodes_get, &q);
-    if (result || (result = sqlite__bind_text(&q, 1, text)))
-        goto out_stmt;
-    size_t got = 0;
-    while ((result = sqlite__step(&q, &row)) == IPS_OK && row) {
-        int64_t key = sqlite3_column_int64(q.st, 0);
-        if (key < 0 || (size_t)key >= n || (size_t)key != got) {
-            result = IPS_ERR_NOT_FOUND; /* a gap: that node is missing */
-            goto out_stmt;
-        }
-        if ((result = sqlite__col_hash(q.st, 1, out[got])))
-            goto out_stmt;
-        got++;
+    struct tile_read row;
+    return sqlite__list(sqlite__from(s), q_tiles_get, sqlite__bind_key, text, decode_tile, &row,
+                        sizeof row, emit_tile, &(struct emit_tile_ctx){n, cb, arg});
+}
+
+static ips_status legacy_present(struct store *s, bool *present, int64_t *nodes)
+{
+    int64_t n = 0, rows = 0, tmp;
+    ips_status result = sqlite__get_one(sqlite__from(s), q_legacy_present, NULL, NULL, decode_i64,
+                                        &tmp, &n, sizeof n);
+    /* only prepared while the table exists */
+    if (result == IPS_OK && n > 0)
+        result = sqlite__get_one(sqlite__from(s), q_legacy_rows, NULL, NULL, decode_i64, &tmp,
+                                 &rows, sizeof rows);
+    if (result == IPS_OK) {
+        *present = n > 0;
+        *nodes = rows;
     }
-    if (result == IPS_OK && got != n)
-        result = IPS_ERR_NOT_FOUND;
-out_stmt:
-    sqlite__stmt_put(&q);
     return result;
+}
+
+static ips_status legacy_drop(struct store *s)
+{
+    return sqlite__exec(sqlite__from(s), "DROP TABLE ledger_nodes", "drop ledger_nodes");
 }
 
 /* ---- checkpoints ------------------------------------------------------------------- */
@@ -309,9 +335,10 @@ const struct store_ledger_ops sqlite__ledger_ops = {
     .record_list = record_list,
     .pdq_list = pdq_list,
     .size = size,
-    .node_put = node_put,
-    .node_get = node_get,
-    .nodes_get = nodes_get,
+    .tile_put = tile_put,
+    .tiles_get = tiles_get,
+    .legacy_present = legacy_present,
+    .legacy_drop = legacy_drop,
     .checkpoint_insert = checkpoint_insert,
     .checkpoint_latest = checkpoint_latest,
     .checkpoint_get = checkpoint_get,

@@ -31,12 +31,33 @@ static const char q_notice_get[] = "SELECT " NOTICE_COLS " FROM notices WHERE id
 static const char q_notice_update[] =
     "UPDATE notices SET state = ?2, outcome = ?3, review_deadline_ms = ?4, sla_breached = ?5, "
     "decided_by = ?6, decision_reason = ?7, decided_ms = ?8, updated_ms = ?9 WHERE id = ?1";
-static const char q_notice_list[] =
-    "SELECT " NOTICE_COLS_N " FROM notices n WHERE (?1 IS NULL OR n.notifier_org_id = ?1)"
-    " AND (?4 IS NULL OR n.state = ?4)"
-    " AND (?5 IS NULL OR EXISTS (SELECT 1 FROM notice_items i WHERE i.notice_id = n.id"
+/*
+ * Notice pages, id order after the cursor ?2 (keyset). Filters: ?1 notifier
+ * org, ?4 state, ?5 seller org (an item of its), ?6 FTS5 query. One
+ * statement per driving index, so that a page reads about a page of rows
+ * whatever the table's size: a search is driven by notices_fts, a seller's
+ * list by notice_items_seller, a notifier's by notices_notifier, the rest by
+ * the primary key. ("?1 IS NULL OR ..." alone would make SQLite walk the
+ * primary key for every filter.) Each binds ?1-?6.
+ */
+#define NOTICE_PAGE_FILTERS                                                                        \
+    " AND (?1 IS NULL OR n.notifier_org_id = ?1) AND (?4 IS NULL OR n.state = ?4)"                 \
+    " AND (?5 IS NULL OR EXISTS (SELECT 1 FROM notice_items i WHERE i.notice_id = n.id"            \
     " AND i.seller_org_id = ?5))"
-    " AND n.id > ?2 ORDER BY n.id LIMIT ?3";
+#define NOTICE_PAGE_ORDER " ORDER BY n.id LIMIT ?3"
+static const char q_notice_list[] = "SELECT " NOTICE_COLS_N " FROM notices n WHERE ?6 IS NULL"
+                                    " AND n.id > ?2" NOTICE_PAGE_FILTERS NOTICE_PAGE_ORDER;
+static const char q_notice_list_notifier[] =
+    "SELECT " NOTICE_COLS_N " FROM notices n WHERE ?6 IS NULL AND n.notifier_org_id = ?1"
+    " AND n.id > ?2" NOTICE_PAGE_FILTERS NOTICE_PAGE_ORDER;
+static const char q_notice_list_seller[] =
+    "SELECT " NOTICE_COLS_N " FROM notices n WHERE ?6 IS NULL AND n.id IN (SELECT i.notice_id"
+    " FROM notice_items i WHERE i.seller_org_id = ?5 AND i.notice_id > ?2)" NOTICE_PAGE_FILTERS
+        NOTICE_PAGE_ORDER;
+static const char q_notice_search[] =
+    "SELECT " NOTICE_COLS_N " FROM notices n WHERE n.id IN (SELECT s.notice_id FROM notices_fts f"
+    " JOIN notice_search s ON s.srow = f.rowid WHERE notices_fts MATCH ?6 AND s.notice_id > ?2)"
+    NOTICE_PAGE_FILTERS NOTICE_PAGE_ORDER;
 static const char q_queue_list[] =
     "SELECT " NOTICE_COLS " FROM notices WHERE review_deadline_ms > 0"
     " AND (?1 IS NULL OR review_deadline_ms > ?2 OR (review_deadline_ms = ?2 AND"
@@ -165,10 +186,16 @@ static ips_status notice_list(struct store *s, const struct store_notice_filter 
                               const char *after, int limit, store_notice_cb cb, void *arg)
 {
     struct sqlite__stmt q;
-    ips_status r = sqlite__stmt_sql(sqlite__from(s), q_notice_list, &q);
+    const char *sql = !f                ? q_notice_list
+                      : f->fts_query    ? q_notice_search
+                      : f->seller_org_id ? q_notice_list_seller
+                      : f->notifier_org_id ? q_notice_list_notifier
+                                           : q_notice_list;
+    ips_status r = sqlite__stmt_sql(sqlite__from(s), sql, &q);
     if (r || (r = sqlite__bind_page(&q, f ? f->notifier_org_id : NULL, after, limit)) ||
         (r = sqlite__bind_text(&q, 4, f ? f->state : NULL)) ||
-        (r = sqlite__bind_text(&q, 5, f ? f->seller_org_id : NULL)))
+        (r = sqlite__bind_text(&q, 5, f ? f->seller_org_id : NULL)) ||
+        (r = sqlite__bind_text(&q, 6, f ? f->fts_query : NULL)))
         goto out_stmt;
     r = scan_notices(&q, cb, arg);
 out_stmt:

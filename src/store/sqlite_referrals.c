@@ -456,6 +456,57 @@ static ips_status linked_sellers(struct store *s, const char *seller_org_id, sto
                         &row, sizeof row, emit_link, &(struct emit_link){cb, arg});
 }
 
+/* ---- case files ------------------------------------------------------------------------ */
+
+static const char q_file_insert[] =
+    "INSERT INTO referral_files (referral_id, sha256, name, mime, size, note, added_by,"
+    " created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+static const char q_file_list[] =
+    "SELECT referral_id, sha256, name, mime, size, note, added_by, created_ms"
+    " FROM referral_files WHERE referral_id = ?1 ORDER BY created_ms, sha256";
+
+static ips_status decode_file(sqlite3_stmt *st, void *row)
+{
+    struct store_referral_file *f = row;
+    ips_status r;
+    memset(f, 0, sizeof *f);
+    if ((r = SQLITE__COL_FIELD(st, 0, f->referral_id)) ||
+        (r = SQLITE__COL_FIELD(st, 1, f->sha256)) || (r = SQLITE__COL_FIELD(st, 2, f->name)) ||
+        (r = SQLITE__COL_FIELD(st, 3, f->mime)) || (r = SQLITE__COL_FIELD(st, 5, f->note)) ||
+        (r = SQLITE__COL_FIELD(st, 6, f->added_by)))
+        return r;
+    f->size = sqlite3_column_int64(st, 4);
+    f->created_ms = sqlite3_column_int64(st, 7);
+    return IPS_OK;
+}
+
+static ips_status bind_file(struct sqlite__stmt *q, const void *arg)
+{
+    const struct store_referral_file *f = arg;
+    ips_status r;
+    if ((r = SQLITE__BIND_FIELD(q, 1, f->referral_id)) ||
+        (r = SQLITE__BIND_FIELD(q, 2, f->sha256)) || (r = SQLITE__BIND_FIELD(q, 3, f->name)) ||
+        (r = SQLITE__BIND_FIELD(q, 4, f->mime)) || (r = sqlite__bind_int64(q, 5, f->size)) ||
+        (r = SQLITE__BIND_FIELD(q, 6, f->note)) || (r = SQLITE__BIND_FIELD(q, 7, f->added_by)))
+        return r;
+    return sqlite__bind_int64(q, 8, f->created_ms);
+}
+
+static ips_status file_insert(struct store *s, const struct store_referral_file *f)
+{
+    return sqlite__write(sqlite__from(s), q_file_insert, bind_file, f, false);
+}
+
+SQLITE__EMIT(emit_file, struct store_referral_file, store_referral_file_cb)
+
+static ips_status file_list(struct store *s, const char *referral_id, store_referral_file_cb cb,
+                            void *arg)
+{
+    struct store_referral_file row;
+    return sqlite__list(sqlite__from(s), q_file_list, sqlite__bind_key, referral_id, decode_file,
+                        &row, sizeof row, emit_file, &(struct emit_file){cb, arg});
+}
+
 const struct store_referrals_ops sqlite__referrals_ops = {
     .agency_put = agency_put,
     .agency_get = agency_get,
@@ -478,4 +529,6 @@ const struct store_referrals_ops sqlite__referrals_ops = {
     .update_insert = update_insert,
     .update_list = update_list,
     .linked_sellers = linked_sellers,
+    .file_insert = file_insert,
+    .file_list = file_list,
 };

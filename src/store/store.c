@@ -338,6 +338,19 @@ ips_status store_login_attempts_purge(struct store *s, int64_t before_ms, int *d
     return s->ops->login_attempts_purge(s, before_ms, deleted);
 }
 
+ips_status store_login_lock_get(struct store *s, const char *email, int64_t *until_ms)
+{
+    STORE__REQUIRE(s && email && until_ms);
+    return s->ops->login_lock_get(s, email, until_ms);
+}
+
+ips_status store_login_lock_set(struct store *s, const char *email, int64_t now_ms,
+                                int64_t until_ms)
+{
+    STORE__REQUIRE(s && email && until_ms >= 0);
+    return s->ops->login_lock_set(s, email, now_ms, until_ms);
+}
+
 ips_status store_audit_head(struct store *s, int64_t *seq, uint8_t hash[STORE_HASH_LEN])
 {
     STORE__REQUIRE(s && seq && hash);

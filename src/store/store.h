@@ -203,6 +203,18 @@ ips_status store_login_failures_clear(struct store *s, const char *email);
  * OUT *deleted (may be NULL): how many rows were deleted. */
 ips_status store_login_attempts_purge(struct store *s, int64_t before_ms, int *deleted);
 
+/* ---- login lockouts ----------------------------------------------------------- */
+
+/* OUT *until_ms: when email's lockout ends (ms since the epoch); 0 when it
+ * has none. A value <= now means the lock has expired. */
+ips_status store_login_lock_get(struct store *s, const char *email, int64_t *until_ms);
+/* until_ms > 0: lock email from now_ms until until_ms, replacing any lock;
+ * until_ms == 0: remove email's lock (none: nothing happens). Locks are kept
+ * per email whether or not an account has it.
+ * Failure: IPS_ERR_TOO_LARGE for an email longer than STORE_EMAIL_MAX. */
+ips_status store_login_lock_set(struct store *s, const char *email, int64_t now_ms,
+                                int64_t until_ms);
+
 /* ---- audit log -------------------------------------------------------------- */
 
 struct store_audit_event {

@@ -77,6 +77,8 @@
     X(detections)                                                                            \
     X(enforce)                                                                               \
     X(referrals)                                                                             \
+    X(litigation)                                                                            \
+    X(reports)                                                                               \
     /* end of STORE__DOMAINS */
 
 /* struct store_ops member of one domain (expanded through STORE__DOMAINS). */
@@ -141,6 +143,9 @@ struct store_ops {
                                  int64_t since_ms, int *by_email, int *by_addr);
     ips_status (*login_failures_clear)(struct store *s, const char *email);
     ips_status (*login_attempts_purge)(struct store *s, int64_t before_ms, int *deleted);
+    ips_status (*login_lock_get)(struct store *s, const char *email, int64_t *until_ms);
+    ips_status (*login_lock_set)(struct store *s, const char *email, int64_t now_ms,
+                                 int64_t until_ms);
 
     /* Audit log. */
     ips_status (*audit_head)(struct store *s, int64_t *seq, uint8_t hash[STORE_HASH_LEN]);

@@ -38,29 +38,36 @@ ips_status store_ledger_size(struct store *s, int64_t *out)
     return s->ops->ledger->size(s, out);
 }
 
-ips_status store_ledger_node_put(struct store *s, int level, int64_t idx,
-                                 const uint8_t hash[STORE_HASH_LEN])
+ips_status store_ledger_tile_put(struct store *s, int level, int64_t idx, const uint8_t *hashes,
+                                 size_t len)
 {
-    STORE__REQUIRE(s && hash && level >= 0 && level < 64 && idx >= 0);
-    return s->ops->ledger->node_put(s, level, idx, hash);
+    STORE__REQUIRE(s && hashes && level >= 0 && level < 8 && idx >= 0);
+    if (len == 0 || len > STORE_LEDGER_TILE_BYTES || len % STORE_HASH_LEN)
+        return IPS_ERR_INVALID;
+    return s->ops->ledger->tile_put(s, level, idx, hashes, len);
 }
 
-ips_status store_ledger_node_get(struct store *s, int level, int64_t idx,
-                                 uint8_t out[STORE_HASH_LEN])
+ips_status store_ledger_tiles_get(struct store *s, size_t n, const int *levels, const int64_t *idx,
+                                  store_ledger_tile_cb cb, void *arg)
 {
-    STORE__REQUIRE(s && out);
-    return s->ops->ledger->node_get(s, level, idx, out);
-}
-
-ips_status store_ledger_nodes_get(struct store *s, size_t n, const int *levels, const int64_t *idx,
-                                  uint8_t (*out)[STORE_HASH_LEN])
-{
-    STORE__REQUIRE(s && (n == 0 || (levels && idx && out)));
-    if (n > STORE_LEDGER_NODES_MAX)
+    STORE__REQUIRE(s && cb && (n == 0 || (levels && idx)));
+    if (n > STORE_LEDGER_TILES_MAX)
         return IPS_ERR_TOO_LARGE;
     if (n == 0)
         return IPS_OK;
-    return s->ops->ledger->nodes_get(s, n, levels, idx, out);
+    return s->ops->ledger->tiles_get(s, n, levels, idx, cb, arg);
+}
+
+ips_status store_ledger_legacy_present(struct store *s, bool *present, int64_t *nodes)
+{
+    STORE__REQUIRE(s && present && nodes);
+    return s->ops->ledger->legacy_present(s, present, nodes);
+}
+
+ips_status store_ledger_legacy_drop(struct store *s)
+{
+    STORE__REQUIRE(s);
+    return s->ops->ledger->legacy_drop(s);
 }
 
 ips_status store_ledger_checkpoint_insert(struct store *s, const struct store_ledger_checkpoint *c)

@@ -1,11 +1,12 @@
 /*
  * store_ledger.h — persistence of the original-work ledger (src/ledger/):
- * registrations (the leaves), the complete subtree hashes of the Merkle tree,
- * and the signed checkpoints. Tables: migrations/0004_ledger.sql and
- * 0010_ledger_tiles.sql.
+ * registrations (the leaves), the Merkle tree as tiles of hashes, and the
+ * signed checkpoints. Tables: migrations/0004_ledger.sql,
+ * 0010_ledger_tiles.sql and 0011_ledger_tile_store.sql.
  *
- * All three tables are append-only (triggers refuse UPDATE and DELETE). The
- * ledger module writes a batch of leaves, their nodes and the checkpoint that
+ * All three tables are append-only (triggers refuse DELETE, and UPDATE
+ * except a tile growing). The
+ * ledger module writes a batch of leaves, their tiles and the checkpoint that
  * covers them inside one store_tx_run; these functions assume nothing about
  * that and each is one statement.
  *
@@ -72,20 +73,30 @@ ips_status store_ledger_pdq_list(struct store *s, int64_t after, int limit, stor
 /* Number of registrations (= highest leaf_index + 1; 0 when empty). */
 ips_status store_ledger_size(struct store *s, int64_t *out);
 
-/* Insert the hash of the complete subtree (level, idx). IPS_ERR_CONFLICT
- * when it exists. */
-ips_status store_ledger_node_put(struct store *s, int level, int64_t idx,
-                                 const uint8_t hash[STORE_HASH_LEN]);
-/* OUT out. IPS_ERR_NOT_FOUND when absent. */
-ips_status store_ledger_node_get(struct store *s, int level, int64_t idx,
-                                 uint8_t out[STORE_HASH_LEN]);
-
-/* Read n nodes at once (one statement, one read transaction): node i is
- * (levels[i], idx[i]) into out[i]. n <= STORE_LEDGER_NODES_MAX.
- * IPS_ERR_NOT_FOUND when any of them is absent (out then undefined). */
-#define STORE_LEDGER_NODES_MAX 128
-ips_status store_ledger_nodes_get(struct store *s, size_t n, const int *levels, const int64_t *idx,
-                                  uint8_t (*out)[STORE_HASH_LEN]);
+/* Tiles of the Merkle tree (layout: migrations/0011_ledger_tile_store.sql
+ * and src/ledger/tiles.h). A tile holds 1..STORE_LEDGER_TILE_HASHES hashes
+ * of STORE_HASH_LEN bytes. */
+#define STORE_LEDGER_TILE_HASHES 510
+#define STORE_LEDGER_TILE_BYTES (STORE_LEDGER_TILE_HASHES * STORE_HASH_LEN)
+/* Insert tile (level, idx) or replace it by a longer one that starts with
+ * the stored hashes (a tile only grows). len: a multiple of STORE_HASH_LEN
+ * in 1..STORE_LEDGER_TILE_BYTES, else IPS_ERR_INVALID. Rewriting a stored
+ * hash fails (the table's trigger: IPS_ERR_DB). */
+ips_status store_ledger_tile_put(struct store *s, int level, int64_t idx, const uint8_t *hashes,
+                                 size_t len);
+/* Read up to n tiles at once (one statement, one read transaction): for
+ * each tile i = (levels[i], idx[i]) that exists, cb(i, hashes, len, arg), in
+ * no particular order; absent tiles are skipped. n <= STORE_LEDGER_TILES_MAX. */
+#define STORE_LEDGER_TILES_MAX 64
+typedef ips_status (*store_ledger_tile_cb)(size_t i, const uint8_t *hashes, size_t len, void *arg);
+ips_status store_ledger_tiles_get(struct store *s, size_t n, const int *levels, const int64_t *idx,
+                                  store_ledger_tile_cb cb, void *arg);
+/* The node table of the layout before tiles (migration 0004), which the
+ * ledger converts once: OUT *present whether it still exists, *nodes its
+ * rows (0 when absent). */
+ips_status store_ledger_legacy_present(struct store *s, bool *present, int64_t *nodes);
+/* Drop that table (inside the converting transaction). */
+ips_status store_ledger_legacy_drop(struct store *s);
 
 /* Insert a checkpoint. IPS_ERR_CONFLICT when one of this size exists. */
 ips_status store_ledger_checkpoint_insert(struct store *s, const struct store_ledger_checkpoint *c);

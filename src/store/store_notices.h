@@ -80,6 +80,10 @@ struct store_notice_filter {
     const char *notifier_org_id;
     const char *seller_org_id; /* notices with at least one item of this seller */
     const char *state;
+    /* notices whose text (kind, explanation, notifier, listing ids and
+     * titles; index notices_fts of migration 0015) matches this FTS5 query;
+     * the caller builds a safe one (catalog_fts_query) */
+    const char *fts_query;
 };
 
 /* The accuracy record of one notifier since a moment. */

@@ -147,3 +147,16 @@ ips_status store_referrals_linked_sellers(struct store *s, const char *seller_or
     STORE__REQUIRE(s && seller_org_id && cb);
     return s->ops->referrals->linked_sellers(s, seller_org_id, cb, arg);
 }
+
+ips_status store_referrals_file_insert(struct store *s, const struct store_referral_file *f)
+{
+    STORE__REQUIRE(s && f);
+    return s->ops->referrals->file_insert(s, f);
+}
+
+ips_status store_referrals_file_list(struct store *s, const char *referral_id,
+                                     store_referral_file_cb cb, void *arg)
+{
+    STORE__REQUIRE(s && referral_id && cb);
+    return s->ops->referrals->file_list(s, referral_id, cb, arg);
+}

@@ -19,6 +19,7 @@
 #define IPS_STORE_STORE_REFERRALS_H
 
 #include "store/store.h"
+#include "store/store_blob.h"
 
 #define STORE_REF_DATE_MAX 10 /* YYYY-MM-DD */
 #define STORE_REF_GEO_MAX 6   /* GEO_CODE_MAX */
@@ -104,7 +105,22 @@ struct store_referral_update {
     int64_t created_ms;
 };
 
+#define STORE_REF_FILE_NAME_MAX 200
+
+/* A file an officer attached to the case (a blob). */
+struct store_referral_file {
+    char referral_id[ID_SIZE];
+    char sha256[STORE_REF_SHA_MAX + 1];
+    char name[STORE_REF_FILE_NAME_MAX + 1];
+    char mime[STORE_BLOB_MIME_MAX + 1];
+    int64_t size;
+    char note[STORE_REF_NOTE_MAX + 1];
+    char added_by[ID_SIZE + 8];
+    int64_t created_ms;
+};
+
 typedef ips_status (*store_referral_cb)(const struct store_referral *r, void *arg);
+typedef ips_status (*store_referral_file_cb)(const struct store_referral_file *f, void *arg);
 typedef ips_status (*store_recipient_cb)(const struct store_referral_recipient *r, void *arg);
 typedef ips_status (*store_referral_update_cb)(const struct store_referral_update *u, void *arg);
 /* A seller linked to another by a shared identifier of kind. */
@@ -155,6 +171,13 @@ ips_status store_referrals_update_insert(struct store *s, const struct store_ref
 /* The case history, oldest first. */
 ips_status store_referrals_update_list(struct store *s, const char *referral_id,
                                        store_referral_update_cb cb, void *arg);
+
+/* Attach a file to the case. CONFLICT when this content is attached already;
+ * NOT_FOUND for an unknown referral. */
+ips_status store_referrals_file_insert(struct store *s, const struct store_referral_file *f);
+/* The case files, oldest first. */
+ips_status store_referrals_file_list(struct store *s, const char *referral_id,
+                                     store_referral_file_cb cb, void *arg);
 
 /* Sellers other than seller_org_id sharing an identifier hash with it
  * (seller_identifiers), one call per (seller, kind), by seller then kind. */

@@ -37,6 +37,9 @@ struct store_referrals_ops {
     ips_status (*update_insert)(struct store *s, const struct store_referral_update *u);
     ips_status (*update_list)(struct store *s, const char *referral_id, store_referral_update_cb cb,
                               void *arg);
+    ips_status (*file_insert)(struct store *s, const struct store_referral_file *f);
+    ips_status (*file_list)(struct store *s, const char *referral_id, store_referral_file_cb cb,
+                            void *arg);
     ips_status (*linked_sellers)(struct store *s, const char *seller_org_id, store_link_cb cb,
                                  void *arg);
 };

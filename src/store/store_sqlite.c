@@ -108,6 +108,10 @@
       "        WHERE addr = ?2 AND at_ms >= ?3 AND ok = 0)")                                  \
     X(LOGIN_CLEAR, "DELETE FROM login_attempts WHERE email = ?1 AND ok = 0")                  \
     X(LOGIN_PURGE, "DELETE FROM login_attempts WHERE at_ms < ?1")                             \
+    X(LOCK_GET, "SELECT until_ms FROM login_lockouts WHERE email = ?1")                        \
+    X(LOCK_SET, "INSERT INTO login_lockouts (email, locked_ms, until_ms) VALUES (?1, ?2, ?3)"  \
+                " ON CONFLICT (email) DO UPDATE SET locked_ms = ?2, until_ms = ?3")           \
+    X(LOCK_CLEAR, "DELETE FROM login_lockouts WHERE email = ?1")                               \
     X(AUDIT_HEAD, "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")             \
     /* seq must be head + 1: the INSERT selects its row only when it is */                    \
     X(AUDIT_INSERT, "INSERT INTO audit_events (" SQLITE__AUDIT_COLS ")"                       \
@@ -1232,6 +1236,45 @@ static ips_status sqlite__login_failures_clear(struct store *s, const char *emai
                               sqlite__bind_key, email, false);
 }
 
+/* ---- login lockouts (migration 0012) ----------------------------------------------------------- */
+
+/* OUT *until_ms: the end of email's lock (0 when there is none; it may
+ * lie in the past). */
+static ips_status sqlite__login_lock_get(struct store *s, const char *email, int64_t *until_ms)
+{
+    struct sqlite__stmt q;
+    bool row = false;
+    ips_status result = sqlite__stmt_get(sqlite__from(s), SQLITE__Q_LOCK_GET, &q);
+    if (result || (result = sqlite__bind_text(&q, 1, email)) || (result = sqlite__step(&q, &row)))
+        goto out_stmt;
+    *until_ms = row ? sqlite3_column_int64(q.st, 0) : 0;
+out_stmt:
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+/* until_ms > 0: lock email from now_ms until until_ms (replacing any lock);
+ * until_ms == 0: delete email's lock. Failure: IPS_ERR_TOO_LARGE for an
+ * email longer than STORE_EMAIL_MAX, or the mapped SQLite status. */
+static ips_status sqlite__login_lock_set(struct store *s, const char *email, int64_t now_ms,
+                                         int64_t until_ms)
+{
+    struct sqlite__stmt q;
+    if (until_ms == 0)
+        return sqlite__stmt_write(&q,
+                                  sqlite__stmt_get(sqlite__from(s), SQLITE__Q_LOCK_CLEAR, &q),
+                                  sqlite__bind_key, email, false);
+    ips_status result = sqlite__stmt_get(sqlite__from(s), SQLITE__Q_LOCK_SET, &q);
+    if (result || (result = sqlite__bind_text_max(&q, 1, email, STORE_EMAIL_MAX)) ||
+        (result = sqlite__bind_int64(&q, 2, now_ms)) ||
+        (result = sqlite__bind_int64(&q, 3, until_ms)))
+        goto out_stmt;
+    result = sqlite__run(&q, NULL);
+out_stmt:
+    sqlite__stmt_put(&q);
+    return result;
+}
+
 static ips_status sqlite__login_attempts_purge(struct store *s, int64_t before_ms, int *deleted)
 {
     struct sqlite__stmt q;
@@ -1426,6 +1469,8 @@ static const struct store_ops sqlite__ops = {
     .login_failures = sqlite__login_failures,
     .login_failures_clear = sqlite__login_failures_clear,
     .login_attempts_purge = sqlite__login_attempts_purge,
+    .login_lock_get = sqlite__login_lock_get,
+    .login_lock_set = sqlite__login_lock_set,
     .audit_head = sqlite__audit_head,
     .audit_insert = sqlite__audit_insert,
     .audit_list = sqlite__audit_list,

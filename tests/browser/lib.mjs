@@ -272,3 +272,13 @@ export function createHarness({ name, watchdogMs, expectedFailure, ignoreFailedR
 
   return h;
 }
+
+/** Wait until the pagedList `name` shows rows, its empty state or an error; fail on the error. */
+export async function listLoaded(page, name) {
+  await page.waitForFunction(
+    (n) => document.querySelector(`[data-testid="${n}-row"]`) || document.querySelector(`[data-testid="${n}-empty"]:not([hidden])`)
+      || document.querySelector(`[data-testid="${n}-error"]`),
+    name, { timeout: WAIT_MS });
+  const error = byTestId(page, `${name}-error`);
+  if (await error.count()) assert.fail(`${name} failed to load: ${await error.textContent()}`);
+}

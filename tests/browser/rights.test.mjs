@@ -28,7 +28,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { BIN, WAIT_MS, START_MS, run, parseSeed, byTestId, createHarness } from './lib.mjs';
+import { BIN, START_MS, run, parseSeed, byTestId, createHarness, listLoaded } from './lib.mjs';
 
 const WATCHDOG_MS = 8 * 60_000;    // the whole file (four journeys)
 
@@ -67,15 +67,6 @@ const h = createHarness({
 });
 const { assertNoProblems, shot, freshPage, loginAs, logout, openSection } = h;
 
-/** Wait until a paged list has rows, an empty state or an error; fail on the error. */
-async function listLoaded(page, name) {
-  await page.waitForFunction(
-    (n) => document.querySelector(`[data-testid="${n}-row"]`) || document.querySelector(`[data-testid="${n}-empty"]:not([hidden])`)
-      || document.querySelector(`[data-testid="${n}-error"]`),
-    name, { timeout: WAIT_MS });
-  const error = byTestId(page, `${name}-error`);
-  if (await error.count()) assert.fail(`${name} failed to load: ${await error.textContent()}`);
-}
 
 /* ----------------------------------------------------------------------- */
 

@@ -18,19 +18,19 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { BIN, WAIT_MS, START_MS, run, parseSeed, byTestId, createHarness } from './lib.mjs';
+import { BIN, WAIT_MS, START_MS, run, parseSeed, byTestId, createHarness, listLoaded } from './lib.mjs';
 
 const ROLES = ['admin', 'reviewer', 'rightholder', 'seller', 'officer', 'auditor'];
 const SECTIONS = ['home', 'review', 'rights', 'profile', 'agents', 'alliance', 'listings', 'notices',
-  'inbox', 'enforcement', 'detections', 'ledger', 'orgs', 'users', 'tokens', 'audit'];
+  'inbox', 'enforcement', 'detections', 'ledger', 'orgs', 'users', 'tokens', 'audit', 'reports', 'cases'];
 /** What the navigation must offer each role (everything else must be absent). */
 const ALLOWED = {
-  admin: ['home', 'review', 'rights', 'alliance', 'listings', 'notices', 'enforcement', 'detections', 'ledger', 'orgs', 'users', 'tokens', 'audit'],
-  reviewer: ['home', 'review', 'rights', 'alliance', 'listings', 'notices', 'enforcement', 'detections', 'ledger', 'orgs', 'tokens'],
-  rightholder: ['home', 'rights', 'profile', 'agents', 'alliance', 'listings', 'notices', 'inbox', 'detections', 'ledger', 'tokens'],
-  seller: ['home', 'listings', 'notices', 'inbox', 'enforcement', 'tokens'],
-  officer: ['home', 'tokens'],
-  auditor: ['home', 'rights', 'alliance', 'notices', 'enforcement', 'detections', 'ledger', 'orgs', 'tokens', 'audit'],
+  admin: ['home', 'review', 'rights', 'alliance', 'listings', 'notices', 'enforcement', 'cases', 'detections', 'ledger', 'orgs', 'users', 'tokens', 'audit', 'reports'],
+  reviewer: ['home', 'review', 'rights', 'alliance', 'listings', 'notices', 'enforcement', 'cases', 'detections', 'ledger', 'orgs', 'tokens', 'reports'],
+  rightholder: ['home', 'rights', 'profile', 'agents', 'alliance', 'listings', 'notices', 'inbox', 'cases', 'detections', 'ledger', 'tokens', 'reports'],
+  seller: ['home', 'listings', 'notices', 'inbox', 'enforcement', 'tokens', 'reports'],
+  officer: ['home', 'cases', 'tokens', 'reports'],
+  auditor: ['home', 'rights', 'alliance', 'notices', 'enforcement', 'cases', 'detections', 'ledger', 'orgs', 'tokens', 'audit', 'reports'],
 };
 
 const WATCHDOG_MS = 5 * 60_000;    // the whole file
@@ -251,12 +251,7 @@ async function assertVisible(locator, what) {
 }
 
 async function tableText(page, name) {
-  await page.waitForFunction(
-    (n) => document.querySelector(`[data-testid="${n}-row"]`) || document.querySelector(`[data-testid="${n}-empty"]:not([hidden])`)
-      || document.querySelector(`[data-testid="${n}-error"]`),
-    name, { timeout: WAIT_MS });
-  const error = byTestId(page, `${name}-error`);
-  if (await error.count()) assert.fail(`${name} failed to load: ${await error.textContent()}`);
+  await listLoaded(page, name);
   await loadAll(page, name);
   return byTestId(page, `${name}-table`).innerText();
 }
@@ -289,6 +284,8 @@ const CHECKS = {
   enforcement: (page) => pageSettles(page, 'enforcement'),
   detections: (page) => pageSettles(page, 'detections'),
   ledger: (page) => pageSettles(page, 'ledger'),
+  reports: (page) => pageSettles(page, 'reports'),
+  cases: (page) => pageSettles(page, 'cases'),
 
   async orgs(page, role) {
     const text = await tableText(page, 'orgs');   // clicks "Load more" to the end

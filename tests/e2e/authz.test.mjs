@@ -95,6 +95,7 @@ const PARAM_KINDS = {
   'receipts/{leaf_index}': 'leaf',
   'sellers/{org_id}': 'sellerOrg',
   'agencies/{org_id}': 'agencyOrg',
+  'litigation/{id}': 'litigation',
 };
 // Routes that name their object in the query string or the body rather than
 // the path ({kind} is replaced as for a path parameter).
@@ -259,6 +260,13 @@ async function buildWorld(srv) {
     W[side].referral = ref.id;
   }
 
+  // Litigation files: each world's right holder against its world's seller.
+  for (const side of ['A', 'B']) {
+    const seller = side === 'A' ? S.seller.body.org.id : sellerB.id;
+    const file = ok(await post('/api/v1/litigation', holder[side].session, { seller_org_id: seller, title: keep(side, unique(`Authz case ${side} `)), period_from: '2020-01-01', period_to: '2099-12-31' }), `litigation ${side}`, 201);
+    W[side].litigation = file.id;
+  }
+
   // Detections: a listing of the world's seller whose title carries the
   // world's brand term and whose image is its official image; the scan runs
   // when the listing is written (or in the rescan after the job compiles
@@ -305,7 +313,7 @@ async function buildWorld(srv) {
       return ok(r, 'profile image', 201).sha256;
     },
   };
-  for (const k of ['right', 'rightFile', 'agentAuth', 'listing', 'notice', 'leaf', 'detection', 'penalty', 'referral']) W.resolve[k] = (side) => W[side === 'own' ? 'A' : 'B'][k];
+  for (const k of ['right', 'rightFile', 'agentAuth', 'listing', 'notice', 'leaf', 'detection', 'penalty', 'referral', 'litigation']) W.resolve[k] = (side) => W[side === 'own' ? 'A' : 'B'][k];
   W.resolve.noticeListing = W.resolve.listing;
   W.resolve.detectionImage = (side) => W[side === 'own' ? 'A' : 'B'].official;
   W.rejoin = async (orgId) => {

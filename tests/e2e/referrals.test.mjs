@@ -2,12 +2,15 @@
 // refers a seller shipping from Guangdong; the demo officer (Guangdong
 // Market Regulation) sees it and works it, an officer of another agency gets
 // 404, the seller sees nothing; the evidence archive downloads, lands in the
-// audit log and verifies offline with `iprshield evidence verify`.
+// audit log and verifies offline with `iprshield evidence verify`; a file
+// the officer attaches is listed in the case and held by the next export.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { STRONG_PASSWORD, assertProblem, listAll, startServer, unique } from './lib.mjs';
+import { promisify } from 'node:util';
+import { PDF, STRONG_PASSWORD, assertProblem, listAll, multipart, startServer, unique } from './lib.mjs';
 
 describe('law-enforcement referrals', () => {
   let srv;
@@ -136,5 +139,41 @@ describe('law-enforcement referrals', () => {
     assert.equal(seen.body.status, 'investigating');
     assertProblem(await get(S.rightholder, `/api/v1/referrals/${referral.id}/evidence`), 404, 'not-found');
     assertProblem(await get(S.seller, `/api/v1/referrals/${referral.id}`), 404, 'not-found');
+  });
+
+  test('the officer attaches a file: listed in the case, held by the next evidence export', async () => {
+    const upload = (who, parts) => {
+      const m = multipart(parts);
+      return srv.request('POST', `/api/v1/referrals/${referral.id}/files`, { session: who, body: m.body, contentType: m.contentType });
+    };
+    const report = [{ name: 'file', value: PDF, filename: 'raid-report.pdf' }, { name: 'note', value: 'signed by the team lead' }];
+    assertProblem(await upload(otherOfficer, report), 404, 'not-found');
+    assertProblem(await upload(S.seller, report), 404, 'not-found');
+    assertProblem(await upload(S.officer, [{ name: 'note', value: 'no file' }]), 422, 'invalid');
+    assertProblem(await upload(S.officer, [{ name: 'file', value: 'plain words', filename: 'x.txt' }]), 415, 'unsupported-media-type');
+    const before = (await get(S.officer, `/api/v1/referrals/${referral.id}`)).body;
+    const r = await upload(S.officer, report);
+    assert.equal(r.status, 201, r.text);
+    assert.equal(r.body.files.length, 1);
+    assert.equal(r.body.files[0].name, 'raid-report.pdf');
+    assert.equal(r.body.files[0].mime, 'application/pdf');
+    assert.ok(r.body.history.some((h) => h.note === 'file attached: raid-report.pdf'));
+    assert.notEqual(r.body.evidence.sha256, before.evidence.sha256);
+    assertProblem(await upload(S.officer, report), 409, 'conflict');
+    // The right holder sees the CLEAR case but not its files (evidence).
+    const rh = await get(S.rightholder, `/api/v1/referrals/${referral.id}`);
+    assert.equal(rh.status, 200, rh.text);
+    assert.deepEqual(rh.body.files, []);
+    const res = await fetch(`${srv.base}/api/v1/referrals/${referral.id}/evidence`, { headers: { cookie: S.officer.cookie } });
+    assert.equal(res.status, 200);
+    const file = path.join(srv.dir, 'evidence-with-file.tar.gz');
+    await fs.writeFile(file, Buffer.from(await res.arrayBuffer()));
+    const key = await srv.request('GET', '/api/v1/ledger/key');
+    const ok = await srv.cli(['evidence', 'verify', file, '--key', key.body.verifier_key]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /verified: referral /);
+    const { stdout } = await promisify(execFile)('tar', ['-tzf', file]);
+    assert.ok(stdout.split('\n').some((p) => /^files\/[0-9a-f]{64}\.pdf$/.test(p)), stdout);
+    assert.ok(stdout.split('\n').includes('files.json'), stdout);
   });
 });

@@ -16,6 +16,7 @@
 #include "audit/audit.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "core/timeutil.h"
 #include "testdb.h"
 
 struct fixture {
@@ -237,6 +238,115 @@ static void repeated_failures_throttle_even_the_right_password(void **state)
                      IPS_OK);
 }
 
+/* n failed logins for email (each answered like a wrong password). */
+static void fail_logins(struct fixture *f, const char *email, int n)
+{
+    char secret[64];
+    struct access_principal p;
+    int retry = 0;
+    for (int i = 0; i < n; i++)
+        assert_int_equal(access_login(&f->db.ctx, email, "wrong password!!", secret, &p, &retry),
+                         IPS_ERR_UNAUTHENTICATED);
+}
+
+static void a_locked_account_refuses_even_the_right_password_until_the_lock_ends(void **state)
+{
+    struct fixture *f = *state;
+    f->db.cfg.login_max_failures = 100; /* the address throttle stays out of the way */
+    f->db.cfg.login_lockout_failures = 3;
+    f->db.cfg.login_lockout_seconds = 600;
+    char secret[64];
+    struct access_principal p;
+    int retry = 0;
+    fail_logins(f, "a@shop.test", 3);
+    assert_int_equal(access_login(&f->db.ctx, "a@shop.test", "correct horse battery", secret, &p,
+                                  &retry),
+                     IPS_ERR_RATE_LIMITED);
+    assert_true(retry > 590 && retry <= 600);
+    char locked_detail[256];
+    snprintf(locked_detail, sizeof locked_detail, "%s", f->db.ctx.detail);
+    /* the lock is the account's: another address does not get in either */
+    f->db.ctx.addr = "10.0.0.9";
+    assert_int_equal(access_login(&f->db.ctx, "A@Shop.test", "correct horse battery", secret, &p,
+                                  &retry),
+                     IPS_ERR_RATE_LIMITED);
+    /* an email no account has locks and answers the same way */
+    fail_logins(f, "nobody@shop.test", 3);
+    int retry2 = 0;
+    assert_int_equal(access_login(&f->db.ctx, "nobody@shop.test", "whatever password", secret, &p,
+                                  &retry2),
+                     IPS_ERR_RATE_LIMITED);
+    assert_true(retry2 > 590 && retry2 <= 600);
+    assert_memory_equal(locked_detail, f->db.ctx.detail, strlen("too many failed logins"));
+    /* the lock is stored; once it has ended the right password gets in and clears it */
+    int64_t until = 0;
+    assert_int_equal(store_login_lock_get(f->db.s, "a@shop.test", &until), IPS_OK);
+    assert_true(until > time_now_ms());
+    int64_t now = time_now_ms();
+    assert_int_equal(store_login_lock_set(f->db.s, "a@shop.test", now - 2000, now - 1000), IPS_OK);
+    assert_int_equal(access_login(&f->db.ctx, "a@shop.test", "correct horse battery", secret, &p,
+                                  &retry),
+                     IPS_OK);
+    assert_int_equal(store_login_lock_get(f->db.s, "a@shop.test", &until), IPS_OK);
+    assert_int_equal(until, 0);
+    /* counting starts afresh after a lock: fewer failures than the limit do not lock */
+    fail_logins(f, "a@shop.test", 2);
+    assert_int_equal(access_login(&f->db.ctx, "a@shop.test", "correct horse battery", secret, &p,
+                                  &retry),
+                     IPS_OK);
+}
+
+static void a_successful_login_resets_the_failure_count(void **state)
+{
+    struct fixture *f = *state;
+    f->db.cfg.login_lockout_failures = 3;
+    char secret[64];
+    struct access_principal p;
+    int retry = 0;
+    for (int round = 0; round < 3; round++) {
+        fail_logins(f, "a@shop.test", 2);
+        assert_int_equal(access_login(&f->db.ctx, "a@shop.test", "correct horse battery", secret,
+                                      &p, &retry),
+                         IPS_OK);
+    }
+}
+
+static void an_admin_unlocks_a_locked_account(void **state)
+{
+    struct fixture *f = *state;
+    f->db.cfg.login_lockout_failures = 2;
+    char secret[64];
+    struct access_principal p;
+    int retry = 0;
+    bool was = true;
+    fail_logins(f, "a@shop.test", 2);
+    assert_int_equal(access_login(&f->db.ctx, "a@shop.test", "correct horse battery", secret, &p,
+                                  &retry),
+                     IPS_ERR_RATE_LIMITED);
+    /* only an admin may unlock; a refusal changes nothing */
+    struct access_principal seller = testdb_principal_of(&f->other);
+    struct ips_ctx sctx = f->db.ctx;
+    sctx.actor = &seller;
+    assert_int_equal(access_user_unlock(&sctx, "a@shop.test", &was), IPS_ERR_FORBIDDEN);
+    struct access_principal admin = testdb_principal_of(&f->admin);
+    struct ips_ctx actx = f->db.ctx;
+    actx.actor = &admin;
+    assert_int_equal(access_user_unlock(&actx, "nobody@shop.test", &was), IPS_ERR_NOT_FOUND);
+    assert_int_equal(access_user_unlock(&actx, "not an email", &was), IPS_ERR_NOT_FOUND);
+    assert_int_equal(access_login(&f->db.ctx, "a@shop.test", "correct horse battery", secret, &p,
+                                  &retry),
+                     IPS_ERR_RATE_LIMITED);
+    assert_int_equal(access_user_unlock(&actx, "A@shop.test", &was), IPS_OK);
+    assert_true(was);
+    assert_int_equal(access_login(&f->db.ctx, "a@shop.test", "correct horse battery", secret, &p,
+                                  &retry),
+                     IPS_OK);
+    assert_int_equal(access_user_unlock(&actx, "a@shop.test", &was), IPS_OK);
+    assert_false(was);
+    struct audit_verify_result res;
+    assert_int_equal(access_audit_verify(&actx, &res), IPS_OK);
+}
+
 /* ---- tokens ------------------------------------------------------------------------ */
 
 static void a_revoked_token_stops_working_at_once(void **state)
@@ -328,6 +438,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(login_opens_a_session_whose_csrf_token_is_bound_to_it, setup, testdb_teardown),
         cmocka_unit_test_setup_teardown(wrong_email_and_wrong_password_answer_alike, setup, testdb_teardown),
         cmocka_unit_test_setup_teardown(repeated_failures_throttle_even_the_right_password, setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(a_locked_account_refuses_even_the_right_password_until_the_lock_ends, setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(a_successful_login_resets_the_failure_count, setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(an_admin_unlocks_a_locked_account, setup, testdb_teardown),
         cmocka_unit_test_setup_teardown(a_revoked_token_stops_working_at_once, setup, testdb_teardown),
         cmocka_unit_test_setup_teardown(forged_tokens_are_refused, setup, testdb_teardown),
         cmocka_unit_test_setup_teardown(writes_and_denials_land_in_an_intact_chain, setup, testdb_teardown),

@@ -500,6 +500,21 @@ a_new_seller_sharing_a_phone_with_a_banned_network_is_flagged_and_suspended(void
     seller_put(f, "ban-x", "{\"phone\": \"+33 1 23 45 67 89\"}", NULL, x);
     assert_int_equal(level_of(f, x), ENFORCE_NONE);
 
+    /* two sellers sharing an email; one adds the banned phone: the whole pair
+     * joins the banned network, but only the seller that changed is flagged */
+    char y[ID_SIZE], z[ID_SIZE];
+    seller_put(f, "ban-y", "{\"email\": \"yz@shops.test\"}", NULL, y);
+    seller_put(f, "ban-z", "{\"email\": \"yz@shops.test\"}", NULL, z);
+    seller_put(f, "ban-y", "{\"phone\": \"+8613800000001\"}", NULL, y);
+    const char *pair[] = {y, z};
+    for (int k = 0; k < 2; k++) {
+        rec = NULL;
+        assert_int_equal(enforce_seller_get(testdb_act_as(&f->db, &f->db.sys), pair[k], &rec),
+                         IPS_OK);
+        assert_int_equal(json_array_size(json_object_get(rec, "evasion_flags")), k == 0 ? 1 : 0);
+        json_decref(rec);
+    }
+
     /* a reviewer lifts the evasion suspension; termination cannot be lifted */
     rec = NULL;
     assert_int_equal(enforce_seller_get(testdb_act_as(&f->db, &f->db.sys), b, &rec), IPS_OK);

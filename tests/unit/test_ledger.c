@@ -642,6 +642,11 @@ static void exec_sql(struct fixture *f, const char *sql)
     sqlite3_close(db);
 }
 
+/* SQL zeroing hash number P of tile (0, 0) (behind the trigger's back). */
+#define TILE0_ZERO(P)                                                                              \
+    "UPDATE ledger_tiles SET hashes = CAST(substr(hashes, 1, 32 * " #P ") || zeroblob(32) ||"      \
+    " substr(hashes, 32 * " #P " + 33) AS BLOB) WHERE level = 0 AND idx = 0;"
+
 static void the_checks_find_a_changed_leaf_and_a_changed_node_and_appending_stops(void **state)
 {
     struct fixture *f = *state;
@@ -655,7 +660,8 @@ static void the_checks_find_a_changed_leaf_and_a_changed_node_and_appending_stop
     /* the tables refuse updates */
     sqlite3 *db;
     assert_int_equal(sqlite3_open(f->db.path, &db), SQLITE_OK);
-    assert_int_not_equal(sqlite3_exec(db, "UPDATE ledger_nodes SET hash = zeroblob(32)", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(db, "UPDATE ledger_tiles SET hashes = zeroblob(length(hashes))", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(db, "DELETE FROM ledger_tiles", NULL, NULL, NULL), SQLITE_OK);
     assert_int_not_equal(sqlite3_exec(db, "DELETE FROM ledger_checkpoints", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     /* a leaf changed behind the triggers' back: the full check finds it */
@@ -664,13 +670,13 @@ static void the_checks_find_a_changed_leaf_and_a_changed_node_and_appending_stop
     assert_int_equal(ledger_check(&f->db.ctx, false, &res), IPS_OK); /* nodes untouched */
     assert_int_equal(ledger_check(&f->db.ctx, true, &res), IPS_ERR_INTEGRITY);
     assert_non_null(strstr(res.reason, "level 0, index 3"));
-    /* an inner node changed: the full check finds it */
-    exec_sql(f, "DROP TRIGGER ledger_nodes_no_update;"
-                "UPDATE ledger_nodes SET hash = zeroblob(32) WHERE level = 1 AND idx = 2;");
+    /* an inner node changed: the full check finds it (node (1, 2) is hash 9
+     * of tile (0, 0), see ledger_tile_pos) */
+    exec_sql(f, "DROP TRIGGER ledger_tiles_grow_only;" TILE0_ZERO(9));
     assert_int_equal(ledger_check(&f->db.ctx, true, &res), IPS_ERR_INTEGRITY);
     /* a node the root is made of changed: the quick check finds it too, and
      * appending is refused */
-    exec_sql(f, "UPDATE ledger_nodes SET hash = zeroblob(32) WHERE level = 2 AND idx = 0;");
+    exec_sql(f, TILE0_ZERO(6)); /* node (2, 0) */
     assert_int_equal(ledger_check(&f->db.ctx, false, &res), IPS_ERR_INTEGRITY);
     assert_int_equal(reg(f, &f->holder, f->brand.id, "more", "W", NULL, &r), IPS_ERR_INTEGRITY);
     assert_int_equal(ledger_size(f), 7);
@@ -702,8 +708,7 @@ static void a_failed_start_check_refuses_the_ledger_for_the_process(void **state
     struct ledger_receipt r;
     assert_int_equal(reg(f, &f->holder, f->brand.id, "a", "A", NULL, &r), IPS_OK);
     assert_int_equal(ledger_startup(&f->db.ctx), IPS_OK);
-    exec_sql(f, "DROP TRIGGER ledger_nodes_no_update;"
-                "UPDATE ledger_nodes SET hash = zeroblob(32) WHERE level = 0 AND idx = 0;");
+    exec_sql(f, "DROP TRIGGER ledger_tiles_grow_only;" TILE0_ZERO(0)); /* leaf hash 0 */
     assert_int_equal(ledger_startup(&f->db.ctx), IPS_ERR_INTEGRITY);
     struct store_ledger_checkpoint cp;
     assert_int_equal(ledger_checkpoint_latest(&f->db.ctx, &cp), IPS_ERR_INTEGRITY);

@@ -131,7 +131,7 @@ static void incomplete_notice_lists_every_missing_element_and_stores_nothing(voi
         assert_true(has_error(f->db.ctx.errors, need[i]));
     int n = 0;
     f->db.ctx.actor = &f->db.sys;
-    assert_int_equal(notices_list(&f->db.ctx, NULL, NULL, 10, count_notice, &n), IPS_OK);
+    assert_int_equal(notices_list(&f->db.ctx, NULL, NULL, NULL, 10, count_notice, &n), IPS_OK);
     assert_int_equal(n, 0);
     json_decref(meta);
     free(r);

@@ -24,6 +24,7 @@
 #include "referrals/referrals.h"
 #include "store/store_alliance.h"
 #include "store/store_catalog.h"
+#include "store/store_detections.h"
 #include "testdb.h"
 
 /* ---- routing (pure) ------------------------------------------------------------------ */
@@ -664,6 +665,140 @@ static void a_network_referral_takes_every_member_seller(void **state)
                      IPS_ERR_NOT_FOUND);
 }
 
+/* Make a verdict with action the current one of listing L-1 (it concerns Aurora). */
+static void current_verdict(struct fixture *f, const char *action, char id_out[ID_SIZE])
+{
+    struct store_detection *d = calloc(1, sizeof *d);
+    assert_non_null(d);
+    id_new(d->id);
+    snprintf(d->listing_id, sizeof d->listing_id, "L-1");
+    d->listing_version = d->rules_version = d->checked_version = 1;
+    d->score_milli = 880;
+    snprintf(d->action, sizeof d->action, "%s", action);
+    snprintf(d->applied, sizeof d->applied, "none");
+    snprintf(d->status, sizeof d->status, "confirmed");
+    snprintf(d->signals, sizeof d->signals, "[{\"type\":\"brand_term\",\"org_id\":\"%s\"}]",
+             f->brand.id);
+    snprintf(d->outcome_key, sizeof d->outcome_key, "%s", action);
+    d->is_current = true;
+    d->created_ms = 1000;
+    assert_int_equal(store_detections_verdict_insert(f->db.s, d, true), IPS_OK);
+    memcpy(id_out, d->id, ID_SIZE);
+    free(d);
+}
+
+static void the_evidence_package_holds_the_detection_verdicts(void **state)
+{
+    struct fixture *f = *state;
+    char ids[2][ID_SIZE];
+    current_verdict(f, "allow", ids[1]);  /* superseded by the next */
+    current_verdict(f, "review", ids[0]); /* the current verdict: evidence */
+    char body[256];
+    snprintf(body, sizeof body, "{\"seller_org_id\":\"%s\",\"summary\":\"with detections\"}",
+             f->shop.id);
+    json_t *b = json_loads(body, 0, NULL);
+    struct store_referral r;
+    assert_int_equal(referral_create(testdb_act_as(&f->db, &f->reviewer), b, &r), IPS_OK);
+    json_decref(b);
+    void *data = NULL;
+    size_t len = 0;
+    struct blob_info info;
+    assert_int_equal(
+        referral_evidence_read(testdb_act_as(&f->db, &f->reviewer), r.id, &data, &len, &info),
+        IPS_OK);
+    struct member m[64];
+    int n = unpack(data, len, m);
+    free(data);
+    char path[128];
+    snprintf(path, sizeof path, "detections/%s.json", ids[0]);
+    int i = find(m, n, path);
+    assert_non_null(strstr(m[i].data.data, "\"action\": \"review\""));
+    assert_non_null(strstr(m[i].data.data, "\"listing_id\": \"L-1\""));
+    for (int k = 0; k < n; k++) /* the superseded allow verdict is not evidence */
+        assert_null(strstr(m[k].path, ids[1]));
+    release(m, n);
+}
+
+static ips_status count_file(const struct store_referral_file *file, void *arg)
+{
+    (void)file;
+    (*(int *)arg)++;
+    return IPS_OK;
+}
+
+static void officers_attach_case_files_that_later_evidence_holds(void **state)
+{
+    struct fixture *f = *state;
+    static const char pdf[] = "%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n"
+                              "<< /Root 1 0 R >>\n%%EOF\n";
+    struct store_referral r;
+    const char *before = f->ref.evidence_sha256;
+    /* Only the routed agency's officers. */
+    assert_int_equal(referral_case_file_add(testdb_act_as(&f->db, &f->off_hb), f->ref.id,
+                                            "raid.pdf", pdf, sizeof pdf - 1, NULL, &r),
+                     IPS_ERR_NOT_FOUND);
+    assert_int_equal(referral_case_file_add(testdb_act_as(&f->db, &f->reviewer), f->ref.id,
+                                            "raid.pdf", pdf, sizeof pdf - 1, NULL, &r),
+                     IPS_ERR_NOT_FOUND);
+    /* Not a document, no name, empty: refused. */
+    assert_int_equal(referral_case_file_add(testdb_act_as(&f->db, &f->off_gd), f->ref.id, "x.txt",
+                                            "plain words", 11, NULL, &r),
+                     IPS_ERR_MEDIA_TYPE);
+    assert_int_equal(referral_case_file_add(testdb_act_as(&f->db, &f->off_gd), f->ref.id, "", pdf,
+                                            sizeof pdf - 1, NULL, &r),
+                     IPS_ERR_INVALID);
+    assert_int_equal(referral_case_file_add(testdb_act_as(&f->db, &f->off_gd), f->ref.id, "e.pdf",
+                                            pdf, 0, NULL, &r),
+                     IPS_ERR_INVALID);
+    int n = 0;
+    assert_int_equal(referral_files(testdb_act_as(&f->db, &f->reviewer), f->ref.id, count_file, &n),
+                     IPS_OK);
+    assert_int_equal(n, 0);
+    /* The officer attaches the raid report: listed, in the history, in a new archive. */
+    assert_int_equal(referral_case_file_add(testdb_act_as(&f->db, &f->off_gd), f->ref.id,
+                                            "raid report.pdf", pdf, sizeof pdf - 1,
+                                            "signed by the team lead", &r),
+                     IPS_OK);
+    assert_string_not_equal(r.evidence_sha256, before);
+    assert_int_equal(referral_case_file_add(testdb_act_as(&f->db, &f->off_gd), f->ref.id,
+                                            "again.pdf", pdf, sizeof pdf - 1, NULL, &r),
+                     IPS_ERR_CONFLICT);
+    n = 0;
+    assert_int_equal(referral_files(testdb_act_as(&f->db, &f->off_gd), f->ref.id, count_file, &n),
+                     IPS_OK);
+    assert_int_equal(n, 1);
+    n = 0; /* the right holder concerned sees the AMBER case, not its evidence */
+    assert_int_equal(referral_files(testdb_act_as(&f->db, &f->rh), f->ref.id, count_file, &n),
+                     IPS_OK);
+    assert_int_equal(n, 0);
+    void *data = NULL;
+    size_t len = 0;
+    struct blob_info info;
+    assert_int_equal(
+        referral_evidence_read(testdb_act_as(&f->db, &f->off_gd), f->ref.id, &data, &len, &info),
+        IPS_OK);
+    char vkey[NOTE_VKEY_MAX];
+    assert_int_equal(ledger_verifier_key(testdb_act_as(&f->db, &f->db.sys), vkey), IPS_OK);
+    struct evidence_report rep;
+    assert_int_equal(evidence_verify_memory(data, len, vkey, &rep), IPS_OK);
+    evidence_report_clear(&rep);
+    struct member m[64];
+    int k = unpack(data, len, m);
+    free(data);
+    int i = find(m, k, "files/");
+    assert_int_equal(m[i].data.len, sizeof pdf - 1);
+    assert_memory_equal(m[i].data.data, pdf, sizeof pdf - 1);
+    i = find(m, k, "files.json");
+    assert_non_null(strstr(m[i].data.data, "raid report.pdf"));
+    assert_non_null(strstr(m[i].data.data, "signed by the team lead"));
+    release(m, k);
+    /* A closed case takes no more files. */
+    assert_int_equal(case_update(f, &f->off_gd, "{\"status\":\"closed\"}", &r), IPS_OK);
+    assert_int_equal(referral_case_file_add(testdb_act_as(&f->db, &f->off_gd), f->ref.id,
+                                            "late.png", pdf, sizeof pdf - 1, NULL, &r),
+                     IPS_ERR_CONFLICT);
+}
+
 static ips_status count_referral(const struct store_referral *r, void *arg)
 {
     (void)r;
@@ -722,6 +857,10 @@ int main(void)
             officers_work_their_own_cases_and_a_confirmed_outcome_bans_the_network, setup,
             testdb_teardown),
         cmocka_unit_test_setup_teardown(a_network_referral_takes_every_member_seller, setup,
+                                        testdb_teardown),
+        cmocka_unit_test_setup_teardown(the_evidence_package_holds_the_detection_verdicts, setup,
+                                        testdb_teardown),
+        cmocka_unit_test_setup_teardown(officers_attach_case_files_that_later_evidence_holds, setup,
                                         testdb_teardown),
         cmocka_unit_test_setup_teardown(bad_input_is_refused_and_changes_nothing, setup,
                                         testdb_teardown),

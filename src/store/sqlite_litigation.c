@@ -1,0 +1,227 @@
+/*
+ * sqlite_litigation.c — SQLite implementation of store_litigation.h (tables
+ * of migration 0013_litigation.sql; read-only lookups in the notice and
+ * detection tables). Contracts: store_litigation.h.
+ */
+#include <string.h>
+
+#include "store/sqlite_internal.h"
+#include "store/store_litigation_backend.h"
+
+/* ---- files ---------------------------------------------------------------------------- */
+
+#define FILE_COLUMNS                                                                               \
+    "id, rightholder_org_id, seller_org_id, opened_by, opened_by_org, title, court,"               \
+    " period_from, period_to, listings, evidence_sha256, manifest_sha256, created_ms"
+
+static const char q_file_insert[] =
+    "INSERT INTO litigation_files (" FILE_COLUMNS ")"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+static const char q_file_update[] =
+    "UPDATE litigation_files SET listings = ?2, evidence_sha256 = ?3, manifest_sha256 = ?4"
+    " WHERE id = ?1";
+static const char q_file_get[] = "SELECT " FILE_COLUMNS " FROM litigation_files WHERE id = ?1";
+static const char q_file_list[] =
+    "SELECT " FILE_COLUMNS " FROM litigation_files"
+    " WHERE (?1 IS NULL OR rightholder_org_id = ?1 OR opened_by_org = ?1)"
+    " AND id > ?2 ORDER BY id LIMIT ?3";
+
+static ips_status decode_file(sqlite3_stmt *st, void *row)
+{
+    struct store_litigation *f = row;
+    ips_status r;
+    memset(f, 0, sizeof *f);
+    if ((r = SQLITE__COL_FIELD(st, 0, f->id)) ||
+        (r = SQLITE__COL_FIELD(st, 1, f->rightholder_org_id)) ||
+        (r = SQLITE__COL_FIELD(st, 2, f->seller_org_id)) ||
+        (r = SQLITE__COL_FIELD(st, 3, f->opened_by)) ||
+        (r = SQLITE__COL_FIELD(st, 4, f->opened_by_org)) ||
+        (r = SQLITE__COL_FIELD(st, 5, f->title)) || (r = SQLITE__COL_FIELD(st, 6, f->court)) ||
+        (r = SQLITE__COL_FIELD(st, 7, f->period_from)) ||
+        (r = SQLITE__COL_FIELD(st, 8, f->period_to)) ||
+        (r = SQLITE__COL_FIELD(st, 10, f->evidence_sha256)) ||
+        (r = SQLITE__COL_FIELD(st, 11, f->manifest_sha256)))
+        return r;
+    f->listings = sqlite3_column_int64(st, 9);
+    f->created_ms = sqlite3_column_int64(st, 12);
+    return IPS_OK;
+}
+
+static ips_status bind_file(struct sqlite__stmt *q, const void *arg)
+{
+    const struct store_litigation *f = arg;
+    ips_status r;
+    if ((r = SQLITE__BIND_FIELD(q, 1, f->id)) ||
+        (r = SQLITE__BIND_FIELD(q, 2, f->rightholder_org_id)) ||
+        (r = SQLITE__BIND_FIELD(q, 3, f->seller_org_id)) ||
+        (r = SQLITE__BIND_FIELD(q, 4, f->opened_by)) ||
+        (r = SQLITE__BIND_FIELD(q, 5, f->opened_by_org)) ||
+        (r = SQLITE__BIND_FIELD(q, 6, f->title)) || (r = SQLITE__BIND_FIELD(q, 7, f->court)) ||
+        (r = SQLITE__BIND_FIELD(q, 8, f->period_from)) ||
+        (r = SQLITE__BIND_FIELD(q, 9, f->period_to)) ||
+        (r = sqlite__bind_int64(q, 10, f->listings)) ||
+        (r = SQLITE__BIND_FIELD(q, 11, f->evidence_sha256)) ||
+        (r = SQLITE__BIND_FIELD(q, 12, f->manifest_sha256)))
+        return r;
+    return sqlite__bind_int64(q, 13, f->created_ms);
+}
+
+static ips_status file_insert(struct store *s, const struct store_litigation *f)
+{
+    return sqlite__write(sqlite__from(s), q_file_insert, bind_file, f, false);
+}
+
+static ips_status bind_file_update(struct sqlite__stmt *q, const void *arg)
+{
+    const struct store_litigation *f = arg;
+    ips_status r;
+    if ((r = SQLITE__BIND_FIELD(q, 1, f->id)) || (r = sqlite__bind_int64(q, 2, f->listings)) ||
+        (r = SQLITE__BIND_FIELD(q, 3, f->evidence_sha256)))
+        return r;
+    return SQLITE__BIND_FIELD(q, 4, f->manifest_sha256);
+}
+
+static ips_status file_update(struct store *s, const struct store_litigation *f)
+{
+    return sqlite__write(sqlite__from(s), q_file_update, bind_file_update, f, true);
+}
+
+static ips_status file_get(struct store *s, const char *id, struct store_litigation *out)
+{
+    struct store_litigation tmp;
+    return sqlite__get_key(sqlite__from(s), q_file_get, id, decode_file, &tmp, out, sizeof tmp);
+}
+
+SQLITE__EMIT(emit_file, struct store_litigation, store_litigation_cb)
+
+static ips_status file_list(struct store *s, const char *only_org, const char *after, int limit,
+                            store_litigation_cb cb, void *arg)
+{
+    struct store_litigation row;
+    struct sqlite__page page = {only_org, after, limit};
+    return sqlite__list(sqlite__from(s), q_file_list, sqlite__bind_page_fn, &page, decode_file,
+                        &row, sizeof row, emit_file, &(struct emit_file){cb, arg});
+}
+
+/* ---- damages -------------------------------------------------------------------------- */
+
+static const char q_damage_insert[] =
+    "INSERT INTO litigation_damages (file_id, seq, listing_id, title, basis, currency,"
+    " price_minor, units, amount_minor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+static const char q_damage_list[] =
+    "SELECT file_id, seq, listing_id, title, basis, currency, price_minor, units, amount_minor"
+    " FROM litigation_damages WHERE file_id = ?1 ORDER BY seq";
+
+static ips_status decode_damage(sqlite3_stmt *st, void *row)
+{
+    struct store_litigation_damage *d = row;
+    ips_status r;
+    memset(d, 0, sizeof *d);
+    if ((r = SQLITE__COL_FIELD(st, 0, d->file_id)) ||
+        (r = SQLITE__COL_FIELD(st, 2, d->listing_id)) || (r = SQLITE__COL_FIELD(st, 3, d->title)) ||
+        (r = SQLITE__COL_FIELD(st, 4, d->basis)) || (r = SQLITE__COL_FIELD(st, 5, d->currency)))
+        return r;
+    d->seq = sqlite3_column_int64(st, 1);
+    d->price_minor = sqlite3_column_int64(st, 6);
+    d->units = sqlite3_column_int64(st, 7);
+    d->amount_minor = sqlite3_column_int64(st, 8);
+    return IPS_OK;
+}
+
+static ips_status bind_damage(struct sqlite__stmt *q, const void *arg)
+{
+    const struct store_litigation_damage *d = arg;
+    ips_status r;
+    if ((r = SQLITE__BIND_FIELD(q, 1, d->file_id)) || (r = sqlite__bind_int64(q, 2, d->seq)) ||
+        (r = SQLITE__BIND_FIELD(q, 3, d->listing_id)) || (r = SQLITE__BIND_FIELD(q, 4, d->title)) ||
+        (r = SQLITE__BIND_FIELD(q, 5, d->basis)) || (r = SQLITE__BIND_FIELD(q, 6, d->currency)) ||
+        (r = sqlite__bind_int64(q, 7, d->price_minor)) || (r = sqlite__bind_int64(q, 8, d->units)))
+        return r;
+    return sqlite__bind_int64(q, 9, d->amount_minor);
+}
+
+static ips_status damage_insert(struct store *s, const struct store_litigation_damage *d)
+{
+    return sqlite__write(sqlite__from(s), q_damage_insert, bind_damage, d, false);
+}
+
+SQLITE__EMIT(emit_damage, struct store_litigation_damage, store_litigation_damage_cb)
+
+static ips_status damage_list(struct store *s, const char *file_id, store_litigation_damage_cb cb,
+                              void *arg)
+{
+    struct store_litigation_damage row;
+    return sqlite__list(sqlite__from(s), q_damage_list, sqlite__bind_key, file_id, decode_damage,
+                        &row, sizeof row, emit_damage, &(struct emit_damage){cb, arg});
+}
+
+/* ---- infringing listings ------------------------------------------------------------------ */
+
+/* Upheld items of notices citing the holder's rights, and verdicts the
+ * holder confirmed, on the seller's listings. */
+static const char q_infringing[] =
+    "SELECT i.listing_id, 'notice', i.notice_id FROM notice_items i"
+    " JOIN notices n ON n.id = i.notice_id"
+    " WHERE i.seller_org_id = ?2 AND i.state = 'upheld' AND n.right_org_id = ?1"
+    " UNION"
+    " SELECT v.listing_id, 'detection', v.id FROM detection_verdict_orgs o"
+    " JOIN detection_verdicts v ON v.id = o.verdict_id JOIN listings l ON l.id = v.listing_id"
+    " WHERE o.org_id = ?1 AND o.decision = 'confirmed' AND l.seller_org_id = ?2"
+    " ORDER BY 1, 2, 3";
+
+struct basis_row {
+    char listing_id[STORE_LISTING_ID_MAX + 1];
+    char kind[16];
+    char ref[ID_SIZE];
+};
+
+static ips_status decode_basis(sqlite3_stmt *st, void *row)
+{
+    struct basis_row *b = row;
+    ips_status r;
+    if ((r = SQLITE__COL_FIELD(st, 0, b->listing_id)) || (r = SQLITE__COL_FIELD(st, 1, b->kind)))
+        return r;
+    return SQLITE__COL_FIELD(st, 2, b->ref);
+}
+
+struct emit_basis {
+    store_litigation_basis_cb cb;
+    void *arg;
+};
+
+static ips_status emit_basis(const void *row, void *ctx)
+{
+    const struct emit_basis *e = ctx;
+    const struct basis_row *b = row;
+    return e->cb(b->listing_id, b->kind, b->ref, e->arg);
+}
+
+struct two_keys {
+    const char *a, *b;
+};
+
+static ips_status bind_two(struct sqlite__stmt *q, const void *arg)
+{
+    const struct two_keys *k = arg;
+    ips_status r = sqlite__bind_text(q, 1, k->a);
+    return r ? r : sqlite__bind_text(q, 2, k->b);
+}
+
+static ips_status infringing(struct store *s, const char *holder_org_id, const char *seller_org_id,
+                             store_litigation_basis_cb cb, void *arg)
+{
+    struct basis_row row;
+    return sqlite__list(sqlite__from(s), q_infringing, bind_two,
+                        &(struct two_keys){holder_org_id, seller_org_id}, decode_basis, &row,
+                        sizeof row, emit_basis, &(struct emit_basis){cb, arg});
+}
+
+const struct store_litigation_ops sqlite__litigation_ops = {
+    .file_insert = file_insert,
+    .file_update = file_update,
+    .file_get = file_get,
+    .file_list = file_list,
+    .damage_insert = damage_insert,
+    .damage_list = damage_list,
+    .infringing = infringing,
+};
