@@ -10,6 +10,7 @@ DEBIAN_PACKAGES=(
   libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
   libmagic-dev libcmocka-dev libcurl4-openssl-dev
   libarchive-dev  # evidence packages of referrals (src/referrals/evidence.c)
+  libnats-dev nats-server  # distributed scanning on NATS JetStream (src/scanq) and its cluster test
   libhyperscan-dev libutf8proc-dev libicu-dev libjpeg62-turbo-dev libpng-dev libwebp-dev
   ripgrep
   sqlite3  # the sqlite3 shell: query-plan test (tests/e2e/queryplan.test.mjs) and benchmark baselines

@@ -118,5 +118,6 @@ int cmd_evidence(int argc, char **argv);
 int cmd_enforce(int argc, char **argv);
 int cmd_routes(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_scanworker(int argc, char **argv);
 
 #endif

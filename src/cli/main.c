@@ -22,6 +22,7 @@ static const struct {
     {"ledger", cmd_ledger, "original-work ledger (register, key, check, verify, consistency, prior-art)"},
     {"import", cmd_import, "import the catalog from JSON Lines (listings, sellers)"},
     {"scan", cmd_scan, "scan listings against protection profiles (batch, no database)"},
+    {"scan-worker", cmd_scanworker, "judge listing versions from the NATS JetStream work queue"},
     {"hash", cmd_hash, "perceptual image hashes (pdq)"},
     {"eval", cmd_eval, "detection quality: precision and recall against labels"},
     {"rights", cmd_rights, "the rights registry (list, decide)"},

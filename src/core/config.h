@@ -57,6 +57,9 @@
     X(detect_block,           "detect_block",           BOOL, "true", "apply the block action: a listing whose verdict is block is held back (state blocked)") \
     X(detect_median_ratio,    "detect_median_ratio",    INT, "300", "per mille of the category median below which a price is a signal") \
     X(detect_median_samples,  "detect_median_samples",  INT, "5",   "listings a (category, currency) needs before its median is used") \
+    /* queued scanning on NATS JetStream (src/scanq) */ \
+    X(nats_url,               "nats_url",               STR, "",    "NATS server URLs, comma-separated: listing versions are scanned by scan workers through JetStream, not inside the write") \
+    X(nats_replicas,          "nats_replicas",          INT, "1",   "replicas of the JetStream work-queue stream (3 on a 3-node cluster)") \
     /* enforcement (src/enforce): active strikes at which each penalty level starts; 0 skips the level */ \
     X(enforce_warning_strikes,     "enforce_warning_strikes",     INT, "1", "active strikes at which a seller gets a warning") \
     X(enforce_removal_strikes,     "enforce_removal_strikes",     INT, "2", "active strikes at which the listings under strike are removed") \

@@ -150,6 +150,27 @@ ips_status detections_dismiss(struct ips_ctx *ctx, const char *id, const char *r
 ips_status detections_precision(struct ips_ctx *ctx, const char *only_org,
                                 store_detection_precision_cb cb, void *arg);
 
+/*
+ * Queued scanning (src/scanq; cfg->nats_url set): detections_listing_written
+ * only adds the version to the outbox, and a scan worker calls this, inside
+ * its transaction, for each event it consumes: judge listing version
+ * (listing_id, version) under the database's current rules (compiled by
+ * this process when it has not yet) and store the verdict. A version that
+ * was superseded before it was judged gets a verdict for the record that
+ * neither becomes current nor changes the listing's state. OUT
+ * *rules_version: the rules version used (0 when nothing was judged).
+ * Failure: IPS_ERR_CONFLICT when the version has a verdict already (a
+ * redelivered event: nothing to do), IPS_ERR_NOT_FOUND for an unknown
+ * listing or version; store statuses.
+ */
+ips_status detections_queued_scan(struct store *s, const struct config *cfg,
+                                  const char *listing_id, int64_t version, int64_t *rules_version);
+
+/* Compile (when this process has not) the rules the database names, so the
+ * next scan does not wait: a worker's answer to a rules broadcast. OUT
+ * *version: their version. */
+ips_status detections_rules_warm(struct store *s, const struct config *cfg, int64_t *version);
+
 /* Drop this process's compiled rules (tests, shutdown). */
 void detections_shutdown(void);
 

@@ -32,11 +32,13 @@
 
 #include "audit/audit.h"
 #include "catalog/catalog.h"
+#include "core/config.h"
 #include "core/id.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "detections/detections_internal.h"
+#include "store/store_scanq.h"
 
 /* What one scan accumulates. */
 struct scan__acc {
@@ -477,8 +479,13 @@ ips_status detections__scan_store(struct store *s, struct detections_rules *r,
     snprintf(d->signals, sizeof d->signals, "%s", dump);
     d->created_ms = now_ms;
     snprintf(d->applied, sizeof d->applied, "none");
+    /* a superseded version (queued scanning) is judged for the record only:
+     * it neither becomes current nor changes the listing's state */
+    d->is_current = v->version >= l->current_version;
     char reason[160];
-    if (action == DETECT_BLOCK && r->block && strcmp(l->state, "live") == 0) {
+    if (!d->is_current) {
+        /* nothing applied */
+    } else if (action == DETECT_BLOCK && r->block && strcmp(l->state, "live") == 0) {
         snprintf(reason, sizeof reason, "detection %s: blocked before publication (score %.3f)",
                  d->id, score);
         if ((st = scan__set_state(s, l, "blocked", reason)))
@@ -532,6 +539,10 @@ ips_status detections_listing_written(struct store *s, const struct config *cfg,
                                       struct store_listing *l,
                                       const struct store_listing_version *v)
 {
+    /* queued scanning (src/scanq): the version goes to the outbox in this
+     * transaction and a scan worker judges it */
+    if (cfg && cfg->nats_url && cfg->nats_url[0])
+        return store_scanq_enqueue(s, l->id, v->version, time_now_ms());
     struct detections_rules *r;
     ips_status st = detections__rules_get(s, cfg, &r);
     if (st)
@@ -540,4 +551,42 @@ ips_status detections_listing_written(struct store *s, const struct config *cfg,
     st = detections__scan_store(s, r, l, v, v->version == 1, time_now_ms(), NULL);
     detections__rules_unref(r);
     return st;
+}
+
+ips_status detections_queued_scan(struct store *s, const struct config *cfg,
+                                  const char *listing_id, int64_t version, int64_t *rules_version)
+{
+    struct store_listing l;
+    struct store_listing_version *v = malloc(sizeof *v);
+    bool has = false;
+    *rules_version = 0;
+    if (!v)
+        return IPS_ERR_NOMEM;
+    ips_status st = store_scanq_has_verdict(s, listing_id, version, &has);
+    if (st == IPS_OK && has)
+        st = IPS_ERR_CONFLICT; /* a redelivered event: judged already */
+    if (st || (st = store_catalog_listing_get(s, listing_id, &l)) ||
+        (st = store_catalog_version_get(s, listing_id, version, v))) {
+        free(v);
+        return st;
+    }
+    struct detections_rules *r;
+    if ((st = detections__rules_get(s, cfg, &r)) == IPS_OK) {
+        st = detections__scan_store(s, r, &l, v, false, time_now_ms(), NULL);
+        *rules_version = r->version;
+        detections__rules_unref(r);
+    }
+    free(v);
+    return st;
+}
+
+ips_status detections_rules_warm(struct store *s, const struct config *cfg, int64_t *version)
+{
+    struct detections_rules *r;
+    ips_status st = detections__rules_get(s, cfg, &r);
+    if (st)
+        return st;
+    *version = r->version;
+    detections__rules_unref(r);
+    return IPS_OK;
 }

@@ -307,7 +307,7 @@ static const char q_verdict_uncurrent[] =
     "UPDATE detection_verdicts SET is_current = 0 WHERE listing_id = ?1 AND is_current = 1";
 static const char q_verdict_insert[] =
     "INSERT INTO detection_verdicts (" VERDICT_COLS
-    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1, ?12)";
+    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?13, ?12)";
 static const char q_verdict_get[] = "SELECT " VERDICT_COLS " FROM detection_verdicts WHERE id = ?1";
 static const char q_verdict_current[] = "SELECT " VERDICT_COLS " FROM detection_verdicts"
                                         " WHERE listing_id = ?1 AND is_current = 1";
@@ -359,7 +359,8 @@ static ips_status bind_verdict(struct sqlite__stmt *q, const void *arg)
         (result = SQLITE__BIND_FIELD(q, 9, d->status)) ||
         (result = SQLITE__BIND_FIELD(q, 10, d->signals)) ||
         (result = SQLITE__BIND_FIELD(q, 11, d->outcome_key)) ||
-        (result = sqlite__bind_int64(q, 12, d->created_ms)))
+        (result = sqlite__bind_int64(q, 12, d->created_ms)) ||
+        (result = sqlite__bind_int64(q, 13, d->is_current ? 1 : 0)))
         return result;
     return IPS_OK;
 }
@@ -367,9 +368,10 @@ static ips_status bind_verdict(struct sqlite__stmt *q, const void *arg)
 static ips_status verdict_insert(struct store *s, const struct store_detection *d, bool replaces)
 {
     struct sqlite_store *ss = sqlite__from(s);
-    ips_status result = replaces ? sqlite__write(ss, q_verdict_uncurrent, sqlite__bind_key,
-                                                 d->listing_id, false)
-                                 : IPS_OK;
+    ips_status result = replaces && d->is_current
+                            ? sqlite__write(ss, q_verdict_uncurrent, sqlite__bind_key,
+                                            d->listing_id, false)
+                            : IPS_OK;
     if (result)
         return result;
     return sqlite__write(ss, q_verdict_insert, bind_verdict, d, false);

@@ -79,6 +79,7 @@
     X(referrals)                                                                             \
     X(litigation)                                                                            \
     X(reports)                                                                               \
+    X(scanq)                                                                                 \
     /* end of STORE__DOMAINS */
 
 /* struct store_ops member of one domain (expanded through STORE__DOMAINS). */

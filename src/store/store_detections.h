@@ -145,10 +145,13 @@ ips_status store_detections_image_put(struct store *s, const struct store_detect
 
 /* ---- verdicts ------------------------------------------------------------------------ */
 
-/* Insert d and make it the listing's current verdict; replaces: the listing
- * may have a current verdict already, which stops being current (false for
- * a listing created in this transaction: one statement less). NOT_FOUND for
- * an unknown listing. */
+/* Insert d. When d->is_current, d becomes the listing's current verdict;
+ * replaces: the listing may have a current verdict already, which stops
+ * being current (false for a listing created in this transaction: one
+ * statement less). A verdict on a superseded version (queued scanning:
+ * the listing changed again before a worker judged it) is inserted with
+ * is_current false and leaves the current one alone. NOT_FOUND for an
+ * unknown listing. */
 ips_status store_detections_verdict_insert(struct store *s, const struct store_detection *d,
                                            bool replaces);
 /* OUT *out. NOT_FOUND. */

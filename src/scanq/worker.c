@@ -1,0 +1,219 @@
+/*
+ * worker.c — `iprshield scan-worker` (scanq.h): pull listing-version events
+ * from the shared durable consumer, judge each batch in one transaction,
+ * acknowledge after the commit.
+ */
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/log.h"
+#include "detections/detections.h"
+#include "scanq/scanq_internal.h"
+#include "store/store.h"
+#include "store/store_catalog.h"
+
+#define WORKER__FETCH_WAIT_MS 100 /* longest wait for a batch to fill */
+#define WORKER__RETRY_MS 500
+#define WORKER__OPEN_RETRY_MS 1000
+
+struct worker__batch {
+    const struct config *cfg;
+    natsMsg **msgs;
+    int n;
+    /* OUT of the transaction (reset per attempt) */
+    int judged, skipped, malformed;
+    int64_t rules_version;
+};
+
+/* The rules announcements: the newest version heard (set by the NATS
+ * thread's callback, read by the worker's loop). */
+static _Atomic int64_t worker__announced;
+
+static void worker__on_rules(natsConnection *nc, natsSubscription *sub, natsMsg *msg,
+                             void *closure)
+{
+    (void)nc;
+    (void)sub;
+    (void)closure;
+    json_t *o = json_loadb(natsMsg_GetData(msg), (size_t)natsMsg_GetDataLength(msg), 0, NULL);
+    json_t *v = o ? json_object_get(o, "version") : NULL;
+    if (json_is_integer(v) && json_integer_value(v) > atomic_load(&worker__announced))
+        atomic_store(&worker__announced, (int64_t)json_integer_value(v));
+    json_decref(o);
+    natsMsg_Destroy(msg);
+}
+
+/* Parse one event: {"listing_id": "...", "version": N}. */
+static bool worker__parse(natsMsg *m, char id[STORE_LISTING_ID_MAX + 1], int64_t *version)
+{
+    json_t *o = json_loadb(natsMsg_GetData(m), (size_t)natsMsg_GetDataLength(m), 0, NULL);
+    const char *lid = o ? json_string_value(json_object_get(o, "listing_id")) : NULL;
+    json_t *v = o ? json_object_get(o, "version") : NULL;
+    bool ok = lid && lid[0] && strlen(lid) <= STORE_LISTING_ID_MAX && json_is_integer(v) &&
+              json_integer_value(v) >= 1;
+    if (ok) {
+        snprintf(id, STORE_LISTING_ID_MAX + 1, "%s", lid);
+        *version = (int64_t)json_integer_value(v);
+    }
+    json_decref(o);
+    return ok;
+}
+
+static ips_status worker__tx(struct store *s, void *arg)
+{
+    struct worker__batch *b = arg;
+    b->judged = b->skipped = b->malformed = 0;
+    for (int i = 0; i < b->n; i++) {
+        char id[STORE_LISTING_ID_MAX + 1];
+        int64_t version, used = 0;
+        if (!worker__parse(b->msgs[i], id, &version)) {
+            b->malformed++;
+            continue;
+        }
+        ips_status st = detections_queued_scan(s, b->cfg, id, version, &used);
+        if (st == IPS_ERR_CONFLICT || st == IPS_ERR_NOT_FOUND) {
+            b->skipped++; /* judged already (redelivery), or gone */
+            continue;
+        }
+        if (st)
+            return st;
+        b->judged++;
+        b->rules_version = used;
+    }
+    return IPS_OK;
+}
+
+static void worker__sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* Compile the announced rules and acknowledge them. */
+static void worker__rules(struct scanq__conn *c, struct store *s, const struct config *cfg,
+                          const char *name, int64_t *acked)
+{
+    int64_t want = atomic_load(&worker__announced);
+    if (want <= *acked)
+        return;
+    int64_t have = 0;
+    if (detections_rules_warm(s, cfg, &have) != IPS_OK)
+        return;
+    *acked = have >= want ? have : want;
+    char msg[256], v[24];
+    json_t *o = json_pack("{s:s, s:I}", "worker", name, "version", (json_int_t)have);
+    char *body = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    if (body)
+        natsConnection_PublishString(c->nc, SCANQ_RULES_ACK_SUBJECT, body);
+    free(body);
+    json_decref(o);
+    snprintf(v, sizeof v, "%" PRId64, have);
+    snprintf(msg, sizeof msg, "%s", name);
+    log_info("scan-worker: rules acknowledged", "worker", msg, "version", v);
+}
+
+/* Connect, make sure of the stream, and subscribe: the shared durable pull
+ * consumer and the rules announcements. On failure everything is closed. */
+static ips_status worker__open(const struct config *cfg, const struct scanq_worker_opts *o,
+                               struct scanq__conn *c, natsSubscription **sub,
+                               natsSubscription **rules)
+{
+    ips_status st = scanq__connect(cfg->nats_url, o->name, NULL, c);
+    if (st || (st = scanq__stream_ensure(c, (int)cfg->nats_replicas))) {
+        scanq__close(c);
+        return st;
+    }
+    jsSubOptions so;
+    jsErrCode jerr = 0;
+    jsSubOptions_Init(&so);
+    so.Stream = SCANQ_STREAM;
+    so.Config.AckPolicy = js_AckExplicit;
+    so.Config.AckWait = (int64_t)o->ack_wait_s * 1000000000LL;
+    so.Config.MaxAckPending = 20000;
+    natsStatus ns = js_PullSubscribe(sub, c->js, SCANQ_SUBJECT, SCANQ_CONSUMER, NULL, &so, &jerr);
+    if (ns == NATS_OK)
+        ns = natsConnection_Subscribe(rules, c->nc, SCANQ_RULES_SUBJECT, worker__on_rules, NULL);
+    if (ns != NATS_OK) {
+        scanq__log_nats("scan-worker: cannot subscribe; retrying", ns);
+        natsSubscription_Destroy(*sub);
+        *sub = NULL;
+        scanq__close(c);
+        return IPS_ERR_IO;
+    }
+    return IPS_OK;
+}
+
+ips_status scanq_worker_run(const struct config *cfg, const struct scanq_worker_opts *o,
+                            volatile sig_atomic_t *stop)
+{
+    if (o->batch < 1 || o->batch > SCANQ_BATCH_MAX || o->ack_wait_s < 1 || !o->name)
+        return IPS_ERR_INVALID;
+    struct store *s = NULL;
+    struct scanq__conn c = {0};
+    natsSubscription *sub = NULL, *rules = NULL;
+    ips_status st = store_open(cfg->db, &s);
+    if (st) {
+        log_error("scan-worker: cannot open the database", "db", cfg->db);
+        return st;
+    }
+    /* NATS may not be up yet, or its JetStream cluster may still elect its
+     * leader: keep trying until it answers or a signal stops the worker */
+    while (!*stop && worker__open(cfg, o, &c, &sub, &rules) != IPS_OK)
+        worker__sleep_ms(WORKER__OPEN_RETRY_MS);
+    if (*stop)
+        goto out;
+    int64_t acked = 0;
+    atomic_store(&worker__announced, 1); /* compile the current set before the first event */
+    log_info("scan-worker: consuming", "worker", o->name, "stream", SCANQ_STREAM);
+    struct worker__batch b = {.cfg = cfg};
+    while (!*stop) {
+        worker__rules(&c, s, cfg, o->name, &acked);
+        natsMsgList list = {0};
+        /* the server holds the request until the batch is full or the wait
+         * is over: while the publisher trickles events in, batches fill up
+         * instead of one transaction per handful of events */
+        jsFetchRequest fr;
+        jsFetchRequest_Init(&fr);
+        fr.Batch = o->batch;
+        fr.Expires = (int64_t)WORKER__FETCH_WAIT_MS * 1000000LL;
+        natsStatus ns = natsSubscription_FetchRequest(&list, sub, &fr);
+        if (ns == NATS_TIMEOUT)
+            continue;
+        if (ns != NATS_OK) {
+            /* a node went away: the client reconnects; try again shortly */
+            scanq__log_nats("scan-worker: fetch failed", ns);
+            worker__sleep_ms(WORKER__RETRY_MS);
+            continue;
+        }
+        b.msgs = list.Msgs;
+        b.n = list.Count;
+        st = store_tx_run(s, worker__tx, &b);
+        for (int i = 0; i < list.Count; i++) {
+            if (st == IPS_OK)
+                natsMsg_Ack(list.Msgs[i], NULL);
+            else
+                natsMsg_NakWithDelay(list.Msgs[i], 1000, NULL);
+        }
+        if (st) {
+            char e[32];
+            snprintf(e, sizeof e, "%d", (int)st);
+            log_warn("scan-worker: batch failed; redelivery asked", "status", e);
+            st = IPS_OK;
+            worker__sleep_ms(WORKER__RETRY_MS);
+        } else if (b.malformed) {
+            log_warn("scan-worker: malformed events acknowledged and dropped", "worker", o->name);
+        }
+        natsMsgList_Destroy(&list);
+    }
+out:
+    natsSubscription_Destroy(rules);
+    natsSubscription_Destroy(sub);
+    scanq__close(&c);
+    store_close(s);
+    return st;
+}
