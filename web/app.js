@@ -20,6 +20,7 @@ import { renderNotices, renderInbox } from './view_notices.js';
 import { renderApply } from './view_apply.js';
 import { renderEnforcement } from './view_enforce.js';
 import { renderDetections } from './view_detections.js';
+import { renderCases } from './view_cases.js';
 import { renderReports } from './view_reports.js';
 
 const RENDERERS = {
@@ -33,6 +34,7 @@ const RENDERERS = {
   notices: renderNotices,
   inbox: renderInbox,
   enforcement: renderEnforcement,
+  cases: renderCases,
   detections: renderDetections,
   ledger: renderLedger,
   orgs: renderOrgs,
