@@ -18,6 +18,7 @@ DEBIAN_PACKAGES=(
   librsvg2-bin  # rsvg-convert: renders the simple-icons logos of `demo seed --brands` to PNG
   chromium
   clang libclang-rt-14-dev  # libFuzzer harnesses (make fuzz-smoke, docs/fuzzing.md): clang-14 + its fuzzer runtime
+  wrk  # load and soak benchmark (bench/load, docs/benchmarks.md)
 )
 # Node.js 18+ with npm runs the e2e and browser tests; Debian's own packages
 # serve when the machine has no node yet.

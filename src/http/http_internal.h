@@ -142,6 +142,14 @@ bool http_body_object(struct http_req *rq, struct http_resp *rs, const char *con
  * false. cursor_out is NULL when absent. */
 bool http_page(struct http_req *rq, struct http_resp *rs, int *limit_out,
                const char **cursor_out);
+/* Parse rq->body (multipart/form-data, boundary from the request's
+ * Content-Type on rq->conn) into rq->parts with libmicrohttpd's post
+ * processor; each part's data is limited to rq->ctx.cfg->upload_max and the
+ * caller releases it (buf_release) also on failure. IPS_ERR_MALFORMED when
+ * the body is not well-formed, has no field or more than HTTP_MAX_PARTS.
+ * The server runs it before a BODY_MULTIPART handler; tests/fuzz/
+ * fuzz_multipart.c drives it through an in-process daemon. */
+ips_status http_multipart_parse(struct http_req *rq);
 /* The multipart field called name, or NULL. */
 const struct http_part *http_part_get(const struct http_req *rq, const char *name);
 /* Its data as a NUL-terminated string (plain fields), or NULL if absent. */

@@ -1,4 +1,4 @@
-/* request.c — reading requests: query, headers, JSON bodies, pages. */
+/* request.c — reading requests: query, headers, multipart and JSON bodies, pages. */
 #include "http/http_internal.h"
 
 #include <microhttpd.h>
@@ -16,6 +16,46 @@ const char *http_query(struct http_req *rq, const char *key)
 const char *http_header(struct http_req *rq, const char *name)
 {
     return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
+}
+
+/* libmicrohttpd's multipart parser calls this for every chunk of every
+ * field; a chunk at offset 0 starts a new part. */
+static enum MHD_Result request__part_cb(void *cls, enum MHD_ValueKind kind, const char *key,
+                                        const char *filename, const char *content_type,
+                                        const char *transfer_encoding, const char *data,
+                                        uint64_t off, size_t size)
+{
+    (void)kind;
+    (void)transfer_encoding;
+    struct http_req *rq = cls;
+    if (off == 0 || rq->n_parts == 0) {
+        if (rq->n_parts >= HTTP_MAX_PARTS)
+            return MHD_NO;
+        struct http_part *p = &rq->parts[rq->n_parts++];
+        p->name = arena_strdup(&rq->arena, key ? key : "");
+        p->filename = arena_strdup(&rq->arena, filename);
+        p->content_type = arena_strdup(&rq->arena, content_type);
+        buf_init(&p->data, (size_t)rq->ctx.cfg->upload_max);
+        if (!p->name)
+            return MHD_NO;
+    }
+    struct http_part *p = &rq->parts[rq->n_parts - 1];
+    return buf_append(&p->data, size ? data : "", size) == IPS_OK ? MHD_YES : MHD_NO;
+}
+
+ips_status http_multipart_parse(struct http_req *rq)
+{
+    struct MHD_PostProcessor *pp =
+        MHD_create_post_processor(rq->conn, 64 * 1024, request__part_cb, rq);
+    if (!pp)
+        return IPS_ERR_MALFORMED;
+    enum MHD_Result ok = MHD_post_process(pp, rq->body, rq->body_len);
+    enum MHD_Result done = MHD_destroy_post_processor(pp);
+    /* libmicrohttpd reads a body without one boundary line as zero fields:
+     * a multipart body with no field at all is malformed for every route. */
+    if (ok != MHD_YES || done != MHD_YES || rq->n_parts == 0)
+        return IPS_ERR_MALFORMED;
+    return IPS_OK;
 }
 
 bool http_body_object(struct http_req *rq, struct http_resp *rs, const char *const *allowed,

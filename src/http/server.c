@@ -127,48 +127,6 @@ static bool server__multipart_content_type(const char *ct)
            (ct[sizeof want - 1] == ';' || ct[sizeof want - 1] == ' ');
 }
 
-/* libmicrohttpd's multipart parser calls this for every chunk of every
- * field; a chunk at offset 0 starts a new part. */
-static enum MHD_Result server__part_cb(void *cls, enum MHD_ValueKind kind, const char *key,
-                                       const char *filename, const char *content_type,
-                                       const char *transfer_encoding, const char *data,
-                                       uint64_t off, size_t size)
-{
-    (void)kind;
-    (void)transfer_encoding;
-    struct http_req *rq = cls;
-    if (off == 0 || rq->n_parts == 0) {
-        if (rq->n_parts >= HTTP_MAX_PARTS)
-            return MHD_NO;
-        struct http_part *p = &rq->parts[rq->n_parts++];
-        p->name = arena_strdup(&rq->arena, key ? key : "");
-        p->filename = arena_strdup(&rq->arena, filename);
-        p->content_type = arena_strdup(&rq->arena, content_type);
-        buf_init(&p->data, (size_t)rq->ctx.cfg->upload_max);
-        if (!p->name)
-            return MHD_NO;
-    }
-    struct http_part *p = &rq->parts[rq->n_parts - 1];
-    return buf_append(&p->data, size ? data : "", size) == IPS_OK ? MHD_YES : MHD_NO;
-}
-
-/* Parse the collected multipart body into rq->parts. IPS_ERR_MALFORMED when
- * it is not well-formed or has more than HTTP_MAX_PARTS fields. */
-static ips_status server__parse_multipart(struct http_req *rq)
-{
-    struct MHD_PostProcessor *pp =
-        MHD_create_post_processor(rq->conn, 64 * 1024, server__part_cb, rq);
-    if (!pp)
-        return IPS_ERR_MALFORMED;
-    enum MHD_Result ok = MHD_post_process(pp, rq->body, rq->body_len);
-    enum MHD_Result done = MHD_destroy_post_processor(pp);
-    /* libmicrohttpd reads a body without one boundary line as zero fields:
-     * a multipart body with no field at all is malformed for every route. */
-    if (ok != MHD_YES || done != MHD_YES || rq->n_parts == 0)
-        return IPS_ERR_MALFORMED;
-    return IPS_OK;
-}
-
 /* Who is acting: a bearer token wins over a cookie. Returns IPS_OK (maybe
  * anonymous) or IPS_ERR_UNAUTHENTICATED for presented but bad credentials. */
 static ips_status server__authenticate(struct http_req *rq)
@@ -268,7 +226,7 @@ static void server__handle(const struct server *srv, struct http_req *rq, struct
         }
     }
     if (r->body == BODY_MULTIPART && server__is_write(rq->method) &&
-        server__parse_multipart(rq) != IPS_OK) {
+        http_multipart_parse(rq) != IPS_OK) {
         http_problem(rs, IPS_ERR_MALFORMED, "the multipart/form-data body is not well-formed",
                      NULL);
         return;
