@@ -25,9 +25,7 @@ struct worker__batch {
     const struct config *cfg;
     natsMsg **msgs;
     int n;
-    /* OUT of the transaction (reset per attempt) */
-    int judged, skipped, malformed;
-    int64_t rules_version;
+    int malformed; /* OUT of the transaction (reset per attempt) */
 };
 
 /* The rules announcements: the newest version heard (set by the NATS
@@ -67,7 +65,7 @@ static bool worker__parse(natsMsg *m, char id[STORE_LISTING_ID_MAX + 1], int64_t
 static ips_status worker__tx(struct store *s, void *arg)
 {
     struct worker__batch *b = arg;
-    b->judged = b->skipped = b->malformed = 0;
+    b->malformed = 0;
     for (int i = 0; i < b->n; i++) {
         char id[STORE_LISTING_ID_MAX + 1];
         int64_t version, used = 0;
@@ -77,13 +75,10 @@ static ips_status worker__tx(struct store *s, void *arg)
         }
         ips_status st = detections_queued_scan(s, b->cfg, id, version, &used);
         if (st == IPS_ERR_CONFLICT || st == IPS_ERR_NOT_FOUND) {
-            b->skipped++; /* judged already (redelivery), or gone */
-            continue;
+            continue; /* judged already (redelivery), or gone */
         }
         if (st)
             return st;
-        b->judged++;
-        b->rules_version = used;
     }
     return IPS_OK;
 }
@@ -105,7 +100,7 @@ static void worker__rules(struct scanq__conn *c, struct store *s, const struct c
     if (detections_rules_warm(s, cfg, &have) != IPS_OK)
         return;
     *acked = have >= want ? have : want;
-    char msg[256], v[24];
+    char v[24];
     json_t *o = json_pack("{s:s, s:I}", "worker", name, "version", (json_int_t)have);
     char *body = o ? json_dumps(o, JSON_COMPACT) : NULL;
     if (body)
@@ -113,8 +108,7 @@ static void worker__rules(struct scanq__conn *c, struct store *s, const struct c
     free(body);
     json_decref(o);
     snprintf(v, sizeof v, "%" PRId64, have);
-    snprintf(msg, sizeof msg, "%s", name);
-    log_info("scan-worker: rules acknowledged", "worker", msg, "version", v);
+    log_info("scan-worker: rules acknowledged", "worker", name, "version", v);
 }
 
 /* Connect, make sure of the stream, and subscribe: the shared durable pull
