@@ -330,6 +330,7 @@ function litigationList(ctx, heading) {
       { label: 'Seller', cell: (f) => code(f.seller_org_id) },
       { label: 'Period', cell: (f) => `${f.period.from} – ${f.period.to}` },
       { label: 'Listings', cell: (f) => String(f.listings), className: 'num' },
+      { label: 'Status', cell: (f) => statusTag(f.status, 'litigation-status') },
       { label: 'Court', cell: (f) => f.court || h('span.muted', '—') },
       { label: 'Opened', cell: (f) => time(f.created_at) },
     ],
@@ -370,10 +371,51 @@ function litigationSection(ctx) {
   litigationList(ctx, 'Your litigation files');
 }
 
+// The moves of a litigation file's status (docs/api.md), and which record an outcome.
+const LIT_NEXT = { open: ['filed', 'settled', 'closed'], filed: ['settled', 'judgment', 'closed'], settled: ['closed'], judgment: ['closed'], closed: [] };
+const LIT_OUTCOME = new Set(['settled', 'judgment']);
+
+function litigationOutcome(o) {
+  if (!o) return null;
+  return o.amount ? `${o.text} (${o.amount} ${o.currency})` : o.text;
+}
+
+/* The holder's form to record the next status of file f; done() reloads. */
+function litigationStatusForm(ctx, f, done) {
+  const next = LIT_NEXT[f.status] || [];
+  if (!roleIs(ctx, 'rightholder') || !next.length) return null;
+  const status = h('select', { name: 'status', testid: 'litigation-next' }, next.map((s) => h('option', { value: s }, s)));
+  const outcome = h('textarea', { name: 'outcome', rows: 2, maxlength: 2000, testid: 'litigation-outcome' });
+  const amount = h('input', { name: 'amount', inputmode: 'decimal', placeholder: '1250.00', autocomplete: 'off', testid: 'litigation-amount' });
+  const currency = h('input', { name: 'currency', maxlength: 3, placeholder: 'EUR', class: 'upper', autocomplete: 'off', testid: 'litigation-currency' });
+  const save = h('button', { type: 'submit', testid: 'litigation-status-submit' }, 'Record status');
+  const result = h('div', { 'aria-live': 'polite' });
+  const form = h('form', { novalidate: true, testid: 'litigation-status-form' },
+    h('div.grid', field('New status', status), field('Amount (optional)', amount, 'Settled or awarded, in major units.'), field('Currency', currency)),
+    field('Outcome', outcome, 'Required for a settlement or judgment: what was agreed or decided.'),
+    result, save);
+  onSubmit(ctx, form, save, result, async () => {
+    const body = { status: status.value };
+    if (LIT_OUTCOME.has(status.value)) {
+      if (!outcome.value.trim()) throw new FormProblem('Please describe the settlement or judgment.');
+      body.outcome = outcome.value.trim();
+      if (amount.value.trim()) {
+        body.amount = amount.value.trim();
+        body.currency = currency.value.trim().toUpperCase();
+      }
+    }
+    await api('POST', `/api/v1/litigation/${encodeURIComponent(f.id)}/status`, body);
+    done();
+    return null;
+  }, 'litigation-status');
+  return h('article.form-card', h('h2', 'Record the status'), form);
+}
+
 function renderLitigation(ctx, id) {
   const box = h('div', { testid: 'litigation-detail' });
   add(ctx.main, h('p', h('a', { href: '#/cases', testid: 'cases-back' }, '← All cases')),
     pageHeading('Litigation file', 'cases-title'), box);
+  const load = () => {
   replace(box, h('p', { 'aria-busy': 'true' }, 'Loading…'));
   api('GET', `/api/v1/litigation/${encodeURIComponent(id)}`).then((f) => {
     if (ctx.signal.aborted) return;
@@ -389,8 +431,11 @@ function renderLitigation(ctx, id) {
         ['Court', f.court],
         ['Infringing listings', String(f.listings)],
         ['Opened', time(f.created_at)],
+        ['Status', statusTag(f.status, 'litigation-status')],
+        ['Outcome', litigationOutcome(f.outcome)],
         ['Bundle SHA-256', shortHash(f.evidence.sha256)],
       ], 'litigation-facts'),
+      litigationStatusForm(ctx, f, load),
       h('h2', 'Damages'),
       d.lines.length ? h('div.table-scroll', h('table.striped', { testid: 'damages-table' },
         h('caption', 'Units sold × price over the period, per listing and price'),
@@ -406,4 +451,6 @@ function renderLitigation(ctx, id) {
         h('a', { href: `${base}/damages?format=csv`, download: `damages-${f.id}.csv`, role: 'button', class: 'secondary outline', testid: 'litigation-csv' }, 'Damages as CSV')),
       h('p.muted', 'The bundle is a signed tar.gz; check it offline with ', code('iprshield evidence verify'), '.'));
   }).catch((err) => { if (!handledByApp(ctx, err)) replace(box, errorBox(err, 'litigation-error')); });
+  };
+  load();
 }

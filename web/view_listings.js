@@ -10,6 +10,19 @@ function price(l) {
   return h('span.price', `${l.price} ${l.currency}`);
 }
 
+// Off the marketplace while its seller is suspended or terminated
+// (docs/api.md "Hidden listings"): only the seller and the platform see it.
+const HIDDEN_WHY = {
+  seller_suspended: 'Hidden from the marketplace while the seller is suspended',
+  seller_terminated: 'Hidden from the marketplace: the seller is terminated',
+};
+
+function hiddenTag(l) {
+  if (!l.hidden) return null;
+  return h('span.block', { title: HIDDEN_WHY[l.hidden] || 'Hidden from the marketplace' },
+    statusTag(l.hidden, 'listing-hidden'));
+}
+
 export function renderListings(ctx) {
   const seller = roleIs(ctx, 'seller');
   const holder = roleIs(ctx, 'rightholder');
@@ -28,7 +41,7 @@ export function renderListings(ctx) {
     columns: [
       { label: 'Title', cell: (l) => h('span', h('strong', l.title), l.category ? h('small.muted.block', l.category) : null) },
       { label: 'Price', cell: price, className: 'num' },
-      { label: 'State', cell: (l) => statusTag(l.state, 'listing-state') },
+      { label: 'State', cell: (l) => h('span', statusTag(l.state, 'listing-state'), hiddenTag(l)) },
       { label: 'Ships from', cell: (l) => l.ship_from || h('span.muted', '—') },
       ...(seller ? [] : [{ label: 'Seller', cell: (l) => h('span', l.seller_name, h('small.muted.block', code(l.seller_org_id))) }]),
       { label: 'Version', cell: (l) => String(l.version), className: 'num' },

@@ -128,6 +128,8 @@ const char *access_principal_actor(const struct access_principal *p);
     /* the catalog (src/catalog): sellers write their own listings; the platform */ \
     /* and right holders read all; LISTING_OWN is the org check for sellers */      \
     X(LISTING_READ_ALL, "listing.read_all", ACCESS_R(ADMIN) | ACCESS_R(REVIEWER) | ACCESS_R(RIGHTHOLDER), SCOPE_NONE) \
+    /* listings of a suspended or terminated seller (hidden from the rest) */       \
+    X(LISTING_READ_HIDDEN, "listing.read_hidden", ACCESS_R(ADMIN) | ACCESS_R(REVIEWER), SCOPE_NONE) \
     X(LISTING_WRITE,  "listing.write",  ACCESS_R(SELLER),           SCOPE_NONE)     \
     X(LISTING_OWN,    "listing.own",    0,                          SCOPE_ORG)      \
     X(LISTING_STATE,  "listing.state",  ACCESS_R(ADMIN) | ACCESS_R(REVIEWER), SCOPE_NONE) \
@@ -183,6 +185,8 @@ const char *access_principal_actor(const struct access_principal *p);
     X(LITIGATION_OWN,  "litigation.own",  0,                          SCOPE_ORG)      \
     X(LITIGATION_LIST, "litigation.list", ACCESS_R(ADMIN) | ACCESS_R(REVIEWER) | ACCESS_R(RIGHTHOLDER), SCOPE_NONE) \
     X(LITIGATION_READ, "litigation.read", ACCESS_R(ADMIN) | ACCESS_R(REVIEWER), SCOPE_ORG) \
+    /* the holder (and its agents) records a file's status and outcome */            \
+    X(LITIGATION_UPDATE, "litigation.update", 0,                      SCOPE_ORG)      \
     /* reports (src/reports): METRICS lets a role ask at all; ALL reads every org's */ \
     /* numbers (and the DSA export); a reader without ALL gets its own org's numbers */ \
     /* in the sections its REPORT_<section> row allows */                              \

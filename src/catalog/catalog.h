@@ -22,6 +22,14 @@
  * auditors get IPS_ERR_FORBIDDEN for now; state changes are for reviewers,
  * admins and the system; imports for admins and the system.
  *
+ * Hidden listings: while a seller has a suspension or termination in force
+ * (src/enforce penalties), lists and searches leave its listings out for
+ * right holders; the seller itself (its own listings) and those allowed
+ * LISTING_READ_HIDDEN (reviewers, admins) get them with
+ * store_listing.hidden set ("seller_suspended", "seller_terminated"). Read
+ * by id, a hidden listing is returned, marked, to anyone who may read it.
+ * Judged at the time of the read: a lapsing suspension needs no write.
+ *
  * Listing JSON (API bodies and import lines share one shape):
  *   id           string, 1-64 of [A-Za-z0-9._:-] (import: required; API
  *                create: optional, generated when absent; API update: absent)

@@ -39,6 +39,7 @@
     X(secure_cookies, "secure_cookies",  BOOL, "false",               "mark the session cookie Secure (behind TLS)") \
     X(ledger_key,     "ledger_key",      STR, "",                     "ledger signing key file (default: <db>.ledger.key, created 0600 at first use)") \
     X(ledger_origin,  "ledger_origin",   STR, "iprshield.example/ledger", "ledger checkpoint origin and key name, used when the key is created") \
+    X(transparency_cache_seconds, "transparency_cache_seconds", INT, "60", "seconds the server reuses a computed public transparency report (0: compute every request)") \
     /* notice and action (src/notices): days/hours read as SECONDS when test_deadline_seconds */ \
     X(review_sla_hours,       "review_sla_hours",       INT, "24",  "hours a notice may wait in the review queue") \
     X(counter_notice_days,    "counter_notice_days",    INT, "3",   "days a seller has to file a counter-notice") \

@@ -49,6 +49,9 @@ static json_t *h_catalog_view(const struct store_listing *l, const struct store_
     json_object_set_new(o, "seller_org_id", json_string(l->seller_org_id));
     json_object_set_new(o, "seller_name", json_string(l->seller_name));
     json_object_set_new(o, "state", json_string(l->state));
+    /* why the listing is off the marketplace now (seller suspended or
+     * terminated), null when it is not */
+    json_object_set_new(o, "hidden", l->hidden[0] ? json_string(l->hidden) : json_null());
     h_catalog_version_into(o, v);
     json_object_set_new(o, "created", http_view_time(l->created_ms));
     json_object_set_new(o, "updated", http_view_time(l->updated_ms));

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/json.h"
+#include "catalog/catalog.h"
 #include "litigation/litigation.h"
 
 static json_t *h__view_litigation(const struct store_litigation *f)
@@ -27,6 +28,21 @@ static json_t *h__view_litigation(const struct store_litigation *f)
     json_object_set_new(v, "opened_by_org",
                         f->opened_by_org[0] ? json_string(f->opened_by_org) : json_null());
     json_object_set_new(v, "created_at", http_view_time(f->created_ms));
+    json_object_set_new(v, "status", json_string(f->status));
+    json_object_set_new(v, "status_at", f->status_ms ? http_view_time(f->status_ms) : json_null());
+    json_t *outcome = json_null();
+    if (f->outcome[0]) {
+        char amount[48];
+        catalog_price_format(f->outcome_amount_minor, f->outcome_currency, amount, sizeof amount);
+        outcome = json_pack("{s:s, s:o, s:o, s:o}", "text", f->outcome, "amount",
+                            f->outcome_currency[0] ? json_string(amount) : json_null(),
+                            "amount_minor",
+                            f->outcome_currency[0] ? json_integer(f->outcome_amount_minor)
+                                                   : json_null(),
+                            "currency",
+                            f->outcome_currency[0] ? json_string(f->outcome_currency) : json_null());
+    }
+    json_object_set_new(v, "outcome", outcome ? outcome : json_null());
     return v;
 }
 
@@ -121,4 +137,18 @@ void h_litigation_damages(struct http_req *rq, struct http_resp *rs)
     char name[80];
     snprintf(name, sizeof name, "damages-%s.csv", id);
     http_send_file(rq, rs, data, len, "text/csv; charset=utf-8", name);
+}
+
+void h_litigation_status(struct http_req *rq, struct http_resp *rs)
+{
+    static const char *const allowed[] = {"status", "outcome", "amount", "currency", NULL};
+    const char *id = http_param_id(rq, rs, 0);
+    if (!id)
+        return;
+    json_t *body = NULL;
+    if (!http_body_object(rq, rs, allowed, &body))
+        return;
+    struct store_litigation f;
+    h__litigation_answer(rq, rs, litigation_status_set(&rq->ctx, id, body, &f), &f, 200);
+    json_decref(body);
 }

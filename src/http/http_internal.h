@@ -42,6 +42,7 @@ struct http_part {
 
 struct MHD_Connection;
 struct http_route;
+struct respcache;
 
 struct http_req {
     const char *method;
@@ -58,6 +59,7 @@ struct http_req {
     struct arena arena;
     struct access_principal principal; /* via VIA_NONE when anonymous */
     struct ips_ctx ctx;                /* store, actor = &principal, cfg, addr */
+    struct respcache *report_cache;    /* the server's transparency report cache; NULL: off */
 };
 
 struct http_header {
@@ -71,7 +73,8 @@ struct http_resp {
     struct buf body;
     struct http_header headers[HTTP_MAX_HEADERS];
     int n_headers;
-    bool cacheable; /* static assets may be cached; API answers never */
+    bool cacheable; /* static assets may be cached; API answers are no-store unless the
+                       handler adds its own Cache-Control header (h_reports.c) */
 };
 
 typedef void (*http_handler)(struct http_req *rq, struct http_resp *rs);
@@ -125,6 +128,10 @@ void http_header_add(struct http_resp *rs, const char *name, const char *value);
  * attachment of type mime named filename (at most 100 bytes used). */
 void http_send_file(struct http_req *rq, struct http_resp *rs, void *data, size_t len,
                     const char *mime, const char *filename);
+/* Answer 200 with data[0..len) (ownership taken, freed here) of type mime,
+ * inline. Returns false (a 503 problem written) when out of memory. */
+bool http_send_body(struct http_req *rq, struct http_resp *rs, void *data, size_t len,
+                    const char *mime);
 void http_resp_release(struct http_resp *rs);
 
 /* ---- request helpers (request.c) -------------------------------------------------- */
@@ -324,6 +331,7 @@ void h_litigation_open(struct http_req *rq, struct http_resp *rs);
 void h_litigation_get(struct http_req *rq, struct http_resp *rs);
 void h_litigation_bundle(struct http_req *rq, struct http_resp *rs);
 void h_litigation_damages(struct http_req *rq, struct http_resp *rs);
+void h_litigation_status(struct http_req *rq, struct http_resp *rs);
 
 /* reports (h_reports.c) */
 void h_reports_metrics(struct http_req *rq, struct http_resp *rs);

@@ -76,20 +76,28 @@ void http_reply(struct http_req *rq, struct http_resp *rs, ips_status st, int st
     http_json(rs, status, v);
 }
 
-void http_send_file(struct http_req *rq, struct http_resp *rs, void *data, size_t len,
-                    const char *mime, const char *filename)
+bool http_send_body(struct http_req *rq, struct http_resp *rs, void *data, size_t len,
+                    const char *mime)
 {
     buf_release(&rs->body);
     if (buf_append(&rs->body, len ? data : "", len) != IPS_OK) {
         free(data);
         http_problem(rs, IPS_ERR_NOMEM, NULL, NULL);
-        return;
+        return false;
     }
     free(data);
     rs->status = 200;
     rs->content_type = arena_strdup(&rq->arena, mime);
     if (!rs->content_type)
         rs->content_type = "application/octet-stream";
+    return true;
+}
+
+void http_send_file(struct http_req *rq, struct http_resp *rs, void *data, size_t len,
+                    const char *mime, const char *filename)
+{
+    if (!http_send_body(rq, rs, data, len, mime))
+        return;
     char disp[160];
     snprintf(disp, sizeof disp, "attachment; filename=\"%.100s\"", filename);
     http_header_add(rs, "Content-Disposition", disp);

@@ -123,6 +123,7 @@ const struct http_route http_routes[] = {
     {"GET", "/api/v1/litigation/{id}", h_litigation_get, AUTH_REQUIRED, BODY_JSON},
     {"GET", "/api/v1/litigation/{id}/bundle", h_litigation_bundle, AUTH_REQUIRED, BODY_JSON},
     {"GET", "/api/v1/litigation/{id}/damages", h_litigation_damages, AUTH_REQUIRED, BODY_JSON},
+    {"POST", "/api/v1/litigation/{id}/status", h_litigation_status, AUTH_REQUIRED, BODY_JSON},
     /* reports (h_reports.c): the transparency report is public aggregate numbers */
     {"GET", "/api/v1/reports/metrics", h_reports_metrics, AUTH_REQUIRED, BODY_JSON},
     {"GET", "/api/v1/reports/transparency", h_reports_transparency, AUTH_PUBLIC, BODY_JSON},

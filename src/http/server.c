@@ -10,6 +10,7 @@
 #include "http/http.h"
 #include "http/http_internal.h"
 #include "http/ratelimit.h"
+#include "http/respcache.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include "core/log.h"
@@ -32,6 +34,8 @@
 #define ARENA_MAX (8u * 1024 * 1024)
 #define SERVER_DRAIN_FACTOR 4 /* see the Content-Length check in server__on_request */
 #define COOKIE_NAME "iprs_session"
+#define SERVER_REPORT_CACHE_ENTRIES 64    /* distinct transparency queries kept */
+#define SERVER_REPORT_CACHE_TTL_MAX 86400 /* transparency_cache_seconds is clamped to a day */
 
 static const char csp[] = "default-src 'self'; script-src 'self'; style-src 'self'; "
                           "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
@@ -39,8 +43,9 @@ static const char csp[] = "default-src 'self'; script-src 'self'; style-src 'sel
 
 struct server {
     const struct config *cfg;
-    struct ratelimit *per_addr; /* rate_address; NULL when off */
-    struct ratelimit *per_user; /* rate_user; NULL when off */
+    struct ratelimit *per_addr;     /* rate_address; NULL when off */
+    struct ratelimit *per_user;     /* rate_user; NULL when off */
+    struct respcache *report_cache; /* transparency_cache_seconds; NULL when off */
 };
 
 struct req_state {
@@ -251,8 +256,12 @@ static enum MHD_Result server__send(struct MHD_Connection *conn, struct http_res
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
     MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
     MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
-    MHD_add_response_header(resp, "Cache-Control",
-                            rs->cacheable ? "public, max-age=300" : "no-store");
+    bool own_cache_control = false; /* a handler may set its own (h_reports.c) */
+    for (int i = 0; i < rs->n_headers; i++)
+        own_cache_control |= strcasecmp(rs->headers[i].name, "Cache-Control") == 0;
+    if (!own_cache_control)
+        MHD_add_response_header(resp, "Cache-Control",
+                                rs->cacheable ? "public, max-age=300" : "no-store");
     for (int i = 0; i < rs->n_headers; i++)
         MHD_add_response_header(resp, rs->headers[i].name, rs->headers[i].value);
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned)rs->status, resp);
@@ -360,6 +369,7 @@ static enum MHD_Result server__on_request(void *cls, struct MHD_Connection *conn
     rq.ctx.cfg = srv->cfg;
     rq.ctx.addr = rq.addr;
     rq.ctx.errors = json_array();
+    rq.report_cache = srv->report_cache;
 
     bool is_static = false;
     if (state->too_large) {
@@ -452,6 +462,23 @@ static ips_status server__parse_listen(const char *listen, struct sockaddr_stora
     return IPS_OK;
 }
 
+/* The public transparency report's cache (h_reports.c): entries live
+ * transparency_cache_seconds (at most SERVER_REPORT_CACHE_TTL_MAX); NULL
+ * when the setting is 0 or the cache cannot be allocated (then every
+ * request computes the report, which is correct, only slower). */
+static struct respcache *server__report_cache(const struct config *cfg)
+{
+    int64_t secs = cfg->transparency_cache_seconds;
+    if (secs <= 0)
+        return NULL;
+    if (secs > SERVER_REPORT_CACHE_TTL_MAX)
+        secs = SERVER_REPORT_CACHE_TTL_MAX;
+    struct respcache *c = respcache_new(secs * 1000, SERVER_REPORT_CACHE_ENTRIES);
+    if (!c)
+        log_error("cannot allocate the transparency report cache; serving uncached");
+    return c;
+}
+
 ips_status http_serve(const struct config *cfg)
 {
     ips_status st;
@@ -495,6 +522,7 @@ ips_status http_serve(const struct config *cfg)
     http_metrics_init();
     srv.per_addr = ratelimit_new(cfg->rate_address, cfg->rate_address_burst);
     srv.per_user = ratelimit_new(cfg->rate_user, cfg->rate_user_burst);
+    srv.report_cache = server__report_cache(cfg);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
@@ -511,6 +539,7 @@ ips_status http_serve(const struct config *cfg)
         log_error("cannot listen", "listen", cfg->listen, "error", strerror(errno));
         ratelimit_free(srv.per_addr);
         ratelimit_free(srv.per_user);
+        respcache_free(srv.report_cache);
         return IPS_ERR_IO;
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
@@ -543,6 +572,7 @@ ips_status http_serve(const struct config *cfg)
     MHD_stop_daemon(d);
     ratelimit_free(srv.per_addr);
     ratelimit_free(srv.per_user);
+    respcache_free(srv.report_cache);
     log_info("stopped");
     return IPS_OK;
 }

@@ -21,6 +21,7 @@
 #include "referrals/referrals.h"
 #include "rights/rights.h"
 #include "store/store_catalog.h"
+#include "catalog/catalog.h"
 
 #define LIT_DAY_MS INT64_C(86400000)
 #define LIT_BASIS_REFS 8 /* references named in one damages row */
@@ -355,6 +356,7 @@ static bool open__parse(struct open_tx *t, json_t *body, json_t *errors)
     lit__copy(f->period_from, sizeof f->period_from, from);
     lit__copy(f->period_to, sizeof f->period_to, to);
     f->created_ms = time_now_ms();
+    lit__copy(f->status, sizeof f->status, "open");
     return true;
 }
 
@@ -456,6 +458,152 @@ ips_status litigation_get(struct ips_ctx *ctx, const char *id, struct store_liti
                  NULL);
     *out = f;
     return IPS_OK;
+}
+
+/* ---- status and outcome ------------------------------------------------------------------- */
+
+static const char *const lit__statuses[] = {"open", "filed", "settled", "judgment", "closed"};
+
+bool litigation_status_valid(const char *status)
+{
+    for (size_t i = 0; status && i < sizeof lit__statuses / sizeof lit__statuses[0]; i++)
+        if (strcmp(status, lit__statuses[i]) == 0)
+            return true;
+    return false;
+}
+
+bool litigation_status_allowed(const char *from, const char *to)
+{
+    static const char *const moves[][2] = {
+        {"open", "filed"},       {"open", "settled"},    {"open", "closed"},
+        {"filed", "settled"},    {"filed", "judgment"},  {"filed", "closed"},
+        {"settled", "closed"},   {"judgment", "closed"},
+    };
+    for (size_t i = 0; from && to && i < sizeof moves / sizeof moves[0]; i++)
+        if (strcmp(from, moves[i][0]) == 0 && strcmp(to, moves[i][1]) == 0)
+            return true;
+    return false;
+}
+
+/* Validate a status body into f's status fields (f keeps its other fields).
+ * Errors into errors; false when any. */
+static bool status__parse(json_t *body, struct store_litigation *f, json_t *errors)
+{
+    size_t before = json_array_size(errors);
+    const char *status = json_string_value(json_object_get(body, "status"));
+    json_t *outcome_v = json_object_get(body, "outcome"), *amount = json_object_get(body, "amount");
+    json_t *currency_v = json_object_get(body, "currency");
+    const char *outcome = json_string_value(outcome_v), *currency = json_string_value(currency_v);
+    bool with_outcome = status && (strcmp(status, "settled") == 0 || strcmp(status, "judgment") == 0);
+    if (!litigation_status_valid(status))
+        json_error_add(errors, "status", "must be open, filed, settled, judgment or closed");
+    if (outcome_v && (!outcome || !outcome[0] || strlen(outcome) > STORE_LIT_OUTCOME_MAX))
+        json_error_add(errors, "outcome", "must be 1 to 2000 bytes of text");
+    else if (with_outcome && !outcome)
+        json_error_add(errors, "outcome", "is required for a settlement or a judgment");
+    else if (outcome && status && !with_outcome)
+        json_error_add(errors, "outcome", "is recorded with settled or judgment only");
+    char cur[STORE_CURRENCY_LEN + 1] = "";
+    if (currency_v) {
+        bool ok = currency && strlen(currency) == STORE_CURRENCY_LEN;
+        for (size_t i = 0; ok && i < STORE_CURRENCY_LEN; i++) {
+            ok = (currency[i] >= 'A' && currency[i] <= 'Z') ||
+                 (currency[i] >= 'a' && currency[i] <= 'z');
+            cur[i] = (char)(currency[i] & ~0x20);
+        }
+        if (!ok) {
+            json_error_add(errors, "currency", "must be three letters (ISO 4217)");
+            cur[0] = '\0';
+        }
+    }
+    if (!amount != !currency_v)
+        json_error_add(errors, amount ? "currency" : "amount", "amount and currency go together");
+    else if (amount && !with_outcome)
+        json_error_add(errors, "amount", "is recorded with settled or judgment only");
+    int64_t minor = 0;
+    if (amount && cur[0]) {
+        json_t *scratch = json_array(); /* catalog_price_parse names its field "price" */
+        if (!catalog_price_parse(amount, cur, &minor, scratch))
+            json_error_add(errors, "amount",
+                           "must be a decimal amount >= 0 with at most the currency's decimals");
+        json_decref(scratch);
+    }
+    if (json_array_size(errors) != before)
+        return false;
+    lit__copy(f->status, sizeof f->status, status);
+    lit__copy(f->outcome, sizeof f->outcome, outcome ? outcome : "");
+    lit__copy(f->outcome_currency, sizeof f->outcome_currency, amount ? cur : "");
+    f->outcome_amount_minor = amount ? minor : 0;
+    f->status_ms = time_now_ms();
+    return true;
+}
+
+struct status_tx {
+    struct ips_ctx *ctx;
+    const char *id;
+    struct store_litigation want; /* the status fields to write */
+    struct store_litigation f;    /* OUT: the file as written */
+    char detail[128];
+};
+
+static ips_status status__tx(struct store *s, void *arg)
+{
+    struct status_tx *t = arg;
+    ips_status st = store_litigation_file_get(s, t->id, &t->f);
+    if (st)
+        return st;
+    if (!litigation_status_allowed(t->f.status, t->want.status)) {
+        snprintf(t->detail, sizeof t->detail, "a %s file cannot become %s", t->f.status,
+                 t->want.status);
+        return IPS_ERR_CONFLICT;
+    }
+    char detail[STORE_DETAIL_MAX + 1];
+    snprintf(detail, sizeof detail, "%s -> %s", t->f.status, t->want.status);
+    memcpy(t->f.status, t->want.status, sizeof t->f.status);
+    t->f.status_ms = t->want.status_ms;
+    if (t->want.outcome[0]) { /* settled, judgment; closing keeps the outcome */
+        memcpy(t->f.outcome, t->want.outcome, sizeof t->f.outcome);
+        memcpy(t->f.outcome_currency, t->want.outcome_currency, sizeof t->f.outcome_currency);
+        t->f.outcome_amount_minor = t->want.outcome_amount_minor;
+    }
+    if ((st = store_litigation_file_set_status(s, &t->f)))
+        return st;
+    return audit_append(s, access_principal_actor(t->ctx->actor), "litigation.status", t->f.id,
+                        AUDIT_OK, detail);
+}
+
+ips_status litigation_status_set(struct ips_ctx *ctx, const char *id, json_t *body,
+                                 struct store_litigation *out)
+{
+    struct status_tx *t = calloc(1, sizeof *t);
+    if (!t)
+        return IPS_ERR_NOMEM;
+    /* who may read it first (another's file: 404), then who may change it */
+    ips_status st = lit__load(ctx, id, &t->f);
+    if (st == IPS_OK) {
+        char object[ID_SIZE + 16];
+        snprintf(object, sizeof object, "litigation:%s", id);
+        st = lit__check(ctx, ACT_LITIGATION_UPDATE, t->f.rightholder_org_id, object);
+        if (st == IPS_ERR_NOT_FOUND) /* it may read the file: it knows it exists */
+            st = IPS_ERR_FORBIDDEN;
+    }
+    json_t *errors = ctx->errors ? json_incref(ctx->errors) : json_array();
+    if (st == IPS_OK && (!errors || !status__parse(body, &t->want, errors))) {
+        snprintf(ctx->detail, sizeof ctx->detail, "the status is not valid");
+        st = errors ? IPS_ERR_INVALID : IPS_ERR_NOMEM;
+    }
+    json_decref(errors);
+    if (st == IPS_OK) {
+        t->ctx = ctx;
+        t->id = id;
+        st = store_tx_run(ctx->store, status__tx, t);
+        if (st == IPS_ERR_CONFLICT)
+            snprintf(ctx->detail, sizeof ctx->detail, "%s", t->detail);
+        if (st == IPS_OK)
+            *out = t->f;
+    }
+    free(t);
+    return st;
 }
 
 struct list_scan {

@@ -24,6 +24,7 @@
 #define IPS_LITIGATION_LITIGATION_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -113,6 +114,25 @@ ips_status litigation_list(struct ips_ctx *ctx, const char *after, int limit,
 /* The damages view of a file (litigation_damages_view of its rows).
  * OUT *out (caller decrefs). */
 ips_status litigation_damages(struct ips_ctx *ctx, const char *id, json_t **out);
+/*
+ * Record the status of file id from {status, outcome?, amount?, currency?}:
+ * the holder (its members, its authorised agents: LITIGATION_UPDATE) moves
+ * it open -> filed | settled | closed, filed -> settled | judgment |
+ * closed, settled | judgment -> closed. outcome (1-2000 bytes) is required
+ * for settled and judgment and allowed only with them; amount (a decimal
+ * in major units, >= 0, at most the currency's decimals) needs currency
+ * (ISO 4217 letters) and the reverse. One transaction with its audit event
+ * (litigation.status: "from -> to"). OUT *out: the file as updated.
+ * Failure: IPS_ERR_NOT_FOUND (unknown, or a file the actor may not read);
+ * IPS_ERR_FORBIDDEN (may read, not update: the platform); IPS_ERR_INVALID
+ * (ctx->errors); IPS_ERR_CONFLICT (the move is not allowed; ctx->detail).
+ */
+ips_status litigation_status_set(struct ips_ctx *ctx, const char *id, json_t *body,
+                                 struct store_litigation *out);
+/* True for open, filed, settled, judgment, closed. */
+bool litigation_status_valid(const char *status);
+/* True when a file may move from -> to (above). */
+bool litigation_status_allowed(const char *from, const char *to);
 /* The bundle (tar.gz) of a file, audited as evidence.read. OUT *data
  * (malloc'ed, caller frees), *len, *info. */
 ips_status litigation_bundle_read(struct ips_ctx *ctx, const char *id, void **data, size_t *len,

@@ -32,6 +32,21 @@
     "v.listing_id, v.version, v.title, v.description, v.price_minor, v.currency, "          \
     "v.category, v.images, v.ship_from, v.units_sold, v.content_hash, v.created_ms"
 #define LISTING_NCOLS 8
+/* Hidden listings (store_catalog.h, 0017): the seller's penalty of rank 4
+ * or 5 in force at ?9, one lookup in the partial index penalties_hiding.
+ * Every listing row (LISTING_PAGE) ends with HIDDEN_COL, the reason or ''
+ * (?9 = 0, no time given: never hidden); ?10 true keeps hidden rows. */
+#define HIDING_TERMS                                                                         \
+    " AND p.ended_ms = 0 AND p.rank >= 4 AND p.from_ms <= ?9"                               \
+    " AND (p.until_ms = 0 OR p.until_ms > ?9)"
+#define HIDING_PENALTY "p.seller_org_id = l.seller_org_id" HIDING_TERMS
+#define HIDDEN_SELECT                                                                        \
+    "SELECT CASE max(p.rank) WHEN 4 THEN 'seller_suspended' WHEN 5 THEN"                    \
+    " 'seller_terminated' ELSE '' END FROM penalties p WHERE "
+#define HIDDEN_COL "(" HIDDEN_SELECT HIDING_PENALTY ")"
+#define NOT_HIDDEN " (?10 OR NOT EXISTS (SELECT 1 FROM penalties p WHERE " HIDING_PENALTY "))"
+#define ROW_COLS LISTING_COLS ", " VERSION_COLS ", " HIDDEN_COL
+#define ROW_HIDDEN_COL (LISTING_NCOLS + 12)
 
 static const char q_seller_insert[] = "INSERT INTO seller_profiles (" SELLER_COLS
                                       ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
@@ -77,30 +92,43 @@ static const char q_version_get[] =
 /* Pages in id order after the cursor ?2 (keyset): every listing (?1 NULL) by
  * the primary key, or one seller's (?1) by listings_seller. Two statements:
  * "?1 IS NULL OR seller = ?1" would make SQLite walk the primary key for a
- * seller too, i.e. the whole catalog for a seller with few listings. */
+ * seller too, i.e. the whole catalog for a seller with few listings.
+ * Leaving hidden listings out (NOT_HIDDEN) costs an index lookup per row
+ * walked; a seller's own list never leaves any out. */
 #define LISTING_PAGE                                                                         \
-    "SELECT " LISTING_COLS ", " VERSION_COLS " FROM listings l"                              \
+    "SELECT " ROW_COLS " FROM listings l"                                                    \
     " JOIN listing_versions v ON v.listing_id = l.id AND v.version = l.current_version"
 static const char q_listing_list[] =
-    LISTING_PAGE " WHERE ?1 IS NULL AND l.id > ?2 ORDER BY l.id LIMIT ?3";
+    LISTING_PAGE " WHERE ?1 IS NULL AND l.id > ?2 AND" NOT_HIDDEN " ORDER BY l.id LIMIT ?3";
 static const char q_listing_list_seller[] =
     LISTING_PAGE " WHERE l.seller_org_id = ?1 AND l.id > ?2 ORDER BY l.id LIMIT ?3";
 /* A seller's search filters every match by seller before ranking. The
- * catalog-wide one (?2 NULL) ranks in the FTS5 index alone and joins only
- * the page's rows: joining every match first made a common word (150,000
- * matches in a million listings) cost seconds (docs/benchmarks.md). */
+ * catalog-wide one ranks in the FTS5 index alone (q_listing_search_all:
+ * the hits, best first) and reads only the rows it walks, one by one
+ * (q_listing_search_row): joining every match first made a common word
+ * (150,000 matches in a million listings) cost seconds
+ * (docs/benchmarks.md). ?2 bounds the ranking (a top-N sort) when nothing
+ * is left out; -1 when hidden hits are skipped, whose number is unknown. */
 static const char q_listing_search[] =
-    "SELECT " LISTING_COLS ", " VERSION_COLS " FROM listings_fts f"
+    "SELECT " ROW_COLS " FROM listings_fts f"
     " JOIN listing_versions v ON v.vrow = f.rowid"
     " JOIN listings l ON l.id = v.listing_id"
-    " WHERE listings_fts MATCH ?1 AND (?2 IS NULL OR l.seller_org_id = ?2)"
+    " WHERE listings_fts MATCH ?1 AND l.seller_org_id = ?2"
     " ORDER BY bm25(listings_fts, 3.0, 1.0), v.vrow LIMIT ?3 OFFSET ?4";
+/* The ranking is bounded: bm25 is computed for the newest SEARCH_RANKED
+ * matches only (the index walked in descending rowid order, which needs no
+ * sort), so a word in 150,000 listings costs what one in 10,000 does
+ * (docs/benchmarks.md); a query with fewer matches is ranked whole, as
+ * before. store_catalog.h documents the bound. */
+#define SEARCH_RANKED "10000"
 static const char q_listing_search_all[] =
-    "SELECT " LISTING_COLS ", " VERSION_COLS " FROM (SELECT rowid AS hit,"
-    " bm25(listings_fts, 3.0, 1.0) AS score FROM listings_fts WHERE listings_fts MATCH ?1"
-    " ORDER BY score, rowid LIMIT ?3 OFFSET ?4) r"
-    " JOIN listing_versions v ON v.vrow = r.hit JOIN listings l ON l.id = v.listing_id"
-    " WHERE ?2 IS NULL ORDER BY r.score, r.hit";
+    "SELECT hit FROM (SELECT rowid AS hit, bm25(listings_fts, 3.0, 1.0) AS score"
+    " FROM listings_fts WHERE listings_fts MATCH ?1 ORDER BY rowid DESC LIMIT " SEARCH_RANKED
+    ") ORDER BY score, hit LIMIT ?2";
+static const char q_listing_search_row[] =
+    "SELECT " ROW_COLS " FROM listing_versions v JOIN listings l ON l.id = v.listing_id"
+    " WHERE v.vrow = ?1";
+static const char q_seller_hidden[] = HIDDEN_SELECT "p.seller_org_id = ?1" HIDING_TERMS;
 static const char q_version_list[] =
     "SELECT " VERSION_COLS " FROM listing_versions v WHERE v.listing_id = ?1"
     " AND (?2 <= 0 OR v.version < ?2) ORDER BY v.version DESC LIMIT ?3";
@@ -134,6 +162,7 @@ static ips_status decode_listing_at(sqlite3_stmt *st, int b, struct store_listin
         return result;
     l->created_ms = sqlite3_column_int64(st, b + 5);
     l->updated_ms = sqlite3_column_int64(st, b + 6);
+    l->hidden[0] = '\0'; /* set by the listing row statements (HIDDEN_COL) */
     return SQLITE__COL_FIELD(st, b + 7, l->seller_name);
 }
 
@@ -501,7 +530,9 @@ static ips_status decode_listing_row(sqlite3_stmt *st, void *row)
 {
     struct listing_row *r = row;
     ips_status result = decode_listing_at(st, 0, &r->l);
-    return result ? result : decode_version_at(st, LISTING_NCOLS, &r->v);
+    if (result || (result = decode_version_at(st, LISTING_NCOLS, &r->v)))
+        return result;
+    return SQLITE__COL_FIELD(st, ROW_HIDDEN_COL, r->l.hidden);
 }
 
 /* sqlite__emit_fn for listing rows: store_listing_cb takes two records. */
@@ -517,19 +548,97 @@ static ips_status emit_listing(const void *row, void *ctx)
     return e->cb(&r->l, &r->v, e->arg);
 }
 
-static ips_status listing_list(struct store *s, const char *only_seller, const char *after,
-                               int limit, store_listing_cb cb, void *arg)
+/* ?9 and ?10 of a listing row statement (HIDDEN_COL, and NOT_HIDDEN in the
+ * statements that may leave rows out) for view (NULL: no time, keep all). */
+static ips_status bind_view(struct sqlite__stmt *q, const struct store_listing_view *view)
 {
-    struct sqlite__page p = {only_seller, after, limit};
+    ips_status result = sqlite__bind_int64(q, 9, view ? view->now_ms : 0);
+    if (result || sqlite3_bind_parameter_count(q->st) < 10)
+        return result;
+    return sqlite__bind_int64(q, 10, view && view->hide ? 0 : 1);
+}
+
+/* The parameters of q_listing_list and q_listing_list_seller. */
+struct listing_page {
+    struct sqlite__page pg;
+    const struct store_listing_view *view;
+};
+
+static ips_status bind_listing_page(struct sqlite__stmt *q, const void *arg)
+{
+    const struct listing_page *p = arg;
+    ips_status result = sqlite__bind_page_fn(q, &p->pg);
+    return result ? result : bind_view(q, p->view);
+}
+
+static ips_status listing_list(struct store *s, const char *only_seller, const char *after,
+                               int limit, const struct store_listing_view *view,
+                               store_listing_cb cb, void *arg)
+{
+    struct listing_page p = {{only_seller, after, limit}, view};
     /* row NULL: a heap row, the callbacks may re-enter the store */
     return sqlite__list(sqlite__from(s), only_seller ? q_listing_list_seller : q_listing_list,
-                        sqlite__bind_page_fn, &p,
-                        decode_listing_row, NULL, sizeof(struct listing_row), emit_listing,
+                        bind_listing_page, &p, decode_listing_row, NULL,
+                        sizeof(struct listing_row), emit_listing,
                         &(struct emit_listing){cb, arg});
 }
 
+/* The parameters of q_listing_search_row. */
+struct search_row {
+    int64_t vrow;
+    const struct store_listing_view *view;
+};
+
+static ips_status bind_search_row(struct sqlite__stmt *q, const void *arg)
+{
+    const struct search_row *a = arg;
+    ips_status result = sqlite__bind_int64(q, 1, a->vrow);
+    return result ? result : bind_view(q, a->view);
+}
+
+/* The catalog-wide search: walk the ranked hits, read each one's row (a
+ * vanished row, or a hidden one when view->hide, is skipped and not
+ * counted), skip `offset` rows and emit `limit`. Without hiding, the first
+ * `offset` hits are skipped unread. */
+static ips_status search_all(struct sqlite_store *ss, struct sqlite__stmt *q, int64_t offset,
+                             int limit, const struct store_listing_view *view,
+                             struct listing_row *r, struct emit_listing *e)
+{
+    bool hide = view && view->hide;
+    int64_t skipped = 0, emitted = 0, want = sqlite__page_limit(limit);
+    ips_status result = IPS_OK;
+    while (emitted < want) {
+        int rc = sqlite3_step(q->st);
+        if (rc == SQLITE_DONE)
+            break;
+        if (rc != SQLITE_ROW)
+            return rc == SQLITE_ERROR ? IPS_ERR_INVALID : sqlite__status(ss, rc, "search");
+        if (!hide && skipped < offset) {
+            skipped++;
+            continue;
+        }
+        struct search_row a = {sqlite3_column_int64(q->st, 0), view};
+        struct listing_row tmp;
+        result = sqlite__get_one(ss, q_listing_search_row, bind_search_row, &a,
+                                 decode_listing_row, &tmp, r, sizeof tmp);
+        if (result == IPS_ERR_NOT_FOUND || (result == IPS_OK && hide && r->l.hidden[0]))
+            continue;
+        if (result)
+            return result;
+        if (skipped < offset) {
+            skipped++;
+            continue;
+        }
+        if ((result = emit_listing(r, e)))
+            return result;
+        emitted++;
+    }
+    return result == IPS_ERR_NOT_FOUND ? IPS_OK : result;
+}
+
 static ips_status listing_search(struct store *s, const char *fts_query, const char *only_seller,
-                                 int64_t offset, int limit, store_listing_cb cb, void *arg)
+                                 int64_t offset, int limit, const struct store_listing_view *view,
+                                 store_listing_cb cb, void *arg)
 {
     struct sqlite_store *ss = sqlite__from(s);
     struct sqlite__stmt q;
@@ -539,10 +648,18 @@ static ips_status listing_search(struct store *s, const char *fts_query, const c
     ips_status result = r ? sqlite__stmt_sql(ss, sql, &q) : IPS_ERR_NOMEM;
     if (!r)
         memset(&q, 0, sizeof q);
-    if (result || (result = sqlite__bind_text(&q, 1, fts_query)) ||
-        (result = sqlite__bind_text(&q, 2, only_seller)) ||
+    if (result || (result = sqlite__bind_text(&q, 1, fts_query)))
+        goto out_stmt;
+    if (!only_seller) {
+        /* the ranking's bound: offset + limit hits, unless hidden ones are skipped */
+        int64_t bound = view && view->hide ? -1 : offset + sqlite__page_limit(limit);
+        if ((result = sqlite__bind_int64(&q, 2, bound)) == IPS_OK)
+            result = search_all(ss, &q, offset, limit, view, r, &e);
+        goto out_stmt;
+    }
+    if ((result = sqlite__bind_text(&q, 2, only_seller)) ||
         (result = sqlite__bind_int64(&q, 3, sqlite__page_limit(limit))) ||
-        (result = sqlite__bind_int64(&q, 4, offset)))
+        (result = sqlite__bind_int64(&q, 4, offset)) || (result = bind_view(&q, view)))
         goto out_stmt;
     for (;;) {
         int rc = sqlite3_step(q.st);
@@ -551,21 +668,45 @@ static ips_status listing_search(struct store *s, const char *fts_query, const c
         if (rc != SQLITE_ROW) {
             /* FTS5 reports a query it cannot parse as a plain SQLITE_ERROR:
              * bad input, not a database failure. */
-            if (rc == SQLITE_ERROR) {
-                log_debug("catalog: fts query refused", "error", sqlite3_errmsg(ss->db));
-                result = IPS_ERR_INVALID;
-            } else {
-                result = sqlite__status(ss, rc, sql);
-            }
+            result = rc == SQLITE_ERROR ? IPS_ERR_INVALID : sqlite__status(ss, rc, sql);
             break;
         }
         if ((result = decode_listing_row(q.st, r)) || (result = emit_listing(r, &e)))
             break;
     }
 out_stmt:
+    if (result == IPS_ERR_INVALID)
+        log_debug("catalog: fts query refused", "error", sqlite3_errmsg(ss->db));
     sqlite__stmt_put(&q);
     free(r);
     return result;
+}
+
+static ips_status decode_hidden(sqlite3_stmt *st, void *row)
+{
+    return sqlite__col_text(st, 0, row, STORE_HIDDEN_MAX + 1);
+}
+
+/* The parameters of q_seller_hidden. */
+struct seller_time {
+    const char *seller;
+    int64_t now_ms;
+};
+
+static ips_status bind_seller_hidden(struct sqlite__stmt *q, const void *arg)
+{
+    const struct seller_time *b = arg;
+    ips_status result = sqlite__bind_text(q, 1, b->seller);
+    return result ? result : sqlite__bind_int64(q, 9, b->now_ms);
+}
+
+static ips_status seller_hidden(struct store *s, const char *seller_org_id, int64_t now_ms,
+                                char out[STORE_HIDDEN_MAX + 1])
+{
+    struct seller_time b = {seller_org_id, now_ms};
+    char tmp[STORE_HIDDEN_MAX + 1];
+    return sqlite__get_one(sqlite__from(s), q_seller_hidden, bind_seller_hidden, &b, decode_hidden,
+                           tmp, out, sizeof tmp);
 }
 
 SQLITE__EMIT(emit_version, struct store_listing_version, store_version_cb)
@@ -599,6 +740,7 @@ const struct store_catalog_ops sqlite__catalog_ops = {
     .version_get = version_get,
     .listing_list = listing_list,
     .listing_search = listing_search,
+    .seller_hidden = seller_hidden,
     .version_list = version_list,
     .bulk_begin = bulk_begin,
 };

@@ -12,11 +12,15 @@
 
 #define FILE_COLUMNS                                                                               \
     "id, rightholder_org_id, seller_org_id, opened_by, opened_by_org, title, court,"               \
-    " period_from, period_to, listings, evidence_sha256, manifest_sha256, created_ms"
+    " period_from, period_to, listings, evidence_sha256, manifest_sha256, created_ms,"         \
+    " status, outcome, outcome_amount_minor, outcome_currency, status_ms"
 
 static const char q_file_insert[] =
     "INSERT INTO litigation_files (" FILE_COLUMNS ")"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
+static const char q_file_set_status[] =
+    "UPDATE litigation_files SET status = ?14, outcome = ?15, outcome_amount_minor = ?16,"
+    " outcome_currency = ?17, status_ms = ?18 WHERE id = ?1";
 static const char q_file_update[] =
     "UPDATE litigation_files SET listings = ?2, evidence_sha256 = ?3, manifest_sha256 = ?4"
     " WHERE id = ?1";
@@ -40,11 +44,26 @@ static ips_status decode_file(sqlite3_stmt *st, void *row)
         (r = SQLITE__COL_FIELD(st, 7, f->period_from)) ||
         (r = SQLITE__COL_FIELD(st, 8, f->period_to)) ||
         (r = SQLITE__COL_FIELD(st, 10, f->evidence_sha256)) ||
-        (r = SQLITE__COL_FIELD(st, 11, f->manifest_sha256)))
+        (r = SQLITE__COL_FIELD(st, 11, f->manifest_sha256)) ||
+        (r = SQLITE__COL_FIELD(st, 13, f->status)) || (r = SQLITE__COL_FIELD(st, 14, f->outcome)) ||
+        (r = SQLITE__COL_FIELD(st, 16, f->outcome_currency)))
         return r;
     f->listings = sqlite3_column_int64(st, 9);
     f->created_ms = sqlite3_column_int64(st, 12);
+    f->outcome_amount_minor = sqlite3_column_int64(st, 15);
+    f->status_ms = sqlite3_column_int64(st, 17);
     return IPS_OK;
+}
+
+/* ?14..?18: the status and outcome of f (q_file_insert, q_file_set_status). */
+static ips_status bind_file_status(struct sqlite__stmt *q, const struct store_litigation *f)
+{
+    ips_status r;
+    if ((r = SQLITE__BIND_FIELD(q, 14, f->status)) || (r = SQLITE__BIND_FIELD(q, 15, f->outcome)) ||
+        (r = sqlite__bind_int64(q, 16, f->outcome_amount_minor)) ||
+        (r = SQLITE__BIND_FIELD(q, 17, f->outcome_currency)))
+        return r;
+    return sqlite__bind_int64(q, 18, f->status_ms);
 }
 
 static ips_status bind_file(struct sqlite__stmt *q, const void *arg)
@@ -61,9 +80,10 @@ static ips_status bind_file(struct sqlite__stmt *q, const void *arg)
         (r = SQLITE__BIND_FIELD(q, 9, f->period_to)) ||
         (r = sqlite__bind_int64(q, 10, f->listings)) ||
         (r = SQLITE__BIND_FIELD(q, 11, f->evidence_sha256)) ||
-        (r = SQLITE__BIND_FIELD(q, 12, f->manifest_sha256)))
+        (r = SQLITE__BIND_FIELD(q, 12, f->manifest_sha256)) ||
+        (r = sqlite__bind_int64(q, 13, f->created_ms)))
         return r;
-    return sqlite__bind_int64(q, 13, f->created_ms);
+    return bind_file_status(q, f);
 }
 
 static ips_status file_insert(struct store *s, const struct store_litigation *f)
@@ -84,6 +104,18 @@ static ips_status bind_file_update(struct sqlite__stmt *q, const void *arg)
 static ips_status file_update(struct store *s, const struct store_litigation *f)
 {
     return sqlite__write(sqlite__from(s), q_file_update, bind_file_update, f, true);
+}
+
+static ips_status bind_file_set_status(struct sqlite__stmt *q, const void *arg)
+{
+    const struct store_litigation *f = arg;
+    ips_status r = SQLITE__BIND_FIELD(q, 1, f->id);
+    return r ? r : bind_file_status(q, f);
+}
+
+static ips_status file_set_status(struct store *s, const struct store_litigation *f)
+{
+    return sqlite__write(sqlite__from(s), q_file_set_status, bind_file_set_status, f, true);
 }
 
 static ips_status file_get(struct store *s, const char *id, struct store_litigation *out)
@@ -219,6 +251,7 @@ static ips_status infringing(struct store *s, const char *holder_org_id, const c
 const struct store_litigation_ops sqlite__litigation_ops = {
     .file_insert = file_insert,
     .file_update = file_update,
+    .file_set_status = file_set_status,
     .file_get = file_get,
     .file_list = file_list,
     .damage_insert = damage_insert,

@@ -39,19 +39,39 @@
               " AND ((?5 IS NULL AND ?4 IS NULL) OR EXISTS (SELECT 1 FROM notice_items ni"   \
               " WHERE ni.notice_id = n.id AND " SELLER("ni.seller_org_id") " AND "          \
               JUR("ni.seller_org_id") "))"
-/* A notice item (alias i) of notice n under every restriction. */
+/* A notice item (alias i) of notice n under every restriction. ITEM_FROM
+ * lets SQLite drive by the period's index on the item's event time;
+ * ITEM_FROM_RH (a right-holder scope, ?3 set) walks the holder's own
+ * notices (RH_NOTICES: notices_right, notices_notifier) and their items,
+ * a tenth of the rows instead of every item of the period filtered one by
+ * one. The rows counted are the same (ITEM_WHERE still holds). */
 #define ITEM_FROM " FROM notice_items i JOIN notices n ON n.id = i.notice_id"
+#define RH_NOTICES                                                                           \
+    "(SELECT id FROM notices WHERE right_org_id = ?3"                                        \
+    " UNION SELECT id FROM notices WHERE notifier_org_id = ?3)"
+#define ITEM_FROM_RH                                                                         \
+    " FROM notices n CROSS JOIN notice_items i ON i.notice_id = n.id AND n.id IN " RH_NOTICES
 #define ITEM_WHERE                                                                           \
     RH_NOTICE " AND " BRAND("n.right_org_id") " AND " SELLER("i.seller_org_id") " AND "     \
         JUR("i.seller_org_id")
-/* A verdict (alias d) on listing l: the seller's, and concerning the holder. */
+/* A verdict (alias d) on listing l: the seller's, and concerning the holder.
+ * VERDICT_FROM_RH (?3 set) walks the holder's rows of detection_verdict_orgs
+ * (index detection_verdict_orgs_org; one per verdict and org) instead of
+ * every verdict of the period. */
 #define VERDICT_FROM " FROM detection_verdicts d JOIN listings l ON l.id = d.listing_id"
+#define VERDICT_FROM_RH                                                                      \
+    " FROM detection_verdict_orgs h CROSS JOIN detection_verdicts d ON d.id = h.verdict_id"  \
+    " AND h.org_id = ?3 JOIN listings l ON l.id = d.listing_id"
 #define VERDICT_WHERE                                                                        \
     SELLER("l.seller_org_id") " AND " JUR("l.seller_org_id")                                 \
     " AND ((?3 IS NULL AND ?7 IS NULL) OR EXISTS (SELECT 1 FROM detection_verdict_orgs o"    \
     " WHERE o.verdict_id = d.id AND (?3 IS NULL OR o.org_id = ?3) AND " BRAND("o.org_id") "))"
 /* Strikes or sellers attributable to the brand: through its notices. */
 #define BRAND_STRIKE "(n.id IS NOT NULL AND " RH_NOTICE " AND " BRAND("n.right_org_id") ")"
+
+/* Each query that reads notice items or verdicts is written once, as a
+ * macro of its FROM clause(s), and compiled twice: for every org and for a
+ * right holder's scope (reports__sql_rh). */
 
 /* ---- the queries --------------------------------------------------------------------------- */
 
@@ -61,57 +81,73 @@ static const char q_notices[] =
 
 /* Two indexed halves (taken down; decided without takedown), then the
  * nearest-rank percentiles: the smallest d whose rank rn has rn/c >= p. */
-static const char q_times[] =
-    "WITH d AS (SELECT i.taken_down_ms - n.created_ms AS d" ITEM_FROM
-    " WHERE i.taken_down_ms > 0 AND " PERIOD("i.taken_down_ms") " AND " ITEM_WHERE
-    " UNION ALL SELECT i.decided_ms - n.created_ms" ITEM_FROM
-    " WHERE i.taken_down_ms = 0 AND i.decided_ms > 0 AND " PERIOD("i.decided_ms") " AND "
-    ITEM_WHERE "),"
-    " r AS (SELECT d, row_number() OVER (ORDER BY d) AS rn, count(*) OVER () AS c FROM d)"
-    " SELECT '', '', '', '', count(*), coalesce(min(CASE WHEN rn * 100 >= c * 50 THEN d END), 0),"
-    " coalesce(min(CASE WHEN rn * 100 >= c * 90 THEN d END), 0) FROM r";
+#define Q_TIMES(FROM)                                                                        \
+    "WITH d AS (SELECT i.taken_down_ms - n.created_ms AS d" FROM                             \
+    " WHERE i.taken_down_ms > 0 AND " PERIOD("i.taken_down_ms") " AND " ITEM_WHERE           \
+    " UNION ALL SELECT i.decided_ms - n.created_ms" FROM                                     \
+    " WHERE i.taken_down_ms = 0 AND i.decided_ms > 0 AND " PERIOD("i.decided_ms") " AND "    \
+    ITEM_WHERE "),"                                                                          \
+    " r AS (SELECT d, row_number() OVER (ORDER BY d) AS rn, count(*) OVER () AS c FROM d)"   \
+    " SELECT '', '', '', '', count(*),"                                                      \
+    " coalesce(min(CASE WHEN rn * 100 >= c * 50 THEN d END), 0),"                            \
+    " coalesce(min(CASE WHEN rn * 100 >= c * 90 THEN d END), 0) FROM r"
+static const char q_times[] = Q_TIMES(ITEM_FROM);
+static const char q_times_rh[] = Q_TIMES(ITEM_FROM_RH);
 
 /* One indexed pass per event time (0014's partial indexes), then counted. */
-static const char q_items[] =
-    "SELECT '', '', '', '', " CNT("k = 0") ", " CNT("k = 1") ", " CNT("k = 2") ", " CNT("k = 3")
-    ", " CNT("k = 4") ", " CNT("k = 5") " FROM ("
-    "SELECT 0 AS k" ITEM_FROM " WHERE i.taken_down_ms > 0 AND " PERIOD("i.taken_down_ms")
-    " AND " ITEM_WHERE
-    " UNION ALL SELECT 1" ITEM_FROM " WHERE i.counter_ms > 0 AND " PERIOD("i.counter_ms") " AND "
-    ITEM_WHERE
-    " UNION ALL SELECT CASE i.state WHEN 'reinstated' THEN 2 WHEN 'rejected' THEN 3 ELSE 4 END"
-    ITEM_FROM " WHERE i.decided_ms > 0 AND " PERIOD("i.decided_ms")
-    " AND (i.state IN ('reinstated', 'rejected') OR (i.state = 'upheld' AND i.counter_ms > 0))"
-    " AND " ITEM_WHERE
-    " UNION ALL SELECT 5" ITEM_FROM " WHERE i.appeal_ms > 0 AND i.appeal_state <> '' AND "
-    PERIOD("i.appeal_ms") " AND " ITEM_WHERE ")";
+#define Q_ITEMS(FROM)                                                                        \
+    "SELECT '', '', '', '', " CNT("k = 0") ", " CNT("k = 1") ", " CNT("k = 2") ", "          \
+    CNT("k = 3") ", " CNT("k = 4") ", " CNT("k = 5") " FROM ("                               \
+    "SELECT 0 AS k" FROM " WHERE i.taken_down_ms > 0 AND " PERIOD("i.taken_down_ms")         \
+    " AND " ITEM_WHERE                                                                       \
+    " UNION ALL SELECT 1" FROM " WHERE i.counter_ms > 0 AND " PERIOD("i.counter_ms") " AND " \
+    ITEM_WHERE                                                                               \
+    " UNION ALL SELECT CASE i.state WHEN 'reinstated' THEN 2 WHEN 'rejected' THEN 3 ELSE 4"  \
+    " END" FROM " WHERE i.decided_ms > 0 AND " PERIOD("i.decided_ms")                        \
+    " AND (i.state IN ('reinstated', 'rejected') OR (i.state = 'upheld' AND i.counter_ms > 0))" \
+    " AND " ITEM_WHERE                                                                       \
+    " UNION ALL SELECT 5" FROM " WHERE i.appeal_ms > 0 AND i.appeal_state <> '' AND "        \
+    PERIOD("i.appeal_ms") " AND " ITEM_WHERE ")"
+static const char q_items[] = Q_ITEMS(ITEM_FROM);
+static const char q_items_rh[] = Q_ITEMS(ITEM_FROM_RH);
 
-static const char q_appeals[] =
-    "SELECT i.appeal_state, '', '', '', count(*)" ITEM_FROM
-    " WHERE i.appeal_ms > 0 AND i.appeal_state <> '' AND " PERIOD("i.appeal_ms") " AND "
-    ITEM_WHERE " GROUP BY i.appeal_state";
+#define Q_APPEALS(FROM)                                                                      \
+    "SELECT i.appeal_state, '', '', '', count(*)" FROM                                       \
+    " WHERE i.appeal_ms > 0 AND i.appeal_state <> '' AND " PERIOD("i.appeal_ms") " AND "     \
+    ITEM_WHERE " GROUP BY i.appeal_state"
+static const char q_appeals[] = Q_APPEALS(ITEM_FROM);
+static const char q_appeals_rh[] = Q_APPEALS(ITEM_FROM_RH);
 
-static const char q_removals[] =
-    "SELECT CASE WHEN EXISTS (SELECT 1 FROM detection_verdict_orgs o"
-    " WHERE o.notice_id = n.id AND o.notice_id <> '')" /* the partial index of 0014 */
-    " THEN 'detection' ELSE 'notice' END AS origin, '', '', '', count(*), " CNT("v.units_sold = 0")
-    ITEM_FROM " LEFT JOIN listing_versions v ON v.listing_id = i.listing_id"
-    " AND v.version = i.content_version"
-    " WHERE i.taken_down_ms > 0 AND " PERIOD("i.taken_down_ms") " AND " ITEM_WHERE
-    " GROUP BY origin"
-    " UNION ALL SELECT 'detection', '', '', '', count(*), " CNT("v.units_sold = 0") VERDICT_FROM
-    " LEFT JOIN listing_versions v ON v.listing_id = d.listing_id AND v.version = d.listing_version"
-    " WHERE d.applied = 'blocked' AND " PERIOD("d.created_ms") " AND " VERDICT_WHERE;
+/* (the EXISTS names o.notice_id <> '' for the partial index of 0014) */
+#define Q_REMOVALS(FROM, VFROM)                                                              \
+    "SELECT CASE WHEN EXISTS (SELECT 1 FROM detection_verdict_orgs o"                        \
+    " WHERE o.notice_id = n.id AND o.notice_id <> '')"                                       \
+    " THEN 'detection' ELSE 'notice' END AS origin, '', '', '', count(*), "                  \
+    CNT("v.units_sold = 0") FROM " LEFT JOIN listing_versions v ON v.listing_id = i.listing_id" \
+    " AND v.version = i.content_version"                                                     \
+    " WHERE i.taken_down_ms > 0 AND " PERIOD("i.taken_down_ms") " AND " ITEM_WHERE           \
+    " GROUP BY origin"                                                                       \
+    " UNION ALL SELECT 'detection', '', '', '', count(*), " CNT("v.units_sold = 0") VFROM    \
+    " LEFT JOIN listing_versions v ON v.listing_id = d.listing_id"                           \
+    " AND v.version = d.listing_version"                                                     \
+    " WHERE d.applied = 'blocked' AND " PERIOD("d.created_ms") " AND " VERDICT_WHERE
+static const char q_removals[] = Q_REMOVALS(ITEM_FROM, VERDICT_FROM);
+static const char q_removals_rh[] = Q_REMOVALS(ITEM_FROM_RH, VERDICT_FROM_RH);
 
-static const char q_signals[] =
-    "SELECT coalesce(json_extract(s.value, '$.type'), ''), '', '', '', count(*),"
-    " count(DISTINCT d.id)" VERDICT_FROM
-    ", json_each(CASE WHEN json_valid(d.signals) THEN d.signals ELSE '[]' END) s"
-    " WHERE d.action <> 'allow' AND " PERIOD("d.created_ms") " AND " VERDICT_WHERE " GROUP BY 1";
+#define Q_SIGNALS(VFROM)                                                                     \
+    "SELECT coalesce(json_extract(s.value, '$.type'), ''), '', '', '', count(*),"            \
+    " count(DISTINCT d.id)" VFROM                                                            \
+    ", json_each(CASE WHEN json_valid(d.signals) THEN d.signals ELSE '[]' END) s"            \
+    " WHERE d.action <> 'allow' AND " PERIOD("d.created_ms") " AND " VERDICT_WHERE           \
+    " GROUP BY 1"
+static const char q_signals[] = Q_SIGNALS(VERDICT_FROM);
+static const char q_signals_rh[] = Q_SIGNALS(VERDICT_FROM_RH);
 
-static const char q_verdicts[] =
-    "SELECT d.action, d.status, '', '', count(*)" VERDICT_FROM " WHERE d.action <> 'allow' AND "
-    PERIOD("d.created_ms") " AND " VERDICT_WHERE " GROUP BY d.action, d.status";
+#define Q_VERDICTS(VFROM)                                                                    \
+    "SELECT d.action, d.status, '', '', count(*)" VFROM " WHERE d.action <> 'allow' AND "    \
+    PERIOD("d.created_ms") " AND " VERDICT_WHERE " GROUP BY d.action, d.status"
+static const char q_verdicts[] = Q_VERDICTS(VERDICT_FROM);
+static const char q_verdicts_rh[] = Q_VERDICTS(VERDICT_FROM_RH);
 
 static const char q_strikes[] =
     "SELECT s.source_kind, '', '', '', count(*), " CNT("s.revoked_ms > 0")
@@ -119,12 +155,13 @@ static const char q_strikes[] =
     " AND " SELLER("s.seller_org_id") " AND " JUR("s.seller_org_id")
     " AND ((?3 IS NULL AND ?7 IS NULL) OR " BRAND_STRIKE ") GROUP BY s.source_kind";
 
+/* The sellers struck on the brand's notices, found once (not per penalty). */
 static const char q_penalties[] =
     "SELECT p.level, p.source, '', '', count(*) FROM penalties p WHERE " PERIOD("p.from_ms")
     " AND " SELLER("p.seller_org_id") " AND " JUR("p.seller_org_id")
-    " AND ((?3 IS NULL AND ?7 IS NULL) OR EXISTS (SELECT 1 FROM strikes s"
-    " LEFT JOIN notices n ON n.id = s.notice_id WHERE s.seller_org_id = p.seller_org_id AND "
-    BRAND_STRIKE ")) GROUP BY p.level, p.source";
+    " AND ((?3 IS NULL AND ?7 IS NULL) OR p.seller_org_id IN (SELECT s.seller_org_id"
+    " FROM strikes s JOIN notices n ON n.id = s.notice_id WHERE " BRAND_STRIKE "))"
+    " GROUP BY p.level, p.source";
 
 static const char q_referrals[] =
     "SELECT coalesce(rc.agency_org_id, ''), coalesce(o.name, ''),"
@@ -177,6 +214,12 @@ static const char *const reports__sql[STORE_REPORTS__COUNT] = {
     [STORE_REPORTS_ALLIANCE] = q_alliance,   [STORE_REPORTS_SHARED] = q_shared,
     [STORE_REPORTS_MISUSE] = q_misuse,       [STORE_REPORTS_STATEMENTS] = q_statements,
 };
+/* A right holder's scope: the holder-driven texts where there is one. */
+static const char *const reports__sql_rh[STORE_REPORTS__COUNT] = {
+    [STORE_REPORTS_TIMES] = q_times_rh,       [STORE_REPORTS_ITEMS] = q_items_rh,
+    [STORE_REPORTS_APPEALS] = q_appeals_rh,   [STORE_REPORTS_REMOVALS] = q_removals_rh,
+    [STORE_REPORTS_SIGNALS] = q_signals_rh,   [STORE_REPORTS_VERDICTS] = q_verdicts_rh,
+};
 
 /* ---- binding and decoding -------------------------------------------------------------------- */
 
@@ -221,7 +264,8 @@ static ips_status reports_query(struct store *s, enum store_reports_query q,
                                 void *arg)
 {
     struct store_reports_row row;
-    return sqlite__list(sqlite__from(s), reports__sql[q], reports__bind, f, reports__decode, &row,
+    const char *sql = f->rightholder && reports__sql_rh[q] ? reports__sql_rh[q] : reports__sql[q];
+    return sqlite__list(sqlite__from(s), sql, reports__bind, f, reports__decode, &row,
                         sizeof row, reports__emit, &(struct reports__emit){cb, arg});
 }
 

@@ -88,16 +88,41 @@ ips_status store_catalog_version_get(struct store *s, const char *id, int64_t ve
 ips_status store_catalog_listing_list(struct store *s, const char *only_seller, const char *after,
                                       int limit, store_listing_cb cb, void *arg)
 {
-    STORE__REQUIRE(s && cb);
-    return s->ops->catalog->listing_list(s, only_seller, after, limit, cb, arg);
+    return store_catalog_listing_list_at(s, only_seller, after, limit, NULL, cb, arg);
 }
 
 ips_status store_catalog_listing_search(struct store *s, const char *fts_query,
                                         const char *only_seller, int64_t offset, int limit,
                                         store_listing_cb cb, void *arg)
 {
+    return store_catalog_listing_search_at(s, fts_query, only_seller, offset, limit, NULL, cb,
+                                           arg);
+}
+
+ips_status store_catalog_listing_list_at(struct store *s, const char *only_seller,
+                                         const char *after, int limit,
+                                         const struct store_listing_view *view,
+                                         store_listing_cb cb, void *arg)
+{
+    STORE__REQUIRE(s && cb);
+    return s->ops->catalog->listing_list(s, only_seller, after, limit, view, cb, arg);
+}
+
+ips_status store_catalog_listing_search_at(struct store *s, const char *fts_query,
+                                           const char *only_seller, int64_t offset, int limit,
+                                           const struct store_listing_view *view,
+                                           store_listing_cb cb, void *arg)
+{
     STORE__REQUIRE(s && fts_query && cb && offset >= 0);
-    return s->ops->catalog->listing_search(s, fts_query, only_seller, offset, limit, cb, arg);
+    return s->ops->catalog->listing_search(s, fts_query, only_seller, offset, limit, view, cb,
+                                           arg);
+}
+
+ips_status store_catalog_seller_hidden(struct store *s, const char *seller_org_id, int64_t now_ms,
+                                       char out[STORE_HIDDEN_MAX + 1])
+{
+    STORE__REQUIRE(s && seller_org_id && out);
+    return s->ops->catalog->seller_hidden(s, seller_org_id, now_ms, out);
 }
 
 ips_status store_catalog_version_list(struct store *s, const char *id, int64_t before, int limit,

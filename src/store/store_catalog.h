@@ -30,6 +30,7 @@
 #define STORE_GEO_MAX 6               /* GEO_CODE_MAX */
 #define STORE_CURRENCY_LEN 3
 #define STORE_STATE_MAX 16
+#define STORE_HIDDEN_MAX 24 /* "seller_suspended", "seller_terminated" */
 
 /* ---- sellers --------------------------------------------------------------- */
 
@@ -81,6 +82,10 @@ struct store_listing {
     int64_t created_ms;
     int64_t updated_ms;
     char seller_name[STORE_NAME_MAX + 1]; /* read only: the seller org's name (not written) */
+    /* read only: why the listing is off the marketplace at the time of a
+     * *_at read (struct store_listing_view), "" when it is not or the read
+     * gave no time: "seller_suspended" / "seller_terminated" */
+    char hidden[STORE_HIDDEN_MAX + 1];
 };
 
 struct store_listing_version {
@@ -130,11 +135,41 @@ ips_status store_catalog_listing_list(struct store *s, const char *only_seller, 
                                       int limit, store_listing_cb cb, void *arg);
 /* Full-text search of current versions: fts_query in FTS5 syntax, ranked by
  * bm25 (title weighted 3, description 1), best first, skipping `offset`
- * results, at most limit; only_seller as above.
+ * results, at most limit; only_seller as above. A catalog-wide search
+ * (only_seller NULL) ranks the newest 10,000 matches only (SEARCH_RANKED in
+ * sqlite_catalog.c) and returns nothing past them: a broader query's pages
+ * stay fast, and it must be narrowed to reach older listings.
  * Failure: IPS_ERR_INVALID when SQLite refuses the query text. */
 ips_status store_catalog_listing_search(struct store *s, const char *fts_query,
                                         const char *only_seller, int64_t offset, int limit,
                                         store_listing_cb cb, void *arg);
+
+/*
+ * Hidden listings (migration 0017): a listing is HIDDEN at a time t while
+ * its seller has a penalty (0008) of rank 4 (suspension) or 5 (termination)
+ * in force at t: ended_ms = 0, from_ms <= t, until_ms 0 or > t. Nothing is
+ * stored per listing, so a lapsing suspension needs no write.
+ */
+struct store_listing_view {
+    int64_t now_ms; /* the time t penalties are judged at */
+    bool hide;      /* leave hidden listings out (else return them, marked) */
+};
+/* store_catalog_listing_list and _search judged at view->now_ms: every row's
+ * hidden field is set, and with view->hide hidden listings are left out
+ * (the search's offset then counts only the listings it returns). view
+ * NULL: exactly the functions above (nothing left out, hidden ""). */
+ips_status store_catalog_listing_list_at(struct store *s, const char *only_seller,
+                                         const char *after, int limit,
+                                         const struct store_listing_view *view,
+                                         store_listing_cb cb, void *arg);
+ips_status store_catalog_listing_search_at(struct store *s, const char *fts_query,
+                                           const char *only_seller, int64_t offset, int limit,
+                                           const struct store_listing_view *view,
+                                           store_listing_cb cb, void *arg);
+/* OUT out: why the seller's listings are hidden at now_ms ("" when they are
+ * not), as store_listing.hidden. */
+ips_status store_catalog_seller_hidden(struct store *s, const char *seller_org_id, int64_t now_ms,
+                                       char out[STORE_HIDDEN_MAX + 1]);
 typedef ips_status (*store_version_cb)(const struct store_listing_version *v, void *arg);
 /* Versions of one listing, newest first, with version < before (0 = from the
  * newest), at most limit (<= 0: STORE_LIST_DEFAULT_LIMIT). */

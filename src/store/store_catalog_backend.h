@@ -26,9 +26,13 @@ struct store_catalog_ops {
     ips_status (*version_get)(struct store *s, const char *id, int64_t version,
                               struct store_listing_version *out);
     ips_status (*listing_list)(struct store *s, const char *only_seller, const char *after,
-                               int limit, store_listing_cb cb, void *arg);
+                               int limit, const struct store_listing_view *view,
+                               store_listing_cb cb, void *arg);
     ips_status (*listing_search)(struct store *s, const char *fts_query, const char *only_seller,
-                                 int64_t offset, int limit, store_listing_cb cb, void *arg);
+                                 int64_t offset, int limit, const struct store_listing_view *view,
+                                 store_listing_cb cb, void *arg);
+    ips_status (*seller_hidden)(struct store *s, const char *seller_org_id, int64_t now_ms,
+                                char out[STORE_HIDDEN_MAX + 1]);
     ips_status (*version_list)(struct store *s, const char *id, int64_t before, int limit,
                                store_version_cb cb, void *arg);
     ips_status (*bulk_begin)(struct store *s);

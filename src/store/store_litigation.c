@@ -19,6 +19,12 @@ ips_status store_litigation_file_update(struct store *s, const struct store_liti
     return s->ops->litigation->file_update(s, f);
 }
 
+ips_status store_litigation_file_set_status(struct store *s, const struct store_litigation *f)
+{
+    STORE__REQUIRE(s && f);
+    return s->ops->litigation->file_set_status(s, f);
+}
+
 ips_status store_litigation_file_get(struct store *s, const char *id, struct store_litigation *out)
 {
     STORE__REQUIRE(s && id && out);

@@ -23,6 +23,8 @@
 #define STORE_LIT_COURT_MAX 200
 #define STORE_LIT_DATE_LEN 10   /* YYYY-MM-DD */
 #define STORE_LIT_BASIS_MAX 600 /* the references of one damages row */
+#define STORE_LIT_OUTCOME_MAX 2000 /* the outcome text of a settlement or judgment */
+#define STORE_LIT_STATUS_MAX 16
 
 struct store_litigation {
     char id[ID_SIZE];
@@ -38,6 +40,13 @@ struct store_litigation {
     char evidence_sha256[65];
     char manifest_sha256[65];
     int64_t created_ms;
+    /* status (0017): open | filed | settled | judgment | closed, since status_ms
+     * (0 while never changed); the outcome recorded with it ("" and 0 when none) */
+    char status[STORE_LIT_STATUS_MAX + 1];
+    char outcome[STORE_LIT_OUTCOME_MAX + 1];
+    int64_t outcome_amount_minor;
+    char outcome_currency[STORE_CURRENCY_LEN + 1];
+    int64_t status_ms;
 };
 
 /* One damages row: units sold at one price of one listing in the period. */
@@ -64,6 +73,9 @@ typedef ips_status (*store_litigation_basis_cb)(const char *listing_id, const ch
 ips_status store_litigation_file_insert(struct store *s, const struct store_litigation *f);
 /* Write listings, evidence_sha256 and manifest_sha256 of f->id. NOT_FOUND. */
 ips_status store_litigation_file_update(struct store *s, const struct store_litigation *f);
+/* Write status, outcome, outcome_amount_minor, outcome_currency and
+ * status_ms of f->id. NOT_FOUND. */
+ips_status store_litigation_file_set_status(struct store *s, const struct store_litigation *f);
 /* OUT *out. NOT_FOUND. */
 ips_status store_litigation_file_get(struct store *s, const char *id, struct store_litigation *out);
 /* Files by id after `after` (NULL/"": from the start), at most limit;

@@ -10,6 +10,7 @@
 struct store_litigation_ops {
     ips_status (*file_insert)(struct store *s, const struct store_litigation *f);
     ips_status (*file_update)(struct store *s, const struct store_litigation *f);
+    ips_status (*file_set_status)(struct store *s, const struct store_litigation *f);
     ips_status (*file_get)(struct store *s, const char *id, struct store_litigation *out);
     ips_status (*file_list)(struct store *s, const char *only_org, const char *after, int limit,
                             store_litigation_cb cb, void *arg);

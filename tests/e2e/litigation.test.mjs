@@ -133,4 +133,34 @@ describe('litigation files', () => {
     assertProblem(await get(S.seller, '/api/v1/litigation'), 403, 'forbidden');
     assertProblem(await get(S.rightholder, '/api/v1/litigation/01ARZ3NDEKTSV4RRFFQ69G5FAV'), 404, 'not-found');
   });
+
+  test('the holder records the status and outcome; the platform may not; audited', async () => {
+    const status = (who, json) => post(who, `/api/v1/litigation/${file.id}/status`, json);
+    assert.equal(file.status, 'open');
+    assert.equal(file.outcome, null);
+    assertProblem(await status(S.reviewer, { status: 'filed' }), 403, 'forbidden');
+    assertProblem(await status(otherHolder, { status: 'filed' }), 404, 'not-found');
+    assertProblem(await status(S.seller, { status: 'filed' }), 404, 'not-found');
+    assertProblem(await status(S.rightholder, { status: 'won' }), 422, 'invalid');
+    assertProblem(await status(S.rightholder, { status: 'settled' }), 422, 'invalid');
+    assertProblem(await status(S.rightholder, { status: 'filed', extra: 1 }), 422, 'invalid');
+    assertProblem(await status(S.rightholder, { status: 'judgment', outcome: 'won' }), 409, 'conflict');
+    let r = await status(S.rightholder, { status: 'filed' });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.body.status, 'filed');
+    assert.ok(Date.parse(r.body.status_at) > 0);
+    r = await status(S.rightholder, { status: 'settled', outcome: 'Settled out of court', amount: '1200', currency: 'EUR' });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.body.outcome, { text: 'Settled out of court', amount: '1200.00', amount_minor: 120000, currency: 'EUR' });
+    r = await status(S.rightholder, { status: 'closed' });
+    assert.equal(r.status, 200, r.text);
+    const again = await get(S.reviewer, `/api/v1/litigation/${file.id}`);
+    assert.equal(again.body.status, 'closed');
+    assert.equal(again.body.outcome.text, 'Settled out of court');
+    assert.ok(again.body.damages, 'the damages are unchanged by a status');
+    assertProblem(await status(S.rightholder, { status: 'filed' }), 409, 'conflict');
+    const audit = await listAll(srv, '/api/v1/audit', { session: S.admin });
+    const moves = audit.filter((e) => e.action === 'litigation.status' && e.object === file.id).map((e) => e.detail);
+    assert.deepEqual(moves.sort(), ['filed -> settled', 'open -> filed', 'settled -> closed']);
+  });
 });

@@ -17,6 +17,8 @@
 #include "access/access.h"
 #include "catalog/catalog.h"
 #include "core/config.h"
+#include "core/timeutil.h"
+#include "store/store_enforce.h"
 #include "testdb.h"
 
 struct fixture {
@@ -496,6 +498,200 @@ static void search_finds_current_versions_ranked_and_survives_fts_syntax(void **
     json_decref(b);
 }
 
+/* ---- hidden listings (suspended / terminated sellers) ------------------------------------ */
+
+/* What a list or search returned: ids in order, and each one's marker. */
+struct seen {
+    int n;
+    char id[8][STORE_LISTING_ID_MAX + 1];
+    char hidden[8][STORE_HIDDEN_MAX + 1];
+};
+
+static ips_status collect_seen(const struct store_listing *l, const struct store_listing_version *v,
+                               void *arg)
+{
+    (void)v;
+    struct seen *s = arg;
+    assert_true(s->n < 8);
+    snprintf(s->id[s->n], sizeof s->id[0], "%s", l->id);
+    snprintf(s->hidden[s->n], sizeof s->hidden[0], "%s", l->hidden);
+    s->n++;
+    return IPS_OK;
+}
+
+/* The marker of listing id in *s, or NULL when s does not hold it. */
+static const char *seen_hidden(const struct seen *s, const char *id)
+{
+    for (int i = 0; i < s->n; i++)
+        if (strcmp(s->id[i], id) == 0)
+            return s->hidden[i];
+    return NULL;
+}
+
+static struct seen list_as(struct fixture *f, const struct access_principal *p)
+{
+    struct seen s;
+    memset(&s, 0, sizeof s);
+    assert_int_equal(catalog_listing_list(testdb_act_as(&f->db, p), NULL, 8, collect_seen, &s),
+                     IPS_OK);
+    return s;
+}
+
+static struct seen search_as(struct fixture *f, const struct access_principal *p, int64_t offset,
+                             int limit)
+{
+    struct seen s;
+    memset(&s, 0, sizeof s);
+    assert_int_equal(catalog_listing_search(testdb_act_as(&f->db, p), "watch", offset, limit,
+                                            collect_seen, &s),
+                     IPS_OK);
+    return s;
+}
+
+/* A penalty of rank (4 suspension, 5 termination) on seller from..until. */
+static void penalty_put(struct fixture *f, const char *seller, int rank, int64_t from_ms,
+                        int64_t until_ms)
+{
+    struct store_penalty p;
+    memset(&p, 0, sizeof p);
+    id_new(p.id);
+    snprintf(p.seller_org_id, sizeof p.seller_org_id, "%s", seller);
+    snprintf(p.level, sizeof p.level, "%s", rank == 5 ? "termination" : "suspension");
+    p.rank = rank;
+    snprintf(p.source, sizeof p.source, "strikes");
+    snprintf(p.reason, sizeof p.reason, "test");
+    snprintf(p.strike_ids, sizeof p.strike_ids, "[]");
+    p.from_ms = from_ms;
+    p.until_ms = until_ms;
+    assert_int_equal(store_enforce_penalty_insert(f->db.s, &p), IPS_OK);
+}
+
+static void a_suspended_sellers_listings_are_hidden_until_the_suspension_lapses(void **state)
+{
+    struct fixture *f = *state;
+    struct store_listing l;
+    /* shop A: three watches; shop B: two */
+    static const char *const a_ids[] = {"A-1", "A-2", "A-3"}, *const b_ids[] = {"B-1", "B-2"};
+    testdb_act_as(&f->db, &f->seller);
+    for (int i = 0; i < 3; i++) {
+        json_t *o = listing_json(a_ids[i], "Diver watch", "100");
+        assert_int_equal(catalog_listing_create(&f->db.ctx, o, &l, &version_buf), IPS_OK);
+        json_decref(o);
+    }
+    testdb_act_as(&f->db, &f->other_seller);
+    for (int i = 0; i < 2; i++) {
+        json_t *o = listing_json(b_ids[i], i == 0 ? "Watch watch" : "Pilot watch", "90");
+        assert_int_equal(catalog_listing_create(&f->db.ctx, o, &l, &version_buf), IPS_OK);
+        json_decref(o);
+    }
+    struct seen s = list_as(f, &f->rightholder);
+    assert_int_equal(s.n, 5);
+    assert_string_equal(seen_hidden(&s, "A-1"), "");
+
+    /* shop A suspended from an hour ago for a day */
+    int64_t now = time_now_ms(), hour = 3600 * 1000LL;
+    penalty_put(f, f->shop_a.id, 4, now - hour, now + 24 * hour);
+
+    /* right holders: neither listed nor found */
+    s = list_as(f, &f->rightholder);
+    assert_int_equal(s.n, 2);
+    assert_string_equal(s.id[0], "B-1");
+    assert_string_equal(s.id[1], "B-2");
+    s = search_as(f, &f->rightholder, 0, 10);
+    assert_int_equal(s.n, 2);
+    assert_null(seen_hidden(&s, "A-1"));
+    /* the offset counts the results returned, not the hidden hits skipped */
+    s = search_as(f, &f->rightholder, 1, 1);
+    assert_int_equal(s.n, 1);
+    assert_string_equal(s.id[0], search_as(f, &f->rightholder, 0, 2).id[1]);
+    assert_int_equal(search_as(f, &f->rightholder, 2, 5).n, 0);
+    /* read by id, it is there, marked (notices can still cite it) */
+    testdb_act_as(&f->db, &f->rightholder);
+    assert_int_equal(catalog_listing_get(&f->db.ctx, "A-2", &l, &version_buf, 0, NULL, NULL),
+                     IPS_OK);
+    assert_string_equal(l.hidden, "seller_suspended");
+    assert_int_equal(catalog_listing_get(&f->db.ctx, "B-2", &l, &version_buf, 0, NULL, NULL),
+                     IPS_OK);
+    assert_string_equal(l.hidden, "");
+
+    /* the seller sees its own, marked; reviewers see all, marked */
+    s = list_as(f, &f->seller);
+    assert_int_equal(s.n, 3);
+    for (int i = 0; i < 3; i++)
+        assert_string_equal(s.hidden[i], "seller_suspended");
+    s = search_as(f, &f->seller, 0, 10);
+    assert_int_equal(s.n, 3);
+    assert_string_equal(s.hidden[2], "seller_suspended");
+    s = list_as(f, &f->reviewer);
+    assert_int_equal(s.n, 5);
+    assert_string_equal(seen_hidden(&s, "A-3"), "seller_suspended");
+    assert_string_equal(seen_hidden(&s, "B-1"), "");
+    s = search_as(f, &f->reviewer, 0, 10);
+    assert_int_equal(s.n, 5);
+    assert_string_equal(seen_hidden(&s, "A-1"), "seller_suspended");
+    /* the reviewer's pages still skip by offset without hiding anything */
+    assert_string_equal(search_as(f, &f->reviewer, 4, 10).id[0], s.id[4]);
+
+    /* at a later time (the store judges at the time it is given): once the
+     * suspension's until has passed the listings are back, with no write */
+    struct store_listing_view later = {now + 25 * hour, true};
+    memset(&s, 0, sizeof s);
+    assert_int_equal(store_catalog_listing_list_at(f->db.s, NULL, NULL, 8, &later, collect_seen, &s),
+                     IPS_OK);
+    assert_int_equal(s.n, 5);
+    assert_string_equal(seen_hidden(&s, "A-1"), "");
+    memset(&s, 0, sizeof s);
+    assert_int_equal(store_catalog_listing_search_at(f->db.s, "\"watch\"", NULL, 0, 8, &later,
+                                                     collect_seen, &s),
+                     IPS_OK);
+    assert_int_equal(s.n, 5);
+    /* and before it started */
+    struct store_listing_view before = {now - 2 * hour, true};
+    memset(&s, 0, sizeof s);
+    assert_int_equal(store_catalog_listing_list_at(f->db.s, NULL, NULL, 8, &before, collect_seen,
+                                                   &s),
+                     IPS_OK);
+    assert_int_equal(s.n, 5);
+    char why[STORE_HIDDEN_MAX + 1];
+    assert_int_equal(store_catalog_seller_hidden(f->db.s, f->shop_a.id, now + 25 * hour, why),
+                     IPS_OK);
+    assert_string_equal(why, "");
+    assert_int_equal(store_catalog_seller_hidden(f->db.s, f->shop_a.id, now, why), IPS_OK);
+    assert_string_equal(why, "seller_suspended");
+}
+
+static void a_lapsed_or_lower_penalty_hides_nothing_and_termination_hides(void **state)
+{
+    struct fixture *f = *state;
+    struct store_listing l;
+    testdb_act_as(&f->db, &f->seller);
+    json_t *o = listing_json("T-1", "Gold watch", "100");
+    assert_int_equal(catalog_listing_create(&f->db.ctx, o, &l, &version_buf), IPS_OK);
+    json_decref(o);
+    int64_t now = time_now_ms(), hour = 3600 * 1000LL;
+    /* a suspension whose until passed an hour ago, not yet ended by the
+     * jobs tick: the listing is visible again already */
+    penalty_put(f, f->shop_a.id, 4, now - 3 * hour, now - hour);
+    /* a posting restriction (rank 3) in force hides nothing */
+    penalty_put(f, f->shop_a.id, 3, now - hour, 0);
+    struct seen s = list_as(f, &f->rightholder);
+    assert_int_equal(s.n, 1);
+    assert_string_equal(s.hidden[0], "");
+    assert_int_equal(search_as(f, &f->rightholder, 0, 10).n, 1);
+    /* termination (for good, until 0) hides, marked as such */
+    penalty_put(f, f->shop_a.id, 5, now - 1, 0);
+    assert_int_equal(list_as(f, &f->rightholder).n, 0);
+    assert_int_equal(search_as(f, &f->rightholder, 0, 10).n, 0);
+    s = list_as(f, &f->reviewer);
+    assert_int_equal(s.n, 1);
+    assert_string_equal(s.hidden[0], "seller_terminated");
+    /* without a time (internal reads: evidence, enforcement) nothing is left out */
+    memset(&s, 0, sizeof s);
+    assert_int_equal(store_catalog_listing_list(f->db.s, NULL, NULL, 8, collect_seen, &s), IPS_OK);
+    assert_int_equal(s.n, 1);
+    assert_string_equal(s.hidden[0], "");
+}
+
 /* ---- import ---------------------------------------------------------------------------- */
 
 struct rejects {
@@ -652,6 +848,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(reviewers_move_listings_through_their_states_and_sellers_cannot, setup, testdb_teardown),
         cmocka_unit_test(search_text_becomes_quoted_fts_terms),
         cmocka_unit_test_setup_teardown(search_finds_current_versions_ranked_and_survives_fts_syntax, setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(a_suspended_sellers_listings_are_hidden_until_the_suspension_lapses, setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(a_lapsed_or_lower_penalty_hides_nothing_and_termination_hides, setup, testdb_teardown),
         cmocka_unit_test_setup_teardown(import_skips_bad_lines_and_is_idempotent, setup, testdb_teardown),
         cmocka_unit_test_setup_teardown(pipelined_batches_report_bad_lines_in_order, setup, testdb_teardown),
         cmocka_unit_test_setup_teardown(only_admins_and_the_system_may_import, setup, testdb_teardown),

@@ -504,6 +504,86 @@ static void other_organisations_get_nothing_and_bad_input_changes_nothing(void *
                      IPS_ERR_FORBIDDEN);
 }
 
+static ips_status set_status(struct fixture *f, const struct access_principal *as, const char *id,
+                             const char *json, struct store_litigation *out)
+{
+    json_t *body = json_loads(json, 0, NULL);
+    assert_non_null(body);
+    ips_status st = litigation_status_set(testdb_act_as(&f->db, as), id, body, out);
+    json_decref(body);
+    return st;
+}
+
+static void the_holder_records_status_and_outcome_along_the_allowed_moves(void **state)
+{
+    struct fixture *f = *state;
+    struct store_litigation file, got;
+    assert_int_equal(open_file(f, &f->rh, "", "2025-01-01", "2025-12-31", &file), IPS_OK);
+    assert_string_equal(file.status, "open");
+    assert_int_equal(litigation_get(testdb_act_as(&f->db, &f->rh), file.id, &got), IPS_OK);
+    assert_string_equal(got.status, "open");
+    assert_int_equal(got.status_ms, 0);
+    /* the moves, pure */
+    assert_true(litigation_status_allowed("open", "filed"));
+    assert_true(litigation_status_allowed("filed", "judgment"));
+    assert_true(litigation_status_allowed("settled", "closed"));
+    assert_false(litigation_status_allowed("open", "judgment"));
+    assert_false(litigation_status_allowed("closed", "open"));
+    assert_false(litigation_status_allowed("filed", "open"));
+    assert_false(litigation_status_valid("won"));
+
+    /* who: the platform reads but may not change it; others do not see it */
+    assert_int_equal(set_status(f, &f->reviewer, file.id, "{\"status\":\"filed\"}", &got),
+                     IPS_ERR_FORBIDDEN);
+    assert_int_equal(set_status(f, &f->rh_other, file.id, "{\"status\":\"filed\"}", &got),
+                     IPS_ERR_NOT_FOUND);
+    assert_int_equal(set_status(f, &f->seller, file.id, "{\"status\":\"filed\"}", &got),
+                     IPS_ERR_NOT_FOUND);
+    /* bad input changes nothing */
+    static const char *const bad[] = {
+        "{}",
+        "{\"status\":\"won\"}",
+        "{\"status\":\"filed\",\"outcome\":\"early\"}",
+        "{\"status\":\"settled\"}",
+        "{\"status\":\"settled\",\"outcome\":\"paid\",\"amount\":\"10.00\"}",
+        "{\"status\":\"settled\",\"outcome\":\"paid\",\"amount\":\"10.001\",\"currency\":\"USD\"}",
+        "{\"status\":\"settled\",\"outcome\":\"paid\",\"amount\":\"-1\",\"currency\":\"USD\"}",
+        "{\"status\":\"settled\",\"outcome\":\"paid\",\"amount\":\"1\",\"currency\":\"US\"}",
+        "{\"status\":\"settled\",\"outcome\":\"\"}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(set_status(f, &f->rh, file.id, bad[i], &got), IPS_ERR_INVALID);
+    /* a move not allowed: 409 */
+    assert_int_equal(set_status(f, &f->rh, file.id,
+                                "{\"status\":\"judgment\",\"outcome\":\"won\"}", &got),
+                     IPS_ERR_CONFLICT);
+    assert_int_equal(litigation_get(testdb_act_as(&f->db, &f->rh), file.id, &got), IPS_OK);
+    assert_string_equal(got.status, "open");
+
+    assert_int_equal(set_status(f, &f->rh, file.id, "{\"status\":\"filed\"}", &got), IPS_OK);
+    assert_string_equal(got.status, "filed");
+    assert_true(got.status_ms > 0);
+    assert_int_equal(set_status(f, &f->rh, file.id, "{\"status\":\"filed\"}", &got),
+                     IPS_ERR_CONFLICT);
+    assert_int_equal(set_status(f, &f->rh, file.id,
+                                "{\"status\":\"judgment\",\"outcome\":\"Damages awarded\","
+                                "\"amount\":\"1250.5\",\"currency\":\"usd\"}",
+                                &got),
+                     IPS_OK);
+    assert_string_equal(got.status, "judgment");
+    assert_string_equal(got.outcome, "Damages awarded");
+    assert_string_equal(got.outcome_currency, "USD");
+    assert_int_equal(got.outcome_amount_minor, 125050);
+    /* closing keeps the outcome; a closed file moves no more */
+    assert_int_equal(set_status(f, &f->rh, file.id, "{\"status\":\"closed\"}", &got), IPS_OK);
+    assert_int_equal(litigation_get(testdb_act_as(&f->db, &f->rh), file.id, &got), IPS_OK);
+    assert_string_equal(got.status, "closed");
+    assert_string_equal(got.outcome, "Damages awarded");
+    assert_int_equal(got.outcome_amount_minor, 125050);
+    assert_int_equal(set_status(f, &f->rh, file.id, "{\"status\":\"filed\"}", &got),
+                     IPS_ERR_CONFLICT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -519,6 +599,8 @@ int main(void)
                                         setup, testdb_teardown),
         cmocka_unit_test_setup_teardown(
             other_organisations_get_nothing_and_bad_input_changes_nothing, setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(
+            the_holder_records_status_and_outcome_along_the_allowed_moves, setup, testdb_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
