@@ -24,6 +24,25 @@ foreach(src IN LISTS UNIT_TESTS)
   set_tests_properties(unit/${name} PROPERTIES TIMEOUT 600 LABELS unit)
 endforeach()
 
+# The PostgreSQL backend: a throw-away cluster (scripts/pg-test-cluster.sh)
+# is started before and stopped after the tests labelled pg; every unit test
+# program named in tests/unit/postgres.list runs a second time against it
+# (testdb.c gives each test a schema of its own).
+set(PG_CLUSTER ${CMAKE_SOURCE_DIR}/scripts/pg-test-cluster.sh)
+set(PG_STATE ${CMAKE_BINARY_DIR}/pg-test)
+add_test(NAME pg/cluster_start COMMAND ${PG_CLUSTER} start ${PG_STATE})
+add_test(NAME pg/cluster_stop COMMAND ${PG_CLUSTER} stop ${PG_STATE})
+set_tests_properties(pg/cluster_start PROPERTIES FIXTURES_SETUP pg LABELS pg TIMEOUT 120)
+set_tests_properties(pg/cluster_stop PROPERTIES FIXTURES_CLEANUP pg LABELS pg TIMEOUT 120)
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
+             ${CMAKE_SOURCE_DIR}/tests/unit/postgres.list)
+file(STRINGS ${CMAKE_SOURCE_DIR}/tests/unit/postgres.list PG_UNIT_TESTS REGEX "^test_[a-z_0-9]+$")
+foreach(name IN LISTS PG_UNIT_TESTS)
+  add_test(NAME pg/unit/${name} COMMAND ${PG_CLUSTER} run ${PG_STATE} $<TARGET_FILE:${name}>)
+  set_tests_properties(pg/unit/${name} PROPERTIES TIMEOUT 600 LABELS "unit;pg"
+    FIXTURES_REQUIRED pg)
+endforeach()
+
 add_test(NAME lint/banned_functions
          COMMAND ${CMAKE_SOURCE_DIR}/scripts/check-banned.sh ${CMAKE_SOURCE_DIR}/src)
 set_tests_properties(lint/banned_functions PROPERTIES LABELS lint)
@@ -34,6 +53,18 @@ foreach(t IN LISTS E2E_TESTS)
   get_filename_component(name ${t} NAME_WE)
   add_test(NAME e2e/${name} COMMAND ${NODE} --test ${t})
   set_tests_properties(e2e/${name} PROPERTIES TIMEOUT 900 LABELS e2e
+    ENVIRONMENT "IPRSHIELD_BIN=$<TARGET_FILE:iprshield>;IPRSHIELD_TEST_TMP=${CMAKE_BINARY_DIR}/test-tmp")
+endforeach()
+
+# The e2e programs named in tests/e2e/postgres.list run a second time with
+# every server on a fresh PostgreSQL schema (lib.mjs testDbUrl).
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
+             ${CMAKE_SOURCE_DIR}/tests/e2e/postgres.list)
+file(STRINGS ${CMAKE_SOURCE_DIR}/tests/e2e/postgres.list PG_E2E_TESTS REGEX "^[a-z_0-9]+$")
+foreach(name IN LISTS PG_E2E_TESTS)
+  add_test(NAME pg/e2e/${name}
+           COMMAND ${PG_CLUSTER} run ${PG_STATE} ${NODE} --test ${CMAKE_SOURCE_DIR}/tests/e2e/${name}.test.mjs)
+  set_tests_properties(pg/e2e/${name} PROPERTIES TIMEOUT 900 LABELS "e2e;pg" FIXTURES_REQUIRED pg
     ENVIRONMENT "IPRSHIELD_BIN=$<TARGET_FILE:iprshield>;IPRSHIELD_TEST_TMP=${CMAKE_BINARY_DIR}/test-tmp")
 endforeach()
 

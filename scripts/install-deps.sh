@@ -13,6 +13,8 @@ DEBIAN_PACKAGES=(
   libnats-dev nats-server  # distributed scanning on NATS JetStream (src/scanq) and its cluster test
   libhyperscan-dev libutf8proc-dev libicu-dev libjpeg62-turbo-dev libpng-dev libwebp-dev
   ripgrep
+  libpq-dev  # the PostgreSQL backend (src/store/store_postgres.c, pg_*.c)
+  postgresql-15  # its tests: a throw-away cluster on loopback (scripts/pg-test-cluster.sh)
   sqlite3  # the sqlite3 shell: query-plan test (tests/e2e/queryplan.test.mjs) and benchmark baselines
   iso-codes  # ISO 4217 currency list (/usr/share/iso-codes/json/iso_4217.json), read by src/profile
   librsvg2-bin  # rsvg-convert: renders the simple-icons logos of `demo seed --brands` to PNG
@@ -37,8 +39,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""
   if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
   export DEBIAN_FRONTEND=noninteractive
+  # Debian's postgresql package would create and start a system cluster on
+  # port 5432; the tests start their own (scripts/pg-test-cluster.sh), so
+  # none is created unless the machine's administrator asked for one.
+  if [ ! -e /etc/postgresql-common/createcluster.conf ]; then
+    $SUDO mkdir -p /etc/postgresql-common
+    echo "create_main_cluster = false" | $SUDO tee /etc/postgresql-common/createcluster.conf >/dev/null
+  fi
   $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+  $SUDO apt-get install -y -qq -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
+    "${missing[@]}" >/dev/null
 fi
 
 # npm packages (pinned by package-lock.json). Never let a tool fetch a browser:

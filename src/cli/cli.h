@@ -26,7 +26,8 @@
     {"help", no_argument, 0, 'h'}
 
 #define CLI_COMMON_HELP                                                          \
-    "  --db PATH          database file (env IPRSHIELD_DB; default ./var/iprshield.db)\n" \
+    "  --db PATH          database file, or a postgres:// URL (env IPRSHIELD_DB;\n"    \
+    "                     default ./var/iprshield.db)\n"                               \
     "  --config FILE      settings file (env IPRSHIELD_CONFIG)\n"                     \
     "  --log-level LEVEL  debug, info, warn, error or off (env IPRSHIELD_LOG_LEVEL)\n" \
     "  -h, --help         show this help\n"

@@ -57,7 +57,8 @@ ips_status cli_store_open(const struct config *cfg, struct store **out, int *app
     const char *path = cfg->db;
     if (strncmp(path, "sqlite:", 7) == 0)
         path += 7;
-    const char *slash = strrchr(path, '/');
+    const bool url = strncmp(path, "postgres://", 11) == 0 || strncmp(path, "postgresql://", 13) == 0;
+    const char *slash = url ? NULL : strrchr(path, '/');
     if (slash && slash != path && strcmp(path, ":memory:") != 0) {
         char dir[1024];
         size_t n = (size_t)(slash - path);

@@ -53,7 +53,9 @@ ips_status ledger_key_path(const struct config *cfg, char *out, size_t cap)
         const char *db = cfg->db ? cfg->db : "";
         if (strncmp(db, "sqlite:", 7) == 0)
             db += 7;
-        if (!db[0] || strcmp(db, ":memory:") == 0)
+        /* no file to sit beside: an in-memory or a PostgreSQL database */
+        if (!db[0] || strcmp(db, ":memory:") == 0 || strncmp(db, "postgres://", 11) == 0 ||
+            strncmp(db, "postgresql://", 13) == 0)
             return IPS_ERR_USAGE;
         n = snprintf(out, cap, "%s.ledger.key", db);
     }

@@ -34,10 +34,10 @@ static bool store__has_prefix(const char *s, const char *prefix)
 
 /*
  * Open a connection for url (see store.h): "postgres://..." and
- * "postgresql://..." are recognised but refused until that backend exists;
- * "sqlite:PATH", ":memory:" and any other text are SQLite paths.
+ * "postgresql://..." open the PostgreSQL backend; "sqlite:PATH", ":memory:"
+ * and any other text are SQLite paths.
  * OUT *out: the connection on IPS_OK, NULL otherwise.
- * Failure: IPS_ERR_INVALID for an empty URL or an unbuilt backend; the
+ * Failure: IPS_ERR_INVALID for an empty URL; the
  * backend's open failures otherwise.
  */
 ips_status store_open(const char *url, struct store **out)
@@ -50,7 +50,7 @@ ips_status store_open(const char *url, struct store **out)
         goto out;
     }
     if (store__has_prefix(url, "postgres://") || store__has_prefix(url, "postgresql://")) {
-        log_error("store: the PostgreSQL backend is not built yet", "backend", "postgres");
+        result = store__postgres_open(url, out);
         goto out;
     }
     const char *path = url;

@@ -28,8 +28,8 @@
  *     const struct store_<domain>_ops *<domain>;
  *
  * and obliges every backend to define an object named
- * <backend>__<domain>_ops (sqlite__registry_ops, later
- * postgres__registry_ops): the backends build their tables from the same
+ * <backend>__<domain>_ops (sqlite__registry_ops,
+ * pg__registry_ops): the backends build their tables from the same
  * list, so a backend that lacks a domain does not link.
  *
  * Division of work:
@@ -86,7 +86,7 @@
 #define STORE__DOMAIN_MEMBER(domain) const struct store_##domain##_ops *domain;
 
 struct store_ops {
-    const char *name; /* "sqlite", later "postgres"; store_backend_name() */
+    const char *name; /* "sqlite" or "postgres"; store_backend_name() */
 
     /* Lifecycle. close frees the backend struct; s is invalid afterwards. */
     void (*close)(struct store *s);
@@ -194,5 +194,13 @@ int store__migration_version(const char *name);
  * Failure: IPS_ERR_IO when the file cannot be opened or created,
  * IPS_ERR_NOMEM, IPS_ERR_BUSY, IPS_ERR_DB (logged). Defined in store_sqlite.c. */
 ips_status store__sqlite_open(const char *path, struct store **out);
+
+/* Open the PostgreSQL backend on url, a libpq connection URI (postgres://
+ * or postgresql://); the schema named first in its search_path is created
+ * when missing. OUT *out on IPS_OK. Failure: IPS_ERR_IO when the server
+ * cannot be reached, IPS_ERR_INVALID for a database without the C collation
+ * or a build lacking a domain, IPS_ERR_NOMEM, IPS_ERR_DB (logged). Defined
+ * in store_postgres.c. */
+ips_status store__postgres_open(const char *url, struct store **out);
 
 #endif

@@ -206,7 +206,8 @@ describe('original-work ledger', () => {
     }
     const p = path.join(dir, 'good.json');
     await fs.writeFile(p, JSON.stringify(base));
-    const other = await cli(['ledger', 'key', '--db', path.join(dir, 'other.db')]);
+    const other = await cli(['ledger', 'key', '--db', path.join(dir, 'other.db')],
+      { env: { IPRSHIELD_LEDGER_KEY: path.join(dir, 'other.key') } });
     assert.equal(other.code, 0, other.stderr);
     const wrong = await cli(['ledger', 'verify', p, '--key', other.stdout.trim()]);
     assert.equal(wrong.code, 1);

@@ -51,7 +51,30 @@ function childEnv(extra = {}) {
     if (k.startsWith('IPRSHIELD_') && k !== 'IPRSHIELD_BIN' && k !== 'IPRSHIELD_TEST_TMP') continue;
     env[k] = v;
   }
+  // A PostgreSQL database has no file for the ledger key to sit beside:
+  // one key file per test process, created by the first server.
+  if (process.env.IPRSHIELD_TEST_PG) {
+    env.IPRSHIELD_LEDGER_KEY = path.join(process.env.IPRSHIELD_TEST_TMP || os.tmpdir(),
+      `pg-ledger-${process.pid}.key`);
+  }
   return { ...env, ...extra };
+}
+
+/** True in the pg/e2e/* runs: servers use PostgreSQL, there is no database file. */
+export const onPostgres = Boolean(process.env.IPRSHIELD_TEST_PG);
+
+let pgSchemas = 0;
+/**
+ * The database of a new test server in dir: DIR/t.db, or, when
+ * IPRSHIELD_TEST_PG holds a PostgreSQL URI (the pg/e2e/* runs of ctest,
+ * tests/e2e/postgres.list), a fresh schema of that database, which the
+ * store creates on first open.
+ */
+export function testDbUrl(dir) {
+  const pg = process.env.IPRSHIELD_TEST_PG;
+  if (!pg) return path.join(dir, 't.db');
+  const schema = `e_${process.pid}_${pgSchemas++}`;
+  return `${pg}${pg.includes('?') ? '&' : '?'}options=-csearch_path%3D${schema}`;
 }
 
 /** A fresh temporary directory under $IPRSHIELD_TEST_TMP or the OS temp dir. */
@@ -126,7 +149,7 @@ export async function seedDemo(dbPath) {
 export async function startServer(opts = {}) {
   requireBin();
   const dir = await makeTempDir();
-  const db = opts.dbPath ?? path.join(dir, 't.db');
+  const db = opts.dbPath ?? testDbUrl(dir);
   const users = opts.seed === false ? {} : await seedDemo(db);
   const args = ['serve', '--db', db, '--listen', '127.0.0.1:0', ...(opts.args ?? [])];
   const env = { IPRSHIELD_RATE_ADDRESS: '0', IPRSHIELD_RATE_USER: '0', ...(opts.env ?? {}) };

@@ -153,6 +153,25 @@ static void unknown_and_malformed_names_are_not_found(void **state)
     assert_null(data);
 }
 
+/* store_blob_read refuses a blob longer than the caller's max (before
+ * allocating) and reads one of exactly max bytes. */
+static void a_read_over_the_callers_max_is_too_large(void **state)
+{
+    struct testdb *f = *state;
+    struct blob_info b;
+    assert_int_equal(blob_put(&f->ctx, png_1x1, sizeof png_1x1, BLOB_TYPES_IMAGE, &b), IPS_OK);
+    void *data = NULL;
+    size_t len = 0;
+    assert_int_equal(store_blob_read(f->s, b.sha256, sizeof png_1x1 - 1, &data, &len),
+                     IPS_ERR_TOO_LARGE);
+    assert_null(data);
+    assert_int_equal(len, 0);
+    assert_int_equal(store_blob_read(f->s, b.sha256, sizeof png_1x1, &data, &len), IPS_OK);
+    assert_int_equal(len, sizeof png_1x1);
+    assert_memory_equal(data, png_1x1, len);
+    free(data);
+}
+
 struct put_in_tx {
     struct ips_ctx *ctx;
     struct blob_info info;
@@ -191,6 +210,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_file_over_the_size_limit_is_refused, testdb_setup, testdb_teardown),
         cmocka_unit_test_setup_teardown(unknown_and_malformed_names_are_not_found, testdb_setup, testdb_teardown),
         cmocka_unit_test_setup_teardown(a_put_inside_a_transaction_rolls_back_with_it, testdb_setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(a_read_over_the_callers_max_is_too_large, testdb_setup, testdb_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

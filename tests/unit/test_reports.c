@@ -8,6 +8,8 @@
  *
  * The data set is written with SQL (white-box, like test_store.c) because
  * every event needs a fixed timestamp; the domain functions stamp "now".
+ * The SQL is common to both store backends (on PostgreSQL, with
+ * IPRSHIELD_TEST_PG set, seed() first defines the zeroblob() it uses).
  * The HTTP surface runs end to end in tests/e2e/reports.test.mjs. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +23,7 @@
 
 #include "core/json.h"
 #include "reports/reports.h"
+#include "store/pg_internal.h"
 #include "store/sqlite_internal.h"
 #include "testdb.h"
 
@@ -39,7 +42,10 @@ static void sql(struct testdb *t, const char *fmt, ...)
     int n = vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
     assert_true(n > 0 && (size_t)n < sizeof text);
-    assert_int_equal(sqlite__exec(sqlite__from(t->s), text, "seed"), IPS_OK);
+    if (strcmp(store_backend_name(t->s), "postgres") == 0)
+        assert_int_equal(pg__exec(pg__from(t->s), text, "seed"), IPS_OK);
+    else
+        assert_int_equal(sqlite__exec(sqlite__from(t->s), text, "seed"), IPS_OK);
 }
 
 static void org(struct testdb *t, const char *id, const char *name, const char *kind)
@@ -167,6 +173,9 @@ static void recipient(struct testdb *t, const char *ref, const char *agency, con
  */
 static void seed(struct testdb *t)
 {
+    if (strcmp(store_backend_name(t->s), "postgres") == 0)
+        sql(t, "CREATE FUNCTION zeroblob(n integer) RETURNS bytea LANGUAGE sql IMMUTABLE"
+               " AS $$ SELECT decode(repeat('00', n), 'hex') $$");
     org(t, "RHA", "Acme", "rightholder");
     org(t, "RHB", "Brando", "rightholder");
     org(t, "AG1", "Guangdong PSB", "agency");
@@ -251,11 +260,13 @@ static void seed(struct testdb *t)
         T0 - D, T0 + 3 * D, T0 + 4 * D, T0 + 6 * D);
     /* a misuse suspension in the period and one before it (hash chain not
      * kept: this log is never verified) */
-    sql(t, "INSERT INTO audit_events (ts_ms, actor, action, object, outcome, detail, prev_hash,"
-           " hash) VALUES (%lld, 'system', 'notifier.suspended', 'org:RHB', 'ok', '',"
-           " zeroblob(32), zeroblob(32)), (%lld, 'system', 'notifier.suspended', 'org:RHB', 'ok',"
-           " '', zeroblob(32), zeroblob(32))",
-        T0 + 4 * D + H, T0 - 40 * D);
+    for (int i = 0; i < 2; i++)
+        sql(t,
+            "INSERT INTO audit_events (seq, ts_ms, actor, action, object, outcome, detail,"
+            " prev_hash, hash) SELECT coalesce(max(seq), 0) + 1, %lld, 'system',"
+            " 'notifier.suspended', 'org:RHB', 'ok', '', zeroblob(32), zeroblob(32)"
+            " FROM audit_events",
+            i ? T0 - 40 * D : T0 + 4 * D + H);
 }
 
 static int setup(void **state)
@@ -542,6 +553,19 @@ static void a_right_holder_sees_only_its_own_numbers(void **state)
     assert_int_equal(num(m, "misuse", "notifier_suspensions", NULL), 0);
     assert_int_equal(num(m, "detections", "verdicts", NULL), 1);
     assert_int_equal(num(m, "enforcement", "strikes", NULL), 3); /* K1, K2, K4; not K3 */
+    /* the holder-driven statements (sqlite_reports.c *_rh) and the penalties
+     * of the sellers struck on its notices: same values as every org's
+     * statements filtered to RHA */
+    assert_int_equal(num(m, "actions", "takedowns", NULL), 3);
+    assert_int_equal(num(m, "actions", "counter_notices", NULL), 2);
+    assert_int_equal(num(m, "actions", "reinstatements", NULL), 1);
+    assert_int_equal(num(m, "actions", "upheld_after_counter_notice", NULL), 1);
+    assert_int_equal(num(m, "actions", "appeals", "filed", NULL), 2);
+    assert_int_equal(num(m, "actions", "appeals", "upheld", NULL), 1);
+    assert_int_equal(num(m, "detections", "by_signal", "brand_term", NULL), 1);
+    assert_int_equal(num(m, "detections", "by_action", "block", NULL), 1);
+    assert_int_equal(num(m, "enforcement", "penalties", NULL), 3);
+    assert_int_equal(num(m, "enforcement", "suspensions", NULL), 1);
     /* referrals concerning RHA up to AMBER: R1, R3 */
     assert_int_equal(num(m, "referrals", "referrals", NULL), 2);
     assert_int_equal(num(m, "alliance", "members", NULL), 1);

@@ -86,6 +86,20 @@ static ips_status count_cb(const struct store_webhook_delivery *d, json_t *attem
     return IPS_OK;
 }
 
+/* How many deliveries a store listing emitted, and the last one's id. */
+struct seen {
+    int n;
+    char last[ID_SIZE];
+};
+
+static ips_status seen_cb(const struct store_webhook_delivery *d, void *arg)
+{
+    struct seen *seen = arg;
+    seen->n++;
+    memcpy(seen->last, d->id, sizeof seen->last);
+    return IPS_OK;
+}
+
 static void a_failed_delivery_is_logged_and_retried_later(void **state)
 {
     struct fixture *f = *state;
@@ -108,11 +122,35 @@ static void a_failed_delivery_is_logged_and_retried_later(void **state)
     struct store_webhook_delivery *got = calloc(1, sizeof *got);
     assert_int_equal(webhook_deliveries_list(&f->db.ctx, NULL, NULL, 10, count_cb, got), IPS_OK);
     assert_string_equal(got->state, "pending");
+    char got_id[ID_SIZE];
+    snprintf(got_id, sizeof got_id, "%s", got->id);
     assert_int_equal(got->attempts, 1); /* one attempt in the log */
     assert_true(got->next_attempt_ms > 2000);
     assert_int_equal(got->last_status, 0);
     assert_true(got->last_error[0] != '\0');
     free(got);
+
+    /* setting the endpoint again replaces it (one per org, created kept) */
+    struct store_webhook_endpoint e1, e2;
+    assert_int_equal(store_webhook_endpoint_get(f->db.s, f->org.id, &e1), IPS_OK);
+    assert_int_equal(
+        webhook_endpoint_set(&f->db.ctx, f->org.id, "http://127.0.0.1:2/hook", NULL, secret, NULL),
+        IPS_OK);
+    assert_int_equal(store_webhook_endpoint_get(f->db.s, f->org.id, &e2), IPS_OK);
+    assert_string_equal(e2.url, "http://127.0.0.1:2/hook");
+    assert_string_not_equal(e2.secret, e1.secret);
+    assert_int_equal(e2.created_ms, e1.created_ms);
+    /* the deliveries of one org, after a cursor */
+    struct seen seen = {0, ""};
+    assert_int_equal(store_webhook_delivery_list(f->db.s, f->org.id, NULL, 10, seen_cb, &seen),
+                     IPS_OK);
+    assert_int_equal(seen.n, 1);
+    assert_string_equal(seen.last, got_id);
+    assert_int_equal(store_webhook_delivery_list(f->db.s, f->org.id, got_id, 10, seen_cb, &seen),
+                     IPS_OK);
+    assert_int_equal(store_webhook_delivery_list(f->db.s, "no-such-org", NULL, 10, seen_cb, &seen),
+                     IPS_OK);
+    assert_int_equal(seen.n, 1);
 }
 
 int main(void)

@@ -27,6 +27,32 @@ static int testdb__remove_one(const char *path, const struct stat *sb, int flag,
     return remove(path) == 0 ? 0 : -1;
 }
 
+/*
+ * The database the fixture opens: the SQLite file t->path, or, when
+ * IPRSHIELD_TEST_PG holds a PostgreSQL URI (scripts/pg-test-cluster.sh run),
+ * a schema of that database of its own (created by the store on open), named
+ * after the tag, the process and a counter, so that every test starts empty.
+ * OUT url[cap].
+ */
+static void testdb__url(const struct testdb *t, const char *tag, char *url, size_t cap)
+{
+    static unsigned counter;
+    const char *pg = getenv("IPRSHIELD_TEST_PG");
+    if (!pg || !*pg) {
+        snprintf(url, cap, "%s", t->path);
+        return;
+    }
+    char schema[64];
+    int n = snprintf(schema, sizeof schema, "t_%s_%ld_%u", tag, (long)getpid(), counter++);
+    for (int i = 0; i < n && (size_t)i < sizeof schema; i++)
+        if (!((schema[i] >= 'a' && schema[i] <= 'z') || (schema[i] >= '0' && schema[i] <= '9')))
+            schema[i] = '_';
+    n = snprintf(url, cap, "%s%soptions=-csearch_path%%3D%s", pg, strchr(pg, '?') ? "&" : "?",
+                 schema);
+    if (n < 0 || (size_t)n >= cap)
+        fail_msg("testdb_open: IPRSHIELD_TEST_PG too long");
+}
+
 /* Open t; migrate when asked. Every failure path ends in testdb_close and
  * fail_msg, so a failed setup leaves nothing behind in /tmp. */
 static void testdb__open(struct testdb *t, const char *tag, bool migrate)
@@ -50,8 +76,16 @@ static void testdb__open(struct testdb *t, const char *tag, bool migrate)
         what = "config_load";
         goto fail;
     }
-    if ((st = store_open(t->path, &t->s)) != IPS_OK) {
+    char url[512];
+    testdb__url(t, tag, url, sizeof url);
+    if ((st = store_open(url, &t->s)) != IPS_OK) {
         what = "store_open";
+        goto fail;
+    }
+    /* a run meant for PostgreSQL must not pass on SQLite by mistake */
+    if (getenv("IPRSHIELD_TEST_PG") && strcmp(store_backend_name(t->s), "postgres") != 0) {
+        what = "IPRSHIELD_TEST_PG is set but the store is not PostgreSQL";
+        st = IPS_ERR_INTERNAL;
         goto fail;
     }
     if (migrate && (st = store_migrate(t->s, NULL)) != IPS_OK) {

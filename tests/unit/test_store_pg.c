@@ -1,0 +1,171 @@
+/*
+ * test_store_pg.c — behaviour both store backends must share, run on SQLite
+ * (unit/test_store_pg) and on PostgreSQL (pg/unit/test_store_pg, see
+ * tests/unit/postgres.list): the two migration lists carry the same
+ * versions, text orders bytewise, a failed transaction leaves nothing, the
+ * audit chain accepts only head + 1, and an unlimited audit listing is whole.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/embed.h"
+#include "store/store.h"
+#include "testdb.h"
+
+extern const struct embed_file embed_migrations[];
+extern const struct embed_file embed_pg_migrations[];
+
+/* Every SQLite migration has a PostgreSQL twin of the same version, and no
+ * PostgreSQL migration lacks its SQLite original. */
+static void both_backends_have_the_same_migration_versions(void **state)
+{
+    (void)state;
+    const struct embed_file *a = embed_migrations, *b = embed_pg_migrations;
+    int n = 0;
+    for (; a->name && b->name; a++, b++, n++) {
+        if (strncmp(a->name, b->name, 5) != 0)
+            fail_msg("migration %s has no PostgreSQL twin (found %s)", a->name, b->name);
+    }
+    if (a->name)
+        fail_msg("migration %s has no PostgreSQL twin", a->name);
+    if (b->name)
+        fail_msg("PostgreSQL migration %s has no SQLite original", b->name);
+    assert_true(n >= 18);
+}
+
+static void the_backend_is_the_one_asked_for(void **state)
+{
+    struct testdb *t = *state;
+    assert_string_equal(store_backend_name(t->s), getenv("IPRSHIELD_TEST_PG") ? "postgres" : "sqlite");
+    int version = 0;
+    assert_int_equal(store_schema_version(t->s, &version), IPS_OK);
+    assert_int_equal(version, store_schema_latest());
+}
+
+static void org(struct testdb *t, const char *id, const char *name)
+{
+    struct store_org o = {.created_ms = 1};
+    snprintf(o.id, sizeof o.id, "%s", id);
+    snprintf(o.name, sizeof o.name, "%s", name);
+    snprintf(o.kind, sizeof o.kind, "seller");
+    assert_int_equal(store_org_insert(t->s, &o), IPS_OK);
+}
+
+struct ids {
+    char got[8][32];
+    int n;
+};
+
+static ips_status collect_org(const struct store_org *o, void *arg)
+{
+    struct ids *ids = arg;
+    if (ids->n < 8)
+        snprintf(ids->got[ids->n++], sizeof ids->got[0], "%s", o->id);
+    return IPS_OK;
+}
+
+/* Cursor pagination relies on "id > after ORDER BY id" meaning bytewise
+ * order on both backends: upper case before '_' before lower case. */
+static void text_orders_bytewise_and_pages_by_cursor(void **state)
+{
+    struct testdb *t = *state;
+    org(t, "a1", "shop a1");
+    org(t, "Z1", "shop Z1");
+    org(t, "_x", "shop _x");
+    org(t, "B2", "shop B2");
+    struct ids ids = {0};
+    assert_int_equal(store_org_list(t->s, NULL, NULL, 2, collect_org, &ids), IPS_OK);
+    assert_int_equal(ids.n, 2);
+    assert_string_equal(ids.got[0], "B2");
+    assert_string_equal(ids.got[1], "Z1");
+    struct ids rest = {0};
+    assert_int_equal(store_org_list(t->s, NULL, "Z1", 10, collect_org, &rest), IPS_OK);
+    assert_int_equal(rest.n, 2);
+    assert_string_equal(rest.got[0], "_x");
+    assert_string_equal(rest.got[1], "a1");
+    struct ids one = {0};
+    assert_int_equal(store_org_list(t->s, "_x", NULL, 10, collect_org, &one), IPS_OK);
+    assert_int_equal(one.n, 1);
+}
+
+static ips_status insert_two_with_the_same_name(struct store *s, void *arg)
+{
+    (void)arg;
+    struct store_org a = {.id = "o1", .name = "same", .kind = "seller", .created_ms = 1};
+    struct store_org b = {.id = "o2", .name = "same", .kind = "seller", .created_ms = 1};
+    ips_status st = store_org_insert(s, &a);
+    return st ? st : store_org_insert(s, &b);
+}
+
+static void a_failed_transaction_leaves_nothing_and_the_connection_works(void **state)
+{
+    struct testdb *t = *state;
+    assert_int_equal(store_tx_run(t->s, insert_two_with_the_same_name, NULL), IPS_ERR_CONFLICT);
+    struct store_org o;
+    assert_int_equal(store_org_get(t->s, "o1", &o), IPS_ERR_NOT_FOUND);
+    org(t, "o3", "after the failure");
+    assert_int_equal(store_org_get(t->s, "o3", &o), IPS_OK);
+    assert_string_equal(o.name, "after the failure");
+    /* a user of a missing organisation: the foreign key answers NOT_FOUND */
+    struct store_user u = {.id = "u1", .org_id = "nope", .email = "u@x.test", .role = "seller",
+                           .pw_hash = "h", .created_ms = 1};
+    assert_int_equal(store_user_insert(t->s, &u), IPS_ERR_NOT_FOUND);
+}
+
+static ips_status count_event(const struct store_audit_event *ev, void *arg)
+{
+    (void)ev;
+    (*(int *)arg)++;
+    return IPS_OK;
+}
+
+static void the_audit_chain_takes_only_head_plus_one(void **state)
+{
+    struct testdb *t = *state;
+    int64_t head = 0;
+    uint8_t hash[STORE_HASH_LEN];
+    assert_int_equal(store_audit_head(t->s, &head, hash), IPS_OK);
+    for (int i = 1; i <= 3; i++) {
+        struct store_audit_event ev = {.seq = head + i, .ts_ms = 5, .actor = "sys",
+                                       .action = "test", .object = "x", .outcome = "ok"};
+        memset(ev.prev_hash, i, sizeof ev.prev_hash);
+        memset(ev.hash, i + 1, sizeof ev.hash);
+        assert_int_equal(store_audit_insert(t->s, &ev), IPS_OK);
+    }
+    struct store_audit_event gap = {.seq = head + 5, .actor = "sys", .action = "test",
+                                    .object = "x", .outcome = "ok"};
+    assert_int_equal(store_audit_insert(t->s, &gap), IPS_ERR_CONFLICT);
+    int64_t now = 0;
+    assert_int_equal(store_audit_head(t->s, &now, hash), IPS_OK);
+    assert_int_equal(now, head + 3);
+    uint8_t want[STORE_HASH_LEN];
+    memset(want, 4, sizeof want);
+    assert_memory_equal(hash, want, sizeof want);
+    int n = 0;
+    assert_int_equal(store_audit_list(t->s, false, 0, 0, count_event, &n), IPS_OK);
+    assert_int_equal(n, (int)(head + 3));
+    n = 0;
+    assert_int_equal(store_audit_list(t->s, true, 0, 2, count_event, &n), IPS_OK);
+    assert_int_equal(n, 2);
+}
+
+int main(void)
+{
+#define T(name) cmocka_unit_test_setup_teardown(name, testdb_setup, testdb_teardown)
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(both_backends_have_the_same_migration_versions),
+        T(the_backend_is_the_one_asked_for),
+        T(text_orders_bytewise_and_pages_by_cursor),
+        T(a_failed_transaction_leaves_nothing_and_the_connection_works),
+        T(the_audit_chain_takes_only_head_plus_one),
+    };
+#undef T
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
