@@ -194,11 +194,13 @@ int detect_pdq_distance(const struct detect_pdq *a, const struct detect_pdq *b);
 /* ---- Hamming index (multi-index hashing) ------------------------------------------- */
 
 /*
- * The 256 bits are cut into 16 chunks of 16 bits, each with a table of 65536
- * posting lists. Two hashes within distance r <= 31 agree within distance
- * floor(r/16) <= 1 on at least one chunk (pigeonhole), so a query probes 16 x
- * 17 buckets and verifies candidates with the full distance. Inserting
- * appends to 16 lists: no rebuild. Ids are the insertion order (0, 1, ...).
+ * The 256 bits are cut into 11 substrings of 23-24 bits, each with a table of
+ * bucket heads and chains threaded through the ids. Two hashes within
+ * distance r <= 31 agree within distance 2 on one of the first ten substrings
+ * or within 1 on the last (pigeonhole), so a query probes those values and
+ * verifies candidates with the full distance. Inserting pushes the id on 11
+ * chains: no rebuild (the tables widen as the index doubles, amortised O(1)).
+ * Ids are the insertion order (0, 1, ...). See mih.c.
  */
 struct detect_index;
 
@@ -208,17 +210,21 @@ void detect_index_free(struct detect_index *ix);
  * past 2^31 hashes. */
 ips_status detect_index_add(struct detect_index *ix, const struct detect_pdq *h, uint32_t *id);
 size_t detect_index_size(const struct detect_index *ix);
+/* Bytes the index holds (hashes, chains, tables; allocator overhead excluded). */
+size_t detect_index_bytes(const struct detect_index *ix);
 const struct detect_pdq *detect_index_get(const struct detect_index *ix, uint32_t id);
 
 typedef void (*detect_index_hit_cb)(uint32_t id, int distance, void *arg);
 /* Call cb once per indexed hash within max_distance (0..31) of q, in no set
- * order. Not reentrant (uses the index's scratch). Failure: IPS_ERR_INVALID
- * for a distance outside 0..31. */
+ * order. Writes nothing: concurrent queries are safe (not concurrent with
+ * detect_index_add). Failure: IPS_ERR_INVALID for a distance outside 0..31. */
 ips_status detect_index_query(struct detect_index *ix, const struct detect_pdq *q,
                               int max_distance, detect_index_hit_cb cb, void *arg);
 /* The same answer by scanning every hash (the baseline). */
 void detect_index_query_brute(const struct detect_index *ix, const struct detect_pdq *q,
                               int max_distance, detect_index_hit_cb cb, void *arg);
+/* How both count bits on this CPU: "popcnt" (the x86 instruction) or "generic". */
+const char *detect_index_popcount_kind(void);
 
 /* ---- scoring and policy ------------------------------------------------------------ */
 

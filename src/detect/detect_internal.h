@@ -21,6 +21,12 @@ bool detect__unspaced(uint32_t c);
  * holds at least 3 * len + 2 bytes. Returns the length (out NUL-terminated). */
 size_t detect__normalise_ascii(const char *in, size_t len, char *out);
 
+struct detect_text;
+/* detect_normalise for ASCII text in[0..len) (every byte < 0x80): the same
+ * t->s and the same offset map, without the per-code-point units.
+ * Failure: IPS_ERR_TOO_LARGE past DETECT_TEXT_MAX, IPS_ERR_NOMEM. */
+ips_status detect__normalise_ascii_map(const char *in, size_t len, struct detect_text *t);
+
 struct detect_scanner;
 /* Whether any pattern occurs in s[0..len) (a normal form), stopping at the
  * first hit. OUT *hit. Failure: IPS_ERR_INTERNAL. */

@@ -13,6 +13,9 @@
  * Invariants: every byte of t->s has an original span inside [0, len]; the
  * output begins and ends with a space and never holds two spaces in a row.
  */
+#if defined(__SSE2__)
+#include <emmintrin.h> /* baseline on x86-64: no runtime check needed */
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include <unicode/uspoof.h>
@@ -636,10 +639,12 @@ static bool detect__ascii_joins(unsigned char c)
     return detect__ascii_tab[c].cls == U_LETTER || detect__ascii_tab[c].cls == U_DIGIT;
 }
 
-/* Emit token in[b..e) as detect__emit_word would (ASCII only). */
+/* Emit token in[b..e) as detect__emit_word would (ASCII only); src (may be
+ * NULL) gets each output byte's input index. */
 static size_t detect__ascii_word(const char *in, size_t b, size_t e, bool has_letter, char *out,
-                                 size_t o)
+                                 uint32_t *src, size_t o)
 {
+    size_t o0 = o;
     size_t first = e, last = b;
     for (size_t i = b; i < e; i++) {
         if (detect__ascii_tab[(unsigned char)in[i]].cls != U_WEAK) {
@@ -651,6 +656,9 @@ static size_t detect__ascii_word(const char *in, size_t b, size_t e, bool has_le
     for (size_t i = b; i < e; i++) {
         unsigned char c = (unsigned char)in[i];
         const struct detect__ascii *a = &detect__ascii_tab[c];
+        if (src)
+            for (; o0 < o; o0++)
+                src[o0] = (uint32_t)(i - 1); /* the bytes of the previous input byte */
         if (a->cls == U_LETTER) {
             out[o++] = a->out[0];
             if (a->n == 2)
@@ -679,10 +687,50 @@ static size_t detect__ascii_word(const char *in, size_t b, size_t e, bool has_le
                 out[o++] = 'l';
         }
     }
+    if (src)
+        for (; o0 < o; o0++)
+            src[o0] = (uint32_t)(e - 1);
     return o;
 }
 
-size_t detect__normalise_ascii(const char *in, size_t len, char *out)
+/* At a word start in[i] with 16 bytes to read: the common run of words of
+ * two or more letters (no m: it becomes "rn") each followed by ONE space,
+ * written as it maps byte for byte (lower case, i -> l) into out (16 bytes
+ * of room). Returns the bytes taken, up to and including the run's last
+ * space; 0 when the run is empty (then the byte-wise code decides). */
+static size_t detect__ascii_run16(const char *in, char *out)
+{
+#if defined(__SSE2__)
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)in);
+    __m128i y = _mm_or_si128(x, _mm_set1_epi8(0x20)); /* letters to lower case */
+    __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(y, _mm_set1_epi8('a' - 1)),
+                                   _mm_cmplt_epi8(y, _mm_set1_epi8('z' + 1)));
+    letter = _mm_andnot_si128(_mm_cmpeq_epi8(y, _mm_set1_epi8('m')), letter);
+    unsigned l = (unsigned)_mm_movemask_epi8(letter);
+    unsigned sp = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')));
+    unsigned bad = ~(l | sp) & 0xFFFFu;
+    unsigned lim = bad ? (1u << __builtin_ctz(bad)) - 1 : 0xFFFFu; /* bytes before the first other */
+    unsigned s = sp & lim;
+    if (!s)
+        return 0;
+    unsigned last = 31u - (unsigned)__builtin_clz(s), take = (2u << last) - 1; /* to the last space */
+    unsigned starts = l & ~(l << 1), ends = l & (sp >> 1);
+    if ((sp & (sp >> 1) & take) || (starts & ends & take))
+        return 0; /* two spaces in a row or a one-letter word: byte-wise */
+    __m128i ii = _mm_and_si128(_mm_cmpeq_epi8(y, _mm_set1_epi8('i')), _mm_set1_epi8('i' ^ 'l'));
+    _mm_storeu_si128((__m128i *)(void *)out, _mm_xor_si128(y, ii));
+    return (size_t)last + 1;
+#else
+    (void)in;
+    (void)out;
+    return 0;
+#endif
+}
+
+/* The ASCII normal form; src (NULL: not wanted) gets each output byte's
+ * input index (a space: the index of the word after it, or len). */
+static inline __attribute__((always_inline)) size_t detect__ascii_form(const char *in, size_t len,
+                                                                     char *out, uint32_t *src)
 {
     size_t o = 0;
     size_t i = 0;
@@ -691,7 +739,37 @@ size_t detect__normalise_ascii(const char *in, size_t len, char *out)
             i++;
             continue;
         }
-        size_t e = i;
+        /* the common word: two or more letters up to a separator or the end
+         * (no spread-word join, no substitution), written in one pass; any
+         * other word is written again below from o */
+        size_t so = o, e = i;
+        if (so == 0 || out[so - 1] != ' ') {
+            if (src)
+                src[so] = (uint32_t)i;
+            out[so++] = ' ';
+        }
+        if (!src && len - i >= 16) {
+            size_t k = detect__ascii_run16(in + i, out + so);
+            if (k) {
+                o = so + k;
+                i += k;
+                continue;
+            }
+        }
+        for (const struct detect__ascii *a;
+             e < len && (a = &detect__ascii_tab[(unsigned char)in[e]])->cls == U_LETTER; e++) {
+            out[so] = a->out[0];
+            out[so + 1] = a->out[1]; /* within the 3 * len + 2 bytes; kept only when n == 2 */
+            if (src)
+                src[so] = src[so + 1] = (uint32_t)e;
+            so += a->n;
+        }
+        if (e - i >= 2 && (e == len || detect__ascii_tab[(unsigned char)in[e]].cls == U_SEP)) {
+            o = so;
+            i = e;
+            continue;
+        }
+        e = i;
         while (e < len && detect__ascii_tab[(unsigned char)in[e]].cls != U_SEP)
             e++;
         /* a run of >= 3 one-character tokens separated only by separators
@@ -709,28 +787,55 @@ size_t detect__normalise_ascii(const char *in, size_t len, char *out)
             while (k < len && detect__ascii_tab[(unsigned char)in[k]].cls == U_SEP)
                 k++;
         }
-        if (o == 0 || out[o - 1] != ' ')
+        if (o == 0 || out[o - 1] != ' ') {
+            if (src)
+                src[o] = (uint32_t)i;
             out[o++] = ' ';
+        }
         if (count >= 3) {
             bool has_letter = false;
             for (size_t x = i; x < last_end; x++)
                 has_letter = has_letter || detect__ascii_tab[(unsigned char)in[x]].cls == U_LETTER;
             for (size_t x = i; x < last_end; x++)
                 if (detect__ascii_tab[(unsigned char)in[x]].cls != U_SEP)
-                    o = detect__ascii_word(in, x, x + 1, has_letter, out, o);
+                    o = detect__ascii_word(in, x, x + 1, has_letter, out, src, o);
             i = last_end;
         } else {
             bool has_letter = false;
             for (size_t x = i; x < e; x++)
                 has_letter = has_letter || detect__ascii_tab[(unsigned char)in[x]].cls == U_LETTER;
-            o = detect__ascii_word(in, i, e, has_letter, out, o);
+            o = detect__ascii_word(in, i, e, has_letter, out, src, o);
             i = e;
         }
     }
-    if (o == 0 || out[o - 1] != ' ')
+    if (o == 0 || out[o - 1] != ' ') {
+        if (src)
+            src[o] = (uint32_t)len;
         out[o++] = ' ';
+    }
     if (o == 1)
         o = 0;
     out[o] = '\0';
     return o;
+}
+
+size_t detect__normalise_ascii(const char *in, size_t len, char *out)
+{
+    return detect__ascii_form(in, len, out, NULL);
+}
+
+ips_status detect__normalise_ascii_map(const char *in, size_t len, struct detect_text *t)
+{
+    t->len = 0;
+    if (len > DETECT_TEXT_MAX)
+        return IPS_ERR_TOO_LARGE;
+    if (!detect__out_reserve(t, 3 * len + 2)) {
+        if (t->s && t->cap)
+            t->s[0] = '\0';
+        return IPS_ERR_NOMEM;
+    }
+    t->len = detect__ascii_form(in, len, t->s, t->ostart);
+    for (size_t k = 0; k < t->len; k++)
+        t->oend[k] = t->ostart[k] + (t->s[k] != ' ');
+    return IPS_OK;
 }

@@ -22,12 +22,16 @@
  * Ownership: a batch owns its parsed profiles (the JSON document), its
  * matcher, scanner, normaliser, index and texts; one thread at a time.
  */
+#if defined(__SSE2__)
+#include <emmintrin.h> /* baseline on x86-64: no runtime check needed */
+#endif
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "catalog/catalog.h"
+#include "core/buf.h"
 #include "core/json.h"
 #include "detect/detect.h"
 #include "detect/detect_internal.h"
@@ -49,6 +53,11 @@ struct batch__profile {
     size_t nprices;
 };
 
+/* What one listing has per profile while its verdict is built. */
+struct batch__hit {
+    bool brand, image;
+};
+
 struct detect_batch {
     json_t *doc;
     struct batch__profile *profiles;
@@ -64,6 +73,12 @@ struct detect_batch {
     struct detect_policy policy;
     char *image_root;
     struct detect_text text;
+    struct batch__hit *hits; /* per profile, for the listing being judged (all false between) */
+    uint32_t *hit_list;      /* the profiles with a true member in hits, first hit first */
+    size_t nhit;
+    struct batch__sig *sigs; /* the listing's signals (batch__judge) */
+    size_t nsigs, sigs_cap;
+    struct buf out, warn; /* the verdict line, its warnings */
     char *fast_norm, *fast_dec; /* fast path scratch (batch__fast) */
     size_t fast_norm_cap, fast_dec_cap;
 };
@@ -219,6 +234,8 @@ ips_status detect_batch_new(const char *data, size_t len, const struct detect_po
     if (!b)
         return IPS_ERR_NOMEM;
     detect_text_init(&b->text);
+    buf_init(&b->out, (size_t)1 << 30);
+    buf_init(&b->warn, (size_t)1 << 30);
     if (policy)
         b->policy = *policy;
     else
@@ -241,7 +258,9 @@ ips_status detect_batch_new(const char *data, size_t len, const struct detect_po
     }
     b->nprofiles = json_array_size(profiles);
     b->profiles = calloc(b->nprofiles + 1, sizeof *b->profiles);
-    if (!b->profiles) {
+    b->hits = calloc(b->nprofiles + 1, sizeof *b->hits);
+    b->hit_list = calloc(b->nprofiles + 1, sizeof *b->hit_list);
+    if (!b->profiles || !b->hits || !b->hit_list) {
         rc = IPS_ERR_NOMEM;
         goto out_fail;
     }
@@ -319,6 +338,11 @@ void detect_batch_free(struct detect_batch *b)
         for (size_t i = 0; i < b->nprofiles; i++)
             free(b->profiles[i].prices);
     free(b->profiles);
+    free(b->hits);
+    free(b->hit_list);
+    free(b->sigs);
+    buf_release(&b->out);
+    buf_release(&b->warn);
     free(b->pats);
     free(b->index_owner);
     free(b->image_root);
@@ -341,10 +365,118 @@ size_t detect_batch_patterns(const struct detect_batch *b)
 
 /* ---- one listing ---------------------------------------------------------------- */
 
-/* What one listing has per profile while its verdict is built. */
-struct batch__hit {
-    bool brand, image;
+/* Profile owner's entry in b->hits, listed in b->hit_list on first use. */
+static struct batch__hit *batch__hit_of(struct detect_batch *b, size_t owner)
+{
+    struct batch__hit *h = &b->hits[owner];
+    if (!h->brand && !h->image)
+        b->hit_list[b->nhit++] = (uint32_t)owner;
+    return h;
+}
+
+static int batch__u32_cmp(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, c = *(const uint32_t *)y;
+    return a < c ? -1 : a > c;
+}
+
+/* A listing's fields as the verdict needs them, from a jansson object (the
+ * general path) or read in place (the fast path). Strings are NUL-terminated
+ * except title and desc (lengths given); NULL when absent. */
+struct batch__listing {
+    const char *id;
+    const char *title, *desc;
+    size_t title_len, desc_len;
+    const char *seller, *currency, *category;
+    bool has_price;
+    double price;
+    json_t *images; /* NULL: no image to hash */
 };
+
+/* One signal of the listing being judged, kept until the score is known. */
+struct batch__sig {
+    enum detect_signal_type type;
+    uint32_t owner;            /* profile; not for cue phrases */
+    uint32_t pattern;          /* brand term, cue phrase: index into b->pats */
+    const char *field, *text;  /* brand term, cue phrase: field name, its text */
+    uint32_t start, end;       /* ... and the span in text */
+    const char *image;         /* image hash */
+    int distance, variant, quality;
+    const struct batch__price *price; /* price below reference */
+    double below;
+};
+
+/* A new zeroed signal at the end of b->sigs; NULL when out of memory. */
+static struct batch__sig *batch__sig_add(struct detect_batch *b)
+{
+    if (b->nsigs == b->sigs_cap) {
+        size_t cap = b->sigs_cap ? 2 * b->sigs_cap : BATCH__SIGNALS_MAX;
+        struct batch__sig *s = realloc(b->sigs, cap * sizeof *s);
+        if (!s)
+            return NULL;
+        b->sigs = s;
+        b->sigs_cap = cap;
+    }
+    struct batch__sig *s = &b->sigs[b->nsigs++];
+    memset(s, 0, sizeof *s);
+    return s;
+}
+
+static void batch__buf_clear(struct buf *o)
+{
+    o->len = 0;
+    if (o->data)
+        o->data[0] = '\0';
+}
+
+/* s[0..n) (UTF-8) as a JSON string, the bytes jansson's json_dumps writes:
+ * '"' and '\\' escaped, \b \f \n \r \t by name, other bytes below 0x20 as
+ * \u00XX with upper-case hex, everything else as it is. */
+static ips_status batch__put_str(struct buf *o, const char *s, size_t n)
+{
+    static const char named[0x20] = {['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r',
+                                     ['\t'] = 't'};
+    ips_status rc = buf_append(o, "\"", 1);
+    size_t run = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        char esc[7];
+        if (c >= 0x20 || named[c])
+            snprintf(esc, sizeof esc, "\\%c", c >= 0x20 ? (char)c : named[c]);
+        else
+            snprintf(esc, sizeof esc, "\\u%04X", (unsigned)c);
+        rc = buf_append(o, s + run, i - run);
+        rc = rc ? rc : buf_append(o, esc, strlen(esc));
+        run = i + 1;
+    }
+    rc = rc ? rc : buf_append(o, s + run, n - run);
+    return rc ? rc : buf_append(o, "\"", 1);
+}
+
+/* A real as json_dumps writes it with JSON_REAL_PRECISION(6): "%.6g", then
+ * ".0" when that has neither '.' nor 'e', and the exponent without '+' or
+ * leading zeros ("1e+06" -> "1e6", "1e-05" -> "1e-5"). */
+static ips_status batch__put_real(struct buf *o, double v)
+{
+    char s[48];
+    int n = snprintf(s, sizeof s, "%.6g", v);
+    if (n < 0 || (size_t)n + 3 > sizeof s)
+        return IPS_ERR_INTERNAL;
+    if (!strchr(s, '.') && !strchr(s, 'e'))
+        memcpy(s + n, ".0", 3);
+    char *e = strchr(s, 'e');
+    if (e) {
+        char *from = e + 2, *to = e + 1;
+        if (*to == '-')
+            to++;
+        while (*from == '0')
+            from++;
+        memmove(to, from, strlen(from) + 1);
+    }
+    return buf_append(o, s, strlen(s));
+}
 
 struct batch__img_ctx {
     struct detect_batch *b;
@@ -361,12 +493,16 @@ static void batch__on_image(uint32_t id, int distance, void *arg)
     }
 }
 
-/* Text signals of one field; appended to sigs. */
+/* Text signals of one field into b->sigs (at most BATCH__SIGNALS_MAX text
+ * signals per listing). */
 static ips_status batch__scan_field(struct detect_batch *b, const char *field, const char *text,
-                                    size_t len, json_t *sigs, struct batch__hit *hits,
-                                    bool *cue_seen)
+                                    size_t len, bool *cue_seen)
 {
-    ips_status rc = detect_normalise(b->norm, text, len, &b->text);
+    size_t k = 0;
+    while (k < len && (unsigned char)text[k] < 0x80)
+        k++;
+    ips_status rc = k == len ? detect__normalise_ascii_map(text, len, &b->text)
+                             : detect_normalise(b->norm, text, len, &b->text);
     if (rc)
         return rc;
     const struct detect_match *m;
@@ -374,25 +510,24 @@ static ips_status batch__scan_field(struct detect_batch *b, const char *field, c
     rc = detect_scan_text(b->scanner, &b->text, &m, &n);
     if (rc)
         return rc;
-    for (size_t i = 0; i < n && json_array_size(sigs) < BATCH__SIGNALS_MAX; i++) {
+    for (size_t i = 0; i < n && b->nsigs < BATCH__SIGNALS_MAX; i++) {
         const struct detect_pattern_in *p = &b->pats[m[i].pattern];
-        json_t *s;
-        if (p->kind == DETECT_PATTERN_BRAND) {
-            hits[p->owner].brand = true;
-            s = json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:s%}", "type", "brand_term",
-                          "rightholder", b->profiles[p->owner].rightholder, "term", p->text,
-                          "field", field, "start", (int)m[i].start, "end", (int)m[i].end, "match",
-                          text + m[i].start, (size_t)(m[i].end - m[i].start));
-            if (s)
-                json_object_set_new(s, "_owner", json_integer(p->owner));
-        } else {
-            *cue_seen = true;
-            s = json_pack("{s:s, s:s, s:s, s:i, s:i, s:s%}", "type", "cue_phrase", "phrase",
-                          p->text, "field", field, "start", (int)m[i].start, "end", (int)m[i].end,
-                          "match", text + m[i].start, (size_t)(m[i].end - m[i].start));
-        }
-        if (!s || json_array_append_new(sigs, s))
+        struct batch__sig *s = batch__sig_add(b);
+        if (!s)
             return IPS_ERR_NOMEM;
+        s->pattern = m[i].pattern;
+        s->field = field;
+        s->text = text;
+        s->start = m[i].start;
+        s->end = m[i].end;
+        if (p->kind == DETECT_PATTERN_BRAND) {
+            s->type = DETECT_SIG_BRAND_TERM;
+            s->owner = (uint32_t)p->owner;
+            batch__hit_of(b, (size_t)p->owner)->brand = true;
+        } else {
+            s->type = DETECT_SIG_CUE_PHRASE;
+            *cue_seen = true;
+        }
     }
     return IPS_OK;
 }
@@ -433,23 +568,35 @@ static bool batch__price(json_t *v, double *out)
     return false;
 }
 
-/* Image signals: every non-URL image, read under the image root. */
-static ips_status batch__scan_images(struct detect_batch *b, json_t *images, json_t *sigs,
-                                     json_t *warnings, struct batch__hit *hits,
-                                     const int *dist_out)
+/* One warning {"image", "error"[, "quality"]} appended to b->warn. */
+static ips_status batch__warn(struct detect_batch *b, const char *img, const char *error,
+                              int quality)
 {
-    (void)dist_out;
+    struct buf *w = &b->warn;
+    ips_status rc = buf_append(w, w->len ? ",{\"image\":" : "{\"image\":", w->len ? 10 : 9);
+    rc = rc ? rc : batch__put_str(w, img, strlen(img));
+    rc = rc ? rc : buf_append(w, ",\"error\":", 9);
+    rc = rc ? rc : batch__put_str(w, error, strlen(error));
+    if (!rc && quality >= 0)
+        rc = buf_appendf(w, ",\"quality\":%d", quality);
+    return rc ? rc : buf_append(w, "}", 1);
+}
+
+/* Image signals: every non-URL image, read under the image root. */
+static ips_status batch__scan_images(struct detect_batch *b, json_t *images)
+{
     size_t k;
     json_t *v;
+    ips_status rc = IPS_OK;
     json_array_foreach(images, k, v)
     {
         const char *img = json_string_value(v);
         if (!strncmp(img, "http://", 7) || !strncmp(img, "https://", 8))
             continue;
         if (img[0] == '/' || strstr(img, "..")) {
-            json_array_append_new(warnings,
-                                  json_pack("{s:s, s:s}", "image", img, "error",
-                                            "image paths must be relative to the image root"));
+            rc = batch__warn(b, img, "image paths must be relative to the image root", -1);
+            if (rc)
+                return rc;
             continue;
         }
         char path[4096];
@@ -458,17 +605,14 @@ static ips_status batch__scan_images(struct detect_batch *b, json_t *images, jso
         struct detect_pdq h[DETECT_DIH_COUNT];
         int quality;
         char err[200];
-        ips_status rc = detect_pdq_file(path, h, &quality, err, sizeof err);
+        rc = detect_pdq_file(path, h, &quality, err, sizeof err);
         if (rc == IPS_ERR_NOMEM)
             return rc;
-        if (rc) {
-            json_array_append_new(warnings, json_pack("{s:s, s:s}", "image", img, "error", err));
-            continue;
-        }
-        if (quality < DETECT_PDQ_MIN_QUALITY) {
-            json_array_append_new(warnings, json_pack("{s:s, s:s, s:i}", "image", img, "error",
-                                                      "quality below 50: not used for matching",
-                                                      "quality", quality));
+        if (rc || quality < DETECT_PDQ_MIN_QUALITY) {
+            rc = rc ? batch__warn(b, img, err, -1)
+                    : batch__warn(b, img, "quality below 50: not used for matching", quality);
+            if (rc)
+                return rc;
             continue;
         }
         struct batch__img_ctx c = {b, DETECT_PDQ_MATCH_DISTANCE + 1, 0};
@@ -482,31 +626,187 @@ static ips_status batch__scan_images(struct detect_batch *b, json_t *images, jso
         if (best_variant < 0)
             continue;
         uint32_t owner = b->index_owner[c.best_id];
-        hits[owner].image = true;
-        json_t *s = json_pack("{s:s, s:s, s:s, s:i, s:s, s:i}", "type", "image_hash",
-                              "rightholder", b->profiles[owner].rightholder, "image", img,
-                              "distance", c.best_dist, "variant",
-                              detect_dihedral_name((enum detect_dihedral)best_variant), "quality",
-                              quality);
-        if (s)
-            json_object_set_new(s, "_owner", json_integer(owner));
-        if (!s || json_array_append_new(sigs, s))
+        batch__hit_of(b, owner)->image = true;
+        struct batch__sig *s = batch__sig_add(b);
+        if (!s)
             return IPS_ERR_NOMEM;
+        s->type = DETECT_SIG_IMAGE_HASH;
+        s->owner = owner;
+        s->image = img;
+        s->distance = c.best_dist;
+        s->variant = best_variant;
+        s->quality = quality;
     }
     return IPS_OK;
 }
 
-ips_status detect_batch_verdict(struct detect_batch *b, json_t *listing, json_t **verdict,
-                                char *err, size_t errcap)
+/* Signal s as a JSON object appended to b->out (key order: what the
+ * verdicts have always had). */
+static ips_status batch__put_sig(struct detect_batch *b, const struct batch__listing *l,
+                                 const struct batch__sig *s)
 {
+    struct buf *o = &b->out;
+    const char *rh = b->profiles[s->owner].rightholder;
     ips_status rc = IPS_OK;
-    json_t *sigs = NULL, *v = NULL, *out_sigs = NULL, *warnings = NULL;
-    struct batch__hit *hits = NULL;
-    *verdict = NULL;
-    err[0] = '\0';
+    switch (s->type) {
+    case DETECT_SIG_BRAND_TERM:
+    case DETECT_SIG_CUE_PHRASE: {
+        const char *pt = b->pats[s->pattern].text;
+        if (s->type == DETECT_SIG_BRAND_TERM) {
+            rc = buf_append(o, "{\"type\":\"brand_term\",\"rightholder\":", 35);
+            rc = rc ? rc : batch__put_str(o, rh, strlen(rh));
+            rc = rc ? rc : buf_append(o, ",\"term\":", 8);
+        } else {
+            rc = buf_append(o, "{\"type\":\"cue_phrase\",\"phrase\":", 30);
+        }
+        rc = rc ? rc : batch__put_str(o, pt, strlen(pt));
+        rc = rc ? rc : buf_appendf(o, ",\"field\":\"%s\",\"start\":%d,\"end\":%d,\"match\":", s->field,
+                                   (int)s->start, (int)s->end);
+        rc = rc ? rc : batch__put_str(o, s->text + s->start, s->end - s->start);
+        break;
+    }
+    case DETECT_SIG_IMAGE_HASH:
+        rc = buf_append(o, "{\"type\":\"image_hash\",\"rightholder\":", 35);
+        rc = rc ? rc : batch__put_str(o, rh, strlen(rh));
+        rc = rc ? rc : buf_append(o, ",\"image\":", 9);
+        rc = rc ? rc : batch__put_str(o, s->image, strlen(s->image));
+        rc = rc ? rc : buf_appendf(o, ",\"distance\":%d,\"variant\":\"%s\",\"quality\":%d", s->distance,
+                                   detect_dihedral_name((enum detect_dihedral)s->variant), s->quality);
+        break;
+    case DETECT_SIG_UNAUTHORISED_SELLER:
+        rc = buf_append(o, "{\"type\":\"unauthorised_seller\",\"rightholder\":", 44);
+        rc = rc ? rc : batch__put_str(o, rh, strlen(rh));
+        if (!rc && l->seller) {
+            rc = buf_append(o, ",\"seller_id\":", 13);
+            rc = rc ? rc : batch__put_str(o, l->seller, strlen(l->seller));
+        }
+        break;
+    default: /* DETECT_SIG_PRICE_BELOW_REFERENCE */
+        rc = buf_append(o, "{\"type\":\"price_below_reference\",\"rightholder\":", 46);
+        rc = rc ? rc : batch__put_str(o, rh, strlen(rh));
+        rc = rc ? rc : buf_append(o, ",\"category\":", 12);
+        rc = rc ? rc : batch__put_str(o, s->price->category, strlen(s->price->category));
+        rc = rc ? rc : buf_append(o, ",\"currency\":", 12);
+        rc = rc ? rc : batch__put_str(o, s->price->currency, strlen(s->price->currency));
+        rc = rc ? rc : buf_append(o, ",\"price\":", 9);
+        rc = rc ? rc : batch__put_real(o, l->price);
+        rc = rc ? rc : buf_append(o, ",\"reference_min\":", 17);
+        rc = rc ? rc : batch__put_real(o, s->price->min);
+        rc = rc ? rc : buf_append(o, ",\"below\":", 9);
+        rc = rc ? rc : batch__put_real(o, round(s->below * 1000) / 1000);
+        break;
+    }
+    return rc ? rc : buf_append(o, "}", 1);
+}
+
+/* The verdict on listing l as one JSON line (without the newline) in b->out.
+ * Failure: IPS_ERR_TOO_LARGE (a sentence in err), IPS_ERR_NOMEM, others. */
+static ips_status batch__judge(struct detect_batch *b, const struct batch__listing *l, char *err,
+                               size_t errcap)
+{
+    b->nsigs = 0;
+    batch__buf_clear(&b->out);
+    batch__buf_clear(&b->warn);
+    bool cue = false;
+    ips_status rc = batch__scan_field(b, "title", l->title, l->title_len, &cue);
+    if (!rc && l->desc)
+        rc = batch__scan_field(b, "description", l->desc, l->desc_len, &cue);
+    if (!rc && l->images && b->image_root && detect_index_size(b->index) > 0)
+        rc = batch__scan_images(b, l->images);
+    if (rc) {
+        if (rc == IPS_ERR_TOO_LARGE)
+            snprintf(err, errcap, "a text field is longer than %d bytes", DETECT_TEXT_MAX);
+        goto out;
+    }
+    bool present[DETECT_SIG_COUNT] = {false};
+    double strength[DETECT_SIG_COUNT] = {0};
+    /* text and image signals, dropping an authorised seller's own brand
+     * mentions when nothing else is suspicious */
+    size_t keep = 0;
+    for (size_t i = 0; i < b->nsigs; i++) {
+        const struct batch__sig *s = &b->sigs[i];
+        if (s->type == DETECT_SIG_BRAND_TERM && !cue &&
+            batch__authorised(&b->profiles[s->owner], l->seller))
+            continue;
+        present[s->type] = true;
+        strength[s->type] = 1.0;
+        b->sigs[keep++] = *s;
+    }
+    b->nsigs = keep;
+    qsort(b->hit_list, b->nhit, sizeof *b->hit_list, batch__u32_cmp); /* profile order */
+    for (size_t h = 0; h < b->nhit; h++) {
+        const struct batch__profile *p = &b->profiles[b->hit_list[h]];
+        bool auth = batch__authorised(p, l->seller);
+        if (p->sellers && json_array_size(p->sellers) > 0 && !auth) {
+            struct batch__sig *s = batch__sig_add(b);
+            if (!s) {
+                rc = IPS_ERR_NOMEM;
+                goto out;
+            }
+            s->type = DETECT_SIG_UNAUTHORISED_SELLER;
+            s->owner = b->hit_list[h];
+            present[DETECT_SIG_UNAUTHORISED_SELLER] = true;
+            strength[DETECT_SIG_UNAUTHORISED_SELLER] = 1.0;
+        }
+        if (auth || !l->has_price || !l->currency || !l->category)
+            continue;
+        for (size_t r = 0; r < p->nprices; r++) {
+            const struct batch__price *rp = &p->prices[r];
+            if (strcasecmp(rp->category, l->category) || strcasecmp(rp->currency, l->currency) ||
+                !(l->price < rp->min))
+                continue;
+            double below = rp->min > 0 ? 1.0 - l->price / rp->min : 0;
+            double st = 0.6 + below;
+            struct batch__sig *s = batch__sig_add(b);
+            if (!s) {
+                rc = IPS_ERR_NOMEM;
+                goto out;
+            }
+            s->type = DETECT_SIG_PRICE_BELOW_REFERENCE;
+            s->owner = b->hit_list[h];
+            s->price = rp;
+            s->below = below;
+            present[DETECT_SIG_PRICE_BELOW_REFERENCE] = true;
+            if (st > strength[DETECT_SIG_PRICE_BELOW_REFERENCE])
+                strength[DETECT_SIG_PRICE_BELOW_REFERENCE] = st > 1 ? 1 : st;
+        }
+    }
+    double score;
+    enum detect_action action;
+    detect_policy_apply(&b->policy, present, strength, &score, &action);
+    struct buf *o = &b->out;
+    rc = buf_append(o, "{\"id\":", 6);
+    rc = rc ? rc : batch__put_str(o, l->id, strlen(l->id));
+    rc = rc ? rc : buf_append(o, ",\"score\":", 9);
+    rc = rc ? rc : batch__put_real(o, round(score * 1000) / 1000);
+    rc = rc ? rc : buf_appendf(o, ",\"action\":\"%s\",\"signals\":[", detect_action_name(action));
+    for (size_t i = 0; i < b->nsigs && !rc; i++) {
+        if (i)
+            rc = buf_append(o, ",", 1);
+        rc = rc ? rc : batch__put_sig(b, l, &b->sigs[i]);
+    }
+    rc = rc ? rc : buf_append(o, "]", 1);
+    if (!rc && b->warn.len) {
+        rc = buf_append(o, ",\"warnings\":[", 13);
+        rc = rc ? rc : buf_append(o, b->warn.data, b->warn.len);
+        rc = rc ? rc : buf_append(o, "]", 1);
+    }
+    rc = rc ? rc : buf_append(o, "}", 1);
+out:
+    for (size_t i = 0; i < b->nhit; i++)
+        b->hits[b->hit_list[i]] = (struct batch__hit){false, false};
+    b->nhit = 0;
+    if (rc && !err[0])
+        snprintf(err, errcap, "%s", ips_status_message(rc));
+    return rc;
+}
+
+/* The fields of a listing object, checked. false: a sentence in err. */
+static bool batch__listing_of(json_t *listing, struct batch__listing *l, char *err, size_t errcap)
+{
     if (!json_is_object(listing)) {
         snprintf(err, errcap, "a listing must be a JSON object");
-        return IPS_ERR_INVALID;
+        return false;
     }
     json_t *id = json_object_get(listing, "id"), *title = json_object_get(listing, "title"),
            *desc = json_object_get(listing, "description"),
@@ -516,142 +816,66 @@ ips_status detect_batch_verdict(struct detect_batch *b, json_t *listing, json_t 
            *images = json_object_get(listing, "images");
     if (!json_is_string(id) || !catalog_id_valid(json_string_value(id))) {
         snprintf(err, errcap, "id must be a string of 1-64 characters of [A-Za-z0-9._:-]");
-        return IPS_ERR_INVALID;
+        return false;
     }
     if (!json_is_string(title) || json_string_length(title) == 0) {
         snprintf(err, errcap, "title must be a non-empty string");
-        return IPS_ERR_INVALID;
+        return false;
     }
     if ((desc && !json_is_null(desc) && !json_is_string(desc)) ||
         (seller && !json_is_string(seller)) || (currency && !json_is_string(currency)) ||
         (category && !json_is_string(category))) {
         snprintf(err, errcap, "description, seller_id, currency and category must be strings");
-        return IPS_ERR_INVALID;
+        return false;
     }
-    double pr = 0;
-    if (price && !json_is_null(price) && !batch__price(price, &pr)) {
-        snprintf(err, errcap, "price must be a number >= 0 or a decimal string");
-        return IPS_ERR_INVALID;
+    *l = (struct batch__listing){.id = json_string_value(id),
+                                 .title = json_string_value(title),
+                                 .title_len = json_string_length(title),
+                                 .desc = json_string_value(desc),
+                                 .desc_len = json_string_length(desc),
+                                 .seller = json_string_value(seller),
+                                 .currency = json_string_value(currency),
+                                 .category = json_string_value(category),
+                                 .images = images};
+    if (price && !json_is_null(price)) {
+        if (!batch__price(price, &l->price)) {
+            snprintf(err, errcap, "price must be a number >= 0 or a decimal string");
+            return false;
+        }
+        l->has_price = true;
     }
     if (images) {
         size_t k;
         json_t *im;
         if (!json_is_array(images)) {
             snprintf(err, errcap, "images must be an array of strings");
-            return IPS_ERR_INVALID;
+            return false;
         }
         json_array_foreach(images, k, im)
         {
             if (!json_is_string(im) || json_string_length(im) == 0) {
                 snprintf(err, errcap, "images must be an array of strings");
-                return IPS_ERR_INVALID;
+                return false;
             }
         }
     }
-    hits = calloc(b->nprofiles + 1, sizeof *hits);
-    sigs = json_array();
-    out_sigs = json_array();
-    warnings = json_array();
-    if (!hits || !sigs || !out_sigs || !warnings) {
-        rc = IPS_ERR_NOMEM;
-        goto out;
-    }
-    bool cue = false;
-    rc = batch__scan_field(b, "title", json_string_value(title), json_string_length(title), sigs,
-                           hits, &cue);
-    if (!rc && json_is_string(desc))
-        rc = batch__scan_field(b, "description", json_string_value(desc), json_string_length(desc),
-                               sigs, hits, &cue);
-    if (!rc && images && b->image_root && detect_index_size(b->index) > 0)
-        rc = batch__scan_images(b, images, sigs, warnings, hits, NULL);
-    if (rc) {
-        if (rc == IPS_ERR_TOO_LARGE)
-            snprintf(err, errcap, "a text field is longer than %d bytes", DETECT_TEXT_MAX);
-        goto out;
-    }
-    const char *seller_id = json_is_string(seller) ? json_string_value(seller) : NULL;
-    bool present[DETECT_SIG_COUNT] = {false};
-    double strength[DETECT_SIG_COUNT] = {0};
-    /* text and image signals, dropping an authorised seller's own brand
-     * mentions when nothing else is suspicious */
-    size_t k;
-    json_t *s;
-    json_array_foreach(sigs, k, s)
-    {
-        json_t *own = json_object_get(s, "_owner");
-        const char *type = json_string_value(json_object_get(s, "type"));
-        enum detect_signal_type t = !strcmp(type, "brand_term")   ? DETECT_SIG_BRAND_TERM
-                                    : !strcmp(type, "image_hash") ? DETECT_SIG_IMAGE_HASH
-                                                                  : DETECT_SIG_CUE_PHRASE;
-        if (own) {
-            size_t o = (size_t)json_integer_value(own);
-            if (t == DETECT_SIG_BRAND_TERM && !cue && batch__authorised(&b->profiles[o], seller_id))
-                continue;
-            json_object_del(s, "_owner");
-        }
-        present[t] = true;
-        strength[t] = 1.0;
-        json_array_append(out_sigs, s);
-    }
-    for (size_t i = 0; i < b->nprofiles; i++) {
-        const struct batch__profile *p = &b->profiles[i];
-        if (!hits[i].brand && !hits[i].image)
-            continue;
-        bool auth = batch__authorised(p, seller_id);
-        if (p->sellers && json_array_size(p->sellers) > 0 && !auth) {
-            json_t *sg = json_pack("{s:s, s:s, s:s*}", "type", "unauthorised_seller",
-                                   "rightholder", p->rightholder, "seller_id", seller_id);
-            if (!sg || json_array_append_new(out_sigs, sg)) {
-                rc = IPS_ERR_NOMEM;
-                goto out;
-            }
-            present[DETECT_SIG_UNAUTHORISED_SELLER] = true;
-            strength[DETECT_SIG_UNAUTHORISED_SELLER] = 1.0;
-        }
-        if (auth || !price || json_is_null(price) || !json_is_string(currency) ||
-            !json_is_string(category))
-            continue;
-        for (size_t r = 0; r < p->nprices; r++) {
-            const struct batch__price *rp = &p->prices[r];
-            if (strcasecmp(rp->category, json_string_value(category)) ||
-                strcasecmp(rp->currency, json_string_value(currency)) || !(pr < rp->min))
-                continue;
-            double below = rp->min > 0 ? 1.0 - pr / rp->min : 0;
-            double st = 0.6 + below;
-            json_t *sg = json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:f}", "type",
-                                   "price_below_reference", "rightholder", p->rightholder,
-                                   "category", rp->category, "currency", rp->currency, "price", pr,
-                                   "reference_min", rp->min, "below",
-                                   round(below * 1000) / 1000);
-            if (!sg || json_array_append_new(out_sigs, sg)) {
-                rc = IPS_ERR_NOMEM;
-                goto out;
-            }
-            present[DETECT_SIG_PRICE_BELOW_REFERENCE] = true;
-            if (st > strength[DETECT_SIG_PRICE_BELOW_REFERENCE])
-                strength[DETECT_SIG_PRICE_BELOW_REFERENCE] = st > 1 ? 1 : st;
-        }
-    }
-    double score;
-    enum detect_action action;
-    detect_policy_apply(&b->policy, present, strength, &score, &action);
-    v = json_pack("{s:O, s:f, s:s, s:O}", "id", id, "score", round(score * 1000) / 1000, "action",
-                  detect_action_name(action), "signals", out_sigs);
-    if (!v) {
-        rc = IPS_ERR_NOMEM;
-        goto out;
-    }
-    if (json_array_size(warnings) > 0)
-        json_object_set(v, "warnings", warnings);
-    *verdict = v;
-    v = NULL;
-out:
-    json_decref(v);
-    json_decref(sigs);
-    json_decref(out_sigs);
-    json_decref(warnings);
-    free(hits);
-    if (rc && !err[0])
+    return true;
+}
+
+ips_status detect_batch_verdict(struct detect_batch *b, json_t *listing, json_t **verdict,
+                                char *err, size_t errcap)
+{
+    struct batch__listing l;
+    *verdict = NULL;
+    err[0] = '\0';
+    if (!batch__listing_of(listing, &l, err, errcap))
+        return IPS_ERR_INVALID;
+    ips_status rc = batch__judge(b, &l, err, errcap);
+    if (rc)
+        return rc;
+    char perr[200];
+    rc = json_parse_bytes(b->out.data, b->out.len, verdict, perr, sizeof perr);
+    if (rc)
         snprintf(err, errcap, "%s", ips_status_message(rc));
     return rc;
 }
@@ -667,6 +891,14 @@ static ips_status batch__write(FILE *out, json_t *v)
     return ok ? IPS_OK : IPS_ERR_IO;
 }
 
+/* Write b->out as a line. */
+static ips_status batch__write_out(struct detect_batch *b, FILE *out)
+{
+    if (buf_append(&b->out, "\n", 1))
+        return IPS_ERR_NOMEM;
+    return fwrite(b->out.data, 1, b->out.len, out) == b->out.len ? IPS_OK : IPS_ERR_IO;
+}
+
 /* ---- the fast path ---------------------------------------------------------------
  *
  * Most listings carry no brand, no cue phrase and no image to look at: their
@@ -674,9 +906,12 @@ static ips_status batch__write(FILE *out, json_t *v)
  * (a jansson DOM per line, the normal form with its offset map, a verdict
  * object) is mostly overhead. batch__fast reads the line with a small
  * validating scanner, normalises title and description (ASCII text without
- * the offset map), asks Hyperscan only whether anything matches, and writes
- * the allow verdict itself. Whenever anything is not plainly fine — a match,
- * an image to hash, a field of the wrong type, a duplicate or escaped key,
+ * the offset map) into one buffer, asks Hyperscan once whether anything
+ * matches, and writes the allow verdict itself. A line with a match is judged
+ * from the scanner's fields by batch__judge, the general path's own code
+ * (signals kept as C structs, the verdict written directly, not through a
+ * jansson tree). Whenever anything is not plainly fine — an image to hash,
+ * a field of the wrong type, a duplicate or escaped key,
  * a number jansson might refuse, invalid UTF-8, deep nesting — it declines
  * and the general path handles the line, so verdicts (and error verdicts)
  * are byte for byte those of the general path. (Checked when written by
@@ -753,6 +988,30 @@ static size_t batch__utf8(const unsigned char *p, const unsigned char *end)
     return n;
 }
 
+/* How many bytes from p (before end) are plain string bytes: printable
+ * ASCII other than '"' and '\\'. Sixteen at a time where SSE2 is there. */
+static size_t batch__plain_run(const char *p, const char *end)
+{
+    const char *q = p;
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"'), bsl = _mm_set1_epi8('\\'), sp = _mm_set1_epi8(0x20);
+    while (end - q >= 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)q);
+        /* signed compare: bytes >= 0x80 are negative, so below 0x20 too */
+        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bsl)),
+                                 _mm_cmplt_epi8(x, sp));
+        unsigned mask = (unsigned)_mm_movemask_epi8(m);
+        if (mask)
+            return (size_t)(q - p) + (size_t)__builtin_ctz(mask);
+        q += 16;
+    }
+#endif
+    while (q < end && (unsigned char)*q >= 0x20 && (unsigned char)*q < 0x80 && *q != '"' &&
+           *q != '\\')
+        q++;
+    return (size_t)(q - p);
+}
+
 /* A string at s->p (on its opening quote). OUT v->p/len (raw contents),
  * v->esc, v->ascii. false: not plainly valid. */
 static bool batch__fstring(struct batch__fs *s, struct batch__fval *v)
@@ -763,6 +1022,9 @@ static bool batch__fstring(struct batch__fs *s, struct batch__fval *v)
     v->esc = false;
     v->ascii = true;
     while (p < s->end) {
+        p += batch__plain_run(p, s->end);
+        if (p >= s->end)
+            break;
         unsigned char c = (unsigned char)*p;
         if (c == '"') {
             v->p = s->p;
@@ -974,34 +1236,73 @@ static bool batch__grow(char **buf, size_t *cap, size_t need)
     return true;
 }
 
-/* Whether the text field v matches any pattern. OUT *hit. false: decline. */
-static bool batch__fast_field(struct detect_batch *b, const struct batch__fval *v, bool *hit)
+/* The text of the string field v: in place when it has no escapes, else
+ * decoded into dec (at least v->len + 1 bytes, NUL-terminated). OUT *len. */
+static const char *batch__ftext(const struct batch__fval *v, char *dec, size_t *len)
 {
-    const char *text = v->p;
-    size_t len = v->len;
-    if (v->esc) {
-        if (!batch__grow(&b->fast_dec, &b->fast_dec_cap, v->len + 1))
-            return false;
-        len = batch__unescape(v, b->fast_dec);
-        text = b->fast_dec;
+    if (!v->esc) {
+        *len = v->len;
+        return v->p;
     }
+    *len = batch__unescape(v, dec);
+    return dec;
+}
+
+/* Append the normal form of text[0..len) to b->fast_norm at *at (title and
+ * description end up in one buffer, " t1 t2  d1 d2 ": no pattern holds two
+ * spaces in a row, so none can match across the fields). false: decline. */
+static bool batch__fast_field(struct detect_batch *b, const char *text, size_t len, bool ascii,
+                              size_t *at)
+{
     if (len > DETECT_TEXT_MAX)
         return false;
-    const char *s;
-    size_t sl;
-    bool ascii = v->ascii;
     if (ascii) {
-        if (!batch__grow(&b->fast_norm, &b->fast_norm_cap, 3 * len + 2))
+        if (!batch__grow(&b->fast_norm, &b->fast_norm_cap, *at + 3 * len + 2))
             return false;
-        sl = detect__normalise_ascii(text, len, b->fast_norm);
-        s = b->fast_norm;
-    } else {
-        if (detect_normalise(b->norm, text, len, &b->text) != IPS_OK)
-            return false;
-        s = b->text.s;
-        sl = b->text.len;
+        *at += detect__normalise_ascii(text, len, b->fast_norm + *at);
+        return true;
     }
-    return detect__scan_any(b->scanner, s, sl, hit) == IPS_OK;
+    if (detect_normalise(b->norm, text, len, &b->text) != IPS_OK ||
+        !batch__grow(&b->fast_norm, &b->fast_norm_cap, *at + b->text.len + 1))
+        return false;
+    memcpy(b->fast_norm + *at, b->text.s, b->text.len + 1);
+    *at += b->text.len;
+    return true;
+}
+
+/* A line with a hit, read in place: the verdict of the general path from the
+ * scanner's fields (dec: room for the decoded seller, currency, category).
+ * false: decline (the general path will say why). */
+static bool batch__fast_judge(struct detect_batch *b, const struct batch__fval *f,
+                              struct batch__listing *l, char *dec, FILE *out, ips_status *st)
+{
+    const char **dst[3] = {&l->seller, &l->currency, &l->category};
+    for (int i = 0; i < 3; i++) {
+        const struct batch__fval *v = &f[BF_SELLER + (i ? i + 1 : 0)]; /* skips BF_PRICE */
+        if (v->kind != BK_STR)
+            continue;
+        size_t n;
+        const char *t = batch__ftext(v, dec, &n);
+        if (t != dec) {
+            memcpy(dec, t, n);
+            dec[n] = '\0';
+        }
+        *dst[i] = dec;
+        dec += n + 1;
+    }
+    if (f[BF_PRICE].kind == BK_NUM) {
+        char num[16]; /* batch__fnumber: at most 15 characters */
+        memcpy(num, f[BF_PRICE].p, f[BF_PRICE].len);
+        num[f[BF_PRICE].len] = '\0';
+        l->price = strtod(num, NULL);
+        l->has_price = true;
+    }
+    char err[300];
+    err[0] = '\0';
+    if (batch__judge(b, l, err, sizeof err) != IPS_OK)
+        return false;
+    *st = batch__write_out(b, out);
+    return true;
 }
 
 /* 1: the allow verdict was written (or *st says why not: IPS_ERR_IO);
@@ -1064,7 +1365,7 @@ static int batch__fast(struct detect_batch *b, const char *line, size_t len, FIL
     batch__fws(&s);
     if (s.p != s.end)
         return 0;
-    /* the checks of detect_batch_verdict; any doubt: decline */
+    /* the checks of batch__listing_of; any doubt: decline */
     char id[65];
     if (f[BF_ID].kind != BK_STR || f[BF_ID].esc || f[BF_ID].len >= sizeof id)
         return 0;
@@ -1086,12 +1387,36 @@ static int batch__fast(struct detect_batch *b, const char *line, size_t len, FIL
         (f[BF_IMAGES].kind != BK_ARR || f[BF_IMAGES].empty_item ||
          (f[BF_IMAGES].items > 0 && b->image_root && detect_index_size(b->index) > 0)))
         return 0;
+    size_t need = 1;
+    for (int i = BF_TITLE; i <= BF_CATEGORY; i++)
+        need += f[i].kind == BK_STR ? f[i].len + 1 : 0;
+    if (!batch__grow(&b->fast_dec, &b->fast_dec_cap, need))
+        return 0;
+    struct batch__listing l = {.id = id};
+    char *dec = b->fast_dec;
+    l.title = batch__ftext(&f[BF_TITLE], dec, &l.title_len);
+    dec += f[BF_TITLE].len + 1;
+    if (f[BF_DESC].kind == BK_STR) {
+        l.desc = batch__ftext(&f[BF_DESC], dec, &l.desc_len);
+        dec += f[BF_DESC].len + 1;
+    }
     bool hit = false;
-    if (!batch__fast_field(b, &f[BF_TITLE], &hit) || hit)
+    size_t nl = 0;
+    if (!batch__fast_field(b, l.title, l.title_len, f[BF_TITLE].ascii, &nl) ||
+        (l.desc && !batch__fast_field(b, l.desc, l.desc_len, f[BF_DESC].ascii, &nl)) ||
+        detect__scan_any(b->scanner, b->fast_norm, nl, &hit) != IPS_OK)
         return 0;
-    if (f[BF_DESC].kind == BK_STR && (!batch__fast_field(b, &f[BF_DESC], &hit) || hit))
-        return 0;
-    if (fprintf(out, "{\"id\":\"%s\",\"score\":0.0,\"action\":\"allow\",\"signals\":[]}\n", id) < 0)
+    if (hit)
+        return batch__fast_judge(b, f, &l, dec, out, st) ? 1 : 0;
+    static const char head[] = "{\"id\":\"", tail[] = "\",\"score\":0.0,\"action\":\"allow\",\"signals\":[]}\n";
+    char line_out[sizeof head + sizeof id + sizeof tail];
+    size_t o = sizeof head - 1;
+    memcpy(line_out, head, o);
+    memcpy(line_out + o, id, f[BF_ID].len);
+    o += f[BF_ID].len;
+    memcpy(line_out + o, tail, sizeof tail - 1);
+    o += sizeof tail - 1;
+    if (fwrite(line_out, 1, o, out) != o)
         *st = IPS_ERR_IO;
     return 1;
 }
@@ -1100,8 +1425,9 @@ ips_status detect_batch_scan_line(struct detect_batch *b, const char *line, size
                                   int64_t line_no, FILE *out, bool *was_error)
 {
     ips_status rc = IPS_OK;
-    json_t *obj = NULL, *verdict = NULL;
+    json_t *obj = NULL;
     char err[300];
+    err[0] = '\0';
     if (was_error)
         *was_error = false;
     if (len > CATALOG_LINE_MAX) {
@@ -1116,12 +1442,15 @@ ips_status detect_batch_scan_line(struct detect_batch *b, const char *line, size
         snprintf(err, sizeof err, "malformed JSON: %s", perr);
         goto out_error;
     }
-    rc = detect_batch_verdict(b, obj, &verdict, err, sizeof err);
+    struct batch__listing l;
+    if (!batch__listing_of(obj, &l, err, sizeof err))
+        goto out_error;
+    rc = batch__judge(b, &l, err, sizeof err);
     if (rc == IPS_ERR_NOMEM)
         goto out;
     if (rc)
         goto out_error;
-    rc = batch__write(out, verdict);
+    rc = batch__write_out(b, out);
     goto out;
 out_error:
     if (was_error)
@@ -1132,7 +1461,6 @@ out_error:
     rc = ev ? batch__write(out, ev) : IPS_ERR_NOMEM;
     json_decref(ev);
 out:
-    json_decref(verdict);
     json_decref(obj);
     return rc;
 }

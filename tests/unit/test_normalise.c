@@ -118,8 +118,12 @@ static void map_free_ascii_normaliser_agrees_with_detect_normalise(void **state)
 {
     struct fixture *f = *state;
     static const char alphabet[] = "abmilGUCI0134579@$!|.-_ /,:";
+    /* mostly letters and single spaces: the 16-byte word runs of the fast path */
+    static const char words[] = "abcdefghijklnopqrstuvwxyzABCIJKLQXYZ     m1.";
     uint64_t x = 0x2545F4914F6CDD1DULL;
     char in[64], out[3 * sizeof in + 2];
+    struct detect_text m;
+    detect_text_init(&m);
     for (int round = 0; round < 20000; round++) {
         x ^= x << 13;
         x ^= x >> 7;
@@ -129,14 +133,23 @@ static void map_free_ascii_normaliser_agrees_with_detect_normalise(void **state)
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
-            in[k] = alphabet[x % (sizeof alphabet - 1)];
+            in[k] = round % 2 ? alphabet[x % (sizeof alphabet - 1)] : words[x % (sizeof words - 1)];
         }
         in[len] = '\0';
         size_t n = detect__normalise_ascii(in, len, out);
         assert_int_equal(detect_normalise(f->n, in, len, &f->t), IPS_OK);
         if (n != f->t.len || memcmp(out, f->t.s, n) != 0)
             fail_msg("\"%s\": fast \"%s\" general \"%s\"", in, out, f->t.s);
+        /* the variant with the offset map: same text, same map */
+        assert_int_equal(detect__normalise_ascii_map(in, len, &m), IPS_OK);
+        assert_int_equal(m.len, f->t.len);
+        assert_memory_equal(m.s, f->t.s, m.len);
+        for (size_t k = 0; k < m.len; k++)
+            if (m.ostart[k] != f->t.ostart[k] || m.oend[k] != f->t.oend[k])
+                fail_msg("\"%s\": byte %zu maps to [%u,%u), general [%u,%u)", in, k, m.ostart[k],
+                         m.oend[k], f->t.ostart[k], f->t.oend[k]);
     }
+    detect_text_release(&m);
     assert_int_equal(detect__normalise_ascii("G.u.c.c.i bag", 13, out), strlen(" guccl bag "));
     assert_string_equal(out, " guccl bag ");
 }

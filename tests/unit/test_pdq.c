@@ -313,8 +313,11 @@ static void the_index_finds_exactly_what_brute_force_finds(void **state)
         }
         assert_int_equal(detect_index_add(ix, &h, NULL), IPS_OK);
     }
+    /* radii across the pigeonhole split (r = 11q + s: 0, 10, 11, 21, 22, 31) */
+    static const int radii[] = {0, 10, 11, 21, 22, 31};
     for (int qi = 0; qi < 20; qi++)
-        for (int r = 0; r <= 31; r += 31) {
+        for (size_t ri = 0; ri < sizeof radii / sizeof radii[0]; ri++) {
+            int r = radii[ri];
             struct hits a = {.n = 0}, b = {.n = 0};
             assert_int_equal(detect_index_query(ix, &base[qi], r, collect, &a), IPS_OK);
             detect_index_query_brute(ix, &base[qi], r, collect, &b);
@@ -328,6 +331,61 @@ static void the_index_finds_exactly_what_brute_force_finds(void **state)
     detect_index_free(ix);
 }
 
+static void flip_bit(struct detect_pdq *h, int bit)
+{
+    h->w[bit / 64] ^= (uint64_t)1 << (bit % 64);
+}
+
+/* The substrings are 8 x 23 then 3 x 24 bits (mih.c); at distance 31 ten are
+ * probed within 2 and the last within 1. A match with 3 bits off in each of
+ * the first ten and 1 in the last (31) is found only through the last one;
+ * with 2 in the last (32) it is out of range. Checked while the index grows
+ * through several table widenings, against brute force each time. */
+static void a_match_found_only_through_the_last_substring_survives_growth(void **state)
+{
+    (void)state;
+    static const int off[11] = {0, 23, 46, 69, 92, 115, 138, 161, 184, 208, 232};
+    struct detect_index *ix;
+    assert_int_equal(detect_index_new(&ix), IPS_OK);
+    struct detect_pdq q = {{0x0123456789ABCDEFULL, 0xFEDCBA9876543210ULL, 0x0F0F0F0F33333333ULL,
+                            0x5555AAAA5555AAAAULL}};
+    struct detect_pdq d31 = q, d32;
+    for (int j = 0; j < 10; j++)
+        for (int k = 0; k < 3; k++)
+            flip_bit(&d31, off[j] + 7 * k + j % 2);
+    flip_bit(&d31, off[10] + 23);
+    d32 = d31;
+    flip_bit(&d32, off[10]);
+    assert_int_equal(detect_pdq_distance(&q, &d31), 31);
+    assert_int_equal(detect_pdq_distance(&q, &d32), 32);
+    uint32_t id31, id32;
+    assert_int_equal(detect_index_add(ix, &d32, &id32), IPS_OK);
+    assert_int_equal(detect_index_add(ix, &d31, &id31), IPS_OK);
+    uint64_t s = 7;
+    for (int round = 0; round < 5; round++) {
+        for (int i = 0; i < 1500 << round; i++) {
+            struct detect_pdq h;
+            for (int w = 0; w < 4; w++) {
+                s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+                h.w[w] = s ^ (s >> 31);
+            }
+            assert_int_equal(detect_index_add(ix, &h, NULL), IPS_OK);
+        }
+        struct hits a = {.n = 0}, b = {.n = 0};
+        assert_int_equal(detect_index_query(ix, &q, 31, collect, &a), IPS_OK);
+        detect_index_query_brute(ix, &q, 31, collect, &b);
+        assert_int_equal(b.n, 1);
+        assert_int_equal(b.ids[0], id31);
+        assert_int_equal(a.n, 1);
+        assert_int_equal(a.ids[0], id31);
+        assert_true(detect_index_bytes(ix) >= detect_index_size(ix) * sizeof(struct detect_pdq));
+    }
+    assert_memory_equal(detect_index_get(ix, id32), &d32, sizeof d32);
+    assert_null(detect_index_get(ix, (uint32_t)detect_index_size(ix)));
+    assert_memory_equal(detect_index_get(ix, id31), &d31, sizeof d31);
+    detect_index_free(ix);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -338,6 +396,7 @@ int main(void)
         cmocka_unit_test(corrupt_and_truncated_files_are_refused),
         cmocka_unit_test(hex_form_round_trips_with_the_most_significant_word_first),
         cmocka_unit_test(the_index_finds_exactly_what_brute_force_finds),
+        cmocka_unit_test(a_match_found_only_through_the_last_substring_survives_growth),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

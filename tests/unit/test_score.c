@@ -206,6 +206,35 @@ static void bad_lines_get_error_verdicts_and_the_scan_goes_on(void **state)
     free(buf);
 }
 
+/* Verdicts with signals are written directly, not through jansson: the bytes
+ * are still those json_dumps wrote (expected lines: the jansson-based writer's
+ * output), on the fast path and on the general path (a nested object sends
+ * the line there): escapes in names and matched text, control characters as
+ * \\u00XX, reals in jansson's %.6g form with its exponent spelling. */
+static void verdict_lines_keep_the_bytes_jansson_wrote(void **state)
+{
+    (void)state;
+    static const char prof[] = "{\"profiles\":[{\"rightholder\":\"Q\\\"uote \\\\ Co\\u0007\",\"terms\":[\"Zorbo\",\"Ka\\\"lo\"],\"reference_prices\":[{\"category\":\"c\",\"currency\":\"EUR\",\"min\":1e9},{\"category\":\"c\",\"currency\":\"EUR\",\"min\":0.0003}],\"authorized_sellers\":[\"ok\"]},{\"rightholder\":\"Second\",\"terms\":[\"Zorbo\"]}]}";
+    static const char *const lines[] = {"{\"id\":\"U1\",\"title\":\"Z\\to\\tr\\tb\\to cheap\",\"price\":1234567.5,\"currency\":\"EUR\",\"category\":\"C\"}", "{\"id\":\"U2\",\"title\":\"Z\\u0001o\\u0001r\\u0001b\\u0001o\",\"price\":0.0000123,\"currency\":\"EUR\",\"category\":\"c\"}", "{\"id\":\"U1\",\"title\":\"Z\\to\\tr\\tb\\to cheap\",\"price\":1234567.5,\"currency\":\"EUR\",\"category\":\"C\",\"x\":{\"nested\":true}}"};
+    static const char *const want[] = {"{\"id\":\"U1\",\"score\":0.814,\"action\":\"review\",\"signals\":[{\"type\":\"brand_term\",\"rightholder\":\"Q\\\"uote \\\\ Co\\u0007\",\"term\":\"Zorbo\",\"field\":\"title\",\"start\":0,\"end\":9,\"match\":\"Z\\to\\tr\\tb\\to\"},{\"type\":\"brand_term\",\"rightholder\":\"Second\",\"term\":\"Zorbo\",\"field\":\"title\",\"start\":0,\"end\":9,\"match\":\"Z\\to\\tr\\tb\\to\"},{\"type\":\"unauthorised_seller\",\"rightholder\":\"Q\\\"uote \\\\ Co\\u0007\"},{\"type\":\"price_below_reference\",\"rightholder\":\"Q\\\"uote \\\\ Co\\u0007\",\"category\":\"c\",\"currency\":\"EUR\",\"price\":1.23457e6,\"reference_min\":1e9,\"below\":0.999}]}", "{\"id\":\"U2\",\"score\":0.814,\"action\":\"review\",\"signals\":[{\"type\":\"brand_term\",\"rightholder\":\"Q\\\"uote \\\\ Co\\u0007\",\"term\":\"Zorbo\",\"field\":\"title\",\"start\":0,\"end\":9,\"match\":\"Z\\u0001o\\u0001r\\u0001b\\u0001o\"},{\"type\":\"brand_term\",\"rightholder\":\"Second\",\"term\":\"Zorbo\",\"field\":\"title\",\"start\":0,\"end\":9,\"match\":\"Z\\u0001o\\u0001r\\u0001b\\u0001o\"},{\"type\":\"unauthorised_seller\",\"rightholder\":\"Q\\\"uote \\\\ Co\\u0007\"},{\"type\":\"price_below_reference\",\"rightholder\":\"Q\\\"uote \\\\ Co\\u0007\",\"category\":\"c\",\"currency\":\"EUR\",\"price\":1.23e-5,\"reference_min\":1e9,\"below\":1.0},{\"type\":\"price_below_reference\",\"rightholder\":\"Q\\\"uote \\\\ Co\\u0007\",\"category\":\"c\",\"currency\":\"EUR\",\"price\":1.23e-5,\"reference_min\":0.0003,\"below\":0.959}]}", "{\"id\":\"U1\",\"score\":0.814,\"action\":\"review\",\"signals\":[{\"type\":\"brand_term\",\"rightholder\":\"Q\\\"uote \\\\ Co\\u0007\",\"term\":\"Zorbo\",\"field\":\"title\",\"start\":0,\"end\":9,\"match\":\"Z\\to\\tr\\tb\\to\"},{\"type\":\"brand_term\",\"rightholder\":\"Second\",\"term\":\"Zorbo\",\"field\":\"title\",\"start\":0,\"end\":9,\"match\":\"Z\\to\\tr\\tb\\to\"},{\"type\":\"unauthorised_seller\",\"rightholder\":\"Q\\\"uote \\\\ Co\\u0007\"},{\"type\":\"price_below_reference\",\"rightholder\":\"Q\\\"uote \\\\ Co\\u0007\",\"category\":\"c\",\"currency\":\"EUR\",\"price\":1.23457e6,\"reference_min\":1e9,\"below\":0.999}]}"};
+    struct detect_batch *b = NULL;
+    char err[300] = "";
+    assert_int_equal(detect_batch_new(prof, strlen(prof), NULL, NULL, &b, err, sizeof err), IPS_OK);
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *out = open_memstream(&buf, &len);
+        bool was_error = true;
+        assert_int_equal(detect_batch_scan_line(b, lines[i], strlen(lines[i]), 1, out, &was_error), IPS_OK);
+        fclose(out);
+        assert_false(was_error);
+        assert_int_equal(len, strlen(want[i]) + 1);
+        assert_memory_equal(buf, want[i], len - 1);
+        free(buf);
+    }
+    detect_batch_free(b);
+}
+
 static void bad_profiles_are_refused_with_a_reason(void **state)
 {
     (void)state;
@@ -237,6 +266,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_brand_without_authorised_list_gets_a_brand_signal_only, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_lines_get_error_verdicts_and_the_scan_goes_on, setup, teardown),
         cmocka_unit_test(bad_profiles_are_refused_with_a_reason),
+        cmocka_unit_test(verdict_lines_keep_the_bytes_jansson_wrote),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
