@@ -15,6 +15,13 @@
 // acknowledged notice is durable, so the submit latency is the
 // submit-to-takedown latency.
 //
+// Besides the rate and the latency it prints, for the submission phase only,
+// the server's CPU (user + system, /proc/<pid>/stat) and the client's CPU
+// (process.cpuUsage) per notice, and the server's read/write system calls
+// and bytes per notice (/proc/<pid>/io): node runs on the same cores as the
+// server, and SQLite's page I/O is where the server's time goes
+// (docs/benchmarks.md, "Notice and action").
+//
 // Baseline, same run, same disk: the raw durable SQLite insert rate — one
 // row per autocommit transaction with journal_mode=WAL and synchronous=FULL
 // (the sqlite3 shell). Not part of ctest (it is not under tests/).
@@ -62,6 +69,25 @@ function pct(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
+// CPU seconds (user + system) the server process has used so far, from
+// /proc/<pid>/stat (fields 14 and 15, in clock ticks of 1/100 s on Linux).
+function serverCpu(pid) {
+  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  return (Number(rest[11]) + Number(rest[12])) / 100;
+}
+
+// I/O the server has done so far, from /proc/<pid>/io: bytes and calls of
+// read and write system calls: SQLite's pread/pwrite and the HTTP socket's.
+function serverIo(pid) {
+  const io = {};
+  for (const line of fs.readFileSync(`/proc/${pid}/io`, 'utf8').split('\n')) {
+    const m = /^(\w+): (\d+)$/.exec(line);
+    if (m) io[m[1]] = Number(m[2]);
+  }
+  return io;
+}
+
 function sqliteBaseline(dir, rows) {
   const db = path.join(dir, 'baseline.db');
   let sql = 'PRAGMA journal_mode=WAL;\nPRAGMA synchronous=FULL;\nCREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);\n';
@@ -96,6 +122,9 @@ try {
   await call(srv, 'POST', `/api/v1/notices/${first.body.id}/decision`, S.reviewer, { decision: 'uphold', reason: 'bench' });
 
   const lat = [];
+  const cpu0 = serverCpu(srv.proc.pid);
+  const io0 = serverIo(srv.proc.pid);
+  const client0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   await pool(ids.slice(1), CONNS, async (id) => {
     const s = process.hrtime.bigint();
@@ -105,6 +134,11 @@ try {
     assert.equal(r.body.fast_track, true);
   });
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  const serverSecs = serverCpu(srv.proc.pid) - cpu0;
+  const io1 = serverIo(srv.proc.pid);
+  const perNotice = (k) => +((io1[k] - io0[k]) / N).toFixed(1);
+  const c = process.cpuUsage(client0);
+  const clientSecs = (c.user + c.system) / 1e6;
   lat.sort((a, b) => a - b);
   const rate = N / secs;
   const base = sqliteBaseline(dir, Math.min(N, 2000));
@@ -112,6 +146,8 @@ try {
     notices: N, connections: CONNS, threads: THREADS ? Number(THREADS) : 'default', seconds: +secs.toFixed(3),
     fast_track_notices_per_s: +rate.toFixed(1),
     submit_to_takedown_ms: { p50: +pct(lat, 50).toFixed(2), p99: +pct(lat, 99).toFixed(2) },
+    server_io_per_notice: { read_calls: perNotice('syscr'), read_bytes: perNotice('rchar'), write_calls: perNotice('syscw'), write_bytes: perNotice('wchar') },
+    cpu_ms_per_notice: { server: +((serverSecs * 1000) / N).toFixed(3), client: +((clientSecs * 1000) / N).toFixed(3) },
     baseline_sqlite_durable_inserts_per_s: +base.toFixed(1),
     ratio_notices_to_baseline: +(rate / base).toFixed(3),
   }, null, 2));

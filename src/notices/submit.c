@@ -274,32 +274,24 @@ struct notices__submit_tx {
     bool merged_all;
 };
 
-/* Collect the seller groups of the new items: {seller_org_id: [listing ids]}. */
-static ips_status notices__tell_sellers(struct notices__submit_tx *a, json_t *by_seller)
+/* Tell every seller of the new items, one inbox message each: by_seller is
+ * {seller_org_id: [listing ids]}, sors {seller_org_id: [statements of
+ * reasons]} (the first NOTICES__SOR_IN_MESSAGE, built when the items were
+ * written, so nothing is read back). */
+static ips_status notices__tell_sellers(struct notices__submit_tx *a, json_t *by_seller,
+                                        json_t *sors)
 {
     const char *seller;
     json_t *list;
     struct store *s = a->ctx->store;
+    char deadline[TIME_RFC3339_LEN];
+    time_format_rfc3339(a->now + a->window_ms, deadline, sizeof deadline);
     json_object_foreach(by_seller, seller, list)
     {
-        json_t *sors = json_array();
-        size_t i;
-        json_t *v;
-        json_array_foreach(list, i, v)
-        {
-            if (i >= NOTICES__SOR_IN_MESSAGE)
-                break;
-            struct store_notice_item it;
-            struct store_listing l;
-            if (store_notices_item_get(s, a->n->id, json_string_value(v), &it) == IPS_OK &&
-                store_catalog_listing_get(s, it.listing_id, &l) == IPS_OK)
-                json_array_append_new(sors, notices_statement_of(a->n, &it, l.created_ms));
-        }
-        char deadline[TIME_RFC3339_LEN];
-        time_format_rfc3339(a->now + a->window_ms, deadline, sizeof deadline);
-        json_t *body = json_pack("{s:s, s:s, s:O, s:s, s:o, s:b}", "notice_id", a->n->id, "kind",
+        json_t *body = json_pack("{s:s, s:s, s:O, s:s, s:O, s:b}", "notice_id", a->n->id, "kind",
                                  a->n->kind, "listings", list, "counter_notice_deadline", deadline,
-                                 "statements_of_reasons", sors, "fast_track", a->n->fast_track);
+                                 "statements_of_reasons", json_object_get(sors, seller),
+                                 "fast_track", a->n->fast_track);
         if (!body)
             return IPS_ERR_NOMEM;
         ips_status st = notices__tell(s, seller, "notice.takedown", a->n->id,
@@ -325,9 +317,9 @@ static ips_status notices__submit_tx(struct store *s, void *arg)
     /* which listings are new, which merge, which are refused */
     bool *fresh = calloc(a->ids->n ? a->ids->n : 1, sizeof *fresh);
     struct store_listing *ls = calloc(a->ids->n ? a->ids->n : 1, sizeof *ls);
-    json_t *by_seller = json_object();
+    json_t *by_seller = json_object(), *sors = json_object();
     size_t n_new = 0;
-    if (!fresh || !ls || !by_seller) {
+    if (!fresh || !ls || !by_seller || !sors) {
         st = IPS_ERR_NOMEM;
         goto out_free;
     }
@@ -474,11 +466,18 @@ static ips_status notices__submit_tx(struct store *s, void *arg)
             it->decided_ms = a->now;
             a->taken_down++;
             json_t *list = json_object_get(by_seller, ls[i].seller_org_id);
+            json_t *sor = json_object_get(sors, ls[i].seller_org_id);
             if (!list) {
-                list = json_array();
-                json_object_set_new(by_seller, ls[i].seller_org_id, list);
+                json_object_set_new(by_seller, ls[i].seller_org_id, list = json_array());
+                json_object_set_new(sors, ls[i].seller_org_id, sor = json_array());
+            }
+            if (!list || !sor) {
+                st = IPS_ERR_NOMEM;
+                break;
             }
             json_array_append_new(list, json_string(ls[i].id));
+            if (json_array_size(sor) < NOTICES__SOR_IN_MESSAGE)
+                json_array_append_new(sor, notices_statement_of(a->n, it, ls[i].created_ms));
         } else {
             snprintf(it->state, sizeof it->state, "pending");
         }
@@ -487,7 +486,7 @@ static ips_status notices__submit_tx(struct store *s, void *arg)
     free(it);
     if (st)
         goto out_free;
-    if (fast && (st = notices__tell_sellers(a, by_seller)))
+    if (fast && (st = notices__tell_sellers(a, by_seller, sors)))
         goto out_free;
 
     json_t *ack = json_pack("{s:s, s:b, s:I, s:O}", "notice_id", a->n->id, "fast_track", fast,
@@ -508,6 +507,7 @@ static ips_status notices__submit_tx(struct store *s, void *arg)
     st = audit_append(s, access_principal_actor(ctx->actor), "notice.submit", object, AUDIT_OK,
                       detail);
 out_free:
+    json_decref(sors);
     json_decref(by_seller);
     free(ls);
     free(fresh);

@@ -184,6 +184,13 @@ describe('notice and action', () => {
     assert.equal(st2.status, 200, st2.text);
     assert.equal(st2.body.items[0].source_type, 'SOURCE_TRUSTED_FLAGGER');
     assert.equal(st2.body.items[0].automated_decision, 'AUTOMATED_DECISION_FULLY');
+    // the seller's inbox message carries the same statement of reasons (built in the takedown's transaction)
+    const inbox2 = await listAll(W.srv, '/api/v1/inbox', { session: W.S.seller });
+    const msg2 = inbox2.find((m) => m.kind === 'notice.takedown' && m.notice_id === n2.body.id);
+    assert.ok(msg2, 'the seller is told of the fast-track takedown');
+    assert.deepEqual(msg2.body.listings, [L2]);
+    assert.equal(msg2.body.fast_track, true);
+    assert.deepEqual(msg2.body.statements_of_reasons, st2.body.items.map(({ item_state, ...sor }) => sor)); // item_state: the endpoint's own addition
     const sellerView = await W.srv.request('GET', `/api/v1/notices/${n2.body.id}`, { session: W.S.seller });
     assert.equal(sellerView.status, 200);
     assert.equal(sellerView.body.notifier_email, undefined, 'the seller does not see the notifier email');
