@@ -83,10 +83,36 @@ const lastCursor = sqlite('SELECT id FROM listings ORDER BY id DESC LIMIT 1 OFFS
 // the commonest and a rare title word of the catalog
 const common = 'watch';
 
+// two sellers of the catalog, each given a login (once per database), for a
+// seller's search of its own listings: the one with the most listings
+// matching the common word, and the one with the fewest listings among
+// those with a match
+const sellerRows = sqlite(
+  'WITH m AS (SELECT l.seller_org_id AS s, count(*) AS hits FROM listings_fts f' +
+  ' JOIN listing_versions v ON v.vrow = f.rowid JOIN listings l ON l.id = v.listing_id' +
+  ` WHERE listings_fts MATCH '${common}' GROUP BY 1),` +
+  ' n AS (SELECT seller_org_id AS s, count(*) AS n FROM listings GROUP BY 1)' +
+  ' SELECT o.name, n.n, m.hits FROM m JOIN n USING (s) JOIN orgs o ON o.id = m.s' +
+  ' ORDER BY m.hits DESC, n.n').split('\n').map((l) => l.split('|'));
+const sellers = {
+  many: sellerRows[0],
+  few: sellerRows.reduce((a, r) => (Number(r[1]) < Number(a[1]) ? r : a)),
+};
+const sellerPassword = 'bench-seller-password';
+const sellerEmail = (k) => `bench-seller-${k}-${common}@example.test`;
+for (const [k, [org]] of Object.entries(sellers)) {
+  if (sqlite(`SELECT count(*) FROM users WHERE email = '${sellerEmail(k)}'`) === '0') {
+    const r = await cli(['user', 'add', '--org', org, '--org-kind', 'seller', '--role', 'seller',
+      '--email', sellerEmail(k), '--password-stdin', '--db', db], { stdin: `${sellerPassword}\n` });
+    assert.equal(r.code, 0, r.stderr);
+  }
+}
+
 const srv = await startServer({ dbPath: db, seed: false });
 try {
   const S = {};
   for (const role of ['reviewer', 'seller']) S[role] = await login(srv.base, users[role].email, users[role].password);
+  for (const k of Object.keys(sellers)) S[k] = await login(srv.base, sellerEmail(k), sellerPassword);
   const time = async (p, session) => {
     const ms = [];
     let items = null;
@@ -113,6 +139,12 @@ try {
     ['search prefix "chrono*"', '/api/v1/listings?q=chrono*&limit=50', S.reviewer],
     ['search two words "watch chrono*"', '/api/v1/listings?q=watch%20chrono*&limit=50', S.reviewer],
     [`search "${common}", a seller's own`, `/api/v1/listings?q=${common}&limit=50`, S.seller],
+    ...Object.entries(sellers).flatMap(([k, [, n, hits]]) => [
+      [`search "${common}", a seller's own (${n} listings, ${hits} matches)`, `/api/v1/listings?q=${common}&limit=50`, S[k]],
+      [`search "${common}" page 2, a seller's own (${n} listings)`, `/api/v1/listings?q=${common}&limit=50&cursor=o50`, S[k]],
+      [`search prefix "wat*", a seller's own (${n} listings)`, '/api/v1/listings?q=wat*&limit=50', S[k]],
+      [`search "${common} chrono*", a seller's own (${n} listings)`, `/api/v1/listings?q=${common}%20chrono*&limit=50`, S[k]],
+    ]),
     ['notices first page', '/api/v1/notices?limit=50', S.reviewer],
     ['notices search', '/api/v1/notices?q=counterfeit&limit=50', S.reviewer],
   ];

@@ -21,6 +21,12 @@
  * counted only after the transaction holding it committed (and is durable:
  * the store acknowledges a commit only once it is synced).
  *
+ * Full-text index: a listings batch defers the index (store_catalog_bulk_defer)
+ * and fills it once, for the batch's current versions, before its commit
+ * (store_catalog_bulk_index): one FTS5 build per batch instead of one per
+ * row. A failed batch ends the deferral without indexing, as its
+ * transaction rolls back.
+ *
  * Idempotence: a listing whose content hash equals its current version's is
  * left alone; other content adds a version. A seller line adds missing
  * identifiers and updates name and ship-from when they differ.
@@ -182,8 +188,9 @@ static ips_status catalog__batch_tx(struct store *s, void *arg)
     char last_ext[STORE_SELLER_EXT_MAX + 1] = "";
     char last_org[ID_SIZE] = "";
     char refused[CATALOG_REASON_MAX + 1] = ""; /* why last_org may not post, "" if it may */
-    ips_status st = IPS_OK;
-    for (int i = 0; i < b->n; i++) {
+    /* the batch's listings go into the full-text index at its end, at once */
+    ips_status st = imp->kind == CATALOG_IMPORT_LISTINGS ? store_catalog_bulk_defer(s) : IPS_OK;
+    for (int i = 0; st == IPS_OK && i < b->n; i++) {
         struct catalog__row *r = &b->rows[i];
         if (!r->obj) { /* rejected by the parser */
             rejected++;
@@ -237,7 +244,8 @@ static ips_status catalog__batch_tx(struct store *s, void *arg)
         unchanged += r->outcome == CATALOG__UNCHANGED;
         rejected += r->outcome == CATALOG__REJECTED;
     }
-    if (st)
+    ips_status ix = store_catalog_bulk_index(s, st == IPS_OK);
+    if (st || (st = ix))
         return st;
     char detail[STORE_DETAIL_MAX + 1];
     snprintf(detail, sizeof detail,

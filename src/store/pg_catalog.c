@@ -89,7 +89,10 @@ static const char q_version_insert[] =
     " currency, category, images, ship_from, units_sold, content_hash, created_ms)"
     " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING vrow";
 /* $2: the document in tsvector's text form, made by fts_document */
-static const char q_fts_insert[] = "INSERT INTO listings_fts (vrow, doc) VALUES ($1, $2::tsvector)";
+/* $3: the listing, whose seller the row keeps (0019) */
+static const char q_fts_insert[] =
+    "INSERT INTO listings_fts (vrow, doc, seller_org_id)"
+    " SELECT $1, $2::tsvector, seller_org_id FROM listings WHERE id = $3";
 static const char q_fts_delete[] = "DELETE FROM listings_fts WHERE vrow = $1";
 static const char q_listing_head[] =
     "SELECT current_vrow, current_version FROM listings WHERE id = $1";
@@ -120,19 +123,20 @@ static const char q_listing_list_seller[] =
  * divides by 1 + log(document length), favouring short documents as bm25
  * does. */
 #define RANK(doc) "ts_rank('{0.333333, 0, 0, 1}', " doc ", $1::tsquery, 1)"
-/* A seller's search filters every match by seller before ranking ($1 the
- * tsquery, $2 the seller, $3 limit, $4 offset, $5 the time). The
- * catalog-wide one ranks in listings_fts alone (q_listing_search_all: the
- * hits, best first) and reads only the rows it walks, one by one
+/* A seller's search ranks its own rows of listings_fts (0019: each row
+ * keeps its seller, indexed) and joins only the page's ($1 the tsquery, $2
+ * the seller, $3 limit, $4 offset, $5 the time). The catalog-wide one
+ * ranks in listings_fts alone (q_listing_search_all: the hits, best
+ * first) and reads only the rows it walks, one by one
  * (q_listing_search_row). $2 bounds the ranking (a top-N sort) when nothing
  * is left out; NULL when hidden hits are skipped, whose number is unknown.
  * Ties go to the older version row, as on SQLite. */
 static const char q_listing_search[] =
-    "SELECT " ROW_COLS("$5") " FROM listings_fts f"
-    " JOIN listing_versions v ON v.vrow = f.vrow"
-    " JOIN listings l ON l.id = v.listing_id"
-    " WHERE f.doc @@ $1::tsquery AND l.seller_org_id = $2"
-    " ORDER BY " RANK("f.doc") " DESC, v.vrow LIMIT $3 OFFSET $4";
+    "SELECT " ROW_COLS("$5") " FROM (SELECT f.vrow AS hit, " RANK("f.doc") " AS score"
+    " FROM listings_fts f WHERE f.seller_org_id = $2 AND f.doc @@ $1::tsquery"
+    " ORDER BY score DESC, hit LIMIT $3 OFFSET $4) AS h"
+    " JOIN listing_versions v ON v.vrow = h.hit"
+    " JOIN listings l ON l.id = v.listing_id ORDER BY h.score DESC, h.hit";
 /* The ranking is bounded: ts_rank is computed for the newest SEARCH_RANKED
  * matches only, so a word in 150,000 listings costs about what one in
  * 10,000 does; a query with fewer matches is ranked whole. store_catalog.h
@@ -513,18 +517,11 @@ static ips_status identifier_sellers(struct store *s, const char *kind,
                     sizeof org_id, emit_seller_id, &(struct emit_seller_id){cb, arg});
 }
 
-/* pg__decode_fn: column 0 as an int64_t. */
-static ips_status decode_int64(const struct pg__row *st, void *row)
-{
-    *(int64_t *)row = pg__col_int64(st, 0);
-    return IPS_OK;
-}
-
 static ips_status identifier_count(struct store *s, const char *seller_org_id, int64_t *count)
 {
     int64_t tmp;
     /* count(*) always yields one row */
-    return pg__get_key(pg__from(s), q_ident_count, seller_org_id, decode_int64, &tmp, count,
+    return pg__get_key(pg__from(s), q_ident_count, seller_org_id, pg__decode_int64, &tmp, count,
                        sizeof tmp);
 }
 
@@ -554,7 +551,7 @@ static ips_status version_insert(struct pg_store *ss, const struct store_listing
                                  int64_t *vrow)
 {
     int64_t tmp;
-    return pg__get_one(ss, q_version_insert, bind_version_insert, v, decode_int64, &tmp, vrow,
+    return pg__get_one(ss, q_version_insert, bind_version_insert, v, pg__decode_int64, &tmp, vrow,
                        sizeof tmp);
 }
 
@@ -568,24 +565,27 @@ struct version_row {
 /* The parameters of q_fts_insert. */
 struct fts_row {
     int64_t vrow;
-    const char *doc;
+    const char *doc, *listing_id;
 };
 
 static ips_status bind_fts_insert(struct pg__stmt *q, const void *arg)
 {
     const struct fts_row *r = arg;
-    ips_status result = pg__bind_int64(q, 1, r->vrow);
-    return result ? result : pg__bind_text(q, 2, r->doc);
+    ips_status result;
+    if ((result = pg__bind_int64(q, 1, r->vrow)) || (result = pg__bind_text(q, 2, r->doc)))
+        return result;
+    return pg__bind_text(q, 3, r->listing_id);
 }
 
-/* Index version row vrow (its title and description, as stored). */
+/* Index version row vrow (its title and description, as stored, and its
+ * listing's seller: the listing row must exist). */
 static ips_status fts_insert(struct pg_store *ss, int64_t vrow,
                              const struct store_listing_version *v)
 {
     struct fts_doc d;
     ips_status result = fts_document(v, &d);
     if (result == IPS_OK) {
-        struct fts_row r = {vrow, d.b.data ? d.b.data : ""}; /* "": no token */
+        struct fts_row r = {vrow, d.b.data ? d.b.data : "", v->listing_id}; /* "": no token */
         result = pg__write(ss, q_fts_insert, bind_fts_insert, &r, false);
     }
     buf_release(&d.b);

@@ -349,6 +349,12 @@ ips_status pg__col_blob(const struct pg__row *st, int col, void *dst, size_t max
     return pg__col_bytea(st, col, dst, max, len);
 }
 
+ips_status pg__decode_int64(const struct pg__row *st, void *row)
+{
+    *(int64_t *)row = pg__col_int64(st, 0);
+    return IPS_OK;
+}
+
 ips_status pg__fetch_one(struct pg__stmt *q, pg__decode_fn decode, void *tmp, void *out,
                          size_t size)
 {

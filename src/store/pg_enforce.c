@@ -98,12 +98,6 @@ static ips_status strike_active(struct store *s, const char *seller_org_id, int6
                     &(struct emit_strike){cb, arg});
 }
 
-static ips_status decode_int64(const struct pg__row *st, void *row)
-{
-    *(int64_t *)row = pg__col_int64(st, 0);
-    return IPS_OK;
-}
-
 static ips_status bind_org_ms(struct pg__stmt *q, const void *arg)
 {
     const struct bind_org_time *b = arg;
@@ -116,7 +110,7 @@ static ips_status strike_count(struct store *s, const char *seller_org_id, int64
 {
     struct bind_org_time b = {seller_org_id, now_ms, 0};
     int64_t tmp;
-    return pg__get_one(pg__from(s), q_strike_count, bind_org_ms, &b, decode_int64, &tmp, n,
+    return pg__get_one(pg__from(s), q_strike_count, bind_org_ms, &b, pg__decode_int64, &tmp, n,
                        sizeof tmp);
 }
 
@@ -465,7 +459,7 @@ static ips_status unlabelled_exists(struct store *s, bool *found)
 {
     int64_t tmp, v = 0;
     ips_status r =
-        pg__get_one(pg__from(s), q_unlabelled, NULL, NULL, decode_int64, &tmp, &v, sizeof v);
+        pg__get_one(pg__from(s), q_unlabelled, NULL, NULL, pg__decode_int64, &tmp, &v, sizeof v);
     if (r == IPS_OK)
         *found = v != 0;
     return r;
@@ -560,7 +554,7 @@ static ips_status flag_exists(struct store *s, const char *seller_org_id, const 
     int64_t tmp, v = 0;
     struct bind_member b = {seller_org_id, network_id, 0};
     ips_status r =
-        pg__get_one(pg__from(s), q_flag_exists, bind_two, &b, decode_int64, &tmp, &v, sizeof v);
+        pg__get_one(pg__from(s), q_flag_exists, bind_two, &b, pg__decode_int64, &tmp, &v, sizeof v);
     if (r == IPS_OK)
         *found = v != 0;
     return r;

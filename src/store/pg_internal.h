@@ -218,6 +218,10 @@ ips_status pg__col_blob(const struct pg__row *st, int col, void *dst, size_t max
  * in the decoder's order. */
 typedef ips_status (*pg__decode_fn)(const struct pg__row *st, void *row);
 
+/* pg__decode_fn: column 0 as an int64_t (row is an int64_t *); for counts,
+ * flags and single numbers. */
+ips_status pg__decode_int64(const struct pg__row *st, void *row);
+
 /* Step once and decode the first row into tmp, then copy size bytes to out
  * (written only on success). Failure: IPS_ERR_NOT_FOUND when there is no row. */
 ips_status pg__fetch_one(struct pg__stmt *q, pg__decode_fn decode, void *tmp, void *out,

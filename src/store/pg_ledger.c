@@ -127,12 +127,6 @@ static ips_status decode_checkpoint(const struct pg__row *st, void *row) /* pg__
     return IPS_OK;
 }
 
-static ips_status decode_i64(const struct pg__row *st, void *row) /* pg__decode_fn */
-{
-    *(int64_t *)row = pg__col_int64(st, 0);
-    return IPS_OK;
-}
-
 struct pdq_row {
     int64_t leaf_index;
     uint8_t pdq[STORE_HASH_LEN];
@@ -223,7 +217,7 @@ static ips_status size(struct store *s, int64_t *out)
 {
     int64_t tmp;
     ips_status result =
-        pg__get_one(pg__from(s), q_size, NULL, NULL, decode_i64, &tmp, out, sizeof tmp);
+        pg__get_one(pg__from(s), q_size, NULL, NULL, pg__decode_int64, &tmp, out, sizeof tmp);
     return result == IPS_ERR_NOT_FOUND ? IPS_ERR_DB : result; /* an aggregate always has a row */
 }
 
@@ -289,11 +283,11 @@ static ips_status tiles_get(struct store *s, size_t n, const int *levels, const 
 static ips_status legacy_present(struct store *s, bool *present, int64_t *nodes)
 {
     int64_t n = 0, rows = 0, tmp;
-    ips_status result =
-        pg__get_one(pg__from(s), q_legacy_present, NULL, NULL, decode_i64, &tmp, &n, sizeof n);
+    ips_status result = pg__get_one(pg__from(s), q_legacy_present, NULL, NULL, pg__decode_int64,
+                                    &tmp, &n, sizeof n);
     /* only prepared while the table exists */
     if (result == IPS_OK && n > 0)
-        result = pg__get_one(pg__from(s), q_legacy_rows, NULL, NULL, decode_i64, &tmp, &rows,
+        result = pg__get_one(pg__from(s), q_legacy_rows, NULL, NULL, pg__decode_int64, &tmp, &rows,
                              sizeof rows);
     if (result == IPS_OK) {
         *present = n > 0;

@@ -67,18 +67,11 @@ out_stmt:
     return result;
 }
 
-/* pg__decode_fn: column 0 as an int64_t. */
-static ips_status decode_int64(const struct pg__row *st, void *row)
-{
-    *(int64_t *)row = pg__col_int64(st, 0);
-    return IPS_OK;
-}
-
 /* Step a bound SELECT of one integer; OUT *out. NOT_FOUND without a row. */
 static ips_status fetch_int64(struct pg__stmt *q, int64_t *out)
 {
     int64_t tmp;
-    return pg__fetch_one(q, decode_int64, &tmp, out, sizeof tmp);
+    return pg__fetch_one(q, pg__decode_int64, &tmp, out, sizeof tmp);
 }
 
 static ips_status touch(struct store *s, const char *org_id, int64_t now_ms)

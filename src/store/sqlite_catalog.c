@@ -73,12 +73,24 @@ static const char q_version_insert[] =
     "INSERT INTO listing_versions (listing_id, version, title, description, price_minor,"
     " currency, category, images, ship_from, units_sold, content_hash, created_ms)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
-static const char q_fts_insert[] =
-    "INSERT INTO listings_fts (rowid, title, description) VALUES (?1, ?2, ?3)";
+/* the seller column (0019): the org id of listing ?4's seller */
+static const char q_fts_insert[] = "INSERT INTO listings_fts (rowid, title, description, seller)"
+                                   " SELECT ?1, ?2, ?3, seller_org_id FROM listings WHERE id = ?4";
 /* external content: removing a row from the index takes its indexed text */
 static const char q_fts_delete[] =
-    "INSERT INTO listings_fts (listings_fts, rowid, title, description)"
-    " SELECT 'delete', vrow, title, description FROM listing_versions WHERE vrow = ?1";
+    "INSERT INTO listings_fts (listings_fts, rowid, title, description, seller)"
+    " SELECT 'delete', vrow, title, description, seller FROM listings_fts_rows WHERE vrow = ?1";
+/* A bulk import's batch (bulk_index): the current versions written after
+ * row ?1, in one statement, so that FTS5 builds them in its pending-terms
+ * hash and writes one segment (per-row inserts inside a transaction flush
+ * a segment at every statement savepoint). Walks the new versions by rowid
+ * and looks each listing up by its key. */
+static const char q_fts_index_after[] =
+    "INSERT INTO listings_fts (rowid, title, description, seller)"
+    " SELECT v.vrow, v.title, v.description, l.seller_org_id"
+    " FROM listing_versions v CROSS JOIN listings l ON l.id = v.listing_id"
+    " WHERE v.vrow > ?1 AND l.current_vrow = v.vrow ORDER BY v.vrow";
+static const char q_version_last[] = "SELECT coalesce(max(vrow), 0) FROM listing_versions";
 static const char q_listing_head[] =
     "SELECT current_vrow, current_version FROM listings WHERE id = ?1";
 static const char q_listing_make_current[] =
@@ -102,19 +114,25 @@ static const char q_listing_list[] =
     LISTING_PAGE " WHERE ?1 IS NULL AND l.id > ?2 AND" NOT_HIDDEN " ORDER BY l.id LIMIT ?3";
 static const char q_listing_list_seller[] =
     LISTING_PAGE " WHERE l.seller_org_id = ?1 AND l.id > ?2 ORDER BY l.id LIMIT ?3";
-/* A seller's search filters every match by seller before ranking. The
- * catalog-wide one ranks in the FTS5 index alone (q_listing_search_all:
- * the hits, best first) and reads only the rows it walks, one by one
- * (q_listing_search_row): joining every match first made a common word
- * (150,000 matches in a million listings) cost seconds
- * (docs/benchmarks.md). ?2 bounds the ranking (a top-N sort) when nothing
- * is left out; -1 when hidden hits are skipped, whose number is unknown. */
+/* Every search runs an FTS5 query made by search_match: the caller's
+ * limited to the title and description columns, and for a seller's search
+ * ANDed with its org id in the seller column (0019), so FTS5 intersects
+ * the seller's posting list with the query's inside the index. bm25 weighs
+ * seller 0 (its token never scores).
+ * A seller's search ranks all its matches in the index and joins only the
+ * page's rows (?3 rows after ?4): joining every catalog-wide match to its
+ * listing to filter by seller cost seconds for a common word
+ * (docs/benchmarks.md). The catalog-wide one ranks in the FTS5 index alone
+ * (q_listing_search_all: the hits, best first) and reads only the rows it
+ * walks, one by one (q_listing_search_row). ?2 bounds the ranking (a top-N
+ * sort) when nothing is left out; -1 when hidden hits are skipped, whose
+ * number is unknown. */
+#define SEARCH_SCORE "bm25(listings_fts, 3.0, 1.0, 0.0)"
 static const char q_listing_search[] =
-    "SELECT " ROW_COLS " FROM listings_fts f"
-    " JOIN listing_versions v ON v.vrow = f.rowid"
-    " JOIN listings l ON l.id = v.listing_id"
-    " WHERE listings_fts MATCH ?1 AND l.seller_org_id = ?2"
-    " ORDER BY bm25(listings_fts, 3.0, 1.0), v.vrow LIMIT ?3 OFFSET ?4";
+    "SELECT " ROW_COLS " FROM (SELECT f.rowid AS hit, " SEARCH_SCORE " AS score"
+    " FROM listings_fts f WHERE listings_fts MATCH ?1 ORDER BY score, hit LIMIT ?3 OFFSET ?4) h"
+    " JOIN listing_versions v ON v.vrow = h.hit"
+    " JOIN listings l ON l.id = v.listing_id ORDER BY h.score, h.hit";
 /* The ranking is bounded: bm25 is computed for the newest SEARCH_RANKED
  * matches only (the index walked in descending rowid order, which needs no
  * sort), so a word in 150,000 listings costs what one in 10,000 does
@@ -122,7 +140,7 @@ static const char q_listing_search[] =
  * before. store_catalog.h documents the bound. */
 #define SEARCH_RANKED "10000"
 static const char q_listing_search_all[] =
-    "SELECT hit FROM (SELECT rowid AS hit, bm25(listings_fts, 3.0, 1.0) AS score"
+    "SELECT hit FROM (SELECT rowid AS hit, " SEARCH_SCORE " AS score"
     " FROM listings_fts WHERE listings_fts MATCH ?1 ORDER BY rowid DESC LIMIT " SEARCH_RANKED
     ") ORDER BY score, hit LIMIT ?2";
 static const char q_listing_search_row[] =
@@ -368,12 +386,14 @@ static ips_status bind_fts_insert(struct sqlite__stmt *q, const void *arg)
     const struct version_row *r = arg;
     ips_status result;
     if ((result = sqlite__bind_int64(q, 1, r->vrow)) ||
-        (result = SQLITE__BIND_FIELD(q, 2, r->v->title)))
+        (result = SQLITE__BIND_FIELD(q, 2, r->v->title)) ||
+        (result = SQLITE__BIND_FIELD(q, 3, r->v->description)))
         return result;
-    return SQLITE__BIND_FIELD(q, 3, r->v->description);
+    return SQLITE__BIND_FIELD(q, 4, r->v->listing_id);
 }
 
-/* Index version row vrow (its title and description, as stored). */
+/* Index version row vrow (its title and description, as stored, and its
+ * listing's seller: the listing row must exist). */
 static ips_status fts_insert(struct sqlite_store *ss, int64_t vrow,
                              const struct store_listing_version *v)
 {
@@ -425,7 +445,7 @@ static ips_status listing_insert(struct store *s, const struct store_listing *l,
     ips_status result = version_insert(ss, v, &n.vrow);
     if (result || (result = sqlite__write(ss, q_listing_insert, bind_listing_insert, &n, false)))
         return result;
-    return fts_insert(ss, n.vrow, v);
+    return ss->fts_deferred ? IPS_OK : fts_insert(ss, n.vrow, v);
 }
 
 /* sqlite__bind_fn binding arg, a const int64_t *, to ?1. */
@@ -458,9 +478,16 @@ static ips_status listing_add_version(struct store *s, const struct store_listin
         return result;
     if (v->version != head.version + 1)
         return IPS_ERR_CONFLICT;
-    /* take the old current version out of the index, put the new one in */
-    if ((result = sqlite__write(ss, q_fts_delete, bind_int64_1, &head.vrow, false)) ||
-        (result = version_insert(ss, v, &r.vrow)) || (result = fts_insert(ss, r.vrow, v)))
+    /* take the old current version out of the index, put the new one in
+     * (a bulk import's batch indexes its versions at its end, bulk_index:
+     * a version written in the batch is not in the index yet) */
+    if (ss->fts_deferred) {
+        if ((head.vrow <= ss->fts_after &&
+             (result = sqlite__write(ss, q_fts_delete, bind_int64_1, &head.vrow, false))) ||
+            (result = version_insert(ss, v, &r.vrow)))
+            return result;
+    } else if ((result = sqlite__write(ss, q_fts_delete, bind_int64_1, &head.vrow, false)) ||
+               (result = version_insert(ss, v, &r.vrow)) || (result = fts_insert(ss, r.vrow, v)))
         return result;
     return sqlite__write(ss, q_listing_make_current, bind_make_current, &r, false);
 }
@@ -636,6 +663,50 @@ static ips_status search_all(struct sqlite_store *ss, struct sqlite__stmt *q, in
     return result == IPS_ERR_NOT_FOUND ? IPS_OK : result;
 }
 
+/* The FTS5 query of a search (q_listing_search*): fts_query limited to the
+ * title and description, and, for only_seller, ANDed with the seller's org
+ * id in the seller column (a phrase: quotes doubled). Caller frees *out. */
+static ips_status search_match(const char *fts_query, const char *only_seller, char **out)
+{
+    static const char cols[] = "{title description} : (";
+    static const char seller[] = "seller : \"";
+    /* the caller's parentheses must pair (outside its quoted strings), or
+     * its text could close ours: "a) OR (b" would search every column */
+    int depth = 0;
+    bool quoted = false;
+    for (const char *p = fts_query; *p && depth >= 0; p++)
+        if (*p == '"')
+            quoted = !quoted;
+        else if (!quoted)
+            depth += *p == '(' ? 1 : *p == ')' ? -1 : 0;
+    if (depth != 0 || quoted)
+        return IPS_ERR_INVALID;
+    size_t qn = strlen(fts_query), sn = only_seller ? strlen(only_seller) : 0;
+    char *m = malloc(sizeof seller + 2 * sn + sizeof "\" AND " + sizeof cols + qn + 2);
+    if (!m)
+        return IPS_ERR_NOMEM;
+    size_t o = 0;
+    if (only_seller) {
+        memcpy(m, seller, sizeof seller - 1);
+        o = sizeof seller - 1;
+        for (size_t i = 0; i < sn; i++) {
+            if (only_seller[i] == '"')
+                m[o++] = '"';
+            m[o++] = only_seller[i];
+        }
+        memcpy(m + o, "\" AND ", sizeof "\" AND " - 1);
+        o += sizeof "\" AND " - 1;
+    }
+    memcpy(m + o, cols, sizeof cols - 1);
+    o += sizeof cols - 1;
+    memcpy(m + o, fts_query, qn);
+    o += qn;
+    m[o++] = ')';
+    m[o] = '\0';
+    *out = m;
+    return IPS_OK;
+}
+
 static ips_status listing_search(struct store *s, const char *fts_query, const char *only_seller,
                                  int64_t offset, int limit, const struct store_listing_view *view,
                                  store_listing_cb cb, void *arg)
@@ -644,11 +715,14 @@ static ips_status listing_search(struct store *s, const char *fts_query, const c
     struct sqlite__stmt q;
     struct emit_listing e = {cb, arg};
     struct listing_row *r = malloc(sizeof *r);
+    char *match = NULL;
     const char *sql = only_seller ? q_listing_search : q_listing_search_all;
-    ips_status result = r ? sqlite__stmt_sql(ss, sql, &q) : IPS_ERR_NOMEM;
-    if (!r)
+    ips_status result = r ? search_match(fts_query, only_seller, &match) : IPS_ERR_NOMEM;
+    if (result == IPS_OK)
+        result = sqlite__stmt_sql(ss, sql, &q);
+    else
         memset(&q, 0, sizeof q);
-    if (result || (result = sqlite__bind_text(&q, 1, fts_query)))
+    if (result || (result = sqlite__bind_text(&q, 1, match)))
         goto out_stmt;
     if (!only_seller) {
         /* the ranking's bound: offset + limit hits, unless hidden ones are skipped */
@@ -657,8 +731,7 @@ static ips_status listing_search(struct store *s, const char *fts_query, const c
             result = search_all(ss, &q, offset, limit, view, r, &e);
         goto out_stmt;
     }
-    if ((result = sqlite__bind_text(&q, 2, only_seller)) ||
-        (result = sqlite__bind_int64(&q, 3, sqlite__page_limit(limit))) ||
+    if ((result = sqlite__bind_int64(&q, 3, sqlite__page_limit(limit))) ||
         (result = sqlite__bind_int64(&q, 4, offset)) || (result = bind_view(&q, view)))
         goto out_stmt;
     for (;;) {
@@ -678,6 +751,7 @@ out_stmt:
     if (result == IPS_ERR_INVALID)
         log_debug("catalog: fts query refused", "error", sqlite3_errmsg(ss->db));
     sqlite__stmt_put(&q);
+    free(match);
     free(r);
     return result;
 }
@@ -725,6 +799,32 @@ static ips_status bulk_begin(struct store *s)
     return sqlite__exec(sqlite__from(s), "PRAGMA cache_size = -131072", "catalog bulk cache");
 }
 
+/* Inside a transaction: from now on listing_insert and listing_add_version
+ * leave listings_fts alone; bulk_index fills it for the versions written
+ * after the last row that exists now. */
+static ips_status bulk_defer(struct store *s)
+{
+    struct sqlite_store *ss = sqlite__from(s);
+    int64_t last, tmp;
+    ips_status result = sqlite__get_one(ss, q_version_last, NULL, NULL, decode_int64, &tmp,
+                                        &last, sizeof last);
+    if (result == IPS_OK) {
+        ss->fts_after = last;
+        ss->fts_deferred = true;
+    }
+    return result;
+}
+
+static ips_status bulk_index(struct store *s, bool index)
+{
+    struct sqlite_store *ss = sqlite__from(s);
+    if (!ss->fts_deferred)
+        return IPS_OK;
+    ss->fts_deferred = false;
+    return index ? sqlite__write(ss, q_fts_index_after, bind_int64_1, &ss->fts_after, false)
+                 : IPS_OK;
+}
+
 const struct store_catalog_ops sqlite__catalog_ops = {
     .seller_insert = seller_insert,
     .seller_update = seller_update,
@@ -743,4 +843,6 @@ const struct store_catalog_ops sqlite__catalog_ops = {
     .seller_hidden = seller_hidden,
     .version_list = version_list,
     .bulk_begin = bulk_begin,
+    .bulk_defer = bulk_defer,
+    .bulk_index = bulk_index,
 };

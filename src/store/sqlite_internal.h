@@ -79,6 +79,10 @@ struct sqlite_store {
     bool writer_held;    /* this connection holds durable's writer lock (inside store_tx_run) */
     bool sync_pending;   /* a commit under the writer lock awaits the barrier */
     int wal_pages;       /* WAL size reported by that commit, for the checkpoint */
+    /* catalog bulk import (sqlite_catalog.c, bulk_defer): listings_fts is
+     * filled for the versions with vrow > fts_after at bulk_index, not per row */
+    bool fts_deferred;
+    int64_t fts_after;
 };
 
 /* A statement borrowed for one call: from a cache, or a private copy

@@ -137,3 +137,15 @@ ips_status store_catalog_bulk_begin(struct store *s)
     STORE__REQUIRE(s);
     return s->ops->catalog->bulk_begin(s);
 }
+
+ips_status store_catalog_bulk_defer(struct store *s)
+{
+    STORE__REQUIRE(s);
+    return s->ops->catalog->bulk_defer ? s->ops->catalog->bulk_defer(s) : IPS_OK;
+}
+
+ips_status store_catalog_bulk_index(struct store *s, bool index)
+{
+    STORE__REQUIRE(s);
+    return s->ops->catalog->bulk_index ? s->ops->catalog->bulk_index(s, index) : IPS_OK;
+}

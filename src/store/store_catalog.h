@@ -138,8 +138,12 @@ ips_status store_catalog_listing_list(struct store *s, const char *only_seller, 
  * results, at most limit; only_seller as above. A catalog-wide search
  * (only_seller NULL) ranks the newest 10,000 matches only (SEARCH_RANKED in
  * sqlite_catalog.c) and returns nothing past them: a broader query's pages
- * stay fast, and it must be narrowed to reach older listings.
- * Failure: IPS_ERR_INVALID when SQLite refuses the query text. */
+ * stay fast, and it must be narrowed to reach older listings. A seller's
+ * search (only_seller) ranks all of that seller's matches, found inside the
+ * index (0019). Every query matches the title and description only, never
+ * the indexed seller org id.
+ * Failure: IPS_ERR_INVALID when SQLite refuses the query text or its
+ * parentheses do not pair (outside its quoted strings). */
 ips_status store_catalog_listing_search(struct store *s, const char *fts_query,
                                         const char *only_seller, int64_t offset, int limit,
                                         store_listing_cb cb, void *arg);
@@ -183,5 +187,17 @@ ips_status store_catalog_version_list(struct store *s, const char *id, int64_t b
  * hundreds of thousands of rows go in. Durability is unchanged. Lasts until
  * the connection is closed. */
 ips_status store_catalog_bulk_begin(struct store *s);
+
+/* Inside a transaction (a bulk import's batch): the listings and versions
+ * written from now on may stay out of the full-text index until
+ * store_catalog_bulk_index(s, true), called before the commit, indexes
+ * them all at once (their current versions) — one index build per batch
+ * instead of one per row. store_catalog_bulk_index(s, false) ends the
+ * deferral without indexing: the transaction is being rolled back. A
+ * backend whose index follows each row (PostgreSQL) defers nothing; both
+ * are then IPS_OK at once. Searches inside the deferral miss the rows
+ * written in it. */
+ips_status store_catalog_bulk_defer(struct store *s);
+ips_status store_catalog_bulk_index(struct store *s, bool index);
 
 #endif

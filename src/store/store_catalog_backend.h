@@ -36,6 +36,9 @@ struct store_catalog_ops {
     ips_status (*version_list)(struct store *s, const char *id, int64_t before, int limit,
                                store_version_cb cb, void *arg);
     ips_status (*bulk_begin)(struct store *s);
+    /* optional (NULL: the backend indexes each row as it is written) */
+    ips_status (*bulk_defer)(struct store *s);
+    ips_status (*bulk_index)(struct store *s, bool index);
 };
 
 #endif

@@ -140,25 +140,6 @@ static int setup(void **state)
     return 0;
 }
 
-/* A seller profile with identifiers (JSON object text) through the catalog,
- * attached to org (NULL: a new org). OUT org_id. */
-static void seller_put(struct fixture *f, const char *ext, const char *idents, const char *attach,
-                       char org_id[ID_SIZE])
-{
-    char text[512];
-    snprintf(text, sizeof text, "{\"id\": \"%s\", \"name\": \"%s\", \"identifiers\": %s}", ext, ext,
-             idents);
-    json_t *obj = json_loads(text, 0, NULL);
-    assert_non_null(obj);
-    struct store_seller sp;
-    struct ips_ctx *ctx = testdb_act_as(&f->db, &f->db.sys);
-    ips_status st = catalog_seller_put(ctx, obj, attach, &sp, NULL);
-    if (st)
-        fail_msg("seller_put %s: %s (%s)", ext, ips_status_slug(st), ctx->detail);
-    json_decref(obj);
-    memcpy(org_id, sp.org_id, ID_SIZE);
-}
-
 /* A listing of the acting seller p. Result: the status. */
 static ips_status listing_add(struct fixture *f, const struct access_principal *p, const char *id,
                               int units)
@@ -396,15 +377,15 @@ static void networks_merge_as_identifiers_are_shared(void **state)
 {
     struct fixture *f = *state;
     char a[ID_SIZE], b[ID_SIZE], c[ID_SIZE], d[ID_SIZE];
-    seller_put(f, "net-a", "{\"phone\": \"+44 20 7946 0001\"}", f->shop.id, a);
-    seller_put(f, "net-b", "{\"email\": \"b@shops.test\"}", NULL, b);
-    seller_put(f, "net-d", "{\"device_id\": \"dev-9\"}", NULL, d);
+    testdb_seller_put(&f->db, "net-a", "{\"phone\": \"+44 20 7946 0001\"}", f->shop.id, a);
+    testdb_seller_put(&f->db, "net-b", "{\"email\": \"b@shops.test\"}", NULL, b);
+    testdb_seller_put(&f->db, "net-d", "{\"device_id\": \"dev-9\"}", NULL, d);
     char na[ID_SIZE], nb[ID_SIZE], nc[ID_SIZE], nd[ID_SIZE];
     assert_int_equal(store_enforce_member_get(f->db.s, a, na), IPS_OK);
     assert_int_equal(store_enforce_member_get(f->db.s, b, nb), IPS_OK);
     assert_string_not_equal(na, nb);
     /* c shares a's phone and b's email: all three become one network */
-    seller_put(f, "net-c", "{\"phone\": \"0044 20 7946 0001\", \"email\": \"B@shops.test\"}", NULL,
+    testdb_seller_put(&f->db, "net-c", "{\"phone\": \"0044 20 7946 0001\", \"email\": \"B@shops.test\"}", NULL,
                c);
     assert_int_equal(store_enforce_member_get(f->db.s, a, na), IPS_OK);
     assert_int_equal(store_enforce_member_get(f->db.s, b, nb), IPS_OK);
@@ -417,7 +398,7 @@ static void networks_merge_as_identifiers_are_shared(void **state)
     assert_int_equal(store_enforce_network_get(f->db.s, na, &n), IPS_OK);
     assert_int_equal(n.size, 3);
     /* a changed identifier links d in too */
-    seller_put(f, "net-d", "{\"email\": \"b@shops.test\"}", NULL, d);
+    testdb_seller_put(&f->db, "net-d", "{\"email\": \"b@shops.test\"}", NULL, d);
     assert_int_equal(store_enforce_member_get(f->db.s, d, nd), IPS_OK);
     assert_int_equal(store_enforce_member_get(f->db.s, a, na), IPS_OK);
     assert_string_equal(na, nd);
@@ -461,7 +442,7 @@ a_new_seller_sharing_a_phone_with_a_banned_network_is_flagged_and_suspended(void
 {
     struct fixture *f = *state;
     char a[ID_SIZE], b[ID_SIZE], c[ID_SIZE], x[ID_SIZE];
-    seller_put(f, "ban-a", "{\"phone\": \"+86 138 0000 0001\", \"payment_account\": \"ACC-77\"}",
+    testdb_seller_put(&f->db, "ban-a", "{\"phone\": \"+86 138 0000 0001\", \"payment_account\": \"ACC-77\"}",
                f->shop.id, a);
     assert_int_equal(listing_add(f, &f->seller, "B-1", 2), IPS_OK);
     char nid[ID_SIZE];
@@ -473,7 +454,7 @@ a_new_seller_sharing_a_phone_with_a_banned_network_is_flagged_and_suspended(void
     assert_string_equal(listing_state(f, "B-1"), "taken_down");
 
     /* ban evasion: the same phone on a new shop */
-    seller_put(f, "ban-b", "{\"phone\": \"+8613800000001\"}", f->other.id, b);
+    testdb_seller_put(&f->db, "ban-b", "{\"phone\": \"+8613800000001\"}", f->other.id, b);
     assert_int_equal(level_of(f, b), ENFORCE_SUSPENSION);
     json_t *rec = NULL;
     assert_int_equal(enforce_seller_get(testdb_act_as(&f->db, &f->db.sys), b, &rec), IPS_OK);
@@ -486,9 +467,9 @@ a_new_seller_sharing_a_phone_with_a_banned_network_is_flagged_and_suspended(void
 
     /* the payment account, on a seller whose other identifiers are new */
     f->db.cfg.enforce_evasion_suspend = false;
-    seller_put(f, "ban-c", "{\"email\": \"c@new.test\"}", NULL, c);
+    testdb_seller_put(&f->db, "ban-c", "{\"email\": \"c@new.test\"}", NULL, c);
     assert_int_equal(level_of(f, c), ENFORCE_NONE);
-    seller_put(f, "ban-c", "{\"payment_account\": \"ACC-77\"}", NULL, c); /* changed identifier */
+    testdb_seller_put(&f->db, "ban-c", "{\"payment_account\": \"ACC-77\"}", NULL, c); /* changed identifier */
     assert_int_equal(level_of(f, c), ENFORCE_NONE); /* flagged, not suspended (config) */
     rec = NULL;
     assert_int_equal(enforce_seller_get(testdb_act_as(&f->db, &f->db.sys), c, &rec), IPS_OK);
@@ -497,15 +478,15 @@ a_new_seller_sharing_a_phone_with_a_banned_network_is_flagged_and_suspended(void
     json_decref(rec);
 
     /* an unrelated seller is not flagged */
-    seller_put(f, "ban-x", "{\"phone\": \"+33 1 23 45 67 89\"}", NULL, x);
+    testdb_seller_put(&f->db, "ban-x", "{\"phone\": \"+33 1 23 45 67 89\"}", NULL, x);
     assert_int_equal(level_of(f, x), ENFORCE_NONE);
 
     /* two sellers sharing an email; one adds the banned phone: the whole pair
      * joins the banned network, but only the seller that changed is flagged */
     char y[ID_SIZE], z[ID_SIZE];
-    seller_put(f, "ban-y", "{\"email\": \"yz@shops.test\"}", NULL, y);
-    seller_put(f, "ban-z", "{\"email\": \"yz@shops.test\"}", NULL, z);
-    seller_put(f, "ban-y", "{\"phone\": \"+8613800000001\"}", NULL, y);
+    testdb_seller_put(&f->db, "ban-y", "{\"email\": \"yz@shops.test\"}", NULL, y);
+    testdb_seller_put(&f->db, "ban-z", "{\"email\": \"yz@shops.test\"}", NULL, z);
+    testdb_seller_put(&f->db, "ban-y", "{\"phone\": \"+8613800000001\"}", NULL, y);
     const char *pair[] = {y, z};
     for (int k = 0; k < 2; k++) {
         rec = NULL;

@@ -10,7 +10,6 @@
 #include <cmocka.h>
 
 #include <sodium.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -630,22 +629,25 @@ static void the_prior_art_index_follows_the_database_it_is_asked_about(void **st
 
 /* ---- integrity ------------------------------------------------------------------------ */
 
+/* Tamper with the database behind the domain's back (testdb_exec_sql: the
+ * store's own connection, SQLite or PostgreSQL). */
 static void exec_sql(struct fixture *f, const char *sql)
 {
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(f->db.path, &db), SQLITE_OK);
-    char *err = NULL;
-    int rc = sqlite3_exec(db, sql, NULL, NULL, &err);
-    if (rc != SQLITE_OK)
-        fprintf(stderr, "sql: %s\n", err);
-    assert_int_equal(rc, SQLITE_OK);
-    sqlite3_close(db);
+    assert_int_equal(testdb_exec_sql(&f->db, sql), IPS_OK);
 }
 
-/* SQL zeroing hash number P of tile (0, 0) (behind the trigger's back). */
-#define TILE0_ZERO(P)                                                                              \
+/* SQL zeroing hash number P of tile (0, 0) (behind the trigger's back), in
+ * each dialect. */
+#define TILE0_ZERO_SQLITE(P)                                                                       \
     "UPDATE ledger_tiles SET hashes = CAST(substr(hashes, 1, 32 * " #P ") || zeroblob(32) ||"      \
     " substr(hashes, 32 * " #P " + 33) AS BLOB) WHERE level = 0 AND idx = 0;"
+#define TILE0_ZERO_PG(P)                                                                           \
+    "UPDATE ledger_tiles SET hashes = overlay(hashes placing decode(repeat('00', 32), 'hex')"      \
+    " from 32 * " #P " + 1 for 32) WHERE level = 0 AND idx = 0;"
+#define TILE0_ZERO(f, P) TESTDB_SQL(&(f)->db, TILE0_ZERO_SQLITE(P), TILE0_ZERO_PG(P))
+/* Dropping a trigger: SQLite names it alone, PostgreSQL with its table. */
+#define DROP_TRIGGER(f, name, table)                                                              \
+    TESTDB_SQL(&(f)->db, "DROP TRIGGER " name ";", "DROP TRIGGER " name " ON " table ";")
 
 static void the_checks_find_a_changed_leaf_and_a_changed_node_and_appending_stops(void **state)
 {
@@ -658,25 +660,27 @@ static void the_checks_find_a_changed_leaf_and_a_changed_node_and_appending_stop
     assert_int_equal(res.checked, 7);
     assert_int_equal(res.tree_size, 7);
     /* the tables refuse updates */
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(f->db.path, &db), SQLITE_OK);
-    assert_int_not_equal(sqlite3_exec(db, "UPDATE ledger_tiles SET hashes = zeroblob(length(hashes))", NULL, NULL, NULL), SQLITE_OK);
-    assert_int_not_equal(sqlite3_exec(db, "DELETE FROM ledger_tiles", NULL, NULL, NULL), SQLITE_OK);
-    assert_int_not_equal(sqlite3_exec(db, "DELETE FROM ledger_checkpoints", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
+    assert_int_not_equal(testdb_exec_sql(&f->db, TESTDB_SQL(&f->db,
+        "UPDATE ledger_tiles SET hashes = zeroblob(length(hashes))",
+        "UPDATE ledger_tiles SET hashes = decode(repeat('00', length(hashes)), 'hex')")), IPS_OK);
+    assert_int_not_equal(testdb_exec_sql(&f->db, "DELETE FROM ledger_tiles"), IPS_OK);
+    assert_int_not_equal(testdb_exec_sql(&f->db, "DELETE FROM ledger_checkpoints"), IPS_OK);
     /* a leaf changed behind the triggers' back: the full check finds it */
-    exec_sql(f, "DROP TRIGGER ledger_registrations_no_update;"
-                "UPDATE ledger_registrations SET leaf = CAST(replace(CAST(leaf AS TEXT), '\"W\"', '\"X\"') AS BLOB) WHERE leaf_index = 3;");
+    exec_sql(f, DROP_TRIGGER(f, "ledger_registrations_no_update", "ledger_registrations"));
+    exec_sql(f, TESTDB_SQL(&f->db,
+        "UPDATE ledger_registrations SET leaf = CAST(replace(CAST(leaf AS TEXT), '\"W\"', '\"X\"') AS BLOB) WHERE leaf_index = 3;",
+        "UPDATE ledger_registrations SET leaf = convert_to(replace(convert_from(leaf, 'UTF8'), '\"W\"', '\"X\"'), 'UTF8') WHERE leaf_index = 3;"));
     assert_int_equal(ledger_check(&f->db.ctx, false, &res), IPS_OK); /* nodes untouched */
     assert_int_equal(ledger_check(&f->db.ctx, true, &res), IPS_ERR_INTEGRITY);
     assert_non_null(strstr(res.reason, "level 0, index 3"));
     /* an inner node changed: the full check finds it (node (1, 2) is hash 9
      * of tile (0, 0), see ledger_tile_pos) */
-    exec_sql(f, "DROP TRIGGER ledger_tiles_grow_only;" TILE0_ZERO(9));
+    exec_sql(f, DROP_TRIGGER(f, "ledger_tiles_grow_only", "ledger_tiles"));
+    exec_sql(f, TILE0_ZERO(f, 9));
     assert_int_equal(ledger_check(&f->db.ctx, true, &res), IPS_ERR_INTEGRITY);
     /* a node the root is made of changed: the quick check finds it too, and
      * appending is refused */
-    exec_sql(f, TILE0_ZERO(6)); /* node (2, 0) */
+    exec_sql(f, TILE0_ZERO(f, 6)); /* node (2, 0) */
     assert_int_equal(ledger_check(&f->db.ctx, false, &res), IPS_ERR_INTEGRITY);
     assert_int_equal(reg(f, &f->holder, f->brand.id, "more", "W", NULL, &r), IPS_ERR_INTEGRITY);
     assert_int_equal(ledger_size(f), 7);
@@ -708,7 +712,8 @@ static void a_failed_start_check_refuses_the_ledger_for_the_process(void **state
     struct ledger_receipt r;
     assert_int_equal(reg(f, &f->holder, f->brand.id, "a", "A", NULL, &r), IPS_OK);
     assert_int_equal(ledger_startup(&f->db.ctx), IPS_OK);
-    exec_sql(f, "DROP TRIGGER ledger_tiles_grow_only;" TILE0_ZERO(0)); /* leaf hash 0 */
+    exec_sql(f, DROP_TRIGGER(f, "ledger_tiles_grow_only", "ledger_tiles"));
+    exec_sql(f, TILE0_ZERO(f, 0)); /* leaf hash 0 */
     assert_int_equal(ledger_startup(&f->db.ctx), IPS_ERR_INTEGRITY);
     struct store_ledger_checkpoint cp;
     assert_int_equal(ledger_checkpoint_latest(&f->db.ctx, &cp), IPS_ERR_INTEGRITY);

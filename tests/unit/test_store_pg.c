@@ -4,6 +4,8 @@
  * tests/unit/postgres.list): the two migration lists carry the same
  * versions, text orders bytewise, a failed transaction leaves nothing, the
  * audit chain accepts only head + 1, and an unlimited audit listing is whole.
+ * On PostgreSQL also: each session gets time limits unless it set its own,
+ * and the write lock is one per schema.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +18,7 @@
 #include <string.h>
 
 #include "core/embed.h"
+#include "store/pg_internal.h"
 #include "store/store.h"
 #include "testdb.h"
 
@@ -156,6 +159,90 @@ static void the_audit_chain_takes_only_head_plus_one(void **state)
     assert_int_equal(n, 2);
 }
 
+
+/* ---- PostgreSQL sessions ---------------------------------------------------------- */
+
+/* A setting of store s's session, in milliseconds (s is a PostgreSQL store). */
+static int64_t setting_ms(struct store *s, const char *name)
+{
+    const char *params[1] = {name};
+    PGresult *res = PQexecParams(pg__from(s)->conn,
+                                 "SELECT (extract(epoch FROM current_setting($1)::interval)"
+                                 " * 1000)::bigint",
+                                 1, NULL, params, NULL, NULL, 0);
+    assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+    int64_t ms = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    return ms;
+}
+
+/* Open a store on schema (created if missing) of the test database, its
+ * session's lock_timeout set by the URL to 100 ms. */
+static struct store *open_schema(const char *schema)
+{
+    const char *pg = getenv("IPRSHIELD_TEST_PG");
+    char url[512];
+    snprintf(url, sizeof url, "%s%soptions=-csearch_path%%3D%s%%20-clock_timeout%%3D100ms", pg,
+             strchr(pg, '?') ? "&" : "?", schema);
+    struct store *s = NULL;
+    assert_int_equal(store_open(url, &s), IPS_OK);
+    return s;
+}
+
+static ips_status write_nothing(struct store *s, void *arg)
+{
+    (void)s;
+    (void)arg;
+    return IPS_OK;
+}
+
+struct others {
+    struct store *same, *other;
+    ips_status same_got, other_got;
+};
+
+/* Inside a write transaction of the test's schema: a writer of another
+ * schema goes ahead, one of the same schema waits and, past its
+ * lock_timeout, gives up (IPS_ERR_BUSY, after store_tx_run's retries). */
+static ips_status write_beside(struct store *s, void *arg)
+{
+    (void)s;
+    struct others *o = arg;
+    o->other_got = store_tx_run(o->other, write_nothing, NULL);
+    o->same_got = store_tx_run(o->same, write_nothing, NULL);
+    return IPS_OK;
+}
+
+static void sessions_have_time_limits_and_each_schema_its_own_write_lock(void **state)
+{
+    struct testdb *t = *state;
+    if (!testdb_on_postgres(t))
+        skip();
+    /* the defaults of store_postgres.c */
+    assert_int_equal(setting_ms(t->s, "lock_timeout"), 30000);
+    assert_int_equal(setting_ms(t->s, "idle_in_transaction_session_timeout"), 60000);
+    /* a value the URL sets is kept */
+    char schema[128], other[160];
+    PGresult *res = PQexec(pg__from(t->s)->conn, "SELECT current_schema()");
+    assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+    snprintf(schema, sizeof schema, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    snprintf(other, sizeof other, "%s_other", schema);
+    struct others o = {.same = open_schema(schema), .other = open_schema(other)};
+    assert_int_equal(setting_ms(o.same, "lock_timeout"), 100);
+    assert_int_equal(setting_ms(o.same, "idle_in_transaction_session_timeout"), 60000);
+    assert_int_equal(store_tx_run(t->s, write_beside, &o), IPS_OK);
+    assert_int_equal(o.other_got, IPS_OK);
+    assert_int_equal(o.same_got, IPS_ERR_BUSY);
+    /* the lock went with the transaction */
+    assert_int_equal(store_tx_run(o.same, write_nothing, NULL), IPS_OK);
+    char drop[200];
+    snprintf(drop, sizeof drop, "DROP SCHEMA %s", other);
+    assert_int_equal(testdb_exec_sql(t, drop), IPS_OK);
+    store_close(o.same);
+    store_close(o.other);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, testdb_setup, testdb_teardown)
@@ -165,6 +252,7 @@ int main(void)
         T(text_orders_bytewise_and_pages_by_cursor),
         T(a_failed_transaction_leaves_nothing_and_the_connection_works),
         T(the_audit_chain_takes_only_head_plus_one),
+        T(sessions_have_time_limits_and_each_schema_its_own_write_lock),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,6 +18,14 @@
 
 #include "testdb.h"
 
+#include "catalog/catalog.h"
+
+#include <libpq-fe.h>
+#include <sqlite3.h>
+
+#include "store/pg_internal.h"
+#include "store/sqlite_internal.h"
+
 /* nftw callback: remove one entry, children before their directory. */
 static int testdb__remove_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
@@ -220,4 +228,79 @@ void testdb_user_add(struct testdb *t, const char *email, const char *role,
         *user = u;
     if (as)
         *as = testdb_principal_of(&u);
+}
+
+void testdb_seller_put(struct testdb *t, const char *ext, const char *idents, const char *attach,
+                       char org_id[ID_SIZE])
+{
+    char text[512];
+    snprintf(text, sizeof text, "{\"id\": \"%s\", \"name\": \"%s\", \"identifiers\": %s}", ext, ext,
+             idents);
+    json_t *obj = json_loads(text, 0, NULL);
+    assert_non_null(obj);
+    struct store_seller sp;
+    struct ips_ctx *ctx = testdb_act_as(t, &t->sys);
+    ips_status st = catalog_seller_put(ctx, obj, attach, &sp, NULL);
+    if (st)
+        fail_msg("seller_put %s: %s (%s)", ext, ips_status_slug(st), ctx->detail);
+    json_decref(obj);
+    memcpy(org_id, sp.org_id, ID_SIZE);
+}
+
+/* ---- SQL behind the domain's back ------------------------------------------------- */
+
+bool testdb_on_postgres(const struct testdb *t)
+{
+    return t->s && strcmp(store_backend_name(t->s), "postgres") == 0;
+}
+
+ips_status testdb_exec_sql(struct testdb *t, const char *sql)
+{
+    assert_non_null(t->s);
+    if (testdb_on_postgres(t)) {
+        PGresult *res = PQexec(pg__from(t->s)->conn, sql);
+        ExecStatusType rs = PQresultStatus(res);
+        ips_status st = IPS_OK;
+        if (rs != PGRES_COMMAND_OK && rs != PGRES_TUPLES_OK) {
+            fprintf(stderr, "testdb_exec_sql: %s", PQresultErrorMessage(res));
+            st = pg__status(pg__from(t->s), res, "testdb_exec_sql");
+        }
+        PQclear(res);
+        return st;
+    }
+    char *err = NULL;
+    int rc = sqlite3_exec(sqlite__from(t->s)->db, sql, NULL, NULL, &err);
+    if (rc != SQLITE_OK)
+        fprintf(stderr, "testdb_exec_sql: %s\n", err ? err : sqlite3_errstr(rc));
+    sqlite3_free(err);
+    return rc == SQLITE_OK ? IPS_OK : sqlite__status(sqlite__from(t->s), rc, "testdb_exec_sql");
+}
+
+int64_t testdb_query_int64(struct testdb *t, const char *sql)
+{
+    assert_non_null(t->s);
+    int64_t n = 0;
+    if (testdb_on_postgres(t)) {
+        PGresult *res = PQexec(pg__from(t->s)->conn, sql);
+        bool ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0 &&
+                  PQnfields(res) > 0 && !PQgetisnull(res, 0, 0);
+        if (ok)
+            n = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+        else
+            fprintf(stderr, "testdb_query_int64: %s: %s\n", sql, PQresultErrorMessage(res));
+        PQclear(res);
+        assert_true(ok);
+        return n;
+    }
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(sqlite__from(t->s)->db, sql, -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    else
+        fprintf(stderr, "testdb_query_int64: %s: %s\n", sql, sqlite3_errmsg(sqlite__from(t->s)->db));
+    sqlite3_finalize(st);
+    assert_int_equal(rc, SQLITE_ROW);
+    return n;
 }

@@ -101,8 +101,37 @@ ips_status testdb_user_create(struct testdb *t, const char *email, const char *r
 /* testdb_user_create in org, failing the running test unless IPS_OK.
  * OUT *user (may be NULL): the user; OUT *as (may be NULL):
  * testdb_principal_of the user. */
+/* A seller profile with identifiers (idents: JSON object text) through
+ * catalog_seller_put as the system, attached to org attach (NULL: a new
+ * org); ext is its external id and name. Fails the running test unless
+ * IPS_OK. OUT org_id. */
+void testdb_seller_put(struct testdb *t, const char *ext, const char *idents, const char *attach,
+                       char org_id[ID_SIZE]);
+
 void testdb_user_add(struct testdb *t, const char *email, const char *role,
                      const struct store_org *org, struct store_user *user,
                      struct access_principal *as);
+
+/* ---- SQL behind the domain's back, on either backend ------------------------------ */
+
+/* Whether t's store is the PostgreSQL backend (an IPRSHIELD_TEST_PG run). */
+bool testdb_on_postgres(const struct testdb *t);
+
+/* The text for t's backend: sqlite_sql on SQLite, pg_sql on PostgreSQL, for
+ * the tests that must write a statement in each dialect (triggers, blobs,
+ * catalogs differ). */
+#define TESTDB_SQL(t, sqlite_sql, pg_sql) (testdb_on_postgres(t) ? (pg_sql) : (sqlite_sql))
+
+/* Run sql (one or more statements, no parameters, no result wanted) on t's
+ * own connection, outside any transaction, as the test's tampering with the
+ * database: sqlite3_exec on SQLite, PQexec on PostgreSQL. Result: IPS_OK or
+ * the backend's status for the failure (so a test can expect a trigger to
+ * refuse); the server's or SQLite's message is written to stderr. */
+ips_status testdb_exec_sql(struct testdb *t, const char *sql);
+
+/* The first column of the first row of a query that yields an integer (a
+ * count), on t's own connection. Fails the running test when the query
+ * fails or yields no row. */
+int64_t testdb_query_int64(struct testdb *t, const char *sql);
 
 #endif
