@@ -15,7 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit/audit.h"
 #include "blob/blob.h"
+#include "core/timeutil.h"
 #include "cli/cli.h"
 #include "ledger/ledger.h"
 
@@ -32,7 +34,14 @@ static void ledger_usage(FILE *f)
             "                  register works (one batch, one checkpoint) and print receipts:\n"
             "                  one JSON object for one file, JSON Lines for several. The\n"
             "                  title defaults to the file name; --created to today (UTC).\n"
-            "  key             print the verifier key (created with the log key on first use)\n"
+            "  key [--all]     print the verifier key (created with the log key on first use);\n"
+            "                  with --all also the log's earlier keys, one per line (a VKEY\n"
+            "                  file that checks receipts and checkpoints from before a rotation)\n"
+            "  rotate-key [--overlap-days N]\n"
+            "                  make a new signing key (same name) the current one; the old key\n"
+            "                  co-signs checkpoints for N more days (default 30, 0: stop now)\n"
+            "                  and stays in the key file to check what it signed. Running\n"
+            "                  servers take the new key file up at their next signature.\n"
             "  check [--quick] check the stored log against its latest checkpoint; without\n"
             "                  --quick also recompute every leaf and tree node\n"
             "  verify RECEIPT.json --key VKEY\n"
@@ -49,7 +58,9 @@ static void ledger_usage(FILE *f)
             "                  (0-31, default 31) of IMAGE or of a mirrored/rotated copy, in\n"
             "                  registration order, registered before leaf LEAF (default: all);\n"
             "                  prints JSON {pdq, distance, items}\n\n"
-            "VKEY is the verifier key text (name+keyid+key) or a file holding it.\n"
+            "VKEY is the verifier key text (name+keyid+key) or a file holding one or more,\n"
+            "one per line; --key may be given several times: a checkpoint signed by any of\n"
+            "the keys is accepted.\n"
             "Exit codes: 0 verified / done; 1 a check failed; 2 usage; 3 not found;\n"
             "4 invalid input; 5 I/O or database error.\n\n"
             "Options:\n" CLI_COMMON_HELP);
@@ -104,28 +115,37 @@ static ips_status ledger_cli_read(const char *path, size_t max, char **data, siz
     return IPS_OK;
 }
 
-/* The verifier key text: arg itself when it parses as a key, else the
- * first line of the file it names. OUT key[NOTE_VKEY_MAX]. */
-static ips_status ledger_cli_vkey(const char *arg, char key[NOTE_VKEY_MAX])
+#define LEDGER_CLI_KEYS_MAX (LEDGER_KEYS_MAX * NOTE_VKEY_MAX)
+
+/* The verifier keys of the --key options, one per line, into
+ * keys[LEDGER_CLI_KEYS_MAX]: an argument that parses as a key as it is,
+ * else the file it names (one key per line, as `ledger key --all` prints
+ * them); anything else is passed on for the verification to name. */
+static ips_status ledger_cli_vkeys(const char *const *args, int nargs, char *keys)
 {
-    struct note_verifier v;
-    if (note_verifier_parse(arg, &v) == IPS_OK) {
-        snprintf(key, NOTE_VKEY_MAX, "%s", arg);
-        return IPS_OK;
+    size_t used = 0;
+    keys[0] = '\0';
+    for (int i = 0; i < nargs; i++) {
+        struct note_verifier v;
+        char *data = NULL;
+        size_t len = 0;
+        const char *text = args[i];
+        FILE *probe = NULL;
+        if (note_verifier_parse(text, &v) != IPS_OK && (probe = fopen(text, "rb"))) {
+            fclose(probe);
+            ips_status st = ledger_cli_read(text, LEDGER_CLI_KEYS_MAX - 1, &data, &len);
+            if (st)
+                return st;
+            text = data;
+        }
+        int n = snprintf(keys + used, LEDGER_CLI_KEYS_MAX - used, "%s\n", text);
+        free(data);
+        if (n < 0 || (size_t)n >= LEDGER_CLI_KEYS_MAX - used) {
+            fprintf(stderr, "iprshield ledger: at most %d verifier keys\n", LEDGER_KEYS_MAX);
+            return IPS_ERR_USAGE;
+        }
+        used += (size_t)n;
     }
-    char *data = NULL;
-    size_t len = 0;
-    FILE *probe = fopen(arg, "rb");
-    if (!probe) { /* not a file: let the verification name the bad key */
-        snprintf(key, NOTE_VKEY_MAX, "%s", arg);
-        return IPS_OK;
-    }
-    fclose(probe);
-    ips_status st = ledger_cli_read(arg, 4096, &data, &len);
-    if (st)
-        return st;
-    snprintf(key, NOTE_VKEY_MAX, "%s", data);
-    free(data);
     return IPS_OK;
 }
 
@@ -164,9 +184,11 @@ static ips_status ledger_cli_note(const char *path, char **note, size_t *len)
 /* ---- register -------------------------------------------------------------------- */
 
 struct ledger_cli_opts {
-    const char *org, *title, *created, *key, *proof, *url;
-    long distance, before, limit;
-    bool quick;
+    const char *org, *title, *created, *proof, *url;
+    const char *key[LEDGER_KEYS_MAX];
+    int nkeys;
+    long distance, before, limit, overlap_days;
+    bool quick, all;
 };
 
 /* A decimal option in [min, max]; prints the usage error. */
@@ -189,7 +211,15 @@ static int ledger_cli_opt(int c, const char *arg, void *state)
     case 'o': o->org = arg; break;
     case 't': o->title = arg; break;
     case 'c': o->created = arg; break;
-    case 'k': o->key = arg; break;
+    case 'k':
+        if (o->nkeys == LEDGER_KEYS_MAX) {
+            fprintf(stderr, "iprshield ledger: at most %d --key options\n", LEDGER_KEYS_MAX);
+            return 2;
+        }
+        o->key[o->nkeys++] = arg;
+        break;
+    case 'a': o->all = true; break;
+    case 'O': return ledger_cli_num(arg, 0, 3650, &o->overlap_days);
     case 'p': o->proof = arg; break;
     case 'q': o->quick = true; break;
     case 'u': o->url = arg; break;
@@ -207,6 +237,7 @@ static const struct option ledger_cli_options[] = {
     {"proof", required_argument, 0, 'p'}, {"quick", no_argument, 0, 'q'},
     {"url", required_argument, 0, 'u'},   {"distance", required_argument, 0, 'd'},
     {"before", required_argument, 0, 'b'}, {"limit", required_argument, 0, 'l'},
+    {"all", no_argument, 0, 'a'},         {"overlap-days", required_argument, 0, 'O'},
     CLI_COMMON_OPTIONS,                   {0, 0, 0, 0}};
 
 static int ledger_cli_register(int nfiles, char **files, const struct ledger_cli_opts *o,
@@ -284,16 +315,37 @@ out_mem:
 
 /* ---- key, check ------------------------------------------------------------------- */
 
-static int ledger_cli_key(const struct config *cfg)
+static int ledger_cli_key(const struct ledger_cli_opts *o, const struct config *cfg)
 {
-    struct note_signer s;
+    struct ledger_keyring *r = ledger_keyring_new();;
     char key[NOTE_VKEY_MAX];
-    ips_status st = ledger_signer_load(cfg, &s);
-    if (st == IPS_OK)
-        st = note_verifier_format(&s.v, key, sizeof key);
-    sodium_memzero(&s, sizeof s);
+    ips_status st = r ? ledger_keyring_load(cfg, r) : IPS_ERR_NOMEM;
+    for (size_t i = 0; st == IPS_OK && i < (o->all ? r->n : 1); i++) {
+        if ((st = note_verifier_format(&r->key[i].v, key, sizeof key)) == IPS_OK)
+            printf("%s\n", key);
+    }
+    ledger_keyring_free(r);
     if (st)
         return cli_fail("cannot read the ledger key", st, NULL);
+    return 0;
+}
+
+static int ledger_cli_rotate(const struct ledger_cli_opts *o, const struct config *cfg)
+{
+    struct cli_session sess;
+    ips_status st = cli_session_open(cfg, &sess);
+    if (st)
+        return ips_status_exit_code(st);
+    char key[NOTE_VKEY_MAX], detail[64];
+    int64_t overlap_ms = (int64_t)o->overlap_days * 86400 * 1000;
+    st = ledger_key_rotate(cfg, overlap_ms, time_now_ms(), key);
+    snprintf(detail, sizeof detail, "overlap %ld days", o->overlap_days);
+    audit_record(sess.ctx.store, access_principal_actor(sess.ctx.actor), "ledger.key_rotate",
+                 st == IPS_OK ? key : "ledger", st == IPS_OK ? AUDIT_OK : AUDIT_FAILED,
+                 st == IPS_OK ? detail : ips_status_slug(st));
+    cli_session_close(&sess);
+    if (st)
+        return cli_fail("cannot rotate the ledger key", st, NULL);
     printf("%s\n", key);
     return 0;
 }
@@ -320,14 +372,14 @@ static int ledger_cli_check(const struct ledger_cli_opts *o, const struct config
 
 static int ledger_cli_verify(int nargs, char **args, const struct ledger_cli_opts *o)
 {
-    if (nargs != 1 || !o->key) {
+    if (nargs != 1 || !o->nkeys) {
         fprintf(stderr, "iprshield ledger verify: give RECEIPT.json and --key VKEY\n");
         return 2;
     }
-    char key[NOTE_VKEY_MAX], why[256];
+    char key[LEDGER_CLI_KEYS_MAX], why[256];
     char *data = NULL;
     size_t len = 0;
-    ips_status st = ledger_cli_vkey(o->key, key);
+    ips_status st = ledger_cli_vkeys(o->key, o->nkeys, key);
     if (st || (st = ledger_cli_read(args[0], LEDGER_CLI_TEXT_MAX, &data, &len)))
         return ips_status_exit_code(st);
     struct ledger_leaf leaf;
@@ -432,15 +484,15 @@ out_body:
 
 /* The sizes of two checkpoints opened with key (OUT *from, *to), or false
  * when either does not open (the verification then says why). */
-static bool ledger_cli_sizes(const char *key, const char *old_note, size_t old_len,
+static bool ledger_cli_sizes(const char *keys, const char *old_note, size_t old_len,
                              const char *new_note, size_t new_len, uint64_t *from, uint64_t *to)
 {
-    struct note_verifier v;
     struct note_checkpoint a, b;
     char why[256];
-    if (note_verifier_parse(key, &v) ||
-        ledger_checkpoint_open(old_note, old_len, &v, &a, why, sizeof why) != LEDGER_CHECK_OK ||
-        ledger_checkpoint_open(new_note, new_len, &v, &b, why, sizeof why) != LEDGER_CHECK_OK)
+    if (ledger_checkpoint_open_any(old_note, old_len, keys, &a, why, sizeof why) !=
+            LEDGER_CHECK_OK ||
+        ledger_checkpoint_open_any(new_note, new_len, keys, &b, why, sizeof why) !=
+            LEDGER_CHECK_OK)
         return false;
     *from = a.size;
     *to = b.size;
@@ -449,17 +501,17 @@ static bool ledger_cli_sizes(const char *key, const char *old_note, size_t old_l
 
 static int ledger_cli_consistency(int nargs, char **args, const struct ledger_cli_opts *o)
 {
-    if (nargs != 2 || !o->key || (o->url && o->proof)) {
+    if (nargs != 2 || !o->nkeys || (o->url && o->proof)) {
         fprintf(stderr, "iprshield ledger consistency: give OLD NEW, --key VKEY and at most one "
                         "of --url URL and --proof FILE\n");
         return 2;
     }
     int rc = 5;
-    char key[NOTE_VKEY_MAX], why[256];
+    char key[LEDGER_CLI_KEYS_MAX], why[256];
     char *old_note = NULL, *new_note = NULL, *proof = NULL;
     size_t old_len = 0, new_len = 0, proof_len = 0;
     uint64_t from = 0, to = 0;
-    ips_status st = ledger_cli_vkey(o->key, key);
+    ips_status st = ledger_cli_vkeys(o->key, o->nkeys, key);
     if (st || (st = ledger_cli_note(args[0], &old_note, &old_len)) ||
         (st = ledger_cli_note(args[1], &new_note, &new_len)) ||
         (o->proof && (st = ledger_cli_read(o->proof, LEDGER_CLI_TEXT_MAX, &proof, &proof_len)))) {
@@ -545,8 +597,9 @@ static int ledger_cli_prior_art(int nargs, char **args, const struct ledger_cli_
 
 int cmd_ledger(int argc, char **argv)
 {
-    static const char *const subs[] = {"register", "key",         "check",
-                                       "verify",   "consistency", "prior-art", NULL};
+    static const char *const subs[] = {"register",  "key",        "check",
+                                       "verify",    "consistency", "prior-art",
+                                       "rotate-key", NULL};
     int rc = cli_subcommand_pick(argc, argv, subs, ledger_usage, NULL);
     if (rc != CLI_CONTINUE)
         return rc;
@@ -556,6 +609,7 @@ int cmd_ledger(int argc, char **argv)
     memset(&o, 0, sizeof o);
     o.distance = DETECT_PDQ_MATCH_DISTANCE;
     o.before = -1;
+    o.overlap_days = 30;
     int first = 0;
     rc = cli_begin(argc - 1, argv + 1, ledger_cli_options, &cfg, ledger_cli_opt, &o,
                        ledger_usage, &first);
@@ -565,11 +619,14 @@ int cmd_ledger(int argc, char **argv)
     char **args = argv + 1 + first;
     if (!strcmp(sub, "register"))
         rc = ledger_cli_register(nargs, args, &o, &cfg);
-    else if (nargs > 0 && (!strcmp(sub, "key") || !strcmp(sub, "check"))) {
+    else if (nargs > 0 &&
+             (!strcmp(sub, "key") || !strcmp(sub, "check") || !strcmp(sub, "rotate-key"))) {
         fprintf(stderr, "iprshield ledger %s: takes no arguments\n", sub);
         rc = 2;
     } else if (!strcmp(sub, "key"))
-        rc = ledger_cli_key(&cfg);
+        rc = ledger_cli_key(&o, &cfg);
+    else if (!strcmp(sub, "rotate-key"))
+        rc = ledger_cli_rotate(&o, &cfg);
     else if (!strcmp(sub, "check"))
         rc = ledger_cli_check(&o, &cfg);
     else if (!strcmp(sub, "verify"))

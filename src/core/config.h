@@ -53,7 +53,10 @@
     X(misuse_suspend_days,    "misuse_suspend_days",    INT, "30",  "days a notifier is suspended for misuse") \
     X(strike_days,            "strike_days",            INT, "365", "days a seller's strike stays in force") \
     X(webhook_max_attempts,   "webhook_max_attempts",   INT, "8",   "attempts to deliver one webhook event before it is marked failed") \
+    X(webhook_secret_overlap_seconds, "webhook_secret_overlap_seconds", INT, "86400", "seconds a replaced webhook secret keeps signing deliveries beside the new one (0-604800)") \
     /* server-side detection (src/detections) */ \
+    X(image_fetch,            "image_fetch",            BOOL, "false", "fetch listing images given by URL so the image signal covers them (the server then makes requests to addresses sellers choose)") \
+    X(image_fetch_private,    "image_fetch_private",    BOOL, "false", "let image_fetch reach loopback, private and link-local addresses (tests, intranets)") \
     X(detect_policy,          "detect_policy",          STR, "",    "detection policy JSON file (weights, thresholds; docs/internals/detect.md); empty: defaults") \
     X(detect_block,           "detect_block",           BOOL, "true", "apply the block action: a listing whose verdict is block is held back (state blocked)") \
     X(detect_median_ratio,    "detect_median_ratio",    INT, "300", "per mille of the category median below which a price is a signal") \

@@ -238,16 +238,32 @@ void h_ledger_consistency(struct http_req *rq, struct http_resp *rs)
 
 void h_ledger_key(struct http_req *rq, struct http_resp *rs)
 {
+    struct ledger_keyring *r = ledger_keyring_new();;
+    ips_status st = r ? ledger_keyring_load(rq->ctx.cfg, r) : IPS_ERR_NOMEM;
     char key[NOTE_VKEY_MAX];
-    ips_status st = ledger_verifier_key(&rq->ctx, key);
+    json_t *keys = json_array();
+    /* every key the log has signed with, current first: a verifier keeps
+     * them all to check checkpoints from before a rotation */
+    for (size_t i = 0; st == IPS_OK && i < r->n; i++) {
+        if ((st = note_verifier_format(&r->key[i].v, key, sizeof key)))
+            break;
+        json_t *until = i == 0 ? json_null() : http_view_time(r->cosign_until_ms[i]);
+        if (json_array_append_new(keys, json_pack("{s:s, s:b, s:o}", "verifier_key", key,
+                                                  "current", i == 0, "cosigns_until", until)))
+            st = IPS_ERR_NOMEM;
+    }
+    if (st == IPS_OK)
+        st = note_verifier_format(&r->key[0].v, key, sizeof key);
+    ledger_keyring_free(r);
     if (st) {
+        json_decref(keys);
         snprintf(rq->ctx.detail, sizeof rq->ctx.detail, "the ledger's key is not available");
         http_fail(rq, rs, st);
         return;
     }
     const char *plus = strchr(key, '+');
-    json_t *v = json_pack("{s:s, s:s%}", "verifier_key", key, "origin", key,
-                          plus ? (size_t)(plus - key) : strlen(key));
+    json_t *v = json_pack("{s:s, s:s%, s:o}", "verifier_key", key, "origin", key,
+                          plus ? (size_t)(plus - key) : strlen(key), "keys", keys);
     http_json(rs, 200, v);
 }
 

@@ -14,7 +14,7 @@ void h_webhook_put(struct http_req *rq, struct http_resp *rs)
 {
     if (!http_precheck(rq, rs, ACT_WEBHOOK_SET))
         return;
-    static const char *const allowed[] = {"url", "secret", NULL};
+    static const char *const allowed[] = {"url", "secret", "overlap_seconds", NULL};
     const char *org = http_param_id(rq, rs, 0);
     json_t *body = NULL;
     if (!org || !http_body_object(rq, rs, allowed, &body))
@@ -23,17 +23,25 @@ void h_webhook_put(struct http_req *rq, struct http_resp *rs)
     const char *url = NULL, *secret = NULL;
     bool ok = json_field_string(body, "url", true, STORE_WEBHOOK_URL_MAX, &url, e);
     ok = json_field_string(body, "secret", false, STORE_WEBHOOK_SECRET_MAX, &secret, e) && ok;
+    int64_t overlap = -1; /* absent: the setting */
+    ok = json_field_int(body, "overlap_seconds", false, 0, WEBHOOK_OVERLAP_MAX_S, &overlap, NULL,
+                        e) &&
+         ok;
     char secret_out[STORE_WEBHOOK_SECRET_MAX + 1];
     struct store_webhook_endpoint ep;
     ips_status st =
-        ok ? webhook_endpoint_set(&rq->ctx, org, url, secret, secret_out, &ep) : IPS_ERR_INVALID;
+        ok ? webhook_endpoint_set(&rq->ctx, org, url, secret, overlap, secret_out, &ep) : IPS_ERR_INVALID;
     if (st) {
         http_fail(rq, rs, st);
     } else {
         http_json(rs, 200,
-                  json_pack("{s:s, s:s, s:s, s:s, s:o}", "org_id", ep.org_id, "url", ep.url,
+                  json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "org_id", ep.org_id, "url", ep.url,
                             "secret", secret_out, "signature_header", WEBHOOK_SIGNATURE_HEADER,
-                            "updated", http_view_time(ep.updated_ms)));
+                            "updated", http_view_time(ep.updated_ms),
+                            "previous_secret_valid_until",
+                            ep.previous_secret[0] ? http_view_time(ep.previous_until_ms)
+                                                  : json_null()));
+        sodium_memzero(&ep, sizeof ep);
         sodium_memzero(secret_out, sizeof secret_out);
     }
     json_decref(body);

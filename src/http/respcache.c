@@ -146,6 +146,11 @@ ips_status respcache_put(struct respcache *c, const char *key, const void *body,
     copy[len] = '\0';
     pthread_mutex_lock(&c->mu);
     struct respcache__entry *e = respcache__slot(c, key, generated_ms);
+    if (!e) { /* a cache of no entries */
+        pthread_mutex_unlock(&c->mu);
+        free(copy);
+        return IPS_OK;
+    }
     respcache__clear(e);
     e->used = true;
     snprintf(e->key, sizeof e->key, "%s", key);

@@ -28,172 +28,14 @@
 
 #define LEDGER__PATH_MAX 4096
 
-/* Process state: the cached signer of one key file, and what the start
- * check found. Guarded by mu; written rarely (first use, start). */
+/* Process state: what the start check found. Guarded by mu; written
+ * rarely (start). The keys are in keyring.c. */
 enum ledger__health { LEDGER__UNCHECKED, LEDGER__HEALTHY, LEDGER__BROKEN };
 static struct {
     pthread_mutex_t mu;
-    bool loaded;
-    char path[LEDGER__PATH_MAX];
-    struct note_signer signer;
     enum ledger__health health;
     char reason[256];
 } ledger__state = {.mu = PTHREAD_MUTEX_INITIALIZER};
-
-/* ---- keys ------------------------------------------------------------------------ */
-
-ips_status ledger_key_path(const struct config *cfg, char *out, size_t cap)
-{
-    int n;
-    if (!cfg)
-        return IPS_ERR_USAGE;
-    if (cfg->ledger_key && cfg->ledger_key[0]) {
-        n = snprintf(out, cap, "%s", cfg->ledger_key);
-    } else {
-        const char *db = cfg->db ? cfg->db : "";
-        if (strncmp(db, "sqlite:", 7) == 0)
-            db += 7;
-        /* no file to sit beside: an in-memory or a PostgreSQL database */
-        if (!db[0] || strcmp(db, ":memory:") == 0 || strncmp(db, "postgres://", 11) == 0 ||
-            strncmp(db, "postgresql://", 13) == 0)
-            return IPS_ERR_USAGE;
-        n = snprintf(out, cap, "%s.ledger.key", db);
-    }
-    return n < 0 || (size_t)n >= cap ? IPS_ERR_TOO_LARGE : IPS_OK;
-}
-
-/* Read and parse the key file at path. IPS_ERR_NOT_FOUND when it does not
- * exist; IPS_ERR_IO when unreadable or open to group/others;
- * IPS_ERR_INTEGRITY when it is not a signer key. */
-static ips_status ledger__key_read(const char *path, struct note_signer *out)
-{
-    char text[NOTE_SKEY_MAX + 2];
-    ips_status st = IPS_ERR_IO;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0)
-        return errno == ENOENT ? IPS_ERR_NOT_FOUND : IPS_ERR_IO;
-    struct stat sb;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))
-        goto out_fd;
-    if (sb.st_mode & 077) {
-        log_error("ledger: the signing key file is readable by others; refusing it (chmod 600)",
-                  "path", path);
-        goto out_fd;
-    }
-    size_t n = 0;
-    for (;;) {
-        ssize_t r = read(fd, text + n, sizeof text - 1 - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            goto out_wipe;
-        if (r == 0 || (n += (size_t)r) == sizeof text - 1)
-            break;
-    }
-    text[n] = '\0';
-    st = note_signer_parse(text, out) ? IPS_ERR_INTEGRITY : IPS_OK;
-    if (st)
-        log_error("ledger: the signing key file is not a key", "path", path);
-out_wipe:
-    sodium_memzero(text, sizeof text);
-out_fd:
-    close(fd);
-    return st;
-}
-
-/* Create a key file at path (mode 0600) holding a new key named name,
- * without ever exposing a partial file: write a temporary file, fsync, then
- * link() it into place, which fails if another process won the race (then
- * its key is used). OUT *out. */
-static ips_status ledger__key_create(const char *path, const char *name, struct note_signer *out)
-{
-    char tmp[LEDGER__PATH_MAX + 32], text[NOTE_SKEY_MAX + 1];
-    struct note_signer s;
-    ips_status st = note_signer_generate(name, &s);
-    if (st) {
-        log_error("ledger: ledger_origin is not a valid key name (printable ASCII, no space or '+')",
-                  "origin", name);
-        return IPS_ERR_INVALID;
-    }
-    int n = snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    if (n < 0 || (size_t)n >= sizeof tmp || note_signer_format(&s, text, sizeof text)) {
-        st = IPS_ERR_TOO_LARGE;
-        goto out_wipe;
-    }
-    size_t len = strlen(text);
-    text[len++] = '\n';
-    st = IPS_ERR_IO;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0)
-        goto out_wipe;
-    bool ok = write(fd, text, len) == (ssize_t)len && fsync(fd) == 0;
-    ok = close(fd) == 0 && ok;
-    if (ok && link(tmp, path) == 0) {
-        *out = s;
-        st = IPS_OK;
-        log_info("ledger: created the signing key", "path", path, "name", name);
-    } else if (ok && errno == EEXIST) {
-        st = ledger__key_read(path, out);
-    }
-    unlink(tmp);
-    if (st == IPS_OK) { /* make the new directory entry durable */
-        char dir[LEDGER__PATH_MAX];
-        snprintf(dir, sizeof dir, "%s", path);
-        char *slash = strrchr(dir, '/');
-        if (slash == dir)
-            slash[1] = '\0';
-        else if (slash)
-            *slash = '\0';
-        else
-            snprintf(dir, sizeof dir, ".");
-        int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd >= 0) {
-            fsync(dfd);
-            close(dfd);
-        }
-    } else {
-        log_error("ledger: cannot create the signing key file", "path", path);
-    }
-out_wipe:
-    sodium_memzero(text, sizeof text);
-    sodium_memzero(&s, sizeof s);
-    return st;
-}
-
-ips_status ledger_signer_load(const struct config *cfg, struct note_signer *out)
-{
-    char path[LEDGER__PATH_MAX];
-    ips_status st = ledger_key_path(cfg, path, sizeof path);
-    if (st)
-        return st;
-    pthread_mutex_lock(&ledger__state.mu);
-    if (!ledger__state.loaded || strcmp(ledger__state.path, path) != 0) {
-        struct note_signer s;
-        st = ledger__key_read(path, &s);
-        if (st == IPS_ERR_NOT_FOUND)
-            st = ledger__key_create(path, cfg->ledger_origin ? cfg->ledger_origin : "", &s);
-        if (st == IPS_OK) {
-            ledger__state.signer = s;
-            memcpy(ledger__state.path, path, strlen(path) + 1);
-            ledger__state.loaded = true;
-        }
-        sodium_memzero(&s, sizeof s);
-    }
-    if (st == IPS_OK)
-        *out = ledger__state.signer;
-    pthread_mutex_unlock(&ledger__state.mu);
-    return st;
-}
-
-ips_status ledger_verifier_key(struct ips_ctx *ctx, char out[NOTE_VKEY_MAX])
-{
-    struct note_signer s;
-    ips_status st = ledger_signer_load(ctx->cfg, &s);
-    if (st == IPS_OK)
-        st = note_verifier_format(&s.v, out, NOTE_VKEY_MAX);
-    sodium_memzero(&s, sizeof s);
-    return st;
-}
 
 /* See ledger_internal.h. */
 ips_status ledger__usable(struct ips_ctx *ctx)
@@ -355,7 +197,7 @@ struct ledger__reg {
     const struct ledger_work *works;
     size_t n;
     struct ledger_leaf *leaves;  /* prepared; leaf_index and work_sha256 set in the tx */
-    const struct note_signer *signer;
+    const struct ledger_keyring *keys;
     struct store_ledger_record *rec; /* scratch */
     struct ledger_frontier *f;       /* scratch: the tree's right edge */
     /* OUT of the transaction (reset at its start: it may run again) */
@@ -399,27 +241,35 @@ static ips_status ledger__tip_ok(struct store *s, int64_t size, struct ledger_fr
     return IPS_OK;
 }
 
-/* Sign and store the checkpoint of the tree of `size` leaves. OUT *out. */
-static ips_status ledger__checkpoint_make(struct store *s, const struct note_signer *signer,
+/* Sign and store the checkpoint of the tree of `size` leaves: signed by
+ * the current key and by earlier keys still in their overlap. OUT *out. */
+static ips_status ledger__checkpoint_make(struct store *s, const struct ledger_keyring *keys,
                                           const struct ledger_frontier *f,
                                           struct store_ledger_checkpoint *out)
 {
     struct note_checkpoint c;
     struct buf text, note;
     ips_status st;
-    int64_t size = (int64_t)f->size;
+    int64_t size = (int64_t)f->size, now = time_now_ms();
+    const struct note_signer *signers[1 + LEDGER_COSIGN_MAX];
+    size_t nsigners = ledger_keyring_signers(keys, now, signers);
     ledger_frontier_root(f, c.root);
-    memcpy(c.origin, signer->v.name, sizeof c.origin);
+    memcpy(c.origin, keys->key[0].v.name, sizeof c.origin);
     c.size = (uint64_t)size;
     buf_init(&text, 512);
     buf_init(&note, STORE_LEDGER_NOTE_MAX);
-    if ((st = note_checkpoint_format(&c, &text)) || (st = note_sign(signer, text.data, text.len, &note)))
+    if ((st = note_checkpoint_format(&c, &text)) ||
+        (st = note_sign_many(signers, nsigners, text.data, text.len, &note)))
         goto out_bufs;
+    if (note.len > STORE_LEDGER_NOTE_MAX) { /* three signatures with a 128-byte name fit */
+        st = IPS_ERR_TOO_LARGE;
+        goto out_bufs;
+    }
     memset(out, 0, sizeof *out);
     out->tree_size = size;
     memcpy(out->root, c.root, MERKLE_HASH_LEN);
     memcpy(out->note, note.data, note.len + 1);
-    out->created_ms = time_now_ms();
+    out->created_ms = now;
     st = store_ledger_checkpoint_insert(s, out);
 out_bufs:
     buf_release(&text);
@@ -478,7 +328,7 @@ static ips_status ledger__register_tx(struct store *s, void *arg)
     }
     int64_t new_size = size + (int64_t)a->n;
     if ((st = ledger_frontier_flush(a->f)) ||
-        (st = ledger__checkpoint_make(s, a->signer, a->f, &a->cp)))
+        (st = ledger__checkpoint_make(s, a->keys, a->f, &a->cp)))
         return st;
     char object[STORE_OBJECT_MAX + 1], detail[128];
     if (a->n == 1)
@@ -643,11 +493,11 @@ ips_status ledger_register(struct ips_ctx *ctx, const struct ledger_work *works,
         return IPS_ERR_UNAUTHENTICATED;
     struct ledger__reg a;
     memset(&a, 0, sizeof a);
-    struct note_signer signer;
+    struct ledger_keyring *keys = ledger_keyring_new();
     a.leaves = calloc(n, sizeof *a.leaves);
     a.rec = malloc(sizeof *a.rec);
     a.f = malloc(sizeof *a.f);
-    if (!a.leaves || !a.rec || !a.f) {
+    if (!keys || !a.leaves || !a.rec || !a.f) {
         st = IPS_ERR_NOMEM;
         goto out_mem;
     }
@@ -669,16 +519,15 @@ ips_status ledger_register(struct ips_ctx *ctx, const struct ledger_work *works,
         st = first_bad;
         goto out_mem;
     }
-    if ((st = ledger_signer_load(ctx->cfg, &signer))) {
+    if ((st = ledger_keyring_load(ctx->cfg, keys))) {
         snprintf(ctx->detail, sizeof ctx->detail, "the ledger's signing key is not available");
         goto out_mem;
     }
     a.ctx = ctx;
     a.works = works;
     a.n = n;
-    a.signer = &signer;
+    a.keys = keys;
     st = store_tx_run(ctx->store, ledger__register_tx, &a);
-    sodium_memzero(&signer, sizeof signer);
     if (st)
         goto out_mem;
     if (first_index)
@@ -691,6 +540,7 @@ ips_status ledger_register(struct ips_ctx *ctx, const struct ledger_work *works,
             goto out_mem;
     }
 out_mem:
+    ledger_keyring_free(keys);
     free(a.leaves);
     free(a.rec);
     free(a.f);
@@ -782,7 +632,6 @@ ips_status ledger_check(struct ips_ctx *ctx, bool full, struct ledger_check_resu
         return IPS_ERR_FORBIDDEN;
     struct store *s = ctx->store;
     struct store_ledger_checkpoint cp;
-    struct note_signer signer;
     ips_status st = store_ledger_size(s, &res->leaves);
     if (st)
         return st;
@@ -799,16 +648,23 @@ ips_status ledger_check(struct ips_ctx *ctx, bool full, struct ledger_check_resu
     if (st)
         return st;
     if (res->tree_size > 0) {
-        if ((st = ledger_signer_load(ctx->cfg, &signer))) {
+        struct ledger_keyring *keys = ledger_keyring_new();;
+        if (!keys || (st = ledger_keyring_load(ctx->cfg, keys))) {
+            st = keys ? st : IPS_ERR_NOMEM;
             snprintf(res->reason, sizeof res->reason, "the signing key cannot be loaded (%s)",
                      ips_status_message(st));
+            ledger_keyring_free(keys);
             return st;
         }
+        /* the last checkpoint may be older than the current key: any key of
+         * the file that signed it will do */
         struct note_checkpoint c;
         char why[200];
-        enum ledger_check_id chk =
-            ledger_checkpoint_open(cp.note, strlen(cp.note), &signer.v, &c, why, sizeof why);
-        sodium_memzero(&signer, sizeof signer);
+        enum ledger_check_id chk = LEDGER_CHECK_KEY;
+        for (size_t i = 0; i < keys->n && chk != LEDGER_CHECK_OK; i++)
+            chk = ledger_checkpoint_open(cp.note, strlen(cp.note), &keys->key[i].v, &c, why,
+                                         sizeof why);
+        ledger_keyring_free(keys);
         if (chk != LEDGER_CHECK_OK) {
             snprintf(res->reason, sizeof res->reason, "the last checkpoint: %s", why);
             return IPS_ERR_INTEGRITY;

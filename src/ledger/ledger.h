@@ -64,12 +64,51 @@
  * IPS_ERR_TOO_LARGE when it does not fit. */
 ips_status ledger_key_path(const struct config *cfg, char *out, size_t cap);
 
-/* The log's signer: read from the key file, or created there (mode 0600,
- * name cfg->ledger_origin) when the file does not exist. Cached per process.
- * OUT *out (wipe it after use). Failure: IPS_ERR_IO (unreadable, or
- * readable by group or others), IPS_ERR_INTEGRITY (not a key file),
- * IPS_ERR_INVALID (ledger_origin is not a valid key name), IPS_ERR_USAGE. */
+#define LEDGER_KEYS_MAX 16  /* keys one key file holds: the current one and earlier ones */
+#define LEDGER_COSIGN_MAX 2 /* earlier keys co-signing one checkpoint (the note must fit) */
+
+/* The key file's keys (keyring.c has the file's layout). key[0] signs;
+ * key[i > 0] are earlier keys, newest first, each co-signing checkpoints
+ * until cosign_until_ms[i] and kept afterwards to check what it signed. */
+struct ledger_keyring {
+    size_t n; /* 1..LEDGER_KEYS_MAX */
+    struct note_signer key[LEDGER_KEYS_MAX];
+    int64_t cosign_until_ms[LEDGER_KEYS_MAX]; /* [0] unused */
+};
+
+/* A zeroed keyring on the heap (NULL when out of memory); free it with
+ * ledger_keyring_free, which wipes it. */
+struct ledger_keyring *ledger_keyring_new(void);
+void ledger_keyring_free(struct ledger_keyring *r);
+
+/* The key file: read, or created (mode 0600, one key named
+ * cfg->ledger_origin) when it does not exist. Cached per process and read
+ * again when the file changed on disk. OUT *out (secret: wipe it after use).
+ * Failure: IPS_ERR_IO (unreadable, or readable by group or others),
+ * IPS_ERR_INTEGRITY (not a key file), IPS_ERR_INVALID (ledger_origin is not
+ * a valid key name), IPS_ERR_USAGE (no key file for these settings). */
+ips_status ledger_keyring_load(const struct config *cfg, struct ledger_keyring *out);
+
+/* The log's current signer (key[0] of ledger_keyring_load, same failures).
+ * OUT *out (wipe it after use). */
 ips_status ledger_signer_load(const struct config *cfg, struct note_signer *out);
+
+/* The keys that sign a checkpoint made at now_ms: the current key, then
+ * the earlier keys still in their overlap (at most LEDGER_COSIGN_MAX,
+ * newest first). Pointers into r; returns their count (>= 1). */
+size_t ledger_keyring_signers(const struct ledger_keyring *r, int64_t now_ms,
+                              const struct note_signer *out[1 + LEDGER_COSIGN_MAX]);
+
+/* Rotate the key: a new key of the same name becomes the current one; the
+ * previous current key co-signs checkpoints for overlap_ms more (0: from
+ * now on it only checks what it signed). The file is replaced atomically
+ * and durably; running processes take the new file up at their next
+ * signature. OUT new_vkey: the new verifier key. Failure: those of
+ * ledger_keyring_load except that a missing file is IPS_ERR_NOT_FOUND;
+ * IPS_ERR_TOO_LARGE when the file already holds LEDGER_KEYS_MAX keys;
+ * IPS_ERR_INVALID for a negative overlap. */
+ips_status ledger_key_rotate(const struct config *cfg, int64_t overlap_ms, int64_t now_ms,
+                             char new_vkey[NOTE_VKEY_MAX]);
 
 /* The verifier key text "<name>+<key id>+<key>" into out. Public. */
 ips_status ledger_verifier_key(struct ips_ctx *ctx, char out[NOTE_VKEY_MAX]);
@@ -216,7 +255,9 @@ enum ledger_check_id {
 /* "ok", "format", "key", "signature", "size", "leaf", "proof". */
 const char *ledger_check_name(enum ledger_check_id c);
 
-/* Verify a receipt (JSON text receipt[0..len)) against a verifier key text.
+/* Verify a receipt (JSON text receipt[0..len)) against a verifier key text:
+ * one key, or several, one per line (the log's keys across a rotation; the
+ * checkpoint must be signed by one of them).
  * Returns the first failing check (LEDGER_CHECK_OK when all pass) and a
  * sentence in why[cap]. OUT *leaf (may be NULL) on LEDGER_CHECK_OK. */
 enum ledger_check_id ledger_receipt_verify(const char *receipt, size_t len, const char *vkey,
@@ -228,8 +269,17 @@ enum ledger_check_id ledger_checkpoint_open(const char *note, size_t len,
                                             const struct note_verifier *v,
                                             struct note_checkpoint *out, char *why, size_t cap);
 
+/* The same with the verifier keys in vkeys (one per line, blank lines
+ * ignored): OK with the first key that signed it; KEY when a line is not a
+ * key or none of them signed it; SIGNATURE when a signature by one of them
+ * is bad. */
+enum ledger_check_id ledger_checkpoint_open_any(const char *note, size_t len, const char *vkeys,
+                                                struct note_checkpoint *out, char *why,
+                                                size_t cap);
+
 /* Verify that the checkpoint note old_note is a prefix of new_note (both
- * signed by vkey, old no larger than new) with the RFC 9162 consistency
+ * signed by a key of vkey, one or more keys as for ledger_receipt_verify,
+ * old no larger than new) with the RFC 9162 consistency
  * proof given as JSON text proof_json[0..proof_len): {"proof": [base64...]}
  * as GET /api/v1/ledger/consistency answers, or a bare array; may be NULL
  * when the sizes are equal. Returns the first failing check (KEY, SIGNATURE,

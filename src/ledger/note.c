@@ -249,20 +249,30 @@ static bool note__text_ok(const char *text, size_t len)
     return true;
 }
 
-ips_status note_sign(const struct note_signer *s, const char *text, size_t len, struct buf *out)
+ips_status note_sign_many(const struct note_signer *const *s, size_t n, const char *text,
+                          size_t len, struct buf *out)
 {
     /* A text holding a blank line would be cut there by every reader. */
-    if (!note__text_ok(text, len) || (len >= 2 && memmem(text, len, "\n\n", 2)))
+    if (n == 0 || !note__text_ok(text, len) || (len >= 2 && memmem(text, len, "\n\n", 2)))
         return IPS_ERR_INVALID;
-    uint8_t raw[NOTE_KEYID_LEN + NOTE_SIG_LEN];
-    char b64[NOTE__SIG_B64_LEN + 1];
-    memcpy(raw, s->v.keyid, NOTE_KEYID_LEN);
-    crypto_sign_ed25519_detached(raw + NOTE_KEYID_LEN, NULL, (const uint8_t *)text, len, s->sk);
-    sodium_bin2base64(b64, sizeof b64, raw, sizeof raw, sodium_base64_VARIANT_ORIGINAL);
     ips_status st = buf_append(out, text, len);
     if (!st)
-        st = buf_appendf(out, "\n" NOTE__DASH "%s %s\n", s->v.name, b64);
+        st = buf_append(out, "\n", 1);
+    for (size_t i = 0; !st && i < n; i++) {
+        uint8_t raw[NOTE_KEYID_LEN + NOTE_SIG_LEN];
+        char b64[NOTE__SIG_B64_LEN + 1];
+        memcpy(raw, s[i]->v.keyid, NOTE_KEYID_LEN);
+        crypto_sign_ed25519_detached(raw + NOTE_KEYID_LEN, NULL, (const uint8_t *)text, len,
+                                     s[i]->sk);
+        sodium_bin2base64(b64, sizeof b64, raw, sizeof raw, sodium_base64_VARIANT_ORIGINAL);
+        st = buf_appendf(out, NOTE__DASH "%s %s\n", s[i]->v.name, b64);
+    }
     return st;
+}
+
+ips_status note_sign(const struct note_signer *s, const char *text, size_t len, struct buf *out)
+{
+    return note_sign_many(&s, 1, text, len, out);
 }
 
 enum note_check note_open(const char *note, size_t len, const struct note_verifier *v,

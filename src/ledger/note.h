@@ -95,6 +95,11 @@ ips_status note_verifier_parse(const char *text, struct note_verifier *out);
  * guaranteed: release it). */
 ips_status note_sign(const struct note_signer *s, const char *text, size_t len, struct buf *out);
 
+/* The same with n >= 1 signers: one signature line each, in the order
+ * given (a key rotation's overlap signs with the new key and the old). */
+ips_status note_sign_many(const struct note_signer *const *s, size_t n, const char *text,
+                          size_t len, struct buf *out);
+
 /* Check the note[0..len) against the verifier. On NOTE_CHECK_OK *text_len
  * (may be NULL) is the length of the signed text, which starts at note. */
 enum note_check note_open(const char *note, size_t len, const struct note_verifier *v,

@@ -284,6 +284,44 @@ enum ledger_check_id ledger_checkpoint_open(const char *note, size_t len,
     return LEDGER_CHECK_OK;
 }
 
+enum ledger_check_id ledger_checkpoint_open_any(const char *note, size_t len, const char *vkeys,
+                                             struct note_checkpoint *out, char *why, size_t cap)
+{
+    struct note_verifier v[LEDGER_KEYS_MAX];
+    size_t n = 0;
+    for (const char *p = vkeys; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t l = nl ? (size_t)(nl - p) : strlen(p);
+        char line[NOTE_VKEY_MAX + 8];
+        if (l >= sizeof line || n == LEDGER_KEYS_MAX)
+            return ledger__fail(LEDGER_CHECK_KEY, why, cap,
+                                "a verifier key is too long, or there are too many keys", NULL);
+        memcpy(line, p, l);
+        line[l] = '\0';
+        if (strspn(line, " \t\r") != l && note_verifier_parse(line, &v[n++]))
+            return ledger__fail(LEDGER_CHECK_KEY, why, cap,
+                                "the verifier key is not of the form name+keyid+key (Ed25519)",
+                                NULL);
+        p = nl ? nl + 1 : p + l;
+    }
+    if (n == 0)
+        return ledger__fail(LEDGER_CHECK_KEY, why, cap, "no verifier key given", NULL);
+    enum ledger_check_id result = LEDGER_CHECK_KEY;
+    char first_why[256] = "";
+    for (size_t i = 0; i < n; i++) {
+        enum ledger_check_id r = ledger_checkpoint_open(note, len, &v[i], out, why, cap);
+        if (r == LEDGER_CHECK_OK)
+            return r;
+        if (result == LEDGER_CHECK_KEY && r != LEDGER_CHECK_KEY) { /* the more telling failure */
+            result = r;
+            snprintf(first_why, sizeof first_why, "%s", why ? why : "");
+        }
+    }
+    if (result != LEDGER_CHECK_KEY && why && cap)
+        snprintf(why, cap, "%s", first_why);
+    return result;
+}
+
 enum ledger_check_id ledger_receipt_verify(const char *receipt, size_t len, const char *vkey,
                                            struct ledger_leaf *leaf, char *why, size_t cap)
 {
@@ -300,16 +338,9 @@ enum ledger_check_id ledger_receipt_verify(const char *receipt, size_t len, cons
                               "inclusion_proof and checkpoint of the right types", NULL);
         goto out_json;
     }
-    struct note_verifier v;
-    if (note_verifier_parse(vkey, &v)) {
-        result = ledger__fail(LEDGER_CHECK_KEY, why, cap,
-                              "the verifier key is not of the form name+keyid+key (Ed25519)",
-                              NULL);
-        goto out_json;
-    }
     struct note_checkpoint cp;
-    result = ledger_checkpoint_open(json_string_value(j_cp), json_string_length(j_cp), &v, &cp,
-                                    why, cap);
+    result = ledger_checkpoint_open_any(json_string_value(j_cp), json_string_length(j_cp), vkey, &cp, why,
+                              cap);
     if (result)
         goto out_json;
     json_int_t idx = json_integer_value(j_idx), size = json_integer_value(j_size);
@@ -386,15 +417,11 @@ enum ledger_check_id ledger_consistency_verify(const char *old_note, size_t old_
                                                struct note_checkpoint *new_out, char *why,
                                                size_t cap)
 {
-    struct note_verifier v;
     struct note_checkpoint a, b;
     enum ledger_check_id result;
     json_t *doc = NULL;
-    if (note_verifier_parse(vkey, &v))
-        return ledger__fail(LEDGER_CHECK_KEY, why, cap,
-                            "the verifier key is not of the form name+keyid+key (Ed25519)", NULL);
-    if ((result = ledger_checkpoint_open(old_note, old_len, &v, &a, why, cap)) ||
-        (result = ledger_checkpoint_open(new_note, new_len, &v, &b, why, cap)))
+    if ((result = ledger_checkpoint_open_any(old_note, old_len, vkey, &a, why, cap)) ||
+        (result = ledger_checkpoint_open_any(new_note, new_len, vkey, &b, why, cap)))
         return result;
     if (a.size > b.size)
         return ledger__fail(LEDGER_CHECK_SIZE, why, cap,

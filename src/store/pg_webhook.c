@@ -10,11 +10,14 @@
 #include "store/store_webhook_backend.h"
 
 static const char q_endpoint_put[] =
-    "INSERT INTO webhook_endpoints (org_id, url, secret, created_ms, updated_ms)"
-    " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (org_id) DO UPDATE SET url = excluded.url,"
-    " secret = excluded.secret, updated_ms = excluded.updated_ms";
+    "INSERT INTO webhook_endpoints (org_id, url, secret, created_ms, updated_ms, previous_secret,"
+    " previous_until_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+    " ON CONFLICT (org_id) DO UPDATE SET url = excluded.url, secret = excluded.secret,"
+    " updated_ms = excluded.updated_ms, previous_secret = excluded.previous_secret,"
+    " previous_until_ms = excluded.previous_until_ms";
 static const char q_endpoint_get[] =
-    "SELECT org_id, url, secret, created_ms, updated_ms FROM webhook_endpoints WHERE org_id = $1";
+    "SELECT org_id, url, secret, created_ms, updated_ms, previous_secret, previous_until_ms"
+    " FROM webhook_endpoints WHERE org_id = $1";
 
 #define DELIVERY_COLS                                                                              \
     "id, org_id, event, body, state, attempts, next_attempt_ms, last_status, last_error, "         \
@@ -47,6 +50,9 @@ static ips_status decode_endpoint(const struct pg__row *st, void *row)
         return r;
     e->created_ms = pg__col_int64(st, 3);
     e->updated_ms = pg__col_int64(st, 4);
+    if ((r = PG__COL_FIELD(st, 5, e->previous_secret)))
+        return r;
+    e->previous_until_ms = pg__col_int64(st, 6);
     return IPS_OK;
 }
 
@@ -56,7 +62,9 @@ static ips_status endpoint_put(struct store *s, const struct store_webhook_endpo
     ips_status r = pg__stmt_sql(pg__from(s), q_endpoint_put, &q);
     if (r || (r = PG__BIND_FIELD(&q, 1, e->org_id)) || (r = PG__BIND_FIELD(&q, 2, e->url)) ||
         (r = PG__BIND_FIELD(&q, 3, e->secret)) || (r = pg__bind_int64(&q, 4, e->created_ms)) ||
-        (r = pg__bind_int64(&q, 5, e->updated_ms)))
+        (r = pg__bind_int64(&q, 5, e->updated_ms)) ||
+        (r = PG__BIND_FIELD(&q, 6, e->previous_secret)) ||
+        (r = pg__bind_int64(&q, 7, e->previous_until_ms)))
         goto out_stmt;
     r = pg__run(&q, NULL);
 out_stmt:

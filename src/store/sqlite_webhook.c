@@ -9,11 +9,14 @@
 #include "store/store_webhook_backend.h"
 
 static const char q_endpoint_put[] =
-    "INSERT INTO webhook_endpoints (org_id, url, secret, created_ms, updated_ms)"
-    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (org_id) DO UPDATE SET url = excluded.url,"
-    " secret = excluded.secret, updated_ms = excluded.updated_ms";
+    "INSERT INTO webhook_endpoints (org_id, url, secret, created_ms, updated_ms, previous_secret,"
+    " previous_until_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+    " ON CONFLICT (org_id) DO UPDATE SET url = excluded.url, secret = excluded.secret,"
+    " updated_ms = excluded.updated_ms, previous_secret = excluded.previous_secret,"
+    " previous_until_ms = excluded.previous_until_ms";
 static const char q_endpoint_get[] =
-    "SELECT org_id, url, secret, created_ms, updated_ms FROM webhook_endpoints WHERE org_id = ?1";
+    "SELECT org_id, url, secret, created_ms, updated_ms, previous_secret, previous_until_ms"
+    " FROM webhook_endpoints WHERE org_id = ?1";
 
 #define DELIVERY_COLS                                                                              \
     "id, org_id, event, body, state, attempts, next_attempt_ms, last_status, last_error, "         \
@@ -46,6 +49,9 @@ static ips_status decode_endpoint(sqlite3_stmt *st, void *row)
         return r;
     e->created_ms = sqlite3_column_int64(st, 3);
     e->updated_ms = sqlite3_column_int64(st, 4);
+    if ((r = SQLITE__COL_FIELD(st, 5, e->previous_secret)))
+        return r;
+    e->previous_until_ms = sqlite3_column_int64(st, 6);
     return IPS_OK;
 }
 
@@ -56,7 +62,9 @@ static ips_status endpoint_put(struct store *s, const struct store_webhook_endpo
     if (r || (r = SQLITE__BIND_FIELD(&q, 1, e->org_id)) ||
         (r = SQLITE__BIND_FIELD(&q, 2, e->url)) || (r = SQLITE__BIND_FIELD(&q, 3, e->secret)) ||
         (r = sqlite__bind_int64(&q, 4, e->created_ms)) ||
-        (r = sqlite__bind_int64(&q, 5, e->updated_ms)))
+        (r = sqlite__bind_int64(&q, 5, e->updated_ms)) ||
+        (r = SQLITE__BIND_FIELD(&q, 6, e->previous_secret)) ||
+        (r = sqlite__bind_int64(&q, 7, e->previous_until_ms)))
         goto out_stmt;
     r = sqlite__run(&q, NULL);
 out_stmt:

@@ -25,6 +25,10 @@ struct store_webhook_endpoint {
     char url[STORE_WEBHOOK_URL_MAX + 1];
     char secret[STORE_WEBHOOK_SECRET_MAX + 1];
     int64_t created_ms, updated_ms;
+    /* the secret replaced last, still signing beside secret until
+     * previous_until_ms ("" : none) */
+    char previous_secret[STORE_WEBHOOK_SECRET_MAX + 1];
+    int64_t previous_until_ms;
 };
 
 struct store_webhook_delivery {

@@ -36,6 +36,20 @@ void webhook_sign(const char *secret, const void *body, size_t len,
     sodium_bin2hex(out + 7, WEBHOOK_SIGNATURE_SIZE - 7, mac, sizeof mac);
 }
 
+void webhook_signature_header(const struct store_webhook_endpoint *e, int64_t now_ms,
+                              const void *body, size_t len,
+                              char out[WEBHOOK_SIGNATURE_HEADER_SIZE])
+{
+    webhook_sign(e->secret, body, len, out);
+    if (e->previous_secret[0] && now_ms < e->previous_until_ms) {
+        char old[WEBHOOK_SIGNATURE_SIZE];
+        webhook_sign(e->previous_secret, body, len, old);
+        size_t n = strlen(out);
+        snprintf(out + n, WEBHOOK_SIGNATURE_HEADER_SIZE - n, ", %s", old);
+        sodium_memzero(old, sizeof old);
+    }
+}
+
 bool webhook_url_valid(const char *url)
 {
     size_t n = url ? strlen(url) : 0;
@@ -61,24 +75,42 @@ bool webhook_url_valid(const char *url)
 
 struct webhook__set_tx {
     const struct access_principal *actor;
+    int64_t overlap_ms;
     struct store_webhook_endpoint e;
+    struct store_webhook_endpoint old; /* scratch */
 };
 
 static ips_status webhook__set_tx(struct store *s, void *arg)
 {
     struct webhook__set_tx *a = arg;
-    ips_status st = store_webhook_endpoint_put(s, &a->e);
-    if (st)
+    /* A new secret: the one it replaces goes on signing beside it for the
+     * overlap, so the receiver can switch without losing a delivery. The
+     * same secret (a new URL only) keeps whatever overlap is running. */
+    a->e.previous_secret[0] = '\0';
+    a->e.previous_until_ms = 0;
+    ips_status st = store_webhook_endpoint_get(s, a->e.org_id, &a->old);
+    if (st == IPS_OK && strcmp(a->old.secret, a->e.secret) != 0 && a->overlap_ms > 0) {
+        memcpy(a->e.previous_secret, a->old.secret, sizeof a->e.previous_secret);
+        a->e.previous_until_ms = a->e.updated_ms + a->overlap_ms;
+    } else if (st == IPS_OK && strcmp(a->old.secret, a->e.secret) == 0) {
+        memcpy(a->e.previous_secret, a->old.previous_secret, sizeof a->e.previous_secret);
+        a->e.previous_until_ms = a->old.previous_until_ms;
+    } else if (st != IPS_OK && st != IPS_ERR_NOT_FOUND) {
         return st;
-    char object[STORE_OBJECT_MAX + 1];
+    }
+    if ((st = store_webhook_endpoint_put(s, &a->e)))
+        return st;
+    char object[STORE_OBJECT_MAX + 1], detail[STORE_WEBHOOK_URL_MAX + 64];
     snprintf(object, sizeof object, "org:%s", a->e.org_id);
-    /* the URL is configuration, not a secret; the secret never reaches the log */
+    /* the URL is configuration, not a secret; the secrets never reach the log */
+    snprintf(detail, sizeof detail, "%s%s", a->e.url,
+             a->e.previous_secret[0] ? " (previous secret still signing)" : "");
     return audit_append(s, access_principal_actor(a->actor), "webhook.set", object, AUDIT_OK,
-                        a->e.url);
+                        detail);
 }
 
 ips_status webhook_endpoint_set(struct ips_ctx *ctx, const char *org_id, const char *url,
-                                const char *secret, char *secret_out,
+                                const char *secret, int64_t overlap_s, char *secret_out,
                                 struct store_webhook_endpoint *out)
 {
     ips_status st = access_authorize(ctx->actor, ACT_WEBHOOK_SET, NULL);
@@ -102,12 +134,23 @@ ips_status webhook_endpoint_set(struct ips_ctx *ctx, const char *org_id, const c
         json_error_add(ctx->errors, "secret", "must be 16 to 128 bytes");
         bad = true;
     }
+    if (overlap_s < 0) { /* the setting, held to the same range */
+        overlap_s = ctx->cfg ? ctx->cfg->webhook_secret_overlap_seconds : 0;
+        overlap_s = overlap_s < 0                       ? 0
+                    : overlap_s > WEBHOOK_OVERLAP_MAX_S ? WEBHOOK_OVERLAP_MAX_S
+                                                        : overlap_s;
+    }
+    if (overlap_s > WEBHOOK_OVERLAP_MAX_S) {
+        json_error_add(ctx->errors, "overlap_seconds", "must be 0 to 604800 (7 days)");
+        bad = true;
+    }
     if (bad) {
         snprintf(ctx->detail, sizeof ctx->detail, "the webhook endpoint is not valid");
         return IPS_ERR_INVALID;
     }
     memset(&a, 0, sizeof a);
     a.actor = ctx->actor;
+    a.overlap_ms = overlap_s * 1000;
     memcpy(a.e.org_id, org_id, ID_SIZE);
     snprintf(a.e.url, sizeof a.e.url, "%s", url);
     if (secret) {
@@ -126,6 +169,7 @@ ips_status webhook_endpoint_set(struct ips_ctx *ctx, const char *org_id, const c
         memcpy(secret_out, a.e.secret, sizeof a.e.secret);
     if (out)
         *out = a.e;
+    sodium_memzero(&a, sizeof a);
     return IPS_OK;
 }
 
@@ -232,10 +276,10 @@ static size_t webhook__discard(char *ptr, size_t size, size_t nmemb, void *userd
 
 /* POST body to url with the signature header. OUT *http_status (0 when no
  * answer), err[errcap] ("" on a 2xx answer). Returns true on a 2xx. */
-static bool webhook__post(const char *url, const char *secret, const char *body, long *http_status,
-                          char *err, size_t errcap)
+static bool webhook__post(const struct store_webhook_endpoint *e, const char *body,
+                          long *http_status, char *err, size_t errcap)
 {
-    char sig[WEBHOOK_SIGNATURE_SIZE], header[sizeof WEBHOOK_SIGNATURE_HEADER + 2 + sizeof sig];
+    char sig[WEBHOOK_SIGNATURE_HEADER_SIZE], header[sizeof WEBHOOK_SIGNATURE_HEADER + 2 + sizeof sig];
     char curl_err[CURL_ERROR_SIZE] = "";
     struct curl_slist *headers = NULL;
     bool ok = false;
@@ -246,12 +290,12 @@ static bool webhook__post(const char *url, const char *secret, const char *body,
         snprintf(err, errcap, "cannot create an HTTP client");
         return false;
     }
-    webhook_sign(secret, body, strlen(body), sig);
+    webhook_signature_header(e, time_now_ms(), body, strlen(body), sig);
     snprintf(header, sizeof header, "%s: %s", WEBHOOK_SIGNATURE_HEADER, sig);
     headers = curl_slist_append(headers, "Content-Type: application/json");
     headers = curl_slist_append(headers, header);
     headers = curl_slist_append(headers, "User-Agent: iprshield-webhook/1");
-    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_URL, e->url);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -333,7 +377,7 @@ ips_status webhook_tick(struct ips_ctx *ctx, int64_t now_ms)
             ok = false;
             snprintf(err, sizeof err, "the organisation has no webhook endpoint any more");
         } else {
-            ok = webhook__post(e.url, e.secret, d->body, &http_status, err, sizeof err);
+            ok = webhook__post(&e, d->body, &http_status, err, sizeof err);
         }
         int64_t now = time_now_ms();
         d->attempts++;

@@ -4,6 +4,8 @@
  * transaction that makes them (an outbox, so an event exists exactly when
  * its change committed) and POSTed by the job thread with
  *   X-Iprshield-Signature: sha256=<hex HMAC-SHA256(secret, body)>
+ * (while a replaced secret is in its overlap, a second value follows:
+ * "sha256=<new>, sha256=<old>"; a receiver accepts any value it can check)
  * (libsodium crypto_auth_hmacsha256), retried with exponential backoff
  * (1 s, 2 s, 4 s, ... capped at 1 h) up to webhook_max_attempts; every
  * attempt is written to the delivery log.
@@ -27,11 +29,21 @@
 
 /* "sha256=" + 64 hex digits + NUL */
 #define WEBHOOK_SIGNATURE_SIZE (7 + 64 + 1)
+/* two of them, ", " between */
+#define WEBHOOK_SIGNATURE_HEADER_SIZE (2 * WEBHOOK_SIGNATURE_SIZE + 1)
+#define WEBHOOK_OVERLAP_MAX_S (7 * 86400)
 
 /* HMAC-SHA256 of body[0..len) keyed with secret, as "sha256=<hex>" into
  * out[WEBHOOK_SIGNATURE_SIZE]. Pure. */
 void webhook_sign(const char *secret, const void *body, size_t len,
                   char out[WEBHOOK_SIGNATURE_SIZE]);
+
+/* The signature header's value for body[0..len) sent at now_ms: the
+ * signature under e->secret, then the one under e->previous_secret while
+ * now_ms < e->previous_until_ms. Pure. */
+void webhook_signature_header(const struct store_webhook_endpoint *e, int64_t now_ms,
+                              const void *body, size_t len,
+                              char out[WEBHOOK_SIGNATURE_HEADER_SIZE]);
 
 /* True for an absolute http:// or https:// URL with a host, no spaces or
  * control characters, at most STORE_WEBHOOK_URL_MAX bytes. */
@@ -39,13 +51,16 @@ bool webhook_url_valid(const char *url);
 
 /*
  * Set the endpoint of org_id (WEBHOOK_SET: admins). secret NULL: a random
- * one is made. OUT secret_out[STORE_WEBHOOK_SECRET_MAX + 1]: the secret in
- * force (shown to the admin once); *out (may be NULL).
+ * one is made. When it replaces another secret, the old one goes on
+ * signing beside it for overlap_s seconds (negative: the setting
+ * webhook_secret_overlap_seconds; 0: revoked at once, e.g. when it leaked).
+ * OUT secret_out[STORE_WEBHOOK_SECRET_MAX + 1]: the secret in force (shown
+ * to the admin once); *out (may be NULL).
  * Failure: IPS_ERR_INVALID (bad URL, secret shorter than 16 bytes or
- * longer than 128), IPS_ERR_NOT_FOUND (unknown org).
+ * longer than 128, overlap over 7 days), IPS_ERR_NOT_FOUND (unknown org).
  */
 ips_status webhook_endpoint_set(struct ips_ctx *ctx, const char *org_id, const char *url,
-                                const char *secret, char *secret_out,
+                                const char *secret, int64_t overlap_s, char *secret_out,
                                 struct store_webhook_endpoint *out);
 
 /* Queue event for org_id inside the caller's transaction (IPS_ERR_INTERNAL

@@ -34,7 +34,10 @@ function openCheckpoint(note, vk) {
   const split = note.lastIndexOf('\n\n');
   const text = note.slice(0, split + 1);
   const sigs = note.slice(split + 2).trimEnd().split('\n');
-  const line = sigs.find((l) => l.startsWith(`\u2014 ${vk.name} `));
+  // a checkpoint made during a key rotation's overlap carries two signatures
+  // of the same name: take the one with this key's id
+  const line = sigs.find((l) => l.startsWith(`\u2014 ${vk.name} `)
+    && Buffer.from(l.split(' ')[2], 'base64').subarray(0, 4).toString('hex') === vk.keyid);
   assert.ok(line, 'a signature line by the key');
   const blob = Buffer.from(line.split(' ')[2], 'base64');
   assert.equal(blob.subarray(0, 4).toString('hex'), vk.keyid);
@@ -362,6 +365,52 @@ describe('original-work ledger', () => {
     assertProblem(await postPriorArt(srv, S.seller, orig, { colour: 'red' }), 422, 'invalid');
     const anon = await fetch(`${srv.base}/api/v1/ledger/prior-art`, { method: 'POST', body: new FormData() });
     assert.equal(anon.status, 401);
+  });
+
+  // Last in this block: it changes the log's key.
+  test('key rotation: both keys sign during the overlap, old receipts still verify, every key is published', async () => {
+    const early = await postWork(srv, { session: S.rightholder }, { meta: { title: 'Before the rotation' } });
+    assert.equal(early.status, 201, early.text);
+    const rot = await cli(['ledger', 'rotate-key', '--db', srv.db, '--overlap-days', '2']);
+    assert.equal(rot.code, 0, rot.stderr);
+    const newKey = rot.stdout.trim();
+    assert.notEqual(newKey, vkey);
+    const nk = parseVkey(newKey);
+    assert.equal(nk.name, vk.name, 'the same log');
+    // the running server takes the new key file up without a restart
+    const k = await srv.request('GET', '/api/v1/ledger/key');
+    assert.equal(k.body.verifier_key, newKey);
+    assert.deepEqual(k.body.keys.map((x) => [x.verifier_key, x.current]), [[newKey, true], [vkey, false]]);
+    assert.equal(k.body.keys[0].cosigns_until, null);
+    assert.ok(Date.parse(k.body.keys[1].cosigns_until) > Date.now() + 36 * 3600 * 1000, k.text);
+    const all = await cli(['ledger', 'key', '--all', '--db', srv.db]);
+    assert.equal(all.code, 0, all.stderr);
+    assert.deepEqual(all.stdout.trim().split('\n'), [newKey, vkey]);
+    const keyFile = path.join(dir, 'all.vkeys');
+    await fs.writeFile(keyFile, all.stdout);
+
+    const late = await postWork(srv, { session: S.rightholder }, { meta: { title: 'After the rotation' } });
+    assert.equal(late.status, 201, late.text);
+    verifyReceiptJs(late.body, vk); // verifiers that know only the old key go on working
+    verifyReceiptJs(late.body, nk);
+    const pe = path.join(dir, 'early.json'); const pl = path.join(dir, 'late.json');
+    await fs.writeFile(pe, early.text);
+    await fs.writeFile(pl, late.text);
+    for (const key of [vkey, newKey]) {
+      const v = await cli(['ledger', 'verify', pl, '--key', key]);
+      assert.equal(v.code, 0, v.stderr);
+    }
+    const lone = await cli(['ledger', 'verify', pe, '--key', newKey]);
+    assert.equal(lone.code, 1, 'a checkpoint from before the rotation is not by the new key');
+    assert.match(lone.stderr, /FAILED \(key\)/);
+    for (const args of [['--key', newKey, '--key', vkey], ['--key', keyFile]]) {
+      const v = await cli(['ledger', 'verify', pe, ...args]);
+      assert.equal(v.code, 0, v.stderr);
+    }
+    const c = await cli(['ledger', 'consistency', pe, pl, '--key', keyFile, '--url', srv.base]);
+    assert.equal(c.code, 0, c.stderr);
+    const bad = await cli(['ledger', 'rotate-key', '--db', srv.db, '--overlap-days', '-1']);
+    assert.equal(bad.code, 2);
   });
 });
 

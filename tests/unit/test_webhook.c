@@ -110,11 +110,11 @@ static void a_failed_delivery_is_logged_and_retried_later(void **state)
     json_t *d = json_object();
     assert_int_equal(webhook_enqueue(f->db.s, f->org.id, "x", d, 1), IPS_ERR_INTERNAL);
     json_decref(d);
-    assert_int_equal(webhook_endpoint_set(&f->db.ctx, f->org.id, "ftp://nope", NULL, secret, NULL),
+    assert_int_equal(webhook_endpoint_set(&f->db.ctx, f->org.id, "ftp://nope", NULL, -1, secret, NULL),
                      IPS_ERR_INVALID);
     /* port 1 on loopback: connection refused */
     assert_int_equal(
-        webhook_endpoint_set(&f->db.ctx, f->org.id, "http://127.0.0.1:1/hook", NULL, secret, NULL),
+        webhook_endpoint_set(&f->db.ctx, f->org.id, "http://127.0.0.1:1/hook", NULL, -1, secret, NULL),
         IPS_OK);
     assert_true(strncmp(secret, "whsec_", 6) == 0);
     assert_int_equal(store_tx_run(f->db.s, enqueue_tx, &a), IPS_OK);
@@ -134,7 +134,7 @@ static void a_failed_delivery_is_logged_and_retried_later(void **state)
     struct store_webhook_endpoint e1, e2;
     assert_int_equal(store_webhook_endpoint_get(f->db.s, f->org.id, &e1), IPS_OK);
     assert_int_equal(
-        webhook_endpoint_set(&f->db.ctx, f->org.id, "http://127.0.0.1:2/hook", NULL, secret, NULL),
+        webhook_endpoint_set(&f->db.ctx, f->org.id, "http://127.0.0.1:2/hook", NULL, -1, secret, NULL),
         IPS_OK);
     assert_int_equal(store_webhook_endpoint_get(f->db.s, f->org.id, &e2), IPS_OK);
     assert_string_equal(e2.url, "http://127.0.0.1:2/hook");
@@ -153,11 +153,68 @@ static void a_failed_delivery_is_logged_and_retried_later(void **state)
     assert_int_equal(seen.n, 1);
 }
 
+/* A new secret: the replaced one signs beside it for the overlap, then
+ * stops; the same secret with a new URL keeps the overlap running; an
+ * overlap of 0 revokes the old secret at once. */
+static void a_replaced_secret_signs_beside_the_new_one_for_the_overlap(void **state)
+{
+    struct fixture *f = *state;
+    char s1[STORE_WEBHOOK_SECRET_MAX + 1], s2[STORE_WEBHOOK_SECRET_MAX + 1];
+    char s3[STORE_WEBHOOK_SECRET_MAX + 1], one[WEBHOOK_SIGNATURE_SIZE],
+        two[WEBHOOK_SIGNATURE_SIZE], want[WEBHOOK_SIGNATURE_HEADER_SIZE],
+        got[WEBHOOK_SIGNATURE_HEADER_SIZE];
+    const char *body = "{\"event\":\"x\"}";
+    struct store_webhook_endpoint e;
+    assert_int_equal(webhook_endpoint_set(&f->db.ctx, f->org.id, "http://127.0.0.1:1/h",
+                                          "first-secret-0123456789", -1, s1, &e),
+                     IPS_OK);
+    assert_string_equal(e.previous_secret, ""); /* nothing replaced */
+    /* 20 s overlap */
+    assert_int_equal(webhook_endpoint_set(&f->db.ctx, f->org.id, "http://127.0.0.1:1/h", NULL, 20,
+                                          s2, &e),
+                     IPS_OK);
+    assert_string_equal(e.secret, s2);
+    assert_string_equal(e.previous_secret, s1);
+    assert_int_equal(e.previous_until_ms, e.updated_ms + 20000);
+    struct store_webhook_endpoint stored;
+    assert_int_equal(store_webhook_endpoint_get(f->db.s, f->org.id, &stored), IPS_OK);
+    assert_string_equal(stored.previous_secret, s1);
+    assert_int_equal(stored.previous_until_ms, e.previous_until_ms);
+    webhook_sign(s2, body, strlen(body), one);
+    webhook_sign(s1, body, strlen(body), two);
+    snprintf(want, sizeof want, "%s, %s", one, two);
+    webhook_signature_header(&stored, stored.previous_until_ms - 1, body, strlen(body), got);
+    assert_string_equal(got, want);
+    webhook_signature_header(&stored, stored.previous_until_ms, body, strlen(body), got);
+    assert_string_equal(got, one); /* the overlap is over */
+    /* a new URL, same secret: the overlap goes on */
+    assert_int_equal(webhook_endpoint_set(&f->db.ctx, f->org.id, "http://127.0.0.1:2/h", s2, -1,
+                                          s3, &e),
+                     IPS_OK);
+    assert_string_equal(e.previous_secret, s1);
+    assert_int_equal(e.previous_until_ms, stored.previous_until_ms);
+    /* out of range, and a revocation */
+    assert_int_equal(webhook_endpoint_set(&f->db.ctx, f->org.id, "http://127.0.0.1:2/h", NULL,
+                                          WEBHOOK_OVERLAP_MAX_S + 1, s3, &e),
+                     IPS_ERR_INVALID);
+    assert_int_equal(webhook_endpoint_set(&f->db.ctx, f->org.id, "http://127.0.0.1:2/h", NULL, 0,
+                                          s3, &e),
+                     IPS_OK);
+    assert_string_equal(e.previous_secret, "");
+    assert_int_equal(store_webhook_endpoint_get(f->db.s, f->org.id, &stored), IPS_OK);
+    assert_string_equal(stored.previous_secret, "");
+    webhook_signature_header(&stored, 0, body, strlen(body), got);
+    webhook_sign(s3, body, strlen(body), one);
+    assert_string_equal(got, one);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(signature_matches_rfc4231_test_case_2),
         cmocka_unit_test(signature_changes_with_the_body),
+        cmocka_unit_test_setup_teardown(a_replaced_secret_signs_beside_the_new_one_for_the_overlap,
+                                        setup, testdb_teardown),
         cmocka_unit_test(only_http_and_https_urls_are_accepted),
         cmocka_unit_test_setup_teardown(a_failed_delivery_is_logged_and_retried_later, setup,
                                         testdb_teardown),
