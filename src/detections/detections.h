@@ -171,6 +171,18 @@ ips_status detections_queued_scan(struct store *s, const struct config *cfg,
  * *version: their version. */
 ips_status detections_rules_warm(struct store *s, const struct config *cfg, int64_t *version);
 
+/*
+ * The job that fetches listing images given by URL (fetch.c; nothing
+ * unless cfg->image_fetch): walk the listing versions after its cursor,
+ * fetch each new URL once into a blob, and rescan the listings whose
+ * current version names a fetched image. Acts as the system.
+ */
+ips_status detections_fetch_tick(struct ips_ctx *ctx, int64_t now_ms);
+
+/* True when ip (IPv4 or IPv6 text) is a public unicast address: not
+ * loopback, private, link-local, CGNAT, multicast or unspecified. Pure. */
+bool detections_fetch_address_public(const char *ip);
+
 /* Drop this process's compiled rules (tests, shutdown). */
 void detections_shutdown(void);
 

@@ -164,7 +164,9 @@ static void scan__on_image(uint32_t id, int distance, void *arg)
     }
 }
 
-/* Image signals: listing images that are stored blobs (sha256 hex). */
+/* Image signals: listing images that are stored blobs (sha256 hex), or
+ * URLs the fetch job has fetched (fetch.c; a URL not fetched yet is
+ * skipped: the job rescans the listing once it has the image). */
 static ips_status scan__images(struct scan__acc *a, struct store *s, const char *images)
 {
     if (detect_index_size(a->r->index) == 0)
@@ -175,9 +177,21 @@ static ips_status scan__images(struct scan__acc *a, struct store *s, const char 
     ips_status st = IPS_OK;
     json_array_foreach(arr, k, v)
     {
-        const char *sha = json_string_value(v);
-        if (!sha || strlen(sha) != 64 || strspn(sha, "0123456789abcdef") != 64)
-            continue; /* a URL: not fetched by the server */
+        const char *sha = json_string_value(v), *url = NULL;
+        struct store_image_fetch f;
+        if (!sha)
+            continue;
+        if (strlen(sha) != 64 || strspn(sha, "0123456789abcdef") != 64) {
+            st = store_detections_fetch_get(s, sha, &f);
+            if (st == IPS_ERR_NOT_FOUND || (st == IPS_OK && !f.sha256[0])) {
+                st = IPS_OK;
+                continue;
+            }
+            if (st)
+                break;
+            url = sha;
+            sha = f.sha256;
+        }
         struct detect_pdq h[DETECT_DIH_COUNT];
         int quality = 0;
         bool ok = false;
@@ -204,12 +218,15 @@ static ips_status scan__images(struct scan__acc *a, struct store *s, const char 
         snprintf(expl, sizeof expl,
                  "a listing image is within PDQ distance %d of an official image of %s (%s)",
                  c.best, o->name, detect_dihedral_name((enum detect_dihedral)variant));
-        st = scan__add(a, json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:i, s:s}", "type",
-                                    "image_hash", "rightholder", o->name, "org_id", o->org_id,
-                                    "image", sha, "official_image", a->r->index_sha[c.id],
-                                    "distance", c.best, "variant",
-                                    detect_dihedral_name((enum detect_dihedral)variant),
-                                    "quality", quality, "explanation", expl));
+        json_t *sig = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:i, s:s}", "type",
+                                "image_hash", "rightholder", o->name, "org_id", o->org_id,
+                                "image", sha, "official_image", a->r->index_sha[c.id],
+                                "distance", c.best, "variant",
+                                detect_dihedral_name((enum detect_dihedral)variant), "quality",
+                                quality, "explanation", expl);
+        if (sig && url) /* where the seller's listing shows it */
+            json_object_set_new(sig, "image_url", json_string(url));
+        st = scan__add(a, sig);
         scan__mark(a, DETECT_SIG_IMAGE_HASH, 1.0);
         if (st)
             break;

@@ -54,6 +54,7 @@ void jobs_register_defaults(void)
     jobs_register("notices", notices_tick);
     jobs_register("webhooks", webhook_tick);
     jobs_register("detections", detections_tick);
+    jobs_register("image-fetch", detections_fetch_tick);
     jobs_register("enforce", enforce_tick);
 }
 

@@ -297,6 +297,115 @@ static ips_status image_put(struct store *s, const struct store_detection_image 
     return sqlite__write(sqlite__from(s), q_image_put, bind_image, im, false);
 }
 
+/* ---- listing images by URL ------------------------------------------------------------- */
+
+static const char q_fetch_get[] = "SELECT url, sha256, state, attempts, error, updated_ms"
+                                  " FROM image_fetches WHERE url = ?1";
+static const char q_fetch_put[] =
+    "INSERT OR REPLACE INTO image_fetches (url, sha256, state, attempts, error, updated_ms)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+static const char q_fetch_cursor[] = "SELECT after_vrow FROM image_fetch_cursor WHERE id = 1";
+static const char q_fetch_cursor_set[] = "UPDATE image_fetch_cursor SET after_vrow = ?1 WHERE id = 1";
+static const char q_fetch_versions[] =
+    "SELECT vrow, listing_id, version, images FROM listing_versions WHERE vrow > ?1"
+    " ORDER BY vrow LIMIT ?2";
+
+static ips_status decode_fetch(sqlite3_stmt *st, void *row)
+{
+    struct store_image_fetch *f = row;
+    ips_status result;
+    memset(f, 0, sizeof *f);
+    if ((result = SQLITE__COL_FIELD(st, 0, f->url)) ||
+        (result = SQLITE__COL_FIELD(st, 1, f->sha256)) ||
+        (result = SQLITE__COL_FIELD(st, 2, f->state)) ||
+        (result = SQLITE__COL_FIELD(st, 4, f->error)))
+        return result;
+    f->attempts = sqlite3_column_int64(st, 3);
+    f->updated_ms = sqlite3_column_int64(st, 5);
+    return IPS_OK;
+}
+
+static ips_status fetch_get(struct store *s, const char *url, struct store_image_fetch *out)
+{
+    struct store_image_fetch tmp;
+    return sqlite__get_key(sqlite__from(s), q_fetch_get, url, decode_fetch, &tmp, out,
+                           sizeof tmp);
+}
+
+static ips_status bind_fetch(struct sqlite__stmt *q, const void *arg)
+{
+    const struct store_image_fetch *f = arg;
+    ips_status result;
+    if ((result = SQLITE__BIND_FIELD(q, 1, f->url)) ||
+        (result = SQLITE__BIND_FIELD(q, 2, f->sha256)) ||
+        (result = SQLITE__BIND_FIELD(q, 3, f->state)) ||
+        (result = sqlite__bind_int64(q, 4, f->attempts)) ||
+        (result = SQLITE__BIND_FIELD(q, 5, f->error)) ||
+        (result = sqlite__bind_int64(q, 6, f->updated_ms)))
+        return result;
+    return IPS_OK;
+}
+
+static ips_status fetch_put(struct store *s, const struct store_image_fetch *f)
+{
+    return sqlite__write(sqlite__from(s), q_fetch_put, bind_fetch, f, false);
+}
+
+static ips_status fetch_cursor(struct store *s, int64_t *after_vrow)
+{
+    int64_t tmp;
+    return sqlite__get_one(sqlite__from(s), q_fetch_cursor, NULL, NULL, decode_int, &tmp,
+                           after_vrow, sizeof tmp);
+}
+
+static ips_status bind_int64_1(struct sqlite__stmt *q, const void *arg)
+{
+    return sqlite__bind_int64(q, 1, *(const int64_t *)arg);
+}
+
+static ips_status fetch_cursor_set(struct store *s, int64_t after_vrow)
+{
+    return sqlite__write(sqlite__from(s), q_fetch_cursor_set, bind_int64_1, &after_vrow, true);
+}
+
+struct fetch_page {
+    int64_t after;
+    int limit;
+};
+
+static ips_status bind_fetch_page(struct sqlite__stmt *q, const void *arg)
+{
+    const struct fetch_page *p = arg;
+    ips_status result;
+    if ((result = sqlite__bind_int64(q, 1, p->after)) ||
+        (result = sqlite__bind_int64(q, 2, p->limit)))
+        return result;
+    return IPS_OK;
+}
+
+static ips_status decode_fetch_version(sqlite3_stmt *st, void *row)
+{
+    struct store_image_fetch_version *v = row;
+    ips_status result;
+    v->vrow = sqlite3_column_int64(st, 0);
+    v->version = sqlite3_column_int64(st, 2);
+    if ((result = SQLITE__COL_FIELD(st, 1, v->listing_id)) ||
+        (result = SQLITE__COL_FIELD(st, 3, v->images)))
+        return result;
+    return IPS_OK;
+}
+
+SQLITE__EMIT(emit_fetch_version, struct store_image_fetch_version, store_image_fetch_version_cb)
+
+static ips_status fetch_versions(struct store *s, int64_t after_vrow, int limit,
+                                 store_image_fetch_version_cb cb, void *arg)
+{
+    struct fetch_page p = {after_vrow, limit};
+    return sqlite__list(sqlite__from(s), q_fetch_versions, bind_fetch_page, &p,
+                        decode_fetch_version, NULL, sizeof(struct store_image_fetch_version),
+                        emit_fetch_version, &(struct emit_fetch_version){cb, arg});
+}
+
 /* ---- verdicts ------------------------------------------------------------------------ */
 
 #define VERDICT_COLS                                                                         \
@@ -738,6 +847,11 @@ const struct store_detections_ops sqlite__detections_ops = {
     .median_list = median_list,
     .image_get = image_get,
     .image_put = image_put,
+    .fetch_get = fetch_get,
+    .fetch_put = fetch_put,
+    .fetch_cursor = fetch_cursor,
+    .fetch_cursor_set = fetch_cursor_set,
+    .fetch_versions = fetch_versions,
     .verdict_insert = verdict_insert,
     .verdict_get = verdict_get,
     .verdict_current = verdict_current,

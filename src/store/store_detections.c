@@ -78,6 +78,38 @@ ips_status store_detections_image_put(struct store *s, const struct store_detect
     return OPS(s)->image_put(s, im);
 }
 
+ips_status store_detections_fetch_get(struct store *s, const char *url,
+                                      struct store_image_fetch *out)
+{
+    STORE__REQUIRE(s && url && out);
+    return OPS(s)->fetch_get(s, url, out);
+}
+
+ips_status store_detections_fetch_put(struct store *s, const struct store_image_fetch *f)
+{
+    STORE__REQUIRE(s && f);
+    return OPS(s)->fetch_put(s, f);
+}
+
+ips_status store_detections_fetch_cursor(struct store *s, int64_t *after_vrow)
+{
+    STORE__REQUIRE(s && after_vrow);
+    return OPS(s)->fetch_cursor(s, after_vrow);
+}
+
+ips_status store_detections_fetch_cursor_set(struct store *s, int64_t after_vrow)
+{
+    STORE__REQUIRE(s && after_vrow >= 0);
+    return OPS(s)->fetch_cursor_set(s, after_vrow);
+}
+
+ips_status store_detections_fetch_versions(struct store *s, int64_t after_vrow, int limit,
+                                           store_image_fetch_version_cb cb, void *arg)
+{
+    STORE__REQUIRE(s && cb && limit > 0);
+    return OPS(s)->fetch_versions(s, after_vrow, limit, cb, arg);
+}
+
 ips_status store_detections_verdict_insert(struct store *s, const struct store_detection *d,
                                            bool replaces)
 {

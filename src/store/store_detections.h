@@ -48,6 +48,28 @@ struct store_detection_median {
     int64_t samples;
 };
 
+/* A listing image given by URL, fetched by the server (migration 0021;
+ * src/detections/fetch.c). */
+#define STORE_IMAGE_URL_MAX 400
+struct store_image_fetch {
+    char url[STORE_IMAGE_URL_MAX + 1];
+    char sha256[65];                        /* the blob; "" unless state is fetched */
+    char state[STORE_DETECTION_WORD_MAX + 1]; /* fetched | failed */
+    int64_t attempts;
+    char error[STORE_DETECTION_REASON_MAX + 1];
+    int64_t updated_ms;
+};
+
+/* A listing version as the fetch job walks them (about 8 KB). */
+struct store_image_fetch_version {
+    int64_t vrow; /* the versions' order */
+    char listing_id[STORE_LISTING_ID_MAX + 1];
+    int64_t version;
+    char images[STORE_LISTING_IMAGES_MAX + 1];
+};
+typedef ips_status (*store_image_fetch_version_cb)(const struct store_image_fetch_version *v,
+                                                   void *arg);
+
 struct store_detection_image {
     char sha256[65];
     char pdq[8 * 64 + 1]; /* the 8 dihedral hashes, 64 hex digits each; "" when unusable */
@@ -142,6 +164,21 @@ ips_status store_detections_image_get(struct store *s, const char *sha256,
                                       struct store_detection_image *out);
 /* Insert or replace. */
 ips_status store_detections_image_put(struct store *s, const struct store_detection_image *im);
+
+/* ---- listing images by URL ----------------------------------------------------------- */
+
+/* OUT *out. NOT_FOUND when the URL was never tried. */
+ips_status store_detections_fetch_get(struct store *s, const char *url,
+                                      struct store_image_fetch *out);
+/* Insert or replace. */
+ips_status store_detections_fetch_put(struct store *s, const struct store_image_fetch *f);
+/* The fetch job's cursor: the last version (vrow) it has finished. */
+ips_status store_detections_fetch_cursor(struct store *s, int64_t *after_vrow);
+ips_status store_detections_fetch_cursor_set(struct store *s, int64_t after_vrow);
+/* Up to limit listing versions after after_vrow, in vrow order (every
+ * version: the job skips those without a URL itself). */
+ips_status store_detections_fetch_versions(struct store *s, int64_t after_vrow, int limit,
+                                           store_image_fetch_version_cb cb, void *arg);
 
 /* ---- verdicts ------------------------------------------------------------------------ */
 

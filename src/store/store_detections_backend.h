@@ -21,6 +21,12 @@ struct store_detections_ops {
     ips_status (*median_list)(struct store *s, store_detection_median_cb cb, void *arg);
     ips_status (*image_get)(struct store *s, const char *sha256, struct store_detection_image *out);
     ips_status (*image_put)(struct store *s, const struct store_detection_image *im);
+    ips_status (*fetch_get)(struct store *s, const char *url, struct store_image_fetch *out);
+    ips_status (*fetch_put)(struct store *s, const struct store_image_fetch *f);
+    ips_status (*fetch_cursor)(struct store *s, int64_t *after_vrow);
+    ips_status (*fetch_cursor_set)(struct store *s, int64_t after_vrow);
+    ips_status (*fetch_versions)(struct store *s, int64_t after_vrow, int limit,
+                                 store_image_fetch_version_cb cb, void *arg);
     ips_status (*verdict_insert)(struct store *s, const struct store_detection *d, bool replaces);
     ips_status (*verdict_get)(struct store *s, const char *id, struct store_detection *out);
     ips_status (*verdict_current)(struct store *s, const char *listing_id,

@@ -27,9 +27,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 
-import zlib from 'node:zlib';
 
-import { ROLES, STRONG_PASSWORD, cli, listAll, multipart, startServer, unique } from './lib.mjs';
+import { ROLES, STRONG_PASSWORD, TEXTURED_PNG, cli, listAll, multipart, startServer, unique } from './lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const MATRIX_FILE = path.join(here, 'authz-matrix.json');
@@ -42,31 +41,6 @@ const PDF = (tag) => Buffer.from(`%PDF-1.4\n% ${tag}\n1 0 obj\n<< /Type /Catalog
 const PNG = (tag) => Buffer.concat([Buffer.from(
   '89504e470d0a1a0a0000000d4948445200000001000000010806000000' +
   '1f15c4890000000a49444154789c63000100000500010d0a2db40000000049454e44ae426082', 'hex'), Buffer.from(tag)]);
-// A 96x96 greyscale PNG with enough texture for a PDQ hash (an official
-// image that a listing then reuses); k varies the picture per world.
-const TEXTURED_PNG = (k) => {
-  const crc = (b) => ~b.reduce((c, x) => {
-    c ^= x;
-    for (let i = 0; i < 8; i++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
-    return c;
-  }, ~0) >>> 0;
-  const part = (type, data) => {
-    const td = Buffer.concat([Buffer.from(type), data]);
-    const out = Buffer.alloc(td.length + 8);
-    out.writeUInt32BE(data.length, 0);
-    td.copy(out, 4);
-    out.writeUInt32BE(crc(td), td.length + 4);
-    return out;
-  };
-  const n = 96;
-  const raw = Buffer.alloc((n + 1) * n);
-  for (let y = 0; y < n; y++) {
-    for (let x = 0; x < n; x++) raw[y * (n + 1) + 1 + x] = Math.round(127 + 60 * Math.sin((x + k * 7) / (5 + k)) + 60 * Math.cos((x * k + 2 * y) / 11) * (x < 40 ? 1 : -1));
-  }
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(n, 0); ihdr.writeUInt32BE(n, 4); ihdr[8] = 8; ihdr[9] = 0;
-  return Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), part('IHDR', ihdr), part('IDAT', zlib.deflateSync(raw)), part('IEND', Buffer.alloc(0))]);
-};
 const WAIT_MS = 20_000;
 
 // ---- the one place that says which fixture a route parameter names ---------

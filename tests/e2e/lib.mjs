@@ -14,6 +14,7 @@ import { rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 
 export const BIN = process.env.IPRSHIELD_BIN || '';
 export const ROLES = ['admin', 'reviewer', 'rightholder', 'seller', 'officer', 'auditor'];
@@ -447,3 +448,29 @@ export async function waitFor(what, fn, ms = 15_000) {
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+// A 96x96 greyscale PNG with enough texture for a PDQ hash (an official
+// image that a listing then reuses); k varies the picture per world.
+export const TEXTURED_PNG = (k) => {
+  const crc = (b) => ~b.reduce((c, x) => {
+    c ^= x;
+    for (let i = 0; i < 8; i++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+    return c;
+  }, ~0) >>> 0;
+  const part = (type, data) => {
+    const td = Buffer.concat([Buffer.from(type), data]);
+    const out = Buffer.alloc(td.length + 8);
+    out.writeUInt32BE(data.length, 0);
+    td.copy(out, 4);
+    out.writeUInt32BE(crc(td), td.length + 4);
+    return out;
+  };
+  const n = 96;
+  const raw = Buffer.alloc((n + 1) * n);
+  for (let y = 0; y < n; y++) {
+    for (let x = 0; x < n; x++) raw[y * (n + 1) + 1 + x] = Math.round(127 + 60 * Math.sin((x + k * 7) / (5 + k)) + 60 * Math.cos((x * k + 2 * y) / 11) * (x < 40 ? 1 : -1));
+  }
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(n, 0); ihdr.writeUInt32BE(n, 4); ihdr[8] = 8; ihdr[9] = 0;
+  return Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), part('IHDR', ihdr), part('IDAT', zlib.deflateSync(raw)), part('IEND', Buffer.alloc(0))]);
+};

@@ -19,6 +19,7 @@
 #include "alliance/alliance.h"
 #include "catalog/catalog.h"
 #include "detections/detections.h"
+#include "enforce/enforce.h"
 #include "profile/profile.h"
 #include "testdb.h"
 
@@ -431,9 +432,69 @@ static void a_right_holder_sees_and_decides_only_its_own_brands(void **state)
         IPS_ERR_INVALID);
 }
 
+/* The seller signal names sellers that share an identifier with the
+ * listing's seller and have strikes in force; sharing one with a seller
+ * without strikes is no signal. */
+static void a_seller_linked_to_a_struck_seller_is_flagged(void **state)
+{
+    struct fixture *f = *state;
+    char shop[ID_SIZE], clean[ID_SIZE], struck[ID_SIZE], strike[ID_SIZE];
+    terms(f, &f->aurora, f->brand.id, "Aurora");
+    rebuild(f);
+    testdb_seller_put(&f->db, "shop-ext", "{\"phone\": \"+44 20 7946 0101\", \"email\": \"a@shop.test\"}",
+               f->shop.id, shop);
+    assert_string_equal(shop, f->shop.id);
+    /* shares the phone, no strikes */
+    testdb_seller_put(&f->db, "clean-ext", "{\"phone\": \"+44 20 7946 0101\"}", NULL, clean);
+    create(f, "LK1", "Aurora tote bag", "80.00", "bags");
+    current(f, "LK1");
+    json_t *sig = signal_of(f, "seller_flagged");
+    assert_null(sig);
+    /* shares the e-mail address (written differently) and has a strike */
+    testdb_seller_put(&f->db, "struck-ext", "{\"email\": \"A@Shop.test\"}", NULL, struck);
+    assert_int_equal(enforce_strike_add(testdb_act_as(&f->db, &f->db.sys), struck, NULL,
+                                        "counterfeit confirmed", "detection", "det-9", strike),
+                     IPS_OK);
+    create(f, "LK2", "Aurora tote bag", "80.00", "bags");
+    current(f, "LK2");
+    sig = signal_of(f, "seller_flagged");
+    assert_non_null(sig);
+    assert_int_equal(json_integer_value(json_object_get(sig, "strikes")), 0); /* its own */
+    json_t *links = json_object_get(sig, "linked_infringers");
+    assert_int_equal(json_array_size(links), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(links, 0), "seller_org_id")),
+                        struck);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(links, 0), "strikes")), 1);
+    json_decref(sig);
+}
+
+/* The image fetcher's address guard: only public unicast addresses. */
+static void only_public_addresses_are_fetched_from(void **state)
+{
+    (void)state;
+    static const char *const refused[] = {
+        "127.0.0.1", "10.1.2.3",  "172.16.0.1", "172.31.255.255", "192.168.1.1", "169.254.169.254",
+        "100.64.0.1", "0.0.0.0",  "224.0.0.1",  "255.255.255.255", "::1",        "::",
+        "fe80::1",    "fd00::1",  "ff02::1",    "::ffff:127.0.0.1", "::ffff:10.0.0.1", "not an ip",
+        "192.0.0.8",  ""};
+    static const char *const allowed[] = {"93.184.216.34", "172.32.0.1", "100.128.0.1",
+                                          "2606:4700::1111", "::ffff:8.8.8.8", "1.1.1.1"};
+    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+        if (detections_fetch_address_public(refused[i]))
+            fail_msg("%s should be refused", refused[i]);
+    }
+    for (size_t i = 0; i < sizeof allowed / sizeof *allowed; i++) {
+        if (!detections_fetch_address_public(allowed[i]))
+            fail_msg("%s should be allowed", allowed[i]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(only_public_addresses_are_fetched_from),
+        cmocka_unit_test_setup_teardown(a_seller_linked_to_a_struck_seller_is_flagged, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(
             a_new_listing_is_scanned_as_it_is_written_with_a_verdict_per_version, setup, teardown),
         cmocka_unit_test_setup_teardown(a_block_verdict_holds_the_listing_back_before_publication,
