@@ -46,11 +46,11 @@ asan: deps
 # The sanitised run repeats the NATS cluster test with 20,000 listings
 # instead of 100,000 (the plain run keeps the issue's size), and runs the
 # store's unit tests on PostgreSQL but not the e2e programs a second time on
-# it (pg/e2e/*: the plain run has them; the HTTP layer above the store is
-# the same code on both backends).
+# it (pg/e2e/* and pg/browser/*: the plain run has them; the HTTP layer
+# above the store is the same code on both backends).
 test-asan: asan
 	@cd $(ASAN_BUILD) && SCANQ_TEST_LISTINGS=20000 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS) -E '^pg/e2e/'
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS) -E '^pg/(e2e|browser)/'
 
 # Benchmarks (bench/): a Release build, each benchmark beside its baseline.
 BENCH_ROWS ?= 200000

@@ -1,6 +1,7 @@
 // bench_scanq.mjs — distributed scanning throughput (issue 9, src/scanq).
 //
 //   IPRSHIELD_BIN=build-release/iprshield node bench/bench_scanq.mjs [listings] [workers,...]
+//   (IPRSHIELD_TEST_PG=postgres://... : every run on PostgreSQL, a schema each)
 //
 // Baseline, same run, same disk: the in-process batch scan — `iprshield
 // import listings` without NATS, which scans every listing version inside
@@ -19,7 +20,7 @@ import { promises as fs } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
-import { BIN, cli, makeTempDir, startServer } from '../tests/e2e/lib.mjs';
+import { BIN, cli, makeTempDir, startServer, testDbUrl } from '../tests/e2e/lib.mjs';
 
 const N = Number(process.argv[2] ?? 50_000);
 const WORKERS = (process.argv[3] ?? '1,2,4').split(',').map(Number);
@@ -34,6 +35,10 @@ function freePort() {
     s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
   });
 }
+
+// The database of one run: a file in dir, or with IPRSHIELD_TEST_PG set (a
+// PostgreSQL URL, e.g. of scripts/pg-test-cluster.sh) a fresh schema there.
+const freshDb = (dir, name) => (process.env.IPRSHIELD_TEST_PG ? testDbUrl(dir) : path.join(dir, `${name}.db`));
 
 async function listings(file) {
   const lines = [];
@@ -58,7 +63,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const rate = (n, ms) => (n / (ms / 1000));
 
 async function inline(dir, file) {
-  const db = path.join(dir, 'inline.db');
+  const db = freshDb(dir, 'inline');
   assert.equal((await cli(['db', 'migrate', '--db', db, '--log-level', 'error'])).code, 0);
   const t0 = Date.now();
   const r = await cli(['import', 'listings', file, '--db', db, '--log-level', 'error'], { timeoutMs: 3_600_000 });
@@ -71,7 +76,7 @@ async function queued(dir, file, k) {
   const nats = spawn(NATS, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', path.join(dir, `js${k}`)],
     { stdio: 'ignore' });
   const url = `nats://127.0.0.1:${port}`;
-  const db = path.join(dir, `queued${k}.db`);
+  const db = freshDb(dir, `queued${k}`);
   assert.equal((await cli(['db', 'migrate', '--db', db, '--log-level', 'error'])).code, 0);
   const srv = await startServer({ seed: false, dbPath: db, env: { IPRSHIELD_NATS_URL: url } });
   const workers = Array.from({ length: k }, (_, i) => spawn(BIN, ['scan-worker', '--db', db, '--nats', url,
@@ -99,7 +104,7 @@ const dir = await makeTempDir('iprs-bench-scanq-');
 const file = path.join(dir, 'listings.jsonl');
 await listings(file);
 const base = await inline(dir, file);
-console.log(`listings: ${N}`);
+console.log(`listings: ${N}; database: ${process.env.IPRSHIELD_TEST_PG ? 'PostgreSQL' : 'SQLite'}`);
 console.log(`baseline  in-process batch scan (import, scan inside the write): ${rate(N, base).toFixed(0)} events/s`);
 let one = null;
 for (const k of WORKERS) {

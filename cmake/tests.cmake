@@ -76,4 +76,17 @@ foreach(t IN LISTS BROWSER_TESTS)
     ENVIRONMENT "IPRSHIELD_BIN=$<TARGET_FILE:iprshield>;IPRSHIELD_TEST_TMP=${CMAKE_BINARY_DIR}/test-tmp;IPRSHIELD_SCREENSHOTS=${CMAKE_BINARY_DIR}/test-output/screenshots")
 endforeach()
 
+# The browser journeys named in tests/browser/postgres.list run a second time
+# with their servers on PostgreSQL (tests/browser/lib.mjs testDb).
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
+             ${CMAKE_SOURCE_DIR}/tests/browser/postgres.list)
+file(STRINGS ${CMAKE_SOURCE_DIR}/tests/browser/postgres.list PG_BROWSER_TESTS REGEX "^[a-z_0-9]+$")
+foreach(name IN LISTS PG_BROWSER_TESTS)
+  add_test(NAME pg/browser/${name}
+           COMMAND ${PG_CLUSTER} run ${PG_STATE} ${NODE} --test ${CMAKE_SOURCE_DIR}/tests/browser/${name}.test.mjs)
+  set_tests_properties(pg/browser/${name} PROPERTIES TIMEOUT 900 LABELS "browser;pg" RUN_SERIAL TRUE
+    FIXTURES_REQUIRED pg
+    ENVIRONMENT "IPRSHIELD_BIN=$<TARGET_FILE:iprshield>;IPRSHIELD_TEST_TMP=${CMAKE_BINARY_DIR}/test-tmp;IPRSHIELD_SCREENSHOTS=${CMAKE_BINARY_DIR}/test-output/screenshots-pg")
+endforeach()
+
 include(${CMAKE_SOURCE_DIR}/cmake/fuzz.cmake)

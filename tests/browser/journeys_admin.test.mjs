@@ -11,7 +11,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { BIN, START_MS, run, parseSeed, byTestId, createHarness, listLoaded } from './lib.mjs';
+import { BIN, START_MS, run, parseSeed, byTestId, createHarness, listLoaded, testDb } from './lib.mjs';
 import { noticeScene, post, sessionOf } from './journeys_lib.mjs';
 
 const ORG = 'Corvina Textiles';
@@ -41,7 +41,7 @@ describe('admin and auditor journeys', () => {
 
   before(async () => {
     const workDir = h.makeWorkDir('iprs-journeys-a-');
-    const db = path.join(workDir, 't.db');
+    const db = testDb(workDir);
     const { stdout } = await run(BIN, ['demo', 'seed', '--db', db, '--json'], START_MS);
     h.seeded = parseSeed(stdout);
     await h.startServer(db);

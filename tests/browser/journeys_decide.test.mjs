@@ -10,7 +10,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { BIN, START_MS, run, parseSeed, byTestId, createHarness, listLoaded } from './lib.mjs';
+import { BIN, START_MS, run, parseSeed, byTestId, createHarness, listLoaded, testDb } from './lib.mjs';
 import { noticeScene } from './journeys_lib.mjs';
 
 const TITLE = 'Veltrano suede loafers outlet';
@@ -27,7 +27,7 @@ describe('deciding a notice, its outcome and the counter-notice', () => {
 
   before(async () => {
     const workDir = h.makeWorkDir('iprs-journeys-d-');
-    const db = path.join(workDir, 't.db');
+    const db = testDb(workDir);
     const { stdout } = await run(BIN, ['demo', 'seed', '--db', db, '--json'], START_MS);
     h.seeded = parseSeed(stdout);
     await h.startServer(db);

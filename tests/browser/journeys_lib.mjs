@@ -4,7 +4,7 @@
 import { describe, before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { BIN, START_MS, run, parseSeed, byTestId, createHarness } from './lib.mjs';
+import { BIN, START_MS, run, parseSeed, byTestId, createHarness, testDb } from './lib.mjs';
 import { PDF, login, multipart, request } from '../e2e/lib.mjs';
 
 /** A session of the seeded user of role on the harness's server. */
@@ -75,7 +75,7 @@ export function a11yTour(file, roles) {
   describe(`every page of ${roles.join(', ')} is labelled and keyboard-reachable`, () => {
     before(async () => {
       const workDir = h.makeWorkDir('iprs-a11y-');
-      const db = path.join(workDir, 't.db');
+      const db = testDb(workDir);
       const { stdout } = await run(BIN, ['demo', 'seed', '--db', db, '--json'], START_MS);
       h.seeded = parseSeed(stdout);
       await h.startServer(db);

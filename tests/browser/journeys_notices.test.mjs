@@ -12,7 +12,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { BIN, START_MS, run, parseSeed, byTestId, createHarness, listLoaded } from './lib.mjs';
+import { BIN, START_MS, run, parseSeed, byTestId, createHarness, listLoaded, testDb } from './lib.mjs';
 import { post, sessionOf } from './journeys_lib.mjs';
 
 const MARK = 'VELTRANO';
@@ -34,7 +34,7 @@ describe('notice and action journeys of the right holder, reviewer and seller', 
 
   before(async () => {
     workDir = h.makeWorkDir('iprs-journeys-n-');
-    const db = path.join(workDir, 't.db');
+    const db = testDb(workDir);
     const { stdout } = await run(BIN, ['demo', 'seed', '--db', db, '--json'], START_MS);
     h.seeded = parseSeed(stdout);
     await h.startServer(db);

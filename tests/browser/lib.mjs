@@ -24,6 +24,23 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const BIN = process.env.IPRSHIELD_BIN || path.resolve(HERE, '../../build/iprshield');
 export const SCRATCH = process.env.IPRSHIELD_TEST_TMP || os.tmpdir();
 
+// With IPRSHIELD_TEST_PG set (a PostgreSQL URL; ctest's pg/browser/* runs),
+// every test's server runs on a fresh schema of that database, and the
+// ledger's key, which has no database file to sit beside, is one file per
+// test process (the server and the CLI inherit the environment).
+let pgSchemas = 0;
+if (process.env.IPRSHIELD_TEST_PG && !process.env.IPRSHIELD_LEDGER_KEY) {
+  process.env.IPRSHIELD_LEDGER_KEY = path.join(SCRATCH, `pg-browser-ledger-${process.pid}.key`);
+}
+
+/** The database of one test: workDir/t.db, or a fresh PostgreSQL schema. */
+export function testDb(workDir) {
+  const pg = process.env.IPRSHIELD_TEST_PG;
+  if (!pg) return path.join(workDir, 't.db');
+  const schema = `b_${process.pid}_${pgSchemas++}`;
+  return `${pg}${pg.includes('?') ? '&' : '?'}options=-csearch_path%3D${schema}`;
+}
+
 export const WAIT_MS = 10_000;     // any single UI wait
 export const START_MS = 30_000;    // seeding, server start, browser start
 

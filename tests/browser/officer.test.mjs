@@ -16,7 +16,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { BIN, START_MS, run, parseSeed, byTestId, createHarness, listLoaded } from './lib.mjs';
+import { BIN, START_MS, run, parseSeed, byTestId, createHarness, listLoaded, testDb } from './lib.mjs';
 import { sessionOf } from './journeys_lib.mjs';
 import { PDF, request } from '../e2e/lib.mjs';
 
@@ -55,7 +55,7 @@ async function update(page, fields, status) {
 describe('officer journey: from a new referral to a closed case', () => {
   before(async () => {
     const workDir = h.makeWorkDir('iprs-officer-');
-    const db = path.join(workDir, 't.db');
+    const db = testDb(workDir);
     const { stdout } = await run(BIN, ['demo', 'seed', '--db', db, '--json'], START_MS);
     h.seeded = parseSeed(stdout);
     const file = path.join(workDir, 'sellers.jsonl');

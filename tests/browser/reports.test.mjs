@@ -12,7 +12,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { BIN, START_MS, run, parseSeed, byTestId, createHarness } from './lib.mjs';
+import { BIN, START_MS, run, parseSeed, byTestId, createHarness, testDb } from './lib.mjs';
 import { noticeScene, post, sessionOf } from './journeys_lib.mjs';
 
 function expectedFailure(url, status) {
@@ -29,7 +29,7 @@ const { assertNoProblems, shot, loginAs, openSection } = h;
 describe('reports dashboards', () => {
   before(async () => {
     const workDir = h.makeWorkDir('iprs-reports-');
-    const db = path.join(workDir, 't.db');
+    const db = testDb(workDir);
     const { stdout } = await run(BIN, ['demo', 'seed', '--db', db, '--json'], START_MS);
     h.seeded = parseSeed(stdout);
     await h.startServer(db);

@@ -28,7 +28,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { BIN, START_MS, run, parseSeed, byTestId, createHarness, listLoaded } from './lib.mjs';
+import { BIN, START_MS, run, parseSeed, byTestId, createHarness, listLoaded, testDb } from './lib.mjs';
 
 const WATCHDOG_MS = 8 * 60_000;    // the whole file (four journeys)
 
@@ -75,7 +75,7 @@ describe('rights, review and catalog journeys in chromium', () => {
     workDir = h.makeWorkDir('iprs-rights-');
     certPath = path.join(workDir, 'certificate.pdf');
     fs.writeFileSync(certPath, TINY_PDF);
-    const db = path.join(workDir, 't.db');
+    const db = testDb(workDir);
 
     const { stdout } = await run(BIN, ['demo', 'seed', '--db', db, '--json'], START_MS);
     seeded = parseSeed(stdout);

@@ -18,7 +18,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { BIN, WAIT_MS, START_MS, run, parseSeed, byTestId, createHarness, listLoaded } from './lib.mjs';
+import { BIN, WAIT_MS, START_MS, run, parseSeed, byTestId, createHarness, listLoaded, testDb } from './lib.mjs';
 
 const ROLES = ['admin', 'reviewer', 'rightholder', 'seller', 'officer', 'auditor'];
 const SECTIONS = ['home', 'review', 'rights', 'profile', 'agents', 'alliance', 'listings', 'notices',
@@ -119,7 +119,7 @@ async function loadAll(page, name) {
 describe('portal in chromium, per role', () => {
   before(async () => {
     workDir = h.makeWorkDir('iprs-browser-');
-    const db = path.join(workDir, 't.db');
+    const db = testDb(workDir);
 
     const { stdout } = await run(BIN, ['demo', 'seed', '--db', db, '--json'], START_MS);
     seeded = parseSeed(stdout);
