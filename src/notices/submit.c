@@ -278,12 +278,11 @@ struct notices__submit_tx {
  * {seller_org_id: [listing ids]}, sors {seller_org_id: [statements of
  * reasons]} (the first NOTICES__SOR_IN_MESSAGE, built when the items were
  * written, so nothing is read back). */
-static ips_status notices__tell_sellers(struct notices__submit_tx *a, json_t *by_seller,
-                                        json_t *sors)
+static ips_status notices__tell_sellers(struct store *s, struct notices__submit_tx *a,
+                                        json_t *by_seller, json_t *sors)
 {
     const char *seller;
     json_t *list;
-    struct store *s = a->ctx->store;
     char deadline[TIME_RFC3339_LEN];
     time_format_rfc3339(a->now + a->window_ms, deadline, sizeof deadline);
     json_object_foreach(by_seller, seller, list)
@@ -303,10 +302,15 @@ static ips_status notices__tell_sellers(struct notices__submit_tx *a, json_t *by
     return IPS_OK;
 }
 
+/* Run by store_tx_run_grouped, so possibly on another thread's connection:
+ * everything here uses s (the caller's ctx is copied with s as its store,
+ * and its detail copied back), never a->ctx->store. */
 static ips_status notices__submit_tx(struct store *s, void *arg)
 {
     struct notices__submit_tx *a = arg;
-    struct ips_ctx *ctx = a->ctx;
+    struct ips_ctx on = *a->ctx, *ctx = &on;
+    on.store = s;
+    a->sys.store = s;
     ips_status st = IPS_OK;
     size_t errors = 0;
     json_array_clear(a->merged);
@@ -486,7 +490,7 @@ static ips_status notices__submit_tx(struct store *s, void *arg)
     free(it);
     if (st)
         goto out_free;
-    if (fast && (st = notices__tell_sellers(a, by_seller, sors)))
+    if (fast && (st = notices__tell_sellers(s, a, by_seller, sors)))
         goto out_free;
 
     json_t *ack = json_pack("{s:s, s:b, s:I, s:O}", "notice_id", a->n->id, "fast_track", fast,
@@ -507,6 +511,7 @@ static ips_status notices__submit_tx(struct store *s, void *arg)
     st = audit_append(s, access_principal_actor(ctx->actor), "notice.submit", object, AUDIT_OK,
                       detail);
 out_free:
+    memcpy(a->ctx->detail, on.detail, sizeof on.detail);
     json_decref(sors);
     json_decref(by_seller);
     free(ls);
@@ -637,7 +642,7 @@ ips_status notices_submit_detection(struct ips_ctx *ctx, const struct notices_su
     a.window_ms =
         notices__span_ms(ctx, ctx->cfg ? ctx->cfg->counter_notice_days : 3, NOTICES__DAY_MS);
     a.merged = json_array();
-    st = store_tx_run(ctx->store, notices__submit_tx, &a);
+    st = store_tx_run_grouped(ctx->store, notices__submit_tx, &a);
     if (st) {
         json_decref(a.merged);
         if (st != IPS_ERR_INVALID)

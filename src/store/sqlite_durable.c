@@ -22,7 +22,12 @@
  *   - in-process writers queue on the file's writer mutex before BEGIN
  *     IMMEDIATE (store_tx_run), and a commit made under it defers its
  *     barrier until the mutex is released (sqlite__durable_writer_unlock),
- *     so that the next writer's transaction overlaps this one's fdatasync.
+ *     so that the next writer's transaction overlaps this one's fdatasync;
+ *   - group transactions (store_tx_run_grouped, docs/internals/store.md
+ *     "Group transactions"): callers queue on the file; a leader runs the
+ *     queued functions on its connection in ONE transaction, each under its
+ *     own savepoint, commits once, and all of them wait for one barrier
+ *     ticket of that commit.
  *
  * Invariants (under sqlite__durable_lock):
  *   - synced <= committed; a commit with sequence n is acknowledged only when
@@ -30,6 +35,9 @@
  *     written (the number was taken after write() returned, the leader reads
  *     committed before it calls fdatasync);
  *   - at most one sync per file runs at a time (syncing);
+ *   - at most one group per file runs at a time (leading); a request not
+ *     done is either on the queue or in the running group, and its caller
+ *     returns only after done is set (its stack frame stays valid).
  *   - failed != 0 is sticky: after one failed fdatasync the kernel may have
  *     dropped the dirty pages and a later successful sync proves nothing
  *     about them, so every later commit on the file reports the error until
@@ -58,6 +66,22 @@
  * own default (SQLITE_DEFAULT_WAL_AUTOCHECKPOINT), which the hook replaces. */
 #define SQLITE__WAL_CHECKPOINT_PAGES 1000
 
+/* Most transaction functions one group runs: bounds the latency a request
+ * waits for the functions queued ahead of it. */
+#define SQLITE__GROUP_MAX 64
+
+/* One caller of sqlite__durable_tx_grouped, on its stack; in the file's
+ * queue until a leader takes it (all fields under sqlite__durable_lock
+ * until done is set, then the caller's). */
+struct sqlite__group_req {
+    struct sqlite__group_req *next;
+    store_tx_fn fn;
+    void *arg;
+    ips_status status; /* fn's, or the group's when the group failed */
+    uint64_t ticket;   /* committed writes: the barrier's sequence number, else 0 */
+    bool done;         /* status (and ticket) are final */
+};
+
 /* The group-commit state of one database file in this process. */
 struct sqlite__durable {
     struct sqlite__durable *next; /* in sqlite__durable_list */
@@ -68,6 +92,11 @@ struct sqlite__durable {
     int failed;                   /* errno of a failed sync; sticky */
     pthread_cond_t done;          /* broadcast when a sync ends */
     pthread_mutex_t writer;       /* in-process writers, BEGIN IMMEDIATE to COMMIT/ROLLBACK */
+    /* group transactions (sqlite__durable_tx_grouped) */
+    struct sqlite__group_req *queue; /* waiting to be run, oldest first */
+    struct sqlite__group_req **queue_tail;
+    bool leading;                    /* a thread is running a group */
+    pthread_cond_t group_done;       /* broadcast when a group ends */
     char *db_path;                /* the database file (the key) */
     char *wal_path;               /* its write-ahead log */
 };
@@ -86,6 +115,7 @@ static void sqlite__durable_free(struct sqlite__durable *d)
         }
     }
     pthread_cond_destroy(&d->done);
+    pthread_cond_destroy(&d->group_done);
     pthread_mutex_destroy(&d->writer);
     free(d->db_path);
     free(d->wal_path);
@@ -112,7 +142,10 @@ static struct sqlite__durable *sqlite__durable_find(const char *db_path, const c
     if (attr_ok)
         pthread_mutexattr_destroy(&attr);
     bool done_ok = writer_ok && pthread_cond_init(&d->done, NULL) == 0;
-    if (!d->db_path || !d->wal_path || !done_ok) {
+    bool group_ok = done_ok && pthread_cond_init(&d->group_done, NULL) == 0;
+    if (!d->db_path || !d->wal_path || !group_ok) {
+        if (done_ok)
+            pthread_cond_destroy(&d->done);
         if (writer_ok)
             pthread_mutex_destroy(&d->writer);
         free(d->db_path);
@@ -120,6 +153,7 @@ static struct sqlite__durable *sqlite__durable_find(const char *db_path, const c
         free(d);
         return NULL;
     }
+    d->queue_tail = &d->queue;
     d->next = sqlite__durable_list;
     sqlite__durable_list = d;
     return d;
@@ -169,15 +203,14 @@ static int sqlite__durable_sync(const struct sqlite__durable *d)
 }
 
 /*
- * The durability barrier: return once the commit the calling thread has
- * just written is covered by a completed fdatasync (see the file comment).
- * Result: 0, or the errno of the failed sync that should have covered it
- * (or of an earlier one: failed is sticky).
+ * Wait, with sqlite__durable_lock held, until the commit numbered mine
+ * (taken from ++d->committed after its frames were written) is covered by
+ * a completed fdatasync, running that sync when none is running (see the
+ * file comment). Result: 0, or the errno of the failed sync that should
+ * have covered it (or of an earlier one: failed is sticky).
  */
-static int sqlite__durable_barrier(struct sqlite__durable *d)
+static int sqlite__durable_wait_locked(struct sqlite__durable *d, uint64_t mine)
 {
-    pthread_mutex_lock(&sqlite__durable_lock);
-    uint64_t mine = ++d->committed;
     while (!d->failed && d->synced < mine) {
         if (d->syncing) {
             pthread_cond_wait(&d->done, &sqlite__durable_lock);
@@ -195,16 +228,29 @@ static int sqlite__durable_barrier(struct sqlite__durable *d)
             d->synced = upto;
         pthread_cond_broadcast(&d->done);
     }
-    int result = d->synced >= mine ? 0 : d->failed;
+    return d->synced >= mine ? 0 : d->failed;
+}
+
+/* Wait for commit number ticket as sqlite__durable_wait_locked does. */
+static int sqlite__durable_wait(struct sqlite__durable *d, uint64_t ticket)
+{
+    pthread_mutex_lock(&sqlite__durable_lock);
+    int result = sqlite__durable_wait_locked(d, ticket);
     pthread_mutex_unlock(&sqlite__durable_lock);
     return result;
 }
 
-/* Run the barrier for a commit of ss, then the checkpoint the automatic one
- * would have run at this WAL size. Result: 0 or the barrier's errno. */
-static int sqlite__durable_after_commit(struct sqlite_store *ss, const char *name, int pages)
+/* Wait for the commit with sequence number ticket (0: a fresh number for
+ * the commit the calling thread has just written), then run the checkpoint
+ * the automatic one would have run at this WAL size. Result: 0 or the
+ * barrier's errno. */
+static int sqlite__durable_after_commit(struct sqlite_store *ss, uint64_t ticket,
+                                        const char *name, int pages)
 {
-    int err = sqlite__durable_barrier(ss->durable);
+    struct sqlite__durable *d = ss->durable;
+    pthread_mutex_lock(&sqlite__durable_lock);
+    int err = sqlite__durable_wait_locked(d, ticket ? ticket : ++d->committed);
+    pthread_mutex_unlock(&sqlite__durable_lock);
     if (!err && pages >= SQLITE__WAL_CHECKPOINT_PAGES)
         (void)sqlite3_wal_checkpoint_v2(ss->db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
     return err;
@@ -230,7 +276,7 @@ static int sqlite__durable_hook(void *arg, sqlite3 *db, const char *name, int pa
         ss->wal_pages = pages;
         return SQLITE_OK;
     }
-    if (sqlite__durable_after_commit(ss, name, pages) != 0) {
+    if (sqlite__durable_after_commit(ss, 0, name, pages) != 0) {
         ss->sync_failed = true; /* for sqlite__status: see there */
         return SQLITE_IOERR_FSYNC;
     }
@@ -263,11 +309,191 @@ ips_status sqlite__durable_writer_unlock(struct sqlite_store *ss)
     if (!ss->sync_pending)
         return IPS_OK;
     ss->sync_pending = false;
-    if (sqlite__durable_after_commit(ss, "main", ss->wal_pages) != 0) {
+    if (sqlite__durable_after_commit(ss, 0, "main", ss->wal_pages) != 0) {
         log_error("sqlite error", "sql", "COMMIT", "error", "commit not acknowledged: sync failed");
         return IPS_ERR_IO;
     }
     return IPS_OK;
+}
+
+/* ---- group transactions --------------------------------------------------- */
+
+static const char q_group_begin[] = "BEGIN IMMEDIATE";
+static const char q_group_commit[] = "COMMIT";
+static const char q_group_rollback[] = "ROLLBACK";
+static const char q_group_savepoint[] = "SAVEPOINT store_group";
+static const char q_group_release[] = "RELEASE store_group";
+static const char q_group_undo[] = "ROLLBACK TO store_group";
+
+/* Run one parameterless statement of the group protocol on ss. */
+static ips_status sqlite__group_sql(struct sqlite_store *ss, const char *sql)
+{
+    struct sqlite__stmt q;
+    ips_status result = sqlite__stmt_sql(ss, sql, &q);
+    if (result == IPS_OK)
+        result = sqlite__run(&q, NULL);
+    sqlite__stmt_put(&q);
+    return result;
+}
+
+/*
+ * One attempt at the group batch on the leader's connection ss: writer
+ * lock, BEGIN IMMEDIATE, each function under the savepoint (a failing one
+ * is rolled back to it, alone), COMMIT. Each request's status is its
+ * function's. Result: IPS_OK when committed — the writer lock is then
+ * still held and the commit's barrier pending (ss->sync_pending), for the
+ * caller; otherwise the status every request of the group gets, with the
+ * transaction rolled back and the lock released. A function whose failure
+ * made SQLite end the whole transaction (some I/O and out-of-memory
+ * errors) fails the group with its status.
+ */
+static ips_status sqlite__group_attempt(struct sqlite_store *ss, struct sqlite__group_req *batch)
+{
+    ips_status result = sqlite__durable_writer_lock(ss);
+    if (result)
+        return result;
+    result = sqlite__group_sql(ss, q_group_begin);
+    ss->base.in_tx = result == IPS_OK;
+    for (struct sqlite__group_req *r = batch; r && result == IPS_OK; r = r->next) {
+        /* The first function runs without a savepoint: nothing of the group
+         * precedes it, so its failure is undone by rolling the transaction
+         * back and beginning again. A savepoint makes SQLite keep an undo
+         * log of every page the function changes (a statement journal,
+         * spilled to a temporary file beyond 64 KiB, about what one notice
+         * touches), which a group of one — the common case on a busy two-core
+         * machine — need not pay. */
+        bool savepoint = r != batch;
+        if (savepoint && (result = sqlite__group_sql(ss, q_group_savepoint)))
+            break;
+        r->status = r->fn(&ss->base, r->arg);
+        if (r->status != IPS_OK && sqlite3_get_autocommit(ss->db))
+            result = r->status;
+        else if (r->status != IPS_OK && savepoint)
+            result = sqlite__group_sql(ss, q_group_undo);
+        else if (r->status != IPS_OK) {
+            result = sqlite__group_sql(ss, q_group_rollback);
+            if (result == IPS_OK)
+                result = sqlite__group_sql(ss, q_group_begin);
+        }
+        if (result == IPS_OK && savepoint)
+            result = sqlite__group_sql(ss, q_group_release);
+    }
+    if (result == IPS_OK)
+        result = sqlite__group_sql(ss, q_group_commit);
+    ss->base.in_tx = false;
+    if (result) {
+        if (!sqlite3_get_autocommit(ss->db))
+            (void)sqlite__group_sql(ss, q_group_rollback);
+        ss->sync_pending = false; /* nothing of the group was committed */
+        (void)sqlite__durable_writer_unlock(ss);
+    }
+    return result;
+}
+
+/*
+ * Lead one group: run batch (taken off the queue by the caller, who holds
+ * d->leading) in one transaction, retrying the whole group while it is
+ * busy, settle every request, hand the lead on, and only then — so that
+ * the next group runs during the fdatasync — release the writer lock and
+ * wait for the commit's barrier and checkpoint. Called without
+ * sqlite__durable_lock. OUT *sync_err: the barrier's result (0 or an
+ * errno; 0 when the group failed or wrote nothing).
+ */
+static void sqlite__group_lead(struct sqlite_store *ss, struct sqlite__group_req *batch,
+                               int *sync_err)
+{
+    struct sqlite__durable *d = ss->durable;
+    ips_status result = sqlite__group_attempt(ss, batch);
+    for (int attempt = 1; result == IPS_ERR_BUSY && attempt <= STORE__TX_RETRIES; attempt++) {
+        store__tx_backoff(attempt);
+        result = sqlite__group_attempt(ss, batch);
+    }
+    bool pending = result == IPS_OK && ss->sync_pending;
+    int pages = ss->wal_pages;
+    ss->sync_pending = false;
+    if (result == IPS_OK)
+        (void)sqlite__durable_writer_unlock(ss); /* nothing pending: only unlocks */
+    pthread_mutex_lock(&sqlite__durable_lock);
+    uint64_t ticket = pending ? ++d->committed : 0;
+    for (struct sqlite__group_req *r = batch, *next; r; r = next) {
+        next = r->next; /* r may be gone once done is set and the lock dropped */
+        if (result)
+            r->status = result;
+        r->ticket = r->status == IPS_OK ? ticket : 0;
+        r->done = true;
+    }
+    d->leading = false;
+    pthread_cond_broadcast(&d->group_done);
+    pthread_mutex_unlock(&sqlite__durable_lock);
+    *sync_err = pending ? sqlite__durable_after_commit(ss, ticket, "main", pages) : 0;
+}
+
+/*
+ * store_ops.tx_grouped of a WAL database (store.h, store_tx_run_grouped):
+ * queue the request; when no group is running, lead one with the oldest
+ * SQLITE__GROUP_MAX requests queued (this one among them, unless more are
+ * ahead of it, in which case the thread leads again later); otherwise wait
+ * for a leader to run it. A committed request then waits for the barrier of
+ * its group's commit. Connections without group commit (in-memory, not
+ * WAL) run store_tx_run.
+ */
+ips_status sqlite__durable_tx_grouped(struct store *s, store_tx_fn fn, void *arg)
+{
+    struct sqlite_store *ss = sqlite__from(s);
+    struct sqlite__durable *d = ss->durable;
+    if (!d)
+        return store_tx_run(s, fn, arg);
+    struct sqlite__group_req me = {.fn = fn, .arg = arg};
+    int sync_err = -1; /* -1: the barrier is still to be waited for */
+    pthread_mutex_lock(&sqlite__durable_lock);
+    *d->queue_tail = &me;
+    d->queue_tail = &me.next;
+    while (!me.done) {
+        if (d->leading) {
+            pthread_cond_wait(&d->group_done, &sqlite__durable_lock);
+            continue;
+        }
+        d->leading = true;
+        struct sqlite__group_req *batch = d->queue, **end = &d->queue;
+        bool has_me = false;
+        for (int n = 0; *end && n < SQLITE__GROUP_MAX; n++) {
+            has_me = has_me || *end == &me;
+            end = &(*end)->next;
+        }
+        d->queue = *end;
+        if (!d->queue)
+            d->queue_tail = &d->queue;
+        *end = NULL;
+        pthread_mutex_unlock(&sqlite__durable_lock);
+        int err = 0;
+        sqlite__group_lead(ss, batch, &err);
+        if (has_me)
+            sync_err = err;
+        pthread_mutex_lock(&sqlite__durable_lock);
+    }
+    pthread_mutex_unlock(&sqlite__durable_lock);
+    if (me.status != IPS_OK || !me.ticket)
+        return me.status;
+    if (sync_err < 0)
+        sync_err = sqlite__durable_wait(d, me.ticket);
+    if (sync_err) {
+        log_error("sqlite error", "sql", "COMMIT", "error", "commit not acknowledged: sync failed");
+        return IPS_ERR_IO;
+    }
+    return IPS_OK;
+}
+
+/* See sqlite_internal.h. */
+size_t sqlite__durable_queued(struct sqlite_store *ss)
+{
+    size_t n = 0;
+    if (!ss->durable)
+        return 0;
+    pthread_mutex_lock(&sqlite__durable_lock);
+    for (const struct sqlite__group_req *r = ss->durable->queue; r; r = r->next)
+        n++;
+    pthread_mutex_unlock(&sqlite__durable_lock);
+    return n;
 }
 
 /* See sqlite_internal.h. */

@@ -161,6 +161,14 @@ ips_status sqlite__durable_writer_lock(struct sqlite_store *ss);
  */
 ips_status sqlite__durable_writer_unlock(struct sqlite_store *ss);
 
+/* store_ops.tx_grouped: group transactions of the connections of one WAL
+ * database file (sqlite_durable.c; store.h, store_tx_run_grouped). */
+ips_status sqlite__durable_tx_grouped(struct store *s, store_tx_fn fn, void *arg);
+
+/* Requests of ss's database file waiting for a group to run them (not the
+ * ones a running group holds); 0 without group commit. For tests. */
+size_t sqlite__durable_queued(struct sqlite_store *ss);
+
 /* ---- statements ----------------------------------------------------------- */
 
 /*

@@ -20,11 +20,6 @@
 #include "core/log.h"
 #include "store/store_backend.h"
 
-/* Attempts of store_tx_run when the database is busy: the first try plus
- * this many retries. Each attempt already waited up to the busy timeout
- * inside SQLite, so a few retries are enough. */
-#define STORE__TX_RETRIES 5
-
 static bool store__has_prefix(const char *s, const char *prefix)
 {
     return strncmp(s, prefix, strlen(prefix)) == 0;
@@ -115,9 +110,9 @@ int store_schema_latest(void)
 
 /* ---- transactions --------------------------------------------------------- */
 
-/* Sleep before retry number attempt (1, 2, ...): 10 ms, 20 ms, 40 ms, ...,
- * capped at 200 ms, so that competing writers drift apart. */
-static void store__backoff(int attempt)
+/* See store_backend.h: 10 ms, 20 ms, 40 ms, ..., capped at 200 ms, so that
+ * competing writers drift apart. */
+void store__tx_backoff(int attempt)
 {
     long ms = 10L << (attempt > 5 ? 5 : attempt - 1);
     if (ms > 200)
@@ -165,13 +160,56 @@ ips_status store_tx_run(struct store *s, store_tx_fn fn, void *arg)
     }
     ips_status result = store__tx_attempt(s, fn, arg);
     for (int attempt = 1; result == IPS_ERR_BUSY && attempt <= STORE__TX_RETRIES; attempt++) {
-        store__backoff(attempt);
+        store__tx_backoff(attempt);
         result = store__tx_attempt(s, fn, arg);
     }
     return result;
 }
 
+/*
+ * Run fn(s', arg) in a write transaction that the backend may share with
+ * other threads' grouped calls (see store.h), s' being the connection of
+ * the thread that runs the group. Without a grouping backend (PostgreSQL)
+ * this is store_tx_run.
+ * Failure: IPS_ERR_INTERNAL when s is inside a transaction (nothing is
+ * run); otherwise fn's status, or the group's when its commit failed.
+ */
+ips_status store_tx_run_grouped(struct store *s, store_tx_fn fn, void *arg)
+{
+    STORE__REQUIRE(s && fn);
+    if (s->in_tx) {
+        log_error("store: nested transaction refused");
+        return IPS_ERR_INTERNAL;
+    }
+    return s->ops->tx_grouped ? s->ops->tx_grouped(s, fn, arg) : store_tx_run(s, fn, arg);
+}
+
 bool store_in_tx(const struct store *s) { return s && s->in_tx; }
+
+/* ---- concurrent write transactions ----------------------------------------- */
+
+/*
+ * store_tx_run with s->concurrent set, which the backend's tx_begin reads:
+ * PostgreSQL then takes its write lock in shared mode (store_postgres.c);
+ * SQLite ignores it. Failure: as store_tx_run.
+ */
+ips_status store_tx_run_concurrent(struct store *s, store_tx_fn fn, void *arg)
+{
+    STORE__REQUIRE(s && fn);
+    if (s->in_tx) {
+        log_error("store: nested transaction refused");
+        return IPS_ERR_INTERNAL;
+    }
+    s->concurrent = true;
+    ips_status result = store_tx_run(s, fn, arg);
+    s->concurrent = false;
+    return result;
+}
+
+bool store_tx_concurrent(const struct store *s)
+{
+    return s && s->in_tx && s->concurrent;
+}
 
 /* ---- dispatch --------------------------------------------------------------- */
 

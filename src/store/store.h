@@ -84,8 +84,46 @@ typedef ips_status (*store_tx_fn)(struct store *s, void *arg);
  * off) on IPS_ERR_BUSY, so fn may run more than once: it must do nothing
  * outside the database that cannot be repeated. Must not be nested. */
 ips_status store_tx_run(struct store *s, store_tx_fn fn, void *arg);
-/* True while a transaction opened by store_tx_run is active. */
+/*
+ * Like store_tx_run, but fn may run inside a transaction shared with the
+ * grouped calls of other threads on the same database ("group
+ * transaction"): one thread (the leader) begins one write transaction on
+ * ITS connection, runs each queued fn under its own savepoint — a fn that
+ * fails is rolled back alone and its caller gets its status — commits once,
+ * and every caller returns only when that commit is durable; when the
+ * commit fails every caller of the group gets its status. The group shares
+ * the page writes and the fdatasync of one commit, so many small concurrent
+ * writes (notice submissions) cost much less than one transaction each.
+ * Contract for fn, beyond store_tx_run's (it may run more than once):
+ *   - it may run on ANOTHER thread, with another thread's connection: it
+ *     must use only the store it is passed (never a connection saved in its
+ *     argument, e.g. ctx->store), and no thread-local state;
+ *   - no effect outside the store before the commit (a status and OUT
+ *     values in arg are fine: they are read after the call returns);
+ *   - it sees the writes of the group's earlier functions.
+ * The SQLite backend groups WAL databases (docs/internals/store.md,
+ * "Group transactions"); PostgreSQL and in-memory databases run plain
+ * store_tx_run. Must not be nested (IPS_ERR_INTERNAL).
+ */
+ips_status store_tx_run_grouped(struct store *s, store_tx_fn fn, void *arg);
+/* True while a transaction opened by store_tx_run is active (or, on the
+ * connection running a group, while the group's functions run). */
 bool store_in_tx(const struct store *s);
+/*
+ * Like store_tx_run, for writes whose correctness does NOT rest on running
+ * alone: on PostgreSQL such transactions run at the same time as one
+ * another (never at the same time as a store_tx_run transaction, which
+ * still runs alone), so fn must itself serialise what it needs — the keys
+ * it writes by a lock of the domain (store_scanq_lock_listing) taken before
+ * it reads them, unique constraints for the rest. The audit chain needs no
+ * care: audit_append takes the backend's audit lock (held to the end), and
+ * audit_defer/audit_flush keep that part short. SQLite, whose writers run
+ * alone anyway, runs plain store_tx_run. docs/internals/store.md,
+ * "Concurrent write transactions". Must not be nested (IPS_ERR_INTERNAL).
+ */
+ips_status store_tx_run_concurrent(struct store *s, store_tx_fn fn, void *arg);
+/* True while a transaction opened by store_tx_run_concurrent is active. */
+bool store_tx_concurrent(const struct store *s);
 
 /* ---- meta: small key/value settings (server keys, flags) ---------------- */
 

@@ -41,10 +41,12 @@
  *     with the same contract as in the public header, plus tx_begin/
  *     tx_commit/tx_rollback, which store.c alone calls.
  *
- * Invariants: ops is never NULL and every pointer in it, and in every domain
- * table it points to, is set; in_tx is true exactly between a successful
- * tx_begin and the matching tx_commit or tx_rollback made by store_tx_run.
- * Backends read in_tx (to know whether they are inside the caller's
+ * Invariants: ops is never NULL and every pointer in it (except the
+ * optional tx_grouped), and in every domain table it points to, is set;
+ * in_tx is true exactly between a successful tx_begin and the matching
+ * tx_commit or tx_rollback made by store_tx_run, or while a backend's
+ * tx_grouped runs a group's functions on that connection. Otherwise
+ * backends read in_tx (to know whether they are inside the caller's
  * transaction) but never write it.
  *
  * Failure: every op returns an ips_status with the meanings of store.h and
@@ -99,6 +101,12 @@ struct store_ops {
     ips_status (*tx_begin)(struct store *s);
     ips_status (*tx_commit)(struct store *s);
     ips_status (*tx_rollback)(struct store *s);
+    /* Optional; NULL: store_tx_run_grouped runs store_tx_run. Run fn in a
+     * write transaction that other threads' grouped calls on the same
+     * database may share, each under its own savepoint (store.h). Called
+     * only by store_tx_run_grouped, never nested; the backend sets in_tx of
+     * the connection that runs a group while its functions run. */
+    ips_status (*tx_grouped)(struct store *s, store_tx_fn fn, void *arg);
 
     /* Meta. */
     ips_status (*meta_get)(struct store *s, const char *key, char *value, size_t cap);
@@ -163,6 +171,7 @@ struct store_ops {
 struct store {
     const struct store_ops *ops;
     bool in_tx; /* maintained by store_tx_run only */
+    bool concurrent; /* set by store_tx_run_concurrent around its store_tx_run */
 };
 
 /*
@@ -177,6 +186,15 @@ struct store {
             return IPS_ERR_INTERNAL;                                                         \
         }                                                                                    \
     } while (0)
+
+/* Attempts of a transaction when the database is busy: the first try plus
+ * this many retries (store_tx_run, and a backend's tx_grouped). Each
+ * attempt already waited up to the busy timeout, so a few are enough. */
+#define STORE__TX_RETRIES 5
+
+/* Sleep before retry number attempt (1, 2, ...) of a busy transaction:
+ * 10 ms, 20 ms, 40 ms, ..., capped at 200 ms. Defined in store.c. */
+void store__tx_backoff(int attempt);
 
 /* The SQL migrations compiled in by cmake/embed.cmake: files
  * src/store/migrations/NNNN_name.sql, sorted by name, ending with a {NULL}

@@ -1443,6 +1443,7 @@ static const struct store_ops sqlite__ops = {
     .tx_begin = sqlite__tx_begin,
     .tx_commit = sqlite__tx_commit,
     .tx_rollback = sqlite__tx_rollback,
+    .tx_grouped = sqlite__durable_tx_grouped,
     .meta_get = sqlite__meta_get,
     .meta_set = sqlite__meta_set,
     .org_insert = sqlite__org_insert,
@@ -1512,7 +1513,8 @@ static ips_status sqlite__journal_wal(struct sqlite_store *ss, const char *path,
  * fdatasync for all commits that land together), synchronous=FULL in any
  * other mode (same guarantee, one sync per commit; none for :memory:),
  * foreign_keys=ON. Defensive mode is enabled so that SQL cannot corrupt the
- * file through writable_schema and similar switches.
+ * file through writable_schema and similar switches. No mmap_size: measured
+ * slower (docs/benchmarks.md, "Grouped transactions (2026-11-30)").
  */
 ips_status store__sqlite_open(const char *path, struct store **out)
 {

@@ -35,8 +35,8 @@ static void fuzz_store__cleanup(void)
     store_close(f->s);
     f->s = NULL;
     for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
-        char p[160];
-        snprintf(p, sizeof p, "%s%s", f->path, suffix[i]);
+        char p[sizeof f->path + 16];
+        snprintf(p, sizeof p, "%.127s%s", f->path, suffix[i]);
         unlink(p);
     }
     rmdir(f->dir);
@@ -55,7 +55,7 @@ static inline struct ips_ctx *fuzz_store_ctx(void)
     snprintf(f->dir, sizeof f->dir, "/tmp/ips-fuzz-XXXXXX");
     if (!mkdtemp(f->dir))
         abort();
-    snprintf(f->path, sizeof f->path, "%s/fuzz.db", f->dir);
+    snprintf(f->path, sizeof f->path, "%.63s/fuzz.db", f->dir);
     unsetenv("IPRSHIELD_CONFIG");
     if (config_load(&f->cfg, err, sizeof err) != IPS_OK || store_open(f->path, &f->s) != IPS_OK ||
         store_migrate(f->s, NULL) != IPS_OK)

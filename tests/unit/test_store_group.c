@@ -1,0 +1,299 @@
+/*
+ * test_store_group.c — unit tests of store_tx_run_grouped (store.h), the
+ * group transaction: concurrent callers whose functions one leader runs in
+ * one transaction, each under its own savepoint.
+ *
+ * The contract tests run on both backends (PostgreSQL runs each call as a
+ * plain store_tx_run, which must keep the same contract); the tests that a
+ * group really forms, on the SQLite backend's white-box hook
+ * sqlite__durable_queued, and the failed-sync test run on SQLite only.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/id.h"
+#include "core/log.h"
+#include "store/sqlite_internal.h"
+#include "store/store.h"
+#include "testdb.h"
+
+/* Threads and transactions of the concurrency test; every FAIL_EVERY-th
+ * transaction of a thread fails after its write. */
+#define GT_THREADS 8
+#define GT_TXS 30
+#define GT_FAIL_EVERY 4
+
+static struct store_org org_value(const char *name)
+{
+    struct store_org o = {0};
+    id_new(o.id);
+    snprintf(o.name, sizeof o.name, "%s", name);
+    snprintf(o.kind, sizeof o.kind, "seller");
+    o.created_ms = 1764435600000;
+    return o;
+}
+
+/* One grouped transaction: insert org, a second org "<name>-b", then fail
+ * with IPS_ERR_CONFLICT when fail is set (after both writes, so the rollback
+ * to the savepoint must undo them). Records the connection it ran on and
+ * whether that connection was inside a transaction. */
+struct gt_tx {
+    struct store_org o, b;
+    bool fail;
+    struct store *ran_on;
+    bool in_tx;
+    int runs;
+};
+
+static ips_status gt_insert(struct store *s, void *arg)
+{
+    struct gt_tx *t = arg;
+    t->ran_on = s;
+    t->in_tx = store_in_tx(s);
+    t->runs++;
+    ips_status st = store_org_insert(s, &t->o);
+    if (st == IPS_OK)
+        st = store_org_insert(s, &t->b);
+    return st == IPS_OK && t->fail ? IPS_ERR_CONFLICT : st;
+}
+
+static void gt_tx_init(struct gt_tx *t, const char *name, bool fail)
+{
+    memset(t, 0, sizeof *t);
+    t->o = org_value(name);
+    char b[STORE_NAME_MAX + 1];
+    snprintf(b, sizeof b, "%s-b", name);
+    t->b = org_value(b);
+    t->fail = fail;
+}
+
+/* Both orgs of t are there (want) or neither is. */
+static void assert_tx_rows(struct store *s, const struct gt_tx *t, bool want)
+{
+    struct store_org got;
+    ips_status expect = want ? IPS_OK : IPS_ERR_NOT_FOUND;
+    if (store_org_get(s, t->o.id, &got) != expect || store_org_get(s, t->b.id, &got) != expect)
+        fail_msg("%s: rows %s", t->o.name, want ? "missing" : "present after a failure");
+}
+
+/* ---- both backends -------------------------------------------------------------- */
+
+struct gt_worker {
+    const char *url;
+    int index;
+    struct gt_tx tx[GT_TXS];
+    ips_status got[GT_TXS];
+    ips_status open_status;
+};
+
+static void *gt_worker_run(void *arg)
+{
+    struct gt_worker *w = arg;
+    struct store *s = NULL;
+    w->open_status = store_open(w->url, &s);
+    for (int i = 0; w->open_status == IPS_OK && i < GT_TXS; i++) {
+        char name[STORE_NAME_MAX + 1];
+        snprintf(name, sizeof name, "gt-%d-%d", w->index, i);
+        gt_tx_init(&w->tx[i], name, i % GT_FAIL_EVERY == GT_FAIL_EVERY - 1);
+        w->got[i] = store_tx_run_grouped(s, gt_insert, &w->tx[i]);
+    }
+    store_close(s);
+    return NULL;
+}
+
+static void concurrent_grouped_transactions_commit_all_but_the_failing_ones(void **state)
+{
+    struct testdb *f = *state;
+    static struct gt_worker w[GT_THREADS];
+    pthread_t th[GT_THREADS];
+    for (int i = 0; i < GT_THREADS; i++) {
+        w[i] = (struct gt_worker){.url = f->url, .index = i};
+        assert_int_equal(pthread_create(&th[i], NULL, gt_worker_run, &w[i]), 0);
+    }
+    for (int i = 0; i < GT_THREADS; i++)
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+    for (int i = 0; i < GT_THREADS; i++) {
+        assert_int_equal(w[i].open_status, IPS_OK);
+        for (int k = 0; k < GT_TXS; k++) {
+            const struct gt_tx *t = &w[i].tx[k];
+            assert_int_equal(w[i].got[k], t->fail ? IPS_ERR_CONFLICT : IPS_OK);
+            assert_true(t->in_tx);
+            assert_int_equal(t->runs, 1);
+            assert_tx_rows(f->s, t, !t->fail);
+        }
+    }
+}
+
+static void grouped_transaction_alone_commits_or_rolls_back_like_tx_run(void **state)
+{
+    struct testdb *f = *state;
+    struct gt_tx ok, bad;
+    gt_tx_init(&ok, "alone-ok", false);
+    gt_tx_init(&bad, "alone-bad", true);
+    assert_int_equal(store_tx_run_grouped(f->s, gt_insert, &ok), IPS_OK);
+    assert_int_equal(store_tx_run_grouped(f->s, gt_insert, &bad), IPS_ERR_CONFLICT);
+    assert_false(store_in_tx(f->s));
+    assert_tx_rows(f->s, &ok, true);
+    assert_tx_rows(f->s, &bad, false);
+    /* a unique-key clash inside the function is its own failure too */
+    struct gt_tx again = ok;
+    id_new(again.o.id); /* new id, same name */
+    assert_int_equal(store_tx_run_grouped(f->s, gt_insert, &again), IPS_ERR_CONFLICT);
+}
+
+static ips_status gt_nested(struct store *s, void *arg)
+{
+    struct gt_tx *t = arg;
+    return store_tx_run_grouped(s, gt_insert, t) == IPS_ERR_INTERNAL ? IPS_OK : IPS_ERR_DB;
+}
+
+static void grouped_transactions_do_not_nest(void **state)
+{
+    struct testdb *f = *state;
+    struct gt_tx t;
+    gt_tx_init(&t, "nested", false);
+    assert_int_equal(store_tx_run(f->s, gt_nested, &t), IPS_OK);
+    assert_int_equal(store_tx_run_grouped(f->s, gt_nested, &t), IPS_OK);
+    assert_int_equal(t.runs, 0);
+    assert_tx_rows(f->s, &t, false);
+}
+
+/* ---- SQLite: a group really forms --------------------------------------------------- */
+
+/* The first caller's function holds the lead until every other caller is
+ * queued behind it (it starts them itself, so it surely leads); those are
+ * then run as ONE group by the next leader. */
+#define GF_FOLLOWERS 6
+
+struct gf_follower {
+    const char *url;
+    struct gt_tx tx;
+    ips_status got;
+    struct store *own;
+};
+
+struct gf_lead {
+    struct gt_tx tx;
+    struct gf_follower *fl;
+    pthread_t th[GF_FOLLOWERS];
+    int started;
+};
+
+static void *gf_follower_run(void *arg)
+{
+    struct gf_follower *fl = arg;
+    fl->got = store_open(fl->url, &fl->own);
+    if (fl->got == IPS_OK)
+        fl->got = store_tx_run_grouped(fl->own, gt_insert, &fl->tx);
+    return NULL;
+}
+
+static ips_status gf_lead(struct store *s, void *arg)
+{
+    struct gf_lead *l = arg;
+    for (; l->started < GF_FOLLOWERS; l->started++) {
+        if (pthread_create(&l->th[l->started], NULL, gf_follower_run, &l->fl[l->started]) != 0)
+            return IPS_ERR_INTERNAL;
+    }
+    while (sqlite__durable_queued(sqlite__from(s)) < GF_FOLLOWERS)
+        sched_yield();
+    return gt_insert(s, &l->tx);
+}
+
+static void waiting_callers_run_as_one_group_and_a_failure_undoes_only_itself(void **state)
+{
+    struct testdb *f = *state;
+    static struct gf_follower fl[GF_FOLLOWERS];
+    struct gf_lead lead = {.fl = fl};
+    gt_tx_init(&lead.tx, "first", false);
+    for (int i = 0; i < GF_FOLLOWERS; i++) {
+        char name[STORE_NAME_MAX + 1];
+        snprintf(name, sizeof name, "follower-%d", i);
+        fl[i] = (struct gf_follower){.url = f->url};
+        gt_tx_init(&fl[i].tx, name, i == 2); /* the third fails */
+    }
+    ips_status got = store_tx_run_grouped(f->s, gf_lead, &lead);
+    for (int i = 0; i < lead.started; i++)
+        assert_int_equal(pthread_join(lead.th[i], NULL), 0);
+    assert_int_equal(got, IPS_OK);
+    assert_int_equal(lead.started, GF_FOLLOWERS);
+    assert_ptr_equal(lead.tx.ran_on, f->s);
+    assert_tx_rows(f->s, &lead.tx, true);
+
+    struct store *group = fl[0].tx.ran_on;
+    int foreign = 0;
+    for (int i = 0; i < GF_FOLLOWERS; i++) {
+        assert_int_equal(fl[i].got, i == 2 ? IPS_ERR_CONFLICT : IPS_OK);
+        assert_ptr_equal(fl[i].tx.ran_on, group); /* one group, one connection */
+        assert_true(fl[i].tx.in_tx);
+        assert_int_equal(fl[i].tx.runs, 1);
+        assert_tx_rows(f->s, &fl[i].tx, i != 2);
+        foreign += fl[i].tx.ran_on != fl[i].own;
+    }
+    assert_int_equal(foreign, GF_FOLLOWERS - 1); /* all but the group's leader */
+    assert_int_equal(sqlite__durable_queued(sqlite__from(f->s)), 0);
+    for (int i = 0; i < GF_FOLLOWERS; i++)
+        store_close(fl[i].own);
+}
+
+static void a_failed_sync_fails_a_grouped_transaction(void **state)
+{
+    struct testdb *f = *state;
+    struct gt_tx before, after;
+    gt_tx_init(&before, "before", false);
+    gt_tx_init(&after, "after", false);
+    assert_int_equal(store_tx_run_grouped(f->s, gt_insert, &before), IPS_OK); /* WAL exists */
+    char wal[sizeof f->path + 4];
+    snprintf(wal, sizeof wal, "%s-wal", f->path);
+    assert_int_equal(unlink(wal), 0);
+    assert_int_equal(unlink(f->path), 0);
+    assert_int_equal(store_tx_run_grouped(f->s, gt_insert, &after), IPS_ERR_IO);
+    assert_false(store_in_tx(f->s));
+    assert_int_equal(after.runs, 1); /* not retried */
+}
+
+static void memory_databases_run_grouped_transactions_alone(void **state)
+{
+    (void)state;
+    struct store *m = NULL;
+    assert_int_equal(store_open(":memory:", &m), IPS_OK);
+    assert_int_equal(store_migrate(m, NULL), IPS_OK);
+    struct gt_tx t;
+    gt_tx_init(&t, "memory", false);
+    assert_int_equal(store_tx_run_grouped(m, gt_insert, &t), IPS_OK);
+    assert_ptr_equal(t.ran_on, m);
+    assert_tx_rows(m, &t, true);
+    store_close(m);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, testdb_setup, testdb_teardown)
+
+int main(void)
+{
+    log_level_set(LOG_OFF); /* expected failures would otherwise log */
+    const struct CMUnitTest tests[] = {
+        T(concurrent_grouped_transactions_commit_all_but_the_failing_ones),
+        T(grouped_transaction_alone_commits_or_rolls_back_like_tx_run),
+        T(grouped_transactions_do_not_nest),
+    };
+    const struct CMUnitTest sqlite_tests[] = {
+        T(waiting_callers_run_as_one_group_and_a_failure_undoes_only_itself),
+        T(a_failed_sync_fails_a_grouped_transaction),
+        cmocka_unit_test(memory_databases_run_grouped_transactions_alone),
+    };
+    int failed = cmocka_run_group_tests_name("store_tx_run_grouped", tests, NULL, NULL);
+    if (!getenv("IPRSHIELD_TEST_PG"))
+        failed += cmocka_run_group_tests_name("store_tx_run_grouped (SQLite)", sqlite_tests,
+                                              NULL, NULL);
+    return failed;
+}
