@@ -5,7 +5,17 @@
 
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* The events audit_defer holds back: the store they are for (NULL: none
+ * deferred) and the events, complete but for seq, ts_ms and the hashes. */
+struct audit__deferred {
+    struct store *s;
+    struct store_audit_event *ev;
+    size_t n, cap;
+};
+static _Thread_local struct audit__deferred audit__deferred;
 
 /* Copy src into dst[cap], cutting at a UTF-8 character boundary. */
 static void audit__copy(char *dst, size_t cap, const char *src)
@@ -47,25 +57,67 @@ void audit_event_hash(const struct store_audit_event *ev, uint8_t out[STORE_HASH
     crypto_hash_sha256_final(&st, out);
 }
 
+/* Chain ev (its texts set) after the head and insert it. */
+static ips_status audit__insert(struct store *s, struct store_audit_event *ev)
+{
+    ips_status st = store_audit_head(s, &ev->seq, ev->prev_hash);
+    if (st)
+        return st;
+    ev->seq++;
+    ev->ts_ms = time_now_ms();
+    audit_event_hash(ev, ev->hash);
+    return store_audit_insert(s, ev);
+}
+
 ips_status audit_append(struct store *s, const char *actor, const char *action,
                         const char *object, const char *outcome, const char *detail)
 {
     if (!store_in_tx(s))
         return IPS_ERR_INTERNAL;
-    struct store_audit_event ev;
-    memset(&ev, 0, sizeof ev);
-    ips_status st = store_audit_head(s, &ev.seq, ev.prev_hash);
-    if (st)
-        return st;
-    ev.seq++;
-    ev.ts_ms = time_now_ms();
-    audit__copy(ev.actor, sizeof ev.actor, actor);
-    audit__copy(ev.action, sizeof ev.action, action);
-    audit__copy(ev.object, sizeof ev.object, object);
-    audit__copy(ev.outcome, sizeof ev.outcome, outcome);
-    audit__copy(ev.detail, sizeof ev.detail, detail);
-    audit_event_hash(&ev, ev.hash);
-    return store_audit_insert(s, &ev);
+    struct audit__deferred *d = &audit__deferred;
+    struct store_audit_event one, *ev = &one;
+    if (d->s == s) {
+        if (d->n == d->cap) {
+            size_t cap = d->cap ? 2 * d->cap : 16;
+            struct store_audit_event *grown = realloc(d->ev, cap * sizeof *grown);
+            if (!grown)
+                return IPS_ERR_NOMEM;
+            d->ev = grown;
+            d->cap = cap;
+        }
+        ev = &d->ev[d->n];
+    }
+    memset(ev, 0, sizeof *ev);
+    audit__copy(ev->actor, sizeof ev->actor, actor);
+    audit__copy(ev->action, sizeof ev->action, action);
+    audit__copy(ev->object, sizeof ev->object, object);
+    audit__copy(ev->outcome, sizeof ev->outcome, outcome);
+    audit__copy(ev->detail, sizeof ev->detail, detail);
+    if (ev != &one) {
+        d->n++;
+        return IPS_OK;
+    }
+    return audit__insert(s, ev);
+}
+
+void audit_defer(struct store *s)
+{
+    audit__deferred.s = s;
+    audit__deferred.n = 0;
+}
+
+ips_status audit_flush(struct store *s, ips_status st)
+{
+    struct audit__deferred *d = &audit__deferred;
+    if (d->s != s)
+        return st == IPS_OK ? IPS_ERR_INTERNAL : st; /* no audit_defer(s) before */
+    d->s = NULL;
+    for (size_t i = 0; st == IPS_OK && i < d->n; i++)
+        st = audit__insert(s, &d->ev[i]);
+    free(d->ev); /* nothing left behind in a thread that ends */
+    d->ev = NULL;
+    d->n = d->cap = 0;
+    return st;
 }
 
 struct record_args {

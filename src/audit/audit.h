@@ -34,6 +34,19 @@
 ips_status audit_append(struct store *s, const char *actor, const char *action,
                         const char *object, const char *outcome, const char *detail);
 
+/*
+ * Deferred events. audit_defer(s) makes audit_append on s keep the events of
+ * the running transaction in memory; audit_flush(s, st) appends them, in
+ * their order, when st is IPS_OK (else drops them) and ends the deferral;
+ * its result is st, or the append's failure. The events still commit or roll
+ * back with the transaction, but the chain's head is read only at the end:
+ * a concurrent transaction (store_tx_run_concurrent) then holds the audit
+ * lock for the appends and the commit, not for all of its work. The event
+ * times are those of the flush. Per thread (a connection belongs to one
+ * thread at a time); call both inside the same transaction function.
+ */
+void audit_defer(struct store *s);
+ips_status audit_flush(struct store *s, ips_status st);
 /* Same, in a transaction of its own. */
 ips_status audit_record(struct store *s, const char *actor, const char *action,
                         const char *object, const char *outcome, const char *detail);

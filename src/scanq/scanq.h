@@ -11,9 +11,11 @@
  * again within its duplicate window), and deletes the rows JetStream
  * acknowledged. Any number of WORKERS (`iprshield scan-worker`) pull from
  * the one durable consumer SCANQ_CONSUMER, judge a batch of versions in one
- * transaction (detections_queued_scan: a version that has a verdict is
- * skipped, so a redelivered event never yields a second verdict) and
- * acknowledge the batch after the commit. A worker killed before it
+ * transaction (scanq_judge: a version that has a verdict is skipped, so a
+ * redelivered event never yields a second verdict) and acknowledge the
+ * batch after the commit. On PostgreSQL the workers' transactions run at
+ * the same time (store_tx_run_concurrent): each listing is judged under its
+ * own lock, and the batch's audit events are appended at its end. A worker killed before it
  * acknowledged leaves its batch to be redelivered after the ack wait.
  *
  * Rules. The publisher announces every new rules version on
@@ -34,6 +36,8 @@
 
 #include "core/config.h"
 #include "core/status.h"
+#include "store/store.h"
+#include "store/store_catalog.h"
 
 #define SCANQ_STREAM "IPS_LISTINGS"
 #define SCANQ_SUBJECT "iprshield.listings.changed"
@@ -57,6 +61,28 @@ struct scanq_worker_opts {
     int batch;         /* events fetched and judged per transaction, 1..SCANQ_BATCH_MAX */
     int ack_wait_s;    /* seconds before an unacknowledged event is redelivered */
 };
+
+/* One event of the work queue: a listing version to judge. */
+struct scanq_event {
+    char listing_id[STORE_LISTING_ID_MAX + 1];
+    int64_t version;
+};
+
+/*
+ * Judge the n events ev[] (1..SCANQ_BATCH_MAX) in one concurrent write
+ * transaction (store_tx_run_concurrent) on s: in listing order (ev[] is
+ * sorted in place, so that batches take their listing locks in one order),
+ * each listing under store_scanq_lock_listing, through
+ * detections_queued_scan; a version judged already (a redelivery) or gone
+ * is skipped. The batch's audit events are deferred to its end
+ * (audit_defer). Rules that changed are compiled before the transaction
+ * begins (detections_rules_warm), so that it never idles through a compile
+ * holding its locks. OUT *judged (may be NULL): the verdicts written or
+ * confirmed. Failure: IPS_ERR_INVALID for n out of range; the store's (the
+ * whole batch rolled back: nothing judged).
+ */
+ips_status scanq_judge(struct store *s, const struct config *cfg, struct scanq_event *ev, int n,
+                       int *judged);
 
 /* Consume and judge events until *stop becomes non-zero; until NATS
  * answers (and its stream can be had) it retries every second. Returns

@@ -1,7 +1,7 @@
 /*
  * worker.c — `iprshield scan-worker` (scanq.h): pull listing-version events
- * from the shared durable consumer, judge each batch in one transaction,
- * acknowledge after the commit.
+ * from the shared durable consumer, judge each batch in one concurrent
+ * transaction (scanq_judge), acknowledge after the commit.
  */
 #include <inttypes.h>
 #include <jansson.h>
@@ -11,21 +11,24 @@
 #include <string.h>
 #include <time.h>
 
+#include "audit/audit.h"
 #include "core/log.h"
 #include "detections/detections.h"
 #include "scanq/scanq_internal.h"
 #include "store/store.h"
 #include "store/store_catalog.h"
+#include "store/store_scanq.h"
 
 #define WORKER__FETCH_WAIT_MS 100 /* longest wait for a batch to fill */
 #define WORKER__RETRY_MS 500
 #define WORKER__OPEN_RETRY_MS 1000
 
-struct worker__batch {
+/* The argument of judge__tx. */
+struct judge__batch {
     const struct config *cfg;
-    natsMsg **msgs;
+    const struct scanq_event *ev;
     int n;
-    int malformed; /* OUT of the transaction (reset per attempt) */
+    int judged; /* OUT of the transaction (reset per attempt) */
 };
 
 /* The rules announcements: the newest version heard (set by the NATS
@@ -47,7 +50,7 @@ static void worker__on_rules(natsConnection *nc, natsSubscription *sub, natsMsg 
 }
 
 /* Parse one event: {"listing_id": "...", "version": N}. */
-static bool worker__parse(natsMsg *m, char id[STORE_LISTING_ID_MAX + 1], int64_t *version)
+static bool worker__parse(natsMsg *m, struct scanq_event *e)
 {
     json_t *o = json_loadb(natsMsg_GetData(m), (size_t)natsMsg_GetDataLength(m), 0, NULL);
     const char *lid = o ? json_string_value(json_object_get(o, "listing_id")) : NULL;
@@ -55,32 +58,60 @@ static bool worker__parse(natsMsg *m, char id[STORE_LISTING_ID_MAX + 1], int64_t
     bool ok = lid && lid[0] && strlen(lid) <= STORE_LISTING_ID_MAX && json_is_integer(v) &&
               json_integer_value(v) >= 1;
     if (ok) {
-        snprintf(id, STORE_LISTING_ID_MAX + 1, "%s", lid);
-        *version = (int64_t)json_integer_value(v);
+        snprintf(e->listing_id, sizeof e->listing_id, "%s", lid);
+        e->version = (int64_t)json_integer_value(v);
     }
     json_decref(o);
     return ok;
 }
 
-static ips_status worker__tx(struct store *s, void *arg)
+static int event__cmp(const void *a, const void *b)
 {
-    struct worker__batch *b = arg;
-    b->malformed = 0;
-    for (int i = 0; i < b->n; i++) {
-        char id[STORE_LISTING_ID_MAX + 1];
-        int64_t version, used = 0;
-        if (!worker__parse(b->msgs[i], id, &version)) {
-            b->malformed++;
-            continue;
-        }
-        ips_status st = detections_queued_scan(s, b->cfg, id, version, &used);
-        if (st == IPS_ERR_CONFLICT || st == IPS_ERR_NOT_FOUND) {
-            continue; /* judged already (redelivery), or gone */
-        }
-        if (st)
-            return st;
+    const struct scanq_event *x = a, *y = b;
+    int c = strcmp(x->listing_id, y->listing_id);
+    return c ? c : (x->version > y->version) - (x->version < y->version);
+}
+
+static ips_status judge__tx(struct store *s, void *arg)
+{
+    struct judge__batch *b = arg;
+    ips_status st = IPS_OK;
+    b->judged = 0;
+    audit_defer(s);
+    for (int i = 0; i < b->n && st == IPS_OK; i++) {
+        const struct scanq_event *e = &b->ev[i];
+        int64_t used = 0;
+        /* the lock before the first read of the listing (has_verdict) */
+        if (i == 0 || strcmp(e->listing_id, b->ev[i - 1].listing_id) != 0)
+            st = store_scanq_lock_listing(s, e->listing_id);
+        if (st == IPS_OK)
+            st = detections_queued_scan(s, b->cfg, e->listing_id, e->version, &used);
+        if (st == IPS_OK)
+            b->judged++;
+        else if (st == IPS_ERR_CONFLICT || st == IPS_ERR_NOT_FOUND)
+            st = IPS_OK; /* judged already (redelivery), or gone */
     }
-    return IPS_OK;
+    return audit_flush(s, st);
+}
+
+ips_status scanq_judge(struct store *s, const struct config *cfg, struct scanq_event *ev, int n,
+                       int *judged)
+{
+    if (n < 1 || n > SCANQ_BATCH_MAX)
+        return IPS_ERR_INVALID;
+    qsort(ev, (size_t)n, sizeof *ev, event__cmp);
+    /* compile rules that changed since the last announcement now, not
+     * inside the transaction: a compile (profiles, official images) takes
+     * seconds, and the transaction would sit idle holding its locks */
+    int64_t version = 0;
+    ips_status st = detections_rules_warm(s, cfg, &version);
+    if (st)
+        return st;
+    struct judge__batch b = {.cfg = cfg, .ev = ev, .n = n};
+    st = store_tx_run_concurrent(s, judge__tx, &b);
+    if (st == IPS_OK && judged)
+        *judged = b.judged;
+    return st;
 }
 
 static void worker__sleep_ms(int ms)
@@ -150,6 +181,7 @@ ips_status scanq_worker_run(const struct config *cfg, const struct scanq_worker_
     struct store *s = NULL;
     struct scanq__conn c = {0};
     natsSubscription *sub = NULL, *rules = NULL;
+    struct scanq_event *ev = NULL;
     ips_status st = store_open(cfg->db, &s);
     if (st) {
         log_error("scan-worker: cannot open the database", "db", cfg->db);
@@ -164,7 +196,11 @@ ips_status scanq_worker_run(const struct config *cfg, const struct scanq_worker_
     int64_t acked = 0;
     atomic_store(&worker__announced, 1); /* compile the current set before the first event */
     log_info("scan-worker: consuming", "worker", o->name, "stream", SCANQ_STREAM);
-    struct worker__batch b = {.cfg = cfg};
+    ev = calloc((size_t)o->batch, sizeof *ev);
+    if (!ev) {
+        st = IPS_ERR_NOMEM;
+        goto out;
+    }
     while (!*stop) {
         worker__rules(&c, s, cfg, o->name, &acked);
         natsMsgList list = {0};
@@ -184,9 +220,14 @@ ips_status scanq_worker_run(const struct config *cfg, const struct scanq_worker_
             worker__sleep_ms(WORKER__RETRY_MS);
             continue;
         }
-        b.msgs = list.Msgs;
-        b.n = list.Count;
-        st = store_tx_run(s, worker__tx, &b);
+        int n = 0, malformed = 0;
+        for (int i = 0; i < list.Count && n < o->batch; i++) {
+            if (worker__parse(list.Msgs[i], &ev[n]))
+                n++;
+            else
+                malformed++;
+        }
+        st = n > 0 ? scanq_judge(s, cfg, ev, n, NULL) : IPS_OK;
         for (int i = 0; i < list.Count; i++) {
             if (st == IPS_OK)
                 natsMsg_Ack(list.Msgs[i], NULL);
@@ -199,12 +240,13 @@ ips_status scanq_worker_run(const struct config *cfg, const struct scanq_worker_
             log_warn("scan-worker: batch failed; redelivery asked", "status", e);
             st = IPS_OK;
             worker__sleep_ms(WORKER__RETRY_MS);
-        } else if (b.malformed) {
+        } else if (malformed) {
             log_warn("scan-worker: malformed events acknowledged and dropped", "worker", o->name);
         }
         natsMsgList_Destroy(&list);
     }
 out:
+    free(ev);
     natsSubscription_Destroy(rules);
     natsSubscription_Destroy(sub);
     scanq__close(&c);

@@ -74,7 +74,30 @@ struct pg_store {
     struct store base; /* must be first: see store_backend.h */
     PGconn *conn;
     struct pg__sql_slot sql_cache[PG__SQL_CACHE_SLOTS];
+    bool audit_locked; /* this transaction holds PG__AUDIT_LOCK_KEY (concurrent ones only) */
 };
+
+/*
+ * The advisory locks of write transactions (store_postgres.c,
+ * docs/internals/store.md "Concurrent write transactions"): two keys each,
+ * a constant of this program's own per lock class ("ipsh", "ipsa", "ipsl"
+ * in ASCII) and a hash of the schema the store lives in (the first schema
+ * of the search path), so that the iprshield schemas of one database do not
+ * queue behind one another; keys that hash alike merely share a lock.
+ *   WRITE   every write transaction: exclusive for store_tx_run, shared for
+ *           store_tx_run_concurrent (so those run together, never beside
+ *           one that runs alone);
+ *   AUDIT   exclusive, taken by a concurrent transaction before it reads the
+ *           audit head, held to its end: the hash chain's order;
+ *   LISTING exclusive per listing id (store_scanq_lock_listing).
+ * Order, so that no two transactions wait for each other: WRITE first (at
+ * BEGIN), LISTING locks next, AUDIT last (audit_flush at the end). A
+ * deadlock all the same (two batches locking listings in different orders)
+ * is found by the server, answered 40P01, IPS_ERR_BUSY, and retried.
+ */
+#define PG__WRITE_LOCK_KEY "1768976232, hashtext(current_schema())"
+#define PG__AUDIT_LOCK_KEY "1768976225, hashtext(current_schema())"
+#define PG__LISTING_LOCK_CLASS "1768976236"
 
 /* The current row of a statement's result. Decoders receive a pointer to
  * one (the counterpart of SQLite's sqlite3_stmt *). */

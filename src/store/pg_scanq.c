@@ -2,13 +2,17 @@
  * pg_scanq.c — the PostgreSQL implementation of store_scanq.h (table
  * scan_outbox of migrations_pg/0016_scan_queue.sql). seq comes from the
  * table's identity sequence: values taken by a rolled-back write leave gaps,
- * and since writes commit one at a time (the backend's write lock), a row
- * never becomes visible behind a higher seq the publisher already passed.
+ * and since the writes that enqueue commit one at a time (the backend's
+ * exclusive write lock), a row never becomes visible behind a higher seq the
+ * publisher already passed. A concurrent transaction (store_tx_run_concurrent,
+ * the scan workers') would break that, so it may not enqueue.
  */
 #include "store/pg_internal.h"
 #include "store/store_scanq_backend.h"
 
 #include <string.h>
+
+#include "core/log.h"
 
 static const char q_enqueue[] =
     "INSERT INTO scan_outbox (listing_id, version, created_ms) VALUES ($1, $2, $3)";
@@ -45,6 +49,11 @@ static ips_status scanq_enqueue(struct store *s, const char *listing_id, int64_t
                                 int64_t now_ms)
 {
     struct scanq__key k = {listing_id, version, now_ms > 0 ? now_ms : 1};
+    if (store_tx_concurrent(s)) {
+        log_error("store: scan_outbox written by a concurrent transaction", "listing_id",
+                  listing_id);
+        return IPS_ERR_INTERNAL;
+    }
     return pg__write(pg__from(s), q_enqueue, bind_key, &k, false);
 }
 
@@ -128,10 +137,19 @@ static ips_status scanq_status(struct store *s, struct store_scanq_status *out)
     return pg__get_one(pg__from(s), q_status, NULL, NULL, decode_status, &tmp, out, sizeof tmp);
 }
 
+static const char q_lock_listing[] = "SELECT pg_advisory_xact_lock(" PG__LISTING_LOCK_CLASS
+                                     ", hashtext(current_schema() || '/' || $1))";
+
+static ips_status scanq_lock_listing(struct store *s, const char *listing_id)
+{
+    return pg__write(pg__from(s), q_lock_listing, pg__bind_key, listing_id, false);
+}
+
 const struct store_scanq_ops pg__scanq_ops = {
     .enqueue = scanq_enqueue,
     .pending = scanq_pending,
     .published = scanq_published,
     .has_verdict = scanq_has_verdict,
     .status = scanq_status,
+    .lock_listing = scanq_lock_listing,
 };

@@ -35,6 +35,14 @@ ips_status store_scanq_has_verdict(struct store *s, const char *listing_id, int6
     return s->ops->scanq->has_verdict(s, listing_id, version, has);
 }
 
+ips_status store_scanq_lock_listing(struct store *s, const char *listing_id)
+{
+    STORE__REQUIRE(s && listing_id && s->in_tx);
+    if (!s->concurrent || !s->ops->scanq->lock_listing)
+        return IPS_OK;
+    return s->ops->scanq->lock_listing(s, listing_id);
+}
+
 ips_status store_scanq_status(struct store *s, struct store_scanq_status *out)
 {
     STORE__REQUIRE(s && out);

@@ -43,6 +43,14 @@ ips_status store_scanq_published(struct store *s, int64_t upto);
 /* OUT *has: listing version (listing_id, version) has a verdict. */
 ips_status store_scanq_has_verdict(struct store *s, const char *listing_id, int64_t version,
                                    bool *has);
+/* Inside a write transaction: wait for, and hold to its end, the lock of
+ * listing listing_id, so that the concurrent transactions of scan workers
+ * (store_tx_run_concurrent) judge one listing one at a time: a version's
+ * has_verdict check, its verdict and the listing's current verdict and state
+ * are then read and written as if alone. Taken before anything of the
+ * listing is read. Nothing to do where writers run alone (SQLite, or a
+ * store_tx_run transaction). IPS_ERR_INTERNAL outside a transaction. */
+ips_status store_scanq_lock_listing(struct store *s, const char *listing_id);
 /* OUT *out: the counts (a read over every listing version: operators and
  * tests, not a hot path). */
 ips_status store_scanq_status(struct store *s, struct store_scanq_status *out);

@@ -159,5 +159,10 @@ test('3 workers on a 3-node JetStream cluster judge every listing version exactl
       assert.deepEqual(await w.exitPromise, { code: 0, signal: null }, 'a worker stops cleanly');
     }
     await srv.stop();
+    // the workers' batches ran side by side (PostgreSQL) and appended their
+    // audit events at their ends: the chain is whole
+    const v = await cli(['audit', 'verify', '--db', db]);
+    assert.equal(v.code, 0, v.stderr);
+    assert.match(v.stdout + v.stderr, /intact/i);
     for (const n of [nodes[0], nodes[2]]) n.kill('SIGTERM');
   });

@@ -3,9 +3,13 @@
  * detections_queued_scan, table scan_outbox): a write in queued mode stores
  * no verdict but an outbox event; a worker's judgement of an event is done
  * once however often it is delivered; a version superseded before it was
- * judged gets a verdict that does not become current. The NATS transport
- * itself is tested end to end by tests/e2e/scanq_cluster.test.mjs.
+ * judged gets a verdict that does not become current; workers judging the
+ * same events at the same time, each on its own connection (scanq_judge in
+ * concurrent write transactions), write one verdict per version and keep
+ * the audit chain intact, and on PostgreSQL do run side by side. The NATS
+ * transport itself is tested end to end by tests/e2e/scanq_cluster.test.mjs.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,9 +19,11 @@
 
 #include <cmocka.h>
 
+#include "audit/audit.h"
 #include "catalog/catalog.h"
 #include "detections/detections.h"
 #include "profile/profile.h"
+#include "scanq/scanq.h"
 #include "store/store_scanq.h"
 #include "testdb.h"
 
@@ -228,6 +234,168 @@ static void warming_compiles_the_current_rules(void **state)
     assert_int_equal(version, 2);
 }
 
+/* ---- concurrent workers ------------------------------------------------------------------ */
+
+#define RACE_LISTINGS 24
+#define RACE_ROUNDS 3
+
+/* One worker: its own connection, the same events every round. */
+struct racer {
+    const char *url;
+    const struct config *cfg;
+    int judged;        /* OUT: verdicts it wrote */
+    ips_status failed; /* OUT: the first failure */
+};
+
+static void *racer_run(void *arg)
+{
+    struct racer *r = arg;
+    struct store *s = NULL;
+    if ((r->failed = store_open(r->url, &s)))
+        return NULL;
+    for (int round = 0; round < RACE_ROUNDS && !r->failed; round++) {
+        struct scanq_event ev[RACE_LISTINGS];
+        for (int i = 0; i < RACE_LISTINGS; i++) {
+            /* the same versions, each worker in another order (judged sorted) */
+            int k = (round + i * 7) % RACE_LISTINGS;
+            snprintf(ev[i].listing_id, sizeof ev[i].listing_id, "R%02d", k);
+            ev[i].version = 1;
+        }
+        int judged = 0;
+        r->failed = scanq_judge(s, r->cfg, ev, RACE_LISTINGS, &judged);
+        r->judged += judged;
+    }
+    store_close(s);
+    return NULL;
+}
+
+static void racing_workers_write_one_verdict_per_version_and_an_intact_chain(void **state)
+{
+    struct fixture *f = *state;
+    for (int i = 0; i < RACE_LISTINGS; i++) {
+        char id[8];
+        snprintf(id, sizeof id, "R%02d", i);
+        create(f, id, i % 2 ? "AUR0RA bag replica" : "plain canvas bag");
+    }
+    struct audit_verify_result before;
+    assert_int_equal(audit_verify(f->db.s, &before), IPS_OK);
+    struct racer r[3];
+    pthread_t th[3];
+    for (int i = 0; i < 3; i++) {
+        r[i] = (struct racer){f->db.url, &f->db.cfg, 0, IPS_OK};
+        assert_int_equal(pthread_create(&th[i], NULL, racer_run, &r[i]), 0);
+    }
+    int judged = 0;
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+        assert_int_equal(r[i].failed, IPS_OK);
+        judged += r[i].judged;
+    }
+    /* every version judged exactly once, whichever worker came first */
+    assert_int_equal(judged, RACE_LISTINGS);
+    struct store_scanq_status q = status(f);
+    assert_int_equal(q.missing, 0);
+    assert_int_equal(q.duplicates, 0);
+    assert_int_equal(testdb_query_int64(&f->db, "SELECT count(*) FROM detection_verdicts"),
+                     RACE_LISTINGS);
+    assert_int_equal(testdb_query_int64(&f->db, "SELECT count(*) FROM detection_verdicts"
+                                                " WHERE rules_version = 2 AND is_current = 1"),
+                     RACE_LISTINGS);
+    /* the review verdicts (brand term + cue) are audited once each, chained */
+    assert_int_equal(testdb_query_int64(&f->db, "SELECT count(*) FROM audit_events"
+                                                " WHERE action = 'detection.verdict'"),
+                     RACE_LISTINGS / 2);
+    struct audit_verify_result after;
+    assert_int_equal(audit_verify(f->db.s, &after), IPS_OK);
+    assert_int_equal(after.events, before.events + RACE_LISTINGS / 2);
+    assert_int_equal(after.first_broken_seq, 0);
+}
+
+/* Holds a concurrent transaction open, with a listing locked, until told. */
+struct holder {
+    const char *url;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool holding, release;
+    ips_status failed;
+};
+
+static ips_status holder_tx(struct store *s, void *arg)
+{
+    struct holder *h = arg;
+    ips_status st = store_scanq_lock_listing(s, "H1");
+    pthread_mutex_lock(&h->mu);
+    h->holding = true;
+    pthread_cond_broadcast(&h->cv);
+    while (!h->release)
+        pthread_cond_wait(&h->cv, &h->mu);
+    pthread_mutex_unlock(&h->mu);
+    return st;
+}
+
+static void *holder_run(void *arg)
+{
+    struct holder *h = arg;
+    struct store *s = NULL;
+    if ((h->failed = store_open(h->url, &s)) == IPS_OK)
+        h->failed = store_tx_run_concurrent(s, holder_tx, h);
+    if (h->failed) { /* never leave the main thread waiting */
+        pthread_mutex_lock(&h->mu);
+        h->holding = true;
+        pthread_cond_broadcast(&h->cv);
+        pthread_mutex_unlock(&h->mu);
+    }
+    store_close(s);
+    return NULL;
+}
+
+static ips_status enqueue_tx(struct store *s, void *arg)
+{
+    (void)arg;
+    return store_scanq_enqueue(s, "H2", 1, 1);
+}
+
+static void concurrent_transactions_run_side_by_side_on_postgres(void **state)
+{
+    struct fixture *f = *state;
+    if (strcmp(store_backend_name(f->db.s), "postgres") != 0)
+        skip(); /* SQLite's writers run alone: store_tx_run_concurrent is store_tx_run */
+    create(f, "H1", "AUR0RA bag replica");
+    create(f, "H2", "AUR0RA bag replica");
+    struct holder h = {.url = f->db.url, .holding = false, .release = false, .failed = IPS_OK};
+    pthread_mutex_init(&h.mu, NULL);
+    pthread_cond_init(&h.cv, NULL);
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, holder_run, &h), 0);
+    pthread_mutex_lock(&h.mu);
+    while (!h.holding)
+        pthread_cond_wait(&h.cv, &h.mu);
+    pthread_mutex_unlock(&h.mu);
+    /* while the other transaction is open, this one judges and commits
+     * (with an exclusive write lock it would wait for it: a hang) */
+    struct scanq_event ev = {"H2", 1};
+    int judged = 0;
+    ips_status st = scanq_judge(f->db.s, &f->db.cfg, &ev, 1, &judged);
+    /* a concurrent transaction may not write the outbox (its order) */
+    ips_status enq = store_tx_run_concurrent(f->db.s, enqueue_tx, NULL);
+    pthread_mutex_lock(&h.mu);
+    h.release = true;
+    pthread_cond_broadcast(&h.cv);
+    pthread_mutex_unlock(&h.mu);
+    assert_int_equal(pthread_join(th, NULL), 0);
+    pthread_cond_destroy(&h.cv);
+    pthread_mutex_destroy(&h.mu);
+    assert_int_equal(h.failed, IPS_OK);
+    assert_int_equal(st, IPS_OK);
+    assert_int_equal(judged, 1);
+    assert_int_equal(enq, IPS_ERR_INTERNAL);
+    struct audit_verify_result res;
+    assert_int_equal(audit_verify(f->db.s, &res), IPS_OK);
+    /* outside a transaction the lock is a caller bug */
+    assert_int_equal(store_scanq_lock_listing(f->db.s, "H1"), IPS_ERR_INTERNAL);
+    assert_int_equal(scanq_judge(f->db.s, &f->db.cfg, &ev, 0, NULL), IPS_ERR_INVALID);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -238,6 +406,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_superseded_version_is_judged_for_the_record_only, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(warming_compiles_the_current_rules, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            racing_workers_write_one_verdict_per_version_and_an_intact_chain, setup, teardown),
+        cmocka_unit_test_setup_teardown(concurrent_transactions_run_side_by_side_on_postgres, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

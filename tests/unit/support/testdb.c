@@ -84,9 +84,8 @@ static void testdb__open(struct testdb *t, const char *tag, bool migrate)
         what = "config_load";
         goto fail;
     }
-    char url[512];
-    testdb__url(t, tag, url, sizeof url);
-    if ((st = store_open(url, &t->s)) != IPS_OK) {
+    testdb__url(t, tag, t->url, sizeof t->url);
+    if ((st = store_open(t->url, &t->s)) != IPS_OK) {
         what = "store_open";
         goto fail;
     }

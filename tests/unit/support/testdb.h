@@ -34,6 +34,7 @@
 struct testdb {
     char dir[64];   /* "/tmp/ips-<tag>-XXXXXX", made by mkdtemp */
     char path[128]; /* dir + "/t.db" */
+    char url[512];  /* what store_open was given: a test's second connection opens it too */
     struct store *s;
     struct config cfg;
     struct access_principal sys;
