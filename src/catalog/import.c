@@ -25,7 +25,10 @@
  * and fills it once, for the batch's current versions, before its commit
  * (store_catalog_bulk_index): one FTS5 build per batch instead of one per
  * row. A failed batch ends the deferral without indexing, as its
- * transaction rolls back.
+ * transaction rolls back. Detection: every version written is scanned in
+ * the batch's transaction through detections_batch_* (rules once per
+ * batch, each seller's signal once per batch; the same verdicts as a
+ * listing written alone).
  *
  * Idempotence: a listing whose content hash equals its current version's is
  * left alone; other content adds a version. A seller line adds missing
@@ -45,6 +48,7 @@
 #include "audit/audit.h"
 #include "catalog/catalog_internal.h"
 #include "core/timeutil.h"
+#include "detections/detections.h"
 #include "enforce/enforce.h"
 
 #define CATALOG__BATCH_MAX 100000
@@ -188,8 +192,12 @@ static ips_status catalog__batch_tx(struct store *s, void *arg)
     char last_ext[STORE_SELLER_EXT_MAX + 1] = "";
     char last_org[ID_SIZE] = "";
     char refused[CATALOG_REASON_MAX + 1] = ""; /* why last_org may not post, "" if it may */
-    /* the batch's listings go into the full-text index at its end, at once */
-    ips_status st = imp->kind == CATALOG_IMPORT_LISTINGS ? store_catalog_bulk_defer(s) : IPS_OK;
+    /* the batch's listings go into the full-text index at its end, at once,
+     * and are scanned with the rules and seller signals taken once */
+    struct detections_batch *scan = NULL;
+    ips_status st = IPS_OK;
+    if (imp->kind == CATALOG_IMPORT_LISTINGS && (st = store_catalog_bulk_defer(s)) == IPS_OK)
+        st = detections_batch_begin(s, imp->ctx->cfg, now, &scan);
     for (int i = 0; st == IPS_OK && i < b->n; i++) {
         struct catalog__row *r = &b->rows[i];
         if (!r->obj) { /* rejected by the parser */
@@ -233,7 +241,7 @@ static ips_status catalog__batch_tx(struct store *s, void *arg)
                 r->outcome = CATALOG__REJECTED;
                 goto next;
             }
-            st = catalog__listing_apply(s, imp->ctx->cfg, in->id, in, last_org, now, &r->outcome,
+            st = catalog__listing_apply(s, imp->ctx->cfg, scan, in->id, in, last_org, now, &r->outcome,
                                         NULL, NULL, r->reason);
         }
         if (st)
@@ -244,6 +252,7 @@ static ips_status catalog__batch_tx(struct store *s, void *arg)
         unchanged += r->outcome == CATALOG__UNCHANGED;
         rejected += r->outcome == CATALOG__REJECTED;
     }
+    detections_batch_end(scan);
     ips_status ix = store_catalog_bulk_index(s, st == IPS_OK);
     if (st || (st = ix))
         return st;

@@ -146,7 +146,8 @@ ips_status catalog__seller_apply(struct store *s, const struct catalog__seller_i
     return IPS_OK;
 }
 
-ips_status catalog__listing_apply(struct store *s, const struct config *cfg, const char *id,
+ips_status catalog__listing_apply(struct store *s, const struct config *cfg,
+                                  struct detections_batch *scan, const char *id,
                                   const struct catalog__in *in,
                                   const char *seller_org_id, int64_t now_ms,
                                   enum catalog__outcome *outcome, struct store_listing *l_out,
@@ -195,7 +196,8 @@ ips_status catalog__listing_apply(struct store *s, const struct config *cfg, con
     }
     /* every version written is scanned as it is written (src/detections) */
     if ((*outcome == CATALOG__CREATED || *outcome == CATALOG__UPDATED) &&
-        (st = detections_listing_written(s, cfg, &l, &v)))
+        (st = scan ? detections_batch_written(scan, &l, &v)
+                   : detections_listing_written(s, cfg, &l, &v)))
         return st;
     if (l_out)
         *l_out = l;
@@ -304,7 +306,7 @@ static ips_status catalog__listing_write_tx(struct store *s, void *arg)
         if (e != IPS_ERR_NOT_FOUND)
             return e;
     }
-    ips_status st = catalog__listing_apply(s, a->cfg, a->id, a->in, a->seller_org_id, a->now,
+    ips_status st = catalog__listing_apply(s, a->cfg, NULL, a->id, a->in, a->seller_org_id, a->now,
                                            &a->outcome,
                                            a->l, a->v, a->reason);
     if (st)

@@ -72,6 +72,24 @@ ips_status detections_listing_written(struct store *s, const struct config *cfg,
                                       const struct store_listing_version *v);
 
 /*
+ * The same for many listing versions written in ONE transaction (the
+ * catalog import's batch): begin inside the transaction, call
+ * detections_batch_written for each version written (exactly what
+ * detections_listing_written does, with the same verdicts), end before
+ * the transaction ends (also after a failure; end(NULL) is a no-op). The
+ * rules are taken once per batch, each seller's signal (alliance reports,
+ * strikes, linked sellers) is looked up once per batch, and now_ms stamps
+ * every verdict and is the time strikes are judged at. Not thread-safe:
+ * one thread per batch. Failure: as detections_listing_written.
+ */
+struct detections_batch;
+ips_status detections_batch_begin(struct store *s, const struct config *cfg, int64_t now_ms,
+                                  struct detections_batch **out);
+ips_status detections_batch_written(struct detections_batch *b, struct store_listing *l,
+                                    const struct store_listing_version *v);
+void detections_batch_end(struct detections_batch *b);
+
+/*
  * Compile a new rules version from the profiles, recompute the category
  * medians, publish it to this process and start its rescan (done by
  * detections_rescan_step / detections_tick). Needs DETECTION_RESCAN (admin,

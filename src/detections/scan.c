@@ -44,6 +44,7 @@
 struct scan__acc {
     struct detections_rules *r;
     struct detections__thread *t;
+    struct detections_batch *batch; /* NULL: a listing alone */
     json_t *sigs;
     bool *brand, *image, *dismissed; /* per org */
     bool cue;
@@ -329,14 +330,82 @@ static ips_status scan__link(const char *seller_org_id, int64_t strikes, void *a
                : IPS_OK;
 }
 
+/* ---- a batch (the catalog import) ---------------------------------------------------- */
+
+/* The seller signal of one seller, looked up once per batch. */
+struct scan__memo {
+    char seller[ID_SIZE]; /* "" = free slot */
+    json_t *sig;          /* referenced; NULL: the seller is not flagged */
+};
+
+struct detections_batch {
+    struct store *s;
+    const struct config *cfg;
+    struct detections_rules *r; /* NULL when scanning is queued */
+    int64_t now_ms;
+    struct scan__memo *memo; /* open addressing, cap a power of two */
+    size_t nmemo, cap;
+};
+
+static size_t memo__hash(const char *k)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (; *k; k++)
+        h = (h ^ (unsigned char)*k) * 1099511628211ull;
+    return (size_t)h;
+}
+
+static struct scan__memo *memo__slot(struct scan__memo *m, size_t cap, const char *seller)
+{
+    size_t i = memo__hash(seller) & (cap - 1);
+    while (m[i].seller[0] && strcmp(m[i].seller, seller) != 0)
+        i = (i + 1) & (cap - 1);
+    return &m[i];
+}
+
+/* OUT *out: the memo slot of seller (free when not looked up yet), NULL
+ * when seller cannot be a key (empty, or too long for a slot: then it is
+ * looked up every time). */
+static ips_status memo__find(struct detections_batch *b, const char *seller,
+                             struct scan__memo **out)
+{
+    *out = NULL;
+    if (!seller[0] || strlen(seller) >= ID_SIZE)
+        return IPS_OK;
+    if ((b->nmemo + 1) * 2 > b->cap) { /* keep it at most half full */
+        size_t cap = b->cap ? b->cap * 2 : 64;
+        struct scan__memo *m = calloc(cap, sizeof *m);
+        if (!m)
+            return IPS_ERR_NOMEM;
+        for (size_t i = 0; i < b->cap; i++)
+            if (b->memo[i].seller[0])
+                *memo__slot(m, cap, b->memo[i].seller) = b->memo[i];
+        free(b->memo);
+        b->memo = m;
+        b->cap = cap;
+    }
+    *out = memo__slot(b->memo, b->cap, seller);
+    return IPS_OK;
+}
+
 static ips_status scan__seller(struct scan__acc *a, struct store *s, const char *seller,
                                int64_t now_ms)
 {
+    struct scan__memo *memo = NULL;
+    ips_status st = a->batch ? memo__find(a->batch, seller, &memo) : IPS_OK;
+    if (st)
+        return st;
+    if (memo && memo->seller[0]) { /* looked up earlier in this batch */
+        if (!memo->sig)
+            return IPS_OK;
+        scan__mark(a, DETECT_SIG_SELLER_FLAGGED, 1.0);
+        return scan__add(a, json_incref(memo->sig));
+    }
     int64_t reports = 0, members = 0, strikes = 0;
-    json_t *links = json_array();
+    json_t *links = json_array(), *sig;
     if (!links)
         return IPS_ERR_NOMEM;
-    ips_status st = store_detections_seller_reports(s, seller, &reports, &members);
+    st = store_detections_seller_reports(s, seller, &reports, &members);
     if (!st)
         st = store_detections_seller_strikes(s, seller, now_ms, &strikes);
     if (!st)
@@ -344,6 +413,11 @@ static ips_status scan__seller(struct scan__acc *a, struct store *s, const char 
                                            links);
     if (st || (reports == 0 && strikes == 0 && json_array_size(links) == 0)) {
         json_decref(links);
+        if (st == IPS_OK && memo) {
+            snprintf(memo->seller, sizeof memo->seller, "%s", seller);
+            memo->sig = NULL;
+            a->batch->nmemo++;
+        }
         return st;
     }
     char expl[400];
@@ -353,11 +427,16 @@ static ips_status scan__seller(struct scan__acc *a, struct store *s, const char 
              "seller(s) that have strikes",
              reports, members, strikes, json_array_size(links));
     scan__mark(a, DETECT_SIG_SELLER_FLAGGED, 1.0);
-    return scan__add(a, json_pack("{s:s, s:s, s:I, s:I, s:I, s:o, s:s}", "type", "seller_flagged",
-                                  "seller_org_id", seller, "alliance_reports",
-                                  (json_int_t)reports, "reporting_members", (json_int_t)members,
-                                  "strikes", (json_int_t)strikes, "linked_infringers", links,
-                                  "explanation", expl));
+    sig = json_pack("{s:s, s:s, s:I, s:I, s:I, s:o, s:s}", "type", "seller_flagged",
+                    "seller_org_id", seller, "alliance_reports", (json_int_t)reports,
+                    "reporting_members", (json_int_t)members, "strikes", (json_int_t)strikes,
+                    "linked_infringers", links, "explanation", expl);
+    if (sig && memo) { /* the batch keeps a reference; the signal is never changed */
+        snprintf(memo->seller, sizeof memo->seller, "%s", seller);
+        memo->sig = json_incref(sig);
+        a->batch->nmemo++;
+    }
+    return scan__add(a, sig);
 }
 
 static ips_status scan__dismissed(const char *org_id, void *arg)
@@ -420,10 +499,11 @@ static ips_status scan__set_state(struct store *s, struct store_listing *l, cons
     return st;
 }
 
-ips_status detections__scan_store(struct store *s, struct detections_rules *r,
-                                  struct store_listing *l,
-                                  const struct store_listing_version *v, bool fresh,
-                                  int64_t now_ms, bool *changed)
+/* detections__scan_store, inside batch b when not NULL (its seller memo). */
+static ips_status scan__store(struct store *s, struct detections_rules *r,
+                              struct detections_batch *b, struct store_listing *l,
+                              const struct store_listing_version *v, bool fresh, int64_t now_ms,
+                              bool *changed)
 {
     struct scan__acc a;
     struct scan__hits *hits = malloc(sizeof *hits);
@@ -432,6 +512,7 @@ ips_status detections__scan_store(struct store *s, struct detections_rules *r,
     ips_status st = IPS_OK;
     memset(&a, 0, sizeof a);
     a.r = r;
+    a.batch = b;
     a.sigs = json_array();
     a.brand = calloc(r->norgs + 1, sizeof *a.brand);
     a.image = calloc(r->norgs + 1, sizeof *a.image);
@@ -550,6 +631,54 @@ out_free:
     free(a.dismissed);
     free(hits);
     return st;
+}
+
+ips_status detections__scan_store(struct store *s, struct detections_rules *r,
+                                  struct store_listing *l,
+                                  const struct store_listing_version *v, bool fresh,
+                                  int64_t now_ms, bool *changed)
+{
+    return scan__store(s, r, NULL, l, v, fresh, now_ms, changed);
+}
+
+ips_status detections_batch_begin(struct store *s, const struct config *cfg, int64_t now_ms,
+                                  struct detections_batch **out)
+{
+    struct detections_batch *b = calloc(1, sizeof *b);
+    if (!b)
+        return IPS_ERR_NOMEM;
+    b->s = s;
+    b->cfg = cfg;
+    b->now_ms = now_ms;
+    /* queued scanning: versions only go to the outbox, no rules needed */
+    ips_status st = cfg && cfg->nats_url && cfg->nats_url[0]
+                        ? IPS_OK
+                        : detections__rules_get(s, cfg, &b->r);
+    if (st) {
+        free(b);
+        return st;
+    }
+    *out = b;
+    return IPS_OK;
+}
+
+ips_status detections_batch_written(struct detections_batch *b, struct store_listing *l,
+                                    const struct store_listing_version *v)
+{
+    if (!b->r)
+        return store_scanq_enqueue(b->s, l->id, v->version, b->now_ms);
+    return scan__store(b->s, b->r, b, l, v, v->version == 1, b->now_ms, NULL);
+}
+
+void detections_batch_end(struct detections_batch *b)
+{
+    if (!b)
+        return;
+    for (size_t i = 0; i < b->cap; i++)
+        json_decref(b->memo[i].sig);
+    free(b->memo);
+    detections__rules_unref(b->r);
+    free(b);
 }
 
 ips_status detections_listing_written(struct store *s, const struct config *cfg,

@@ -122,6 +122,17 @@ static json_t *signal_of(struct fixture *f, const char *type)
     return found;
 }
 
+/* Aurora joins the alliance and shares a report about the shop. */
+static void report_shop(struct fixture *f)
+{
+    assert_int_equal(alliance_member_join(testdb_act_as(&f->db, &f->aurora), f->brand.id, NULL),
+                     IPS_OK);
+    json_t *rep = json_pack("{s:s, s:s}", "seller_org_id", f->shop.id, "reason",
+                            "sold counterfeits in a test buy");
+    assert_int_equal(alliance_report_share(testdb_act_as(&f->db, &f->aurora), rep, NULL), IPS_OK);
+    json_decref(rep);
+}
+
 /* ---- tests ---------------------------------------------------------------------------- */
 
 static void a_new_listing_is_scanned_as_it_is_written_with_a_verdict_per_version(void **state)
@@ -279,12 +290,7 @@ static void a_seller_on_an_alliance_list_is_a_signal(void **state)
     current(f, "S1");
     json_t *none = signal_of(f, "seller_flagged");
     assert_null(none);
-    assert_int_equal(alliance_member_join(testdb_act_as(&f->db, &f->aurora), f->brand.id, NULL),
-                     IPS_OK);
-    json_t *rep = json_pack("{s:s, s:s}", "seller_org_id", f->shop.id, "reason",
-                            "sold counterfeits in a test buy");
-    assert_int_equal(alliance_report_share(testdb_act_as(&f->db, &f->aurora), rep, NULL), IPS_OK);
-    json_decref(rep);
+    report_shop(f);
     create(f, "S2", "leather wallet", "30.00", "wallets");
     current(f, "S2");
     json_t *s = signal_of(f, "seller_flagged");
@@ -468,6 +474,105 @@ static void a_seller_linked_to_a_struck_seller_is_flagged(void **state)
     json_decref(sig);
 }
 
+/* The import scans its batch with detections_batch_* (rules once per batch,
+ * each seller's signal once per batch): the verdicts must be those of the
+ * per-listing scan of the same listings — flagged and unflagged sellers
+ * interleaved, and more sellers than the batch's first memo holds. */
+static void a_batch_scan_gives_the_verdicts_of_the_per_listing_scan(void **state)
+{
+    struct fixture *f = *state;
+    char shop[ID_SIZE], clean[ID_SIZE];
+    terms(f, &f->aurora, f->brand.id, "Aurora");
+    rebuild(f);
+    testdb_seller_put(&f->db, "shop-ext", "{\"phone\": \"+44 20 7946 0101\"}", f->shop.id, shop);
+    testdb_seller_put(&f->db, "clean-ext", "{\"phone\": \"+44 20 7946 0199\"}", NULL, clean);
+    report_shop(f);
+    struct access_principal cleaner =
+        testdb_principal_make(ROLE_SELLER, "01HZZZZZZZZZZZZZZZZZZZZZC1", clean);
+    static const struct {
+        const char *ext, *title, *price;
+    } rows[] = {
+        {"shop-ext", "Aurora tote bag", "80.00"},
+        {"clean-ext", "Aurora tote bag", "80.00"},
+        {"shop-ext", "replica Aurora wallet 1:1", "15.00"},
+        {"clean-ext", "plain leather wallet", "30.00"},
+        {"shop-ext", "plain leather wallet", "30.00"},
+        {"clean-ext", "replica Aurora wallet 1:1", "15.00"},
+    };
+    enum { NROWS = sizeof rows / sizeof rows[0], NOTHERS = 70 };
+    char id[32], line[400];
+    /* one at a time, as the portal writes them */
+    for (int i = 0; i < NROWS; i++) {
+        snprintf(id, sizeof id, "P-%d", i);
+        json_t *b = json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", id, "title", rows[i].title,
+                              "price", rows[i].price, "currency", "EUR", "category", "bags");
+        const struct access_principal *who = rows[i].ext[0] == 's' ? &f->seller : &cleaner;
+        assert_int_equal(catalog_listing_create(testdb_act_as(&f->db, who), b, &f->l, f->v),
+                         IPS_OK);
+        json_decref(b);
+    }
+    /* the same listings imported in one batch, with NOTHERS new sellers in
+     * the middle (the memo grows past its first size) */
+    struct catalog_import *imp = NULL;
+    assert_int_equal(catalog_import_begin(testdb_act_as(&f->db, &f->db.sys),
+                                          CATALOG_IMPORT_LISTINGS, "t.jsonl", 0, NULL, NULL, &imp),
+                     IPS_OK);
+    int64_t no = 0;
+    for (int i = 0; i < NROWS; i++) {
+        if (i == NROWS / 2)
+            for (int k = 0; k < NOTHERS; k++) {
+                int n = snprintf(line, sizeof line,
+                                 "{\"id\":\"O-%d\",\"seller_id\":\"other-%d\",\"title\":\"Aurora"
+                                 " cap\",\"price\":\"12.00\",\"currency\":\"EUR\"}",
+                                 k, k);
+                assert_int_equal(catalog_import_line(imp, ++no, line, (size_t)n), IPS_OK);
+            }
+        int n = snprintf(line, sizeof line,
+                         "{\"id\":\"I-%d\",\"seller_id\":\"%s\",\"title\":\"%s\",\"price\":\"%s\","
+                         "\"currency\":\"EUR\",\"category\":\"bags\"}",
+                         i, rows[i].ext, rows[i].title, rows[i].price);
+        assert_int_equal(catalog_import_line(imp, ++no, line, (size_t)n), IPS_OK);
+    }
+    struct catalog_import_stats stats;
+    assert_int_equal(catalog_import_finish(imp, &stats), IPS_OK);
+    assert_int_equal(stats.created, NROWS + NOTHERS);
+    assert_int_equal(stats.batches, 1);
+    int flagged = 0, brands = 0;
+    struct store_detection *one = malloc(sizeof *one);
+    assert_non_null(one);
+    for (int i = 0; i < NROWS; i++) {
+        struct store_listing lp, li;
+        snprintf(id, sizeof id, "P-%d", i);
+        current(f, id);
+        assert_int_equal(store_catalog_listing_get(f->db.s, id, &lp), IPS_OK);
+        memcpy(one, f->d, sizeof *one);
+        snprintf(id, sizeof id, "I-%d", i);
+        current(f, id);
+        assert_int_equal(store_catalog_listing_get(f->db.s, id, &li), IPS_OK);
+        assert_string_equal(f->d->action, one->action);
+        assert_int_equal(f->d->score_milli, one->score_milli);
+        assert_string_equal(f->d->applied, one->applied);
+        assert_string_equal(f->d->outcome_key, one->outcome_key);
+        assert_string_equal(f->d->signals, one->signals);
+        assert_int_equal(f->d->rules_version, one->rules_version);
+        assert_string_equal(li.state, lp.state);
+        json_t *s = signal_of(f, "seller_flagged");
+        flagged += s != NULL;
+        json_decref(s);
+        brands += strstr(f->d->outcome_key, "brand_term/") != NULL;
+    }
+    free(one);
+    assert_int_equal(flagged, NROWS / 2); /* the shop's, not the clean seller's */
+    assert_int_equal(brands, 4);
+    for (int k = 0; k < NOTHERS; k += 23) {
+        snprintf(id, sizeof id, "O-%d", k);
+        current(f, id);
+        json_t *s = signal_of(f, "seller_flagged");
+        assert_null(s);
+        assert_non_null(strstr(f->d->outcome_key, "brand_term/"));
+    }
+}
+
 /* The image fetcher's address guard: only public unicast addresses. */
 static void only_public_addresses_are_fetched_from(void **state)
 {
@@ -493,6 +598,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(only_public_addresses_are_fetched_from),
+        cmocka_unit_test_setup_teardown(a_batch_scan_gives_the_verdicts_of_the_per_listing_scan,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(a_seller_linked_to_a_struck_seller_is_flagged, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(

@@ -153,6 +153,66 @@ static sqlite3 *raw_open(void **state)
 
 /* ---- lifecycle and migrations ---------------------------------------------- */
 
+/* Migration 0022: the verdict tables' word CHECKs are plain comparisons
+ * (no OpenEphemeral per inserted row, the import's largest cost before),
+ * still refuse other words, and the rebuilt table kept its indexes. */
+static int explain_has(sqlite3 *db, const char *sql, const char *opcode)
+{
+    char explain[512];
+    sqlite3_stmt *st = NULL;
+    int found = 0;
+    snprintf(explain, sizeof explain, "EXPLAIN %s", sql);
+    assert_int_equal(sqlite3_prepare_v2(db, explain, -1, &st, NULL), SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        found += strcmp((const char *)sqlite3_column_text(st, 1), opcode) == 0;
+    sqlite3_finalize(st);
+    return found;
+}
+
+static void verdict_checks_need_no_temporary_table(void **state)
+{
+    assert_int_equal(store_migrate(S(state), NULL), IPS_OK);
+    sqlite3 *db = raw_open(state);
+    static const char ins[] =
+        "INSERT INTO detection_verdicts (id, listing_id, listing_version, rules_version,"
+        " checked_version, score_milli, action, applied, status, signals, outcome_key,"
+        " is_current, created_ms) VALUES ('V1', 'L1', 1, 1, 1, 0, 'review', 'none', 'open',"
+        " '[]', 'review', 1, 0)";
+    static const char ins_org[] =
+        "INSERT INTO detection_verdict_orgs (verdict_id, org_id, decision)"
+        " VALUES ('V1', 'O1', 'open')";
+    assert_int_equal(explain_has(db, ins, "OpenEphemeral"), 0);
+    assert_int_equal(explain_has(db, ins_org, "OpenEphemeral"), 0);
+    /* the constraints still hold (no listing L1: foreign keys are off here) */
+    assert_int_equal(sqlite3_exec(db, ins, NULL, NULL, NULL), SQLITE_OK);
+    static const char *const bad[] = {
+        "UPDATE detection_verdicts SET action = 'blocked' WHERE id = 'V1'",
+        "UPDATE detection_verdicts SET applied = 'allow' WHERE id = 'V1'",
+        "UPDATE detection_verdicts SET status = 'closed' WHERE id = 'V1'",
+        "UPDATE detection_verdicts SET is_current = 2 WHERE id = 'V1'",
+        "INSERT INTO detection_verdict_orgs (verdict_id, org_id, decision)"
+        " VALUES ('V1', 'O1', 'maybe')",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(sqlite3_exec(db, bad[i], NULL, NULL, NULL), SQLITE_CONSTRAINT);
+    assert_int_equal(sqlite3_exec(db, ins_org, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT group_concat(name, ',') FROM (SELECT name FROM"
+                                        " sqlite_master WHERE type = 'index' AND tbl_name LIKE"
+                                        " 'detection_verdict%' AND sql IS NOT NULL ORDER BY name)",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0),
+                        "detection_verdict_orgs_notice,detection_verdict_orgs_org,"
+                        "detection_verdicts_created,detection_verdicts_listing,"
+                        "detection_verdicts_queue,detection_verdicts_version");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
+
 static void empty_database_has_schema_version_zero(void **state)
 {
     int v = -1;
@@ -1532,6 +1592,7 @@ int main(void)
      * session and transaction behaviour is tested in test_store_pg. */
     const struct CMUnitTest sqlite_tests[] = {
         T_EMPTY(migrate_records_each_version_with_name_and_time),
+        T_EMPTY(verdict_checks_need_no_temporary_table),
         T_EMPTY(open_sets_wal_and_foreign_keys),
         T_EMPTY(backend_name_is_sqlite),
         T_EMPTY(postgres_urls_open_the_postgres_backend),
