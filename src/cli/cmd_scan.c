@@ -232,6 +232,9 @@ int cmd_scan(int argc, char **argv)
         rc = 5;
         goto out;
     }
+    /* verdicts in 1 MiB writes, not stdio's 4 KiB (a terminal keeps its lines) */
+    if (!isatty(fileno(out)))
+        setvbuf(out, NULL, _IOFBF, SCAN__BLOCK);
     r.f = in;
     r.buf = malloc(SCAN__BLOCK);
     if (!r.buf) {

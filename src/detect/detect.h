@@ -298,7 +298,8 @@ size_t detect_batch_patterns(const struct detect_batch *b);
  * verdicts) and write its verdict as one JSON line (with '\n') to out.
  * A bad line gets {"line":N,"id":..,"error":"reason"} (id when known).
  * OUT *was_error (may be NULL). Failure (the scan cannot go on): IPS_ERR_IO
- * when out cannot be written, IPS_ERR_NOMEM.
+ * when out cannot be written, IPS_ERR_NOMEM. out is written without taking
+ * its stdio lock: no other thread may use it during the call.
  */
 ips_status detect_batch_scan_line(struct detect_batch *b, const char *line, size_t len,
                                   int64_t line_no, FILE *out, bool *was_error);

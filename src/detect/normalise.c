@@ -694,18 +694,18 @@ static size_t detect__ascii_word(const char *in, size_t b, size_t e, bool has_le
 }
 
 /* At a word start in[i] with 16 bytes to read: the common run of words of
- * two or more letters (no m: it becomes "rn") each followed by ONE space,
- * written as it maps byte for byte (lower case, i -> l) into out (16 bytes
- * of room). Returns the bytes taken, up to and including the run's last
- * space; 0 when the run is empty (then the byte-wise code decides). */
-static size_t detect__ascii_run16(const char *in, char *out)
+ * two or more letters each followed by ONE space, written into out as it
+ * maps (lower case, i -> l, m -> rn) — out needs 48 bytes of room, which
+ * 3 * len + 2 leaves whenever 16 input bytes are left. Returns the bytes
+ * taken, up to and including the run's last space, and *wrote the bytes
+ * written; 0 when the run is empty (then the byte-wise code decides). */
+static size_t detect__ascii_run16(const char *in, char *out, size_t *wrote)
 {
 #if defined(__SSE2__)
     __m128i x = _mm_loadu_si128((const __m128i *)(const void *)in);
     __m128i y = _mm_or_si128(x, _mm_set1_epi8(0x20)); /* letters to lower case */
     __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(y, _mm_set1_epi8('a' - 1)),
                                    _mm_cmplt_epi8(y, _mm_set1_epi8('z' + 1)));
-    letter = _mm_andnot_si128(_mm_cmpeq_epi8(y, _mm_set1_epi8('m')), letter);
     unsigned l = (unsigned)_mm_movemask_epi8(letter);
     unsigned sp = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')));
     unsigned bad = ~(l | sp) & 0xFFFFu;
@@ -718,11 +718,35 @@ static size_t detect__ascii_run16(const char *in, char *out)
     if ((sp & (sp >> 1) & take) || (starts & ends & take))
         return 0; /* two spaces in a row or a one-letter word: byte-wise */
     __m128i ii = _mm_and_si128(_mm_cmpeq_epi8(y, _mm_set1_epi8('i')), _mm_set1_epi8('i' ^ 'l'));
-    _mm_storeu_si128((__m128i *)(void *)out, _mm_xor_si128(y, ii));
+    __m128i z = _mm_xor_si128(y, ii);
+    unsigned mm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(y, _mm_set1_epi8('m'))) & l & take;
+    if (!mm) {
+        _mm_storeu_si128((__m128i *)(void *)out, z);
+        *wrote = (size_t)last + 1;
+        return (size_t)last + 1;
+    }
+    /* each m: "rn", then the bytes after it again, one further on (16-byte
+     * stores: up to 48 bytes of room used, the normal form is longer) */
+    char t[32];
+    _mm_storeu_si128((__m128i *)(void *)t, z);
+    _mm_storeu_si128((__m128i *)(void *)(t + 16), _mm_setzero_si128());
+    _mm_storeu_si128((__m128i *)(void *)out, z);
+    size_t shift = 0;
+    while (mm) {
+        unsigned j = (unsigned)__builtin_ctz(mm);
+        mm &= mm - 1;
+        out[j + shift] = 'r';
+        shift++;
+        out[j + shift] = 'n';
+        _mm_storeu_si128((__m128i *)(void *)(out + j + shift + 1),
+                         _mm_loadu_si128((const __m128i *)(const void *)(t + j + 1)));
+    }
+    *wrote = (size_t)last + 1 + shift;
     return (size_t)last + 1;
 #else
     (void)in;
     (void)out;
+    (void)wrote;
     return 0;
 #endif
 }
@@ -748,11 +772,31 @@ static inline __attribute__((always_inline)) size_t detect__ascii_form(const cha
                 src[so] = (uint32_t)i;
             out[so++] = ' ';
         }
+        size_t w;
         if (!src && len - i >= 16) {
-            size_t k = detect__ascii_run16(in + i, out + so);
+            size_t k = detect__ascii_run16(in + i, out + so, &w);
             if (k) {
-                o = so + k;
+                o = so + w;
                 i += k;
+                continue;
+            }
+        } else if (!src) {
+            /* the last words: the same run over a copy with a space for the
+             * end of the text (the normal form ends in one), then NULs
+             * (neither letter nor space: the run stops there) */
+            char tin[32] = {0}, tout[48];
+            size_t r = len - i; /* < 16 */
+            const char *t = tin + 16 - r;
+            if (len >= 16)
+                memcpy(tin, in + len - 16, 16); /* a fixed size: no call */
+            else
+                memcpy(tin + 16 - r, in + i, r);
+            tin[16] = ' ';
+            size_t k = detect__ascii_run16(t, tout, &w);
+            if (k) {
+                memcpy(out + so, tout, w);
+                o = so + w;
+                i = k > r ? len : i + k;
                 continue;
             }
         }

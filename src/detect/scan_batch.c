@@ -47,6 +47,7 @@ struct batch__price {
 
 struct batch__profile {
     const char *rightholder;
+    size_t rightholder_len;
     json_t *terms;   /* borrowed from the document */
     json_t *sellers; /* borrowed; NULL when none */
     struct batch__price *prices;
@@ -63,6 +64,7 @@ struct detect_batch {
     struct batch__profile *profiles;
     size_t nprofiles;
     struct detect_pattern_in *pats;
+    uint32_t *pat_len; /* strlen of each pattern's text */
     size_t npats;
     struct detect_normaliser *norm;
     struct detect_matcher *matcher;
@@ -120,6 +122,7 @@ static bool batch__profile_parse(json_t *o, size_t i, struct batch__profile *p, 
         return false;
     }
     p->rightholder = json_string_value(rh);
+    p->rightholder_len = strlen(p->rightholder);
     p->terms = json_object_get(o, "terms");
     if (!json_is_array(p->terms) || json_array_size(p->terms) == 0) {
         snprintf(err, errcap, "profiles[%zu].terms must be a non-empty array of strings", i);
@@ -283,7 +286,8 @@ ips_status detect_batch_new(const char *data, size_t len, const struct detect_po
     while (detect_cue_phrases[ncues])
         ncues++;
     b->pats = calloc(nterms + ncues, sizeof *b->pats);
-    if (!b->pats) {
+    b->pat_len = calloc(nterms + ncues, sizeof *b->pat_len);
+    if (!b->pats || !b->pat_len) {
         rc = IPS_ERR_NOMEM;
         goto out_fail;
     }
@@ -298,6 +302,8 @@ ips_status detect_batch_new(const char *data, size_t len, const struct detect_po
     }
     for (size_t k = 0; k < ncues; k++)
         b->pats[b->npats++] = (struct detect_pattern_in){detect_cue_phrases[k], DETECT_PATTERN_CUE, -1};
+    for (size_t k = 0; k < b->npats; k++)
+        b->pat_len[k] = (uint32_t)strlen(b->pats[k].text);
     rc = detect_normaliser_new(&b->norm);
     if (rc) {
         snprintf(err, errcap, "cannot open the Unicode confusables data (ICU)");
@@ -344,6 +350,7 @@ void detect_batch_free(struct detect_batch *b)
     buf_release(&b->out);
     buf_release(&b->warn);
     free(b->pats);
+    free(b->pat_len);
     free(b->index_owner);
     free(b->image_root);
     detect_text_release(&b->text);
@@ -399,6 +406,7 @@ struct batch__sig {
     uint32_t owner;            /* profile; not for cue phrases */
     uint32_t pattern;          /* brand term, cue phrase: index into b->pats */
     const char *field, *text;  /* brand term, cue phrase: field name, its text */
+    size_t field_len;
     uint32_t start, end;       /* ... and the span in text */
     const char *image;         /* image hash */
     int distance, variant, quality;
@@ -455,11 +463,41 @@ static ips_status batch__put_str(struct buf *o, const char *s, size_t n)
     return rc ? rc : buf_append(o, "\"", 1);
 }
 
+/* Decimal digits of v appended to o (what "%u" writes). */
+static ips_status batch__put_uint(struct buf *o, uint32_t v)
+{
+    char s[10];
+    size_t n = sizeof s;
+    do {
+        s[--n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return buf_append(o, s + n, sizeof s - n);
+}
+
 /* A real as json_dumps writes it with JSON_REAL_PRECISION(6): "%.6g", then
  * ".0" when that has neither '.' nor 'e', and the exponent without '+' or
  * leading zeros ("1e+06" -> "1e6", "1e-05" -> "1e-5"). */
 static ips_status batch__put_real(struct buf *o, double v)
 {
+    /* The common case without snprintf: v is k / 1000 (as a double) for an
+     * integer k below 10^6 — scores, and prices with at most three
+     * decimals below 1000. "%.6g" then writes k / 1000's decimal digits
+     * exactly (at most six significant digits, no exponent since v >= 0.001
+     * or v == 0), without trailing zeros. */
+    double k = round(v * 1000);
+    if (!signbit(v) && v < 1000 && k / 1000 == v) {
+        uint32_t ki = (uint32_t)k, frac = ki % 1000;
+        ips_status rc = batch__put_uint(o, ki / 1000);
+        if (rc || frac == 0)
+            return rc ? rc : buf_append(o, ".0", 2);
+        char d[4] = {'.', (char)('0' + frac / 100), (char)('0' + frac / 10 % 10),
+                     (char)('0' + frac % 10)};
+        size_t n = 4;
+        while (d[n - 1] == '0')
+            n--;
+        return buf_append(o, d, n);
+    }
     char s[48];
     int n = snprintf(s, sizeof s, "%.6g", v);
     if (n < 0 || (size_t)n + 3 > sizeof s)
@@ -510,6 +548,7 @@ static ips_status batch__scan_field(struct detect_batch *b, const char *field, c
     rc = detect_scan_text(b->scanner, &b->text, &m, &n);
     if (rc)
         return rc;
+    size_t field_len = strlen(field);
     for (size_t i = 0; i < n && b->nsigs < BATCH__SIGNALS_MAX; i++) {
         const struct detect_pattern_in *p = &b->pats[m[i].pattern];
         struct batch__sig *s = batch__sig_add(b);
@@ -517,6 +556,7 @@ static ips_status batch__scan_field(struct detect_batch *b, const char *field, c
             return IPS_ERR_NOMEM;
         s->pattern = m[i].pattern;
         s->field = field;
+        s->field_len = field_len;
         s->text = text;
         s->start = m[i].start;
         s->end = m[i].end;
@@ -647,6 +687,7 @@ static ips_status batch__put_sig(struct detect_batch *b, const struct batch__lis
 {
     struct buf *o = &b->out;
     const char *rh = b->profiles[s->owner].rightholder;
+    size_t rh_len = b->profiles[s->owner].rightholder_len;
     ips_status rc = IPS_OK;
     switch (s->type) {
     case DETECT_SIG_BRAND_TERM:
@@ -654,20 +695,25 @@ static ips_status batch__put_sig(struct detect_batch *b, const struct batch__lis
         const char *pt = b->pats[s->pattern].text;
         if (s->type == DETECT_SIG_BRAND_TERM) {
             rc = buf_append(o, "{\"type\":\"brand_term\",\"rightholder\":", 35);
-            rc = rc ? rc : batch__put_str(o, rh, strlen(rh));
+            rc = rc ? rc : batch__put_str(o, rh, rh_len);
             rc = rc ? rc : buf_append(o, ",\"term\":", 8);
         } else {
             rc = buf_append(o, "{\"type\":\"cue_phrase\",\"phrase\":", 30);
         }
-        rc = rc ? rc : batch__put_str(o, pt, strlen(pt));
-        rc = rc ? rc : buf_appendf(o, ",\"field\":\"%s\",\"start\":%d,\"end\":%d,\"match\":", s->field,
-                                   (int)s->start, (int)s->end);
+        rc = rc ? rc : batch__put_str(o, pt, b->pat_len[s->pattern]);
+        rc = rc ? rc : buf_append(o, ",\"field\":\"", 10);
+        rc = rc ? rc : buf_append(o, s->field, s->field_len);
+        rc = rc ? rc : buf_append(o, "\",\"start\":", 10);
+        rc = rc ? rc : batch__put_uint(o, s->start);
+        rc = rc ? rc : buf_append(o, ",\"end\":", 7);
+        rc = rc ? rc : batch__put_uint(o, s->end);
+        rc = rc ? rc : buf_append(o, ",\"match\":", 9);
         rc = rc ? rc : batch__put_str(o, s->text + s->start, s->end - s->start);
         break;
     }
     case DETECT_SIG_IMAGE_HASH:
         rc = buf_append(o, "{\"type\":\"image_hash\",\"rightholder\":", 35);
-        rc = rc ? rc : batch__put_str(o, rh, strlen(rh));
+        rc = rc ? rc : batch__put_str(o, rh, rh_len);
         rc = rc ? rc : buf_append(o, ",\"image\":", 9);
         rc = rc ? rc : batch__put_str(o, s->image, strlen(s->image));
         rc = rc ? rc : buf_appendf(o, ",\"distance\":%d,\"variant\":\"%s\",\"quality\":%d", s->distance,
@@ -675,7 +721,7 @@ static ips_status batch__put_sig(struct detect_batch *b, const struct batch__lis
         break;
     case DETECT_SIG_UNAUTHORISED_SELLER:
         rc = buf_append(o, "{\"type\":\"unauthorised_seller\",\"rightholder\":", 44);
-        rc = rc ? rc : batch__put_str(o, rh, strlen(rh));
+        rc = rc ? rc : batch__put_str(o, rh, rh_len);
         if (!rc && l->seller) {
             rc = buf_append(o, ",\"seller_id\":", 13);
             rc = rc ? rc : batch__put_str(o, l->seller, strlen(l->seller));
@@ -683,7 +729,7 @@ static ips_status batch__put_sig(struct detect_batch *b, const struct batch__lis
         break;
     default: /* DETECT_SIG_PRICE_BELOW_REFERENCE */
         rc = buf_append(o, "{\"type\":\"price_below_reference\",\"rightholder\":", 46);
-        rc = rc ? rc : batch__put_str(o, rh, strlen(rh));
+        rc = rc ? rc : batch__put_str(o, rh, rh_len);
         rc = rc ? rc : buf_append(o, ",\"category\":", 12);
         rc = rc ? rc : batch__put_str(o, s->price->category, strlen(s->price->category));
         rc = rc ? rc : buf_append(o, ",\"currency\":", 12);
@@ -779,7 +825,10 @@ static ips_status batch__judge(struct detect_batch *b, const struct batch__listi
     rc = rc ? rc : batch__put_str(o, l->id, strlen(l->id));
     rc = rc ? rc : buf_append(o, ",\"score\":", 9);
     rc = rc ? rc : batch__put_real(o, round(score * 1000) / 1000);
-    rc = rc ? rc : buf_appendf(o, ",\"action\":\"%s\",\"signals\":[", detect_action_name(action));
+    const char *an = detect_action_name(action);
+    rc = rc ? rc : buf_append(o, ",\"action\":\"", 11);
+    rc = rc ? rc : buf_append(o, an, strlen(an));
+    rc = rc ? rc : buf_append(o, "\",\"signals\":[", 13);
     for (size_t i = 0; i < b->nsigs && !rc; i++) {
         if (i)
             rc = buf_append(o, ",", 1);
@@ -896,7 +945,7 @@ static ips_status batch__write_out(struct detect_batch *b, FILE *out)
 {
     if (buf_append(&b->out, "\n", 1))
         return IPS_ERR_NOMEM;
-    return fwrite(b->out.data, 1, b->out.len, out) == b->out.len ? IPS_OK : IPS_ERR_IO;
+    return fwrite_unlocked(b->out.data, 1, b->out.len, out) == b->out.len ? IPS_OK : IPS_ERR_IO;
 }
 
 /* ---- the fast path ---------------------------------------------------------------
@@ -924,6 +973,7 @@ static ips_status batch__write_out(struct detect_batch *b, FILE *out)
 enum { BF_ID, BF_TITLE, BF_DESC, BF_SELLER, BF_PRICE, BF_CURRENCY, BF_CATEGORY, BF_IMAGES, BF_N };
 static const char *const batch__fkeys[BF_N] = {"id",    "title",    "description", "seller_id",
                                                 "price", "currency", "category",    "images"};
+static const unsigned char batch__fklen[BF_N] = {2, 5, 11, 9, 5, 8, 8, 6};
 enum { BK_ABSENT, BK_STR, BK_NUM, BK_NULL, BK_ARR, BK_OTHER };
 
 struct batch__fval {
@@ -1112,6 +1162,47 @@ static bool batch__fword(struct batch__fs *s, const char *w)
         return false;
     s->p += n;
     return true;
+}
+
+/* Which known key s->p is on (its opening quote), taking the key and its
+ * closing quote; -1 (nothing taken) for any other key. A known key has no
+ * escapes and no special bytes, so the raw bytes decide. */
+static int batch__fknown(struct batch__fs *s)
+{
+    const char *p = s->p;
+    if (s->end - p < 4)
+        return -1;
+    int which;
+    switch (p[1]) {
+    case 'i': which = p[2] == 'd' ? BF_ID : BF_IMAGES; break;
+    case 't': which = BF_TITLE; break;
+    case 'd': which = BF_DESC; break;
+    case 's': which = BF_SELLER; break;
+    case 'p': which = BF_PRICE; break;
+    case 'c': which = p[2] == 'u' ? BF_CURRENCY : BF_CATEGORY; break;
+    default: return -1;
+    }
+    size_t n = batch__fklen[which];
+    if ((size_t)(s->end - p) < n + 2)
+        return -1;
+#if defined(__SSE2__)
+    if (s->end - p >= 16) { /* the quoted key against the next 16 bytes */
+        static const char quoted[BF_N][16] = {"\"id\"",        "\"title\"",    "\"description\"",
+                                              "\"seller_id\"", "\"price\"",    "\"currency\"",
+                                              "\"category\"",  "\"images\""};
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+        __m128i k = _mm_loadu_si128((const __m128i *)(const void *)quoted[which]);
+        unsigned want = (1u << (n + 2)) - 1;
+        if (((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, k)) & want) != want)
+            return -1;
+        s->p = p + n + 2;
+        return which;
+    }
+#endif
+    if (memcmp(p + 1, batch__fkeys[which], n) != 0 || p[n + 1] != '"')
+        return -1;
+    s->p = p + n + 2;
+    return which;
 }
 
 static bool batch__fskip(struct batch__fs *s, int depth, struct batch__fval *v);
@@ -1312,8 +1403,12 @@ static int batch__fast(struct detect_batch *b, const char *line, size_t len, FIL
 {
     struct batch__fs s = {line, line + len};
     struct batch__fval f[BF_N];
-    struct batch__fval keys[BATCH__FAST_KEYS];
+    struct {
+        const char *p;
+        size_t len;
+    } keys[BATCH__FAST_KEYS]; /* the other keys, for the duplicate check */
     size_t nkeys = 0;
+    unsigned known = 0; /* the known keys seen, a bit each */
     memset(f, 0, sizeof f);
     batch__fws(&s);
     if (s.p >= s.end || *s.p != '{')
@@ -1323,22 +1418,29 @@ static int batch__fast(struct detect_batch *b, const char *line, size_t len, FIL
     if (s.p < s.end && *s.p == '}')
         return 0; /* no id: the general path writes the error */
     for (;;) {
-        struct batch__fval k;
-        if (nkeys == BATCH__FAST_KEYS || !batch__fstring(&s, &k) || k.esc)
+        if (s.p >= s.end || *s.p != '"')
             return 0;
-        for (size_t i = 0; i < nkeys; i++)
-            if (keys[i].len == k.len && !memcmp(keys[i].p, k.p, k.len))
+        int which = batch__fknown(&s);
+        if (which >= 0) {
+            if (known & (1u << which))
                 return 0; /* duplicate: jansson refuses the line */
-        keys[nkeys++] = k;
+            known |= 1u << which;
+        } else {
+            /* not a known key (unescaped, so not one spelled otherwise) */
+            struct batch__fval k;
+            if (nkeys == BATCH__FAST_KEYS || !batch__fstring(&s, &k) || k.esc)
+                return 0;
+            for (size_t i = 0; i < nkeys; i++)
+                if (keys[i].len == k.len && !memcmp(keys[i].p, k.p, k.len))
+                    return 0;
+            keys[nkeys].p = k.p;
+            keys[nkeys++].len = k.len;
+        }
         batch__fws(&s);
         if (s.p >= s.end || *s.p != ':')
             return 0;
         s.p++;
         batch__fws(&s);
-        int which = -1;
-        for (int i = 0; i < BF_N; i++)
-            if (strlen(batch__fkeys[i]) == k.len && !memcmp(batch__fkeys[i], k.p, k.len))
-                which = i;
         struct batch__fval tmp;
         struct batch__fval *v = which >= 0 ? &f[which] : &tmp;
         bool ok;
@@ -1416,7 +1518,7 @@ static int batch__fast(struct detect_batch *b, const char *line, size_t len, FIL
     o += f[BF_ID].len;
     memcpy(line_out + o, tail, sizeof tail - 1);
     o += sizeof tail - 1;
-    if (fwrite(line_out, 1, o, out) != o)
+    if (fwrite_unlocked(line_out, 1, o, out) != o)
         *st = IPS_ERR_IO;
     return 1;
 }

@@ -235,6 +235,49 @@ static void verdict_lines_keep_the_bytes_jansson_wrote(void **state)
     detect_batch_free(b);
 }
 
+/* Reals written without snprintf (k / 1000 below 1000) and with it: the
+ * verdict line is what jansson writes for the same values. */
+static void prices_are_written_as_jansson_writes_them(void **state)
+{
+    (void)state;
+    static const char prof[] = "{\"profiles\":[{\"rightholder\":\"R\",\"terms\":[\"Zorbo\"],"
+                               "\"reference_prices\":[{\"category\":\"c\",\"currency\":\"EUR\","
+                               "\"min\":1e9}]}]}";
+    static const char *const prices[] = {"0",       "12",     "299.99",   "999.999", "0.001",
+                                         "45.5",    "123.4567", "1000",   "999.9995", "0.0005",
+                                         "100.1",   "7.25",   "\"19.999\"", "0.1"};
+    struct detect_batch *b = NULL;
+    char err[300] = "";
+    assert_int_equal(detect_batch_new(prof, strlen(prof), NULL, NULL, &b, err, sizeof err), IPS_OK);
+    for (size_t i = 0; i < sizeof prices / sizeof prices[0]; i++) {
+        char line[200];
+        snprintf(line, sizeof line,
+                 "{\"id\":\"P%zu\",\"title\":\"zorbo bag\",\"price\":%s,\"currency\":\"EUR\","
+                 "\"category\":\"c\"}",
+                 i, prices[i]);
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *out = open_memstream(&buf, &len);
+        bool was_error = true;
+        assert_int_equal(detect_batch_scan_line(b, line, strlen(line), 1, out, &was_error), IPS_OK);
+        fclose(out);
+        assert_false(was_error);
+        assert_true(len > 1 && buf[len - 1] == '\n');
+        assert_non_null(strstr(buf, "price_below_reference"));
+        json_error_t je;
+        json_t *v = json_loadb(buf, len - 1, 0, &je);
+        assert_non_null(v);
+        char *again = json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(6) | JSON_PRESERVE_ORDER);
+        assert_non_null(again);
+        if (strlen(again) != len - 1 || memcmp(again, buf, len - 1) != 0)
+            fail_msg("price %s: wrote %.*s, jansson %s", prices[i], (int)(len - 1), buf, again);
+        free(again);
+        json_decref(v);
+        free(buf);
+    }
+    detect_batch_free(b);
+}
+
 static void bad_profiles_are_refused_with_a_reason(void **state)
 {
     (void)state;
@@ -267,6 +310,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(bad_lines_get_error_verdicts_and_the_scan_goes_on, setup, teardown),
         cmocka_unit_test(bad_profiles_are_refused_with_a_reason),
         cmocka_unit_test(verdict_lines_keep_the_bytes_jansson_wrote),
+        cmocka_unit_test(prices_are_written_as_jansson_writes_them),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
