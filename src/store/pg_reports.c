@@ -2,7 +2,8 @@
  * pg_reports.c — PostgreSQL implementation of store_reports.h: the
  * aggregate queries of the reporting layer, read-only, over the tables of
  * migrations_pg 0001-0009 with the indexes of 0014_reports.sql (and its
- * function ips_json_array). Contracts and the meaning of each query's keys
+ * function ips_json_array), 0018 and 0023_report_covering_indexes.sql.
+ * Contracts and the meaning of each query's keys
  * and values: store_reports.h. The queries are those of sqlite_reports.c in
  * PostgreSQL's dialect.
  *
@@ -76,9 +77,19 @@
 /* Strikes or sellers attributable to the brand: through its notices. */
 #define BRAND_STRIKE "(n.id IS NOT NULL AND " RH_NOTICE " AND " BRAND("n.right_org_id") ")"
 
+/* Every org with no scope and no filter (the platform's dashboard, the
+ * transparency report): every restriction above is NULL, so the texts of
+ * reports__sql_all leave them out (ALL) and with them the joins only they
+ * need — a notice item's notice, a verdict's listing. 0023's covering
+ * indexes then answer most of these from an index alone. */
+#define ITEM_FROM_ALL " FROM notice_items i"
+#define VERDICT_FROM_ALL " FROM detection_verdicts d"
+#define ALL "TRUE"
+
 /* Each query that reads notice items or verdicts is written once, as a
- * macro of its FROM clause(s), and compiled twice: for every org and for a
- * right holder's scope (reports__sql_rh). */
+ * macro of its FROM clause(s) and restriction(s), and compiled three times:
+ * for every org under a filter, for a right holder's scope
+ * (reports__sql_rh) and for every org unfiltered (reports__sql_all). */
 
 /* ---- the queries --------------------------------------------------------------------------- */
 
@@ -86,75 +97,77 @@ static const char q_notices[] =
     "SELECT n.kind, CAST(n.fast_track AS TEXT), '', '', count(*) FROM notices n"
     " WHERE " PERIOD("n.created_ms") " AND " NOTICE_WHERE " GROUP BY n.kind, n.fast_track";
 
-/* Two indexed halves (taken down; decided without takedown), then the
- * nearest-rank percentiles: the smallest d whose rank rn has rn/c >= p. */
-#define Q_TIMES(FROM)                                                                        \
-    "WITH d AS (SELECT i.taken_down_ms - n.created_ms AS d" FROM                             \
-    " WHERE i.taken_down_ms > 0 AND " PERIOD("i.taken_down_ms") " AND " ITEM_WHERE           \
-    " UNION ALL SELECT i.decided_ms - n.created_ms" FROM                                     \
-    " WHERE i.taken_down_ms = 0 AND i.decided_ms > 0 AND " PERIOD("i.decided_ms") " AND "    \
-    ITEM_WHERE "),"                                                                          \
-    " r AS (SELECT d, row_number() OVER (ORDER BY d) AS rn, count(*) OVER () AS c FROM d)"   \
-    " SELECT '', '', '', '', count(*),"                                                      \
-    " coalesce(min(CASE WHEN rn * 100 >= c * 50 THEN d END), 0),"                            \
-    " coalesce(min(CASE WHEN rn * 100 >= c * 90 THEN d END), 0) FROM r"
-static const char q_times[] = Q_TIMES(ITEM_FROM);
-static const char q_times_rh[] = Q_TIMES(ITEM_FROM_RH);
+/* Two indexed halves (taken down; decided without takedown), one row per
+ * item with v0 its time to action, unsorted: store_reports.c sorts them once
+ * and ranks them (a window function over the rows cost twice the join). */
+#define Q_TIMES(FROM, W)                                                                     \
+    "SELECT '', '', '', '', i.taken_down_ms - n.created_ms" FROM                             \
+    " WHERE i.taken_down_ms > 0 AND " PERIOD("i.taken_down_ms") " AND " W                    \
+    " UNION ALL SELECT '', '', '', '', i.decided_ms - n.created_ms" FROM                     \
+    " WHERE i.taken_down_ms = 0 AND i.decided_ms > 0 AND " PERIOD("i.decided_ms") " AND " W
+static const char q_times[] = Q_TIMES(ITEM_FROM, ITEM_WHERE);
+static const char q_times_rh[] = Q_TIMES(ITEM_FROM_RH, ITEM_WHERE);
+static const char q_times_all[] = Q_TIMES(ITEM_FROM, ALL);
 
 /* One indexed pass per event time (0014's partial indexes), then counted. */
-#define Q_ITEMS(FROM)                                                                        \
+#define Q_ITEMS(FROM, W)                                                                     \
     "SELECT '', '', '', '', " CNT("k = 0") ", " CNT("k = 1") ", " CNT("k = 2") ", "          \
     CNT("k = 3") ", " CNT("k = 4") ", " CNT("k = 5") " FROM ("                               \
     "SELECT 0 AS k" FROM " WHERE i.taken_down_ms > 0 AND " PERIOD("i.taken_down_ms")         \
-    " AND " ITEM_WHERE                                                                       \
+    " AND " W                                                                                \
     " UNION ALL SELECT 1" FROM " WHERE i.counter_ms > 0 AND " PERIOD("i.counter_ms") " AND " \
-    ITEM_WHERE                                                                               \
+    W                                                                                        \
     " UNION ALL SELECT CASE i.state WHEN 'reinstated' THEN 2 WHEN 'rejected' THEN 3 ELSE 4"  \
     " END" FROM " WHERE i.decided_ms > 0 AND " PERIOD("i.decided_ms")                        \
     " AND (i.state IN ('reinstated', 'rejected') OR (i.state = 'upheld' AND i.counter_ms > 0))" \
-    " AND " ITEM_WHERE                                                                       \
+    " AND " W                                                                                \
     " UNION ALL SELECT 5" FROM " WHERE i.appeal_ms > 0 AND i.appeal_state <> '' AND "        \
-    PERIOD("i.appeal_ms") " AND " ITEM_WHERE ") e"
-static const char q_items[] = Q_ITEMS(ITEM_FROM);
-static const char q_items_rh[] = Q_ITEMS(ITEM_FROM_RH);
+    PERIOD("i.appeal_ms") " AND " W ") e"
+static const char q_items[] = Q_ITEMS(ITEM_FROM, ITEM_WHERE);
+static const char q_items_rh[] = Q_ITEMS(ITEM_FROM_RH, ITEM_WHERE);
+static const char q_items_all[] = Q_ITEMS(ITEM_FROM_ALL, ALL);
 
-#define Q_APPEALS(FROM)                                                                      \
+#define Q_APPEALS(FROM, W)                                                                   \
     "SELECT i.appeal_state, '', '', '', count(*)" FROM                                       \
-    " WHERE i.appeal_ms > 0 AND i.appeal_state <> '' AND " PERIOD("i.appeal_ms") " AND "     \
-    ITEM_WHERE " GROUP BY i.appeal_state"
-static const char q_appeals[] = Q_APPEALS(ITEM_FROM);
-static const char q_appeals_rh[] = Q_APPEALS(ITEM_FROM_RH);
+    " WHERE i.appeal_ms > 0 AND i.appeal_state <> '' AND " PERIOD("i.appeal_ms") " AND " W   \
+    " GROUP BY i.appeal_state"
+static const char q_appeals[] = Q_APPEALS(ITEM_FROM, ITEM_WHERE);
+static const char q_appeals_rh[] = Q_APPEALS(ITEM_FROM_RH, ITEM_WHERE);
+static const char q_appeals_all[] = Q_APPEALS(ITEM_FROM_ALL, ALL);
 
 /* (the EXISTS names o.notice_id <> '' for the partial index of 0014) */
-#define Q_REMOVALS(FROM, VFROM)                                                              \
+#define Q_REMOVALS(FROM, W, VFROM, VW)                                                       \
     "SELECT CASE WHEN EXISTS (SELECT 1 FROM detection_verdict_orgs o"                        \
-    " WHERE o.notice_id = n.id AND o.notice_id <> '')"                                       \
+    " WHERE o.notice_id = i.notice_id AND o.notice_id <> '')"                                \
     " THEN 'detection' ELSE 'notice' END AS origin, '', '', '', count(*), "                  \
     CNT("v.units_sold = 0") FROM " LEFT JOIN listing_versions v ON v.listing_id = i.listing_id" \
     " AND v.version = i.content_version"                                                     \
-    " WHERE i.taken_down_ms > 0 AND " PERIOD("i.taken_down_ms") " AND " ITEM_WHERE           \
+    " WHERE i.taken_down_ms > 0 AND " PERIOD("i.taken_down_ms") " AND " W                    \
     " GROUP BY origin"                                                                       \
     " UNION ALL SELECT 'detection', '', '', '', count(*), " CNT("v.units_sold = 0") VFROM    \
     " LEFT JOIN listing_versions v ON v.listing_id = d.listing_id"                           \
     " AND v.version = d.listing_version"                                                     \
-    " WHERE d.applied = 'blocked' AND " PERIOD("d.created_ms") " AND " VERDICT_WHERE
-static const char q_removals[] = Q_REMOVALS(ITEM_FROM, VERDICT_FROM);
-static const char q_removals_rh[] = Q_REMOVALS(ITEM_FROM_RH, VERDICT_FROM_RH);
+    " WHERE d.applied = 'blocked' AND " PERIOD("d.created_ms") " AND " VW
+static const char q_removals[] = Q_REMOVALS(ITEM_FROM, ITEM_WHERE, VERDICT_FROM, VERDICT_WHERE);
+static const char q_removals_rh[] =
+    Q_REMOVALS(ITEM_FROM_RH, ITEM_WHERE, VERDICT_FROM_RH, VERDICT_WHERE);
+static const char q_removals_all[] = Q_REMOVALS(ITEM_FROM_ALL, ALL, VERDICT_FROM_ALL, ALL);
 
-#define Q_SIGNALS(VFROM)                                                                     \
+#define Q_SIGNALS(VFROM, VW)                                                                 \
     "SELECT coalesce(s.value ->> 'type', ''), '', '', '', count(*),"                          \
     " count(DISTINCT d.id)" VFROM                                                            \
     ", jsonb_array_elements(ips_json_array(d.signals)) s"                                    \
-    " WHERE d.action <> 'allow' AND " PERIOD("d.created_ms") " AND " VERDICT_WHERE           \
-    " GROUP BY 1"
-static const char q_signals[] = Q_SIGNALS(VERDICT_FROM);
-static const char q_signals_rh[] = Q_SIGNALS(VERDICT_FROM_RH);
+    " WHERE d.action <> 'allow' AND " PERIOD("d.created_ms") " AND " VW " GROUP BY 1"
+static const char q_signals[] = Q_SIGNALS(VERDICT_FROM, VERDICT_WHERE);
+static const char q_signals_rh[] = Q_SIGNALS(VERDICT_FROM_RH, VERDICT_WHERE);
+static const char q_signals_all[] = Q_SIGNALS(VERDICT_FROM_ALL, ALL);
 
-#define Q_VERDICTS(VFROM)                                                                    \
+#define Q_VERDICTS(VFROM, VW)                                                                \
     "SELECT d.action, d.status, '', '', count(*)" VFROM " WHERE d.action <> 'allow' AND "    \
-    PERIOD("d.created_ms") " AND " VERDICT_WHERE " GROUP BY d.action, d.status"
-static const char q_verdicts[] = Q_VERDICTS(VERDICT_FROM);
-static const char q_verdicts_rh[] = Q_VERDICTS(VERDICT_FROM_RH);
+    PERIOD("d.created_ms") " AND " VW " GROUP BY d.action, d.status"
+static const char q_verdicts[] = Q_VERDICTS(VERDICT_FROM, VERDICT_WHERE);
+static const char q_verdicts_rh[] = Q_VERDICTS(VERDICT_FROM_RH, VERDICT_WHERE);
+static const char q_verdicts_all[] = Q_VERDICTS(VERDICT_FROM_ALL, ALL);
 
 static const char q_strikes[] =
     "SELECT s.source_kind, '', '', '', count(*), " CNT("s.revoked_ms > 0")
@@ -227,6 +240,12 @@ static const char *const reports__sql_rh[STORE_REPORTS__COUNT] = {
     [STORE_REPORTS_APPEALS] = q_appeals_rh,   [STORE_REPORTS_REMOVALS] = q_removals_rh,
     [STORE_REPORTS_SIGNALS] = q_signals_rh,   [STORE_REPORTS_VERDICTS] = q_verdicts_rh,
 };
+/* Every org, no filter: the texts without the restrictions where there is one. */
+static const char *const reports__sql_all[STORE_REPORTS__COUNT] = {
+    [STORE_REPORTS_TIMES] = q_times_all,       [STORE_REPORTS_ITEMS] = q_items_all,
+    [STORE_REPORTS_APPEALS] = q_appeals_all,   [STORE_REPORTS_REMOVALS] = q_removals_all,
+    [STORE_REPORTS_SIGNALS] = q_signals_all,   [STORE_REPORTS_VERDICTS] = q_verdicts_all,
+};
 
 /* ---- binding and decoding -------------------------------------------------------------------- */
 
@@ -274,7 +293,7 @@ static ips_status reports_query(struct store *s, enum store_reports_query q,
                                 void *arg)
 {
     struct store_reports_row row;
-    const char *sql = f->rightholder && reports__sql_rh[q] ? reports__sql_rh[q] : reports__sql[q];
+    const char *sql = store_reports__text(q, f, reports__sql, reports__sql_rh, reports__sql_all);
     return pg__list(pg__from(s), sql, reports__bind, f, reports__decode, &row,
                         sizeof row, reports__emit, &(struct reports__emit){cb, arg});
 }

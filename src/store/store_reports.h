@@ -138,7 +138,9 @@ unsigned store_reports_filter_scopes(const struct store_reports_filter *f);
 
 /* Run query q under f, calling cb once per row (rows in no documented order
  * except for STATEMENTS). Failure: IPS_ERR_INVALID for an unknown query or
- * from_ms > to_ms; the mapped database status; cb's non-OK result. */
+ * from_ms > to_ms; the mapped database status; cb's non-OK result;
+ * TIMES: IPS_ERR_TOO_LARGE past 2^27 items in the period (it holds one
+ * 8-byte time per item to rank them), IPS_ERR_NOMEM. */
 ips_status store_reports_query(struct store *s, enum store_reports_query q,
                                const struct store_reports_filter *f, store_reports_cb cb,
                                void *arg);
