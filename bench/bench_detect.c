@@ -11,6 +11,11 @@
  *   2. Hamming index: queries/s at N hashes (default 1M) by multi-index
  *      hashing beside a brute-force scan (same popcount), CPU seconds and
  *      wall time, index memory; the same ids checked per query, ratio printed.
+ *      When built with Debian's libfaiss-dev (CMake finds it; else a note is
+ *      printed), FAISS's exhaustive IndexBinaryFlat is a second baseline:
+ *      range_search with radius 32 (FAISS returns distance < radius, so <= 31)
+ *      over the same hashes as 32-byte codes and the same queries, on one
+ *      thread, its ids checked against the index's per query.
  *
  * usage: bench_detect [--listings N] [--terms N] [--hashes N] [--queries N]
  *                     [--text-only] [--text-repeat R]
@@ -28,6 +33,9 @@
 #include "bench_util.h"
 #include "core/json.h"
 #include "detect/detect.h"
+#ifdef BENCH_HAVE_FAISS
+#include "faiss_binary.h"
+#endif
 
 static uint64_t rng = 0x9E3779B97F4A7C15ULL;
 static uint64_t next(void)
@@ -285,6 +293,67 @@ int main(int argc, char **argv)
     printf("  ratio index/brute:     %.1f (CPU time)  %.1f (wall)  (answers %s for %ld queries)\n",
            ((double)nq / mih_cpu) / ((double)nbq / brute_cpu), ((double)nq / mih_s) / ((double)nbq / brute_s),
            same ? "identical" : "DIFFER", nbq);
+#ifdef BENCH_HAVE_FAISS
+    /* FAISS wants codes as bytes: each hash's words in memory order. Any fixed
+     * byte order keeps Hamming distances, so ids must match exactly. */
+    {
+        char ferr[256];
+        uint8_t *codes = malloc((size_t)nhashes * 32), *qcodes = malloc((size_t)nbq * 32);
+        if (!codes || !qcodes)
+            return 1;
+        for (long i = 0; i < nhashes; i++)
+            memcpy(codes + (size_t)i * 32, detect_index_get(ix, (uint32_t)i)->w, 32);
+        for (long i = 0; i < nbq; i++)
+            memcpy(qcodes + (size_t)i * 32, qs[i].w, 32);
+        double fb0 = bench_now_s(), fbc0 = bench_cpu_s(RUSAGE_SELF);
+        struct bench_faiss *fx = bench_faiss_new(256, codes, (size_t)nhashes, ferr, sizeof ferr);
+        double fbuild_s = bench_now_s() - fb0, fbuild_cpu = bench_cpu_s(RUSAGE_SELF) - fbc0;
+        free(codes);
+        if (!fx) {
+            fprintf(stderr, "%s\n", ferr);
+            return 1;
+        }
+        size_t *flims;
+        int64_t *fids;
+        double fq0 = bench_now_s(), fqc0 = bench_cpu_s(RUSAGE_SELF);
+        if (bench_faiss_range(fx, qcodes, (size_t)nbq, DETECT_PDQ_MATCH_DISTANCE + 1, &flims, &fids, ferr,
+                              sizeof ferr)) {
+            fprintf(stderr, "%s\n", ferr);
+            return 1;
+        }
+        double faiss_s = bench_now_s() - fq0, faiss_cpu = bench_cpu_s(RUSAGE_SELF) - fqc0;
+        bool fsame = true;
+        for (long i = 0; i < nbq; i++) {
+            li.n = 0;
+            detect_index_query(ix, &qs[i], DETECT_PDQ_MATCH_DISTANCE, list_hit, &li);
+            qsort(li.ids, li.n, sizeof *li.ids, cmp_id);
+            size_t fn = flims[i + 1] - flims[i];
+            uint32_t *fq = malloc((fn ? fn : 1) * sizeof *fq);
+            if (!fq)
+                return 1;
+            for (size_t k = 0; k < fn; k++)
+                fq[k] = (uint32_t)fids[flims[i] + k];
+            qsort(fq, fn, sizeof *fq, cmp_id);
+            if (fn != li.n || fn == 0 || memcmp(fq, li.ids, fn * sizeof *fq))
+                fsame = false;
+            free(fq);
+        }
+        printf("  %s IndexBinaryFlat: %.3f s wall, %.3f s CPU  %10.0f queries/CPU-s  (%ld queries, 1 thread, "
+               "range_search radius %d; build %.2f s wall, %.2f s CPU)\n",
+               bench_faiss_version(), faiss_s, faiss_cpu, (double)nbq / faiss_cpu, nbq,
+               DETECT_PDQ_MATCH_DISTANCE + 1, fbuild_s, fbuild_cpu);
+        printf("  ratio index/FAISS:     %.1f (CPU time)  %.1f (wall)  (answers %s for %ld queries)\n",
+               ((double)nq / mih_cpu) / ((double)nbq / faiss_cpu), ((double)nq / mih_s) / ((double)nbq / faiss_s),
+               fsame ? "identical" : "DIFFER", nbq);
+        same = same && fsame;
+        free(flims);
+        free(fids);
+        free(qcodes);
+        bench_faiss_free(fx);
+    }
+#else
+    printf("  FAISS IndexBinaryFlat: not built (libfaiss-dev not found by CMake)\n");
+#endif
     free(li.ids);
     free(lb.ids);
     detect_index_free(ix);

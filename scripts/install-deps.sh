@@ -21,6 +21,7 @@ DEBIAN_PACKAGES=(
   chromium
   clang libclang-rt-14-dev  # libFuzzer harnesses (make fuzz-smoke, docs/fuzzing.md): clang-14 + its fuzzer runtime
   wrk  # load and soak benchmark (bench/load, docs/benchmarks.md)
+  libfaiss-dev  # FAISS IndexBinaryFlat, bench_detect's second Hamming baseline (optional in CMake; bench/faiss_binary.cc)
 )
 # Node.js 18+ with npm runs the e2e and browser tests; Debian's own packages
 # serve when the machine has no node yet.

@@ -4,7 +4,9 @@
  * it covers uploaded images. Off unless the setting image_fetch is on: it
  * makes the server send requests to addresses sellers choose.
  *
- * A job (registered in src/jobs) walks listing versions in vrow order from
+ * A job on the jobs' slow lane (src/jobs: its own thread and store
+ * connection, so a remote host that stalls up to the time-outs below delays
+ * no deadline, webhook or rescan) walks listing versions in vrow order from
  * a cursor of its own (table image_fetch_cursor, migration 0021), so the
  * listing write path is unchanged. Per tick it reads up to FETCH__VERSIONS
  * versions and fetches at most FETCH__PER_TICK URLs; a version whose URLs
@@ -23,6 +25,9 @@
  * private, link-local, carrier-grade NAT, multicast or unspecified address:
  * the address checked is the one connected to (CURLOPT_PREREQFUNCTION), so
  * a name that resolves to such an address is refused whatever it is called.
+ * On shutdown (jobs_stopping) a transfer in progress is aborted and the tick
+ * ends early: the URL is neither counted as an attempt nor recorded, and the
+ * version is left for the next start.
  */
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -37,6 +42,7 @@
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "detections/detections_internal.h"
+#include "jobs/jobs.h"
 #include "store/store_catalog.h"
 
 #define FETCH__VERSIONS 200
@@ -120,6 +126,18 @@ static int fetch__prereq(void *arg, char *conn_primary_ip, char *conn_local_ip,
     return CURL_PREREQFUNC_ABORT;
 }
 
+/* libcurl's progress callback: non-zero aborts the transfer on shutdown. */
+static int fetch__progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                           curl_off_t ulnow)
+{
+    (void)arg;
+    (void)dltotal;
+    (void)dlnow;
+    (void)ultotal;
+    (void)ulnow;
+    return jobs_stopping();
+}
+
 /* GET url into *b. Returns true on a 2xx answer with a body; else false
  * with the reason in err[cap]. */
 static bool fetch__get(const struct config *cfg, const char *url, struct fetch__body *b,
@@ -148,6 +166,8 @@ static bool fetch__get(const struct config *cfg, const char *url, struct fetch__
     curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, fetch__prereq);
     curl_easy_setopt(c, CURLOPT_PREREQDATA, &g);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curl_err);
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, fetch__progress);
     CURLcode rc = curl_easy_perform(c);
     if (rc == CURLE_OK)
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
@@ -268,12 +288,16 @@ static ips_status fetch__version(struct fetch__tick *t, int k, bool *complete)
         } else if (f.attempts >= FETCH__ATTEMPTS) {
             continue;
         }
-        if (t->budget == 0) {
+        if (t->budget == 0 || jobs_stopping()) {
             *complete = false;
             break;
         }
         t->budget--;
         fetch__one(t->ctx, urls[i], &f);
+        if (!f.sha256[0] && jobs_stopping()) { /* aborted by the shutdown: not an attempt */
+            *complete = false;
+            break;
+        }
         if (f.sha256[0]) {
             t->rescan[k] = true;
             t->fetched_ok++;

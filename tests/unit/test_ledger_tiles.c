@@ -3,7 +3,9 @@
  *   - every inclusion proof, consistency proof, root and leaf hash of every
  *     tree of 1..600 leaves read from the tiles equals the one computed from
  *     an in-memory table of every node, the tree grown in batches whose
- *     sizes land on and around the tile boundaries (255, 256, 257, 511, ...);
+ *     sizes land on and around the tile boundaries (255, 256, 257, 511, ...)
+ *     (on PostgreSQL a rotating sample of the proofs away from the tile
+ *     boundaries: see checked());
  *   - tiles only grow (the table's trigger);
  *   - a database of the node-table layout is converted: lazily by the
  *     first read, and at start, with receipts and consistency proofs that
@@ -96,15 +98,35 @@ static void assert_proofs_equal(ips_status st, const uint8_t (*got)[H], size_t g
         assert_memory_equal(got, want, want_n * H);
 }
 
-/* Inclusion proofs of every index of the tree of `size` leaves, read from
- * the tiles of the stored tree (which may be larger). */
-static void check_inclusions(struct store *s, struct ref *r, uint64_t size)
+/* Whether the proof for index (or old size) i in the tree of `size` leaves
+ * is read back from the store. On SQLite: every one. On PostgreSQL the tree
+ * code above the store is the same and is checked exhaustively by the SQLite
+ * run; what this run adds is the backend's tile I/O (pg_ledger.c: the batched
+ * tile query, partial tiles extended in place, the bytea round trip). Each
+ * proof is one round trip returning up to three 16 KB tiles, and all
+ * ~270,000 took over 6 min on the shared machine (load ~11). So there every
+ * proof is read at the sizes next to a tile boundary (size % 256 in 0..2 or
+ * 253..255) and at the final size, and at the other sizes a rotating eighth
+ * of them ((i + size) % 8 == 0: each index at every eighth size, in every
+ * tile) plus the last two (the partial right-edge tiles). */
+static bool checked(const struct testdb *t, uint64_t i, uint64_t size)
+{
+    uint64_t m = size % LEDGER_TILE_WIDTH;
+    return !testdb_on_postgres(t) || m <= 2 || m >= LEDGER_TILE_WIDTH - 3 || size == MAXN ||
+           (i + size) % 8 == 0 || i + 2 >= size;
+}
+
+/* Inclusion proofs of every index (see checked) of the tree of `size`
+ * leaves, read from the tiles of the stored tree (which may be larger). */
+static void check_inclusions(struct testdb *t, struct ref *r, uint64_t size)
 {
     uint8_t got[MERKLE_PROOF_MAX][H], want[MERKLE_PROOF_MAX][H];
     size_t got_n = 0, want_n = 0;
     for (uint64_t i = 0; i < size; i++) {
+        if (!checked(t, i, size))
+            continue;
         ips_status want_st = merkle_inclusion_proof(i, size, ref_get, r, want, &want_n);
-        ips_status st = ledger_tree_inclusion(s, i, size, got, &got_n);
+        ips_status st = ledger_tree_inclusion(t->s, i, size, got, &got_n);
         assert_proofs_equal(st, (const uint8_t(*)[H])got, got_n, want_st,
                             (const uint8_t(*)[H])want, want_n);
     }
@@ -148,8 +170,10 @@ static void every_proof_of_every_tree_of_1_to_600_leaves_matches_the_reference(v
         assert_int_equal(ledger_frontier_load(f, t->s, n + 1), IPS_ERR_NOT_FOUND);
         free(f);
         /* every inclusion proof and every consistency proof at this size */
-        check_inclusions(t->s, r, n);
+        check_inclusions(t, r, n);
         for (uint64_t old = 1; old <= n; old++) {
+            if (!checked(t, old, n))
+                continue;
             ips_status want_st = merkle_consistency_proof(old, n, ref_get, r, want, &want_n);
             ips_status st = ledger_tree_consistency(t->s, old, n, got, &got_n);
             assert_proofs_equal(st, (const uint8_t(*)[H])got, got_n, want_st,
@@ -159,7 +183,7 @@ static void every_proof_of_every_tree_of_1_to_600_leaves_matches_the_reference(v
     assert_true(batches > 100);
     /* every smaller tree, read from the tiles of the 600-leaf one */
     for (uint64_t size = 1; size <= MAXN; size++)
-        check_inclusions(t->s, r, size);
+        check_inclusions(t, r, size);
     for (uint64_t i = 0; i < MAXN; i++) {
         uint8_t h[H];
         assert_int_equal(ledger_tree_leaf_hash(t->s, i, h), IPS_OK);
