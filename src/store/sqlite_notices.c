@@ -69,13 +69,24 @@ static const char q_sla_due[] =
 static const char q_open_for_listing[] =
     "SELECT notice_id FROM notice_items WHERE listing_id = ?1 AND notifier_org_id = ?2"
     " AND state IN ('pending', 'taken_down', 'counter_noticed') LIMIT 1";
-static const char q_counts_notices[] =
-    "SELECT count(*), coalesce(sum(outcome = 'upheld'), 0), coalesce(sum(outcome = 'rejected'), 0),"
-    " coalesce(sum(outcome = 'partially'), 0) FROM notices"
-    " WHERE notifier_org_id = ?1 AND state = 'decided' AND decided_ms >= ?2";
-static const char q_counts_items[] =
-    "SELECT count(*), coalesce(sum(state = 'reinstated'), 0) FROM notice_items"
-    " WHERE notifier_org_id = ?1 AND taken_down_ms > 0 AND taken_down_ms >= ?2";
+/* A notifier's record since ?2 (ms; ?3 its UTC day, ?4 the next day's first
+ * ms): the kept per-day counters of the whole days after ?3 (notifier_days,
+ * migration 0024, kept by triggers) plus the base rows of day ?3 from ?2 on. */
+static const char q_counts[] =
+    "SELECT d.decided + n.decided, d.upheld + n.upheld, d.rejected + n.rejected,"
+    " d.partially + n.partially, d.takedowns + i.takedowns, d.reversed + i.reversed FROM"
+    " (SELECT coalesce(sum(decided), 0) AS decided, coalesce(sum(upheld), 0) AS upheld,"
+    " coalesce(sum(rejected), 0) AS rejected, coalesce(sum(partially), 0) AS partially,"
+    " coalesce(sum(takedowns), 0) AS takedowns, coalesce(sum(reversed), 0) AS reversed"
+    " FROM notifier_days WHERE org_id = ?1 AND day > ?3) AS d,"
+    " (SELECT count(*) AS decided, coalesce(sum(outcome = 'upheld'), 0) AS upheld,"
+    " coalesce(sum(outcome = 'rejected'), 0) AS rejected,"
+    " coalesce(sum(outcome = 'partially'), 0) AS partially FROM notices"
+    " WHERE notifier_org_id = ?1 AND state = 'decided' AND decided_ms >= ?2"
+    " AND decided_ms < ?4) AS n,"
+    " (SELECT count(*) AS takedowns, coalesce(sum(state = 'reinstated'), 0) AS reversed"
+    " FROM notice_items WHERE notifier_org_id = ?1 AND taken_down_ms > 0"
+    " AND taken_down_ms >= ?2 AND taken_down_ms < ?4) AS i";
 
 static ips_status decode_notice(sqlite3_stmt *st, void *row)
 {
@@ -258,24 +269,22 @@ static ips_status counts(struct store *s, const char *notifier_org_id, int64_t s
     struct store_notice_counts c;
     bool row = false;
     memset(&c, 0, sizeof c);
-    ips_status r = sqlite__stmt_sql(sqlite__from(s), q_counts_notices, &q);
+    /* every counted time is > 0: an earlier start counts the same rows; a UTC
+     * day of migration 0024 is ms / 86400000 */
+    int64_t since = since_ms > 0 ? since_ms : 0, day = since / INT64_C(86400000);
+    ips_status r = sqlite__stmt_sql(sqlite__from(s), q_counts, &q);
     if (r || (r = sqlite__bind_text(&q, 1, notifier_org_id)) ||
-        (r = sqlite__bind_int64(&q, 2, since_ms)) || (r = sqlite__step(&q, &row)))
+        (r = sqlite__bind_int64(&q, 2, since)) || (r = sqlite__bind_int64(&q, 3, day)) ||
+        (r = sqlite__bind_int64(&q, 4, (day + 1) * INT64_C(86400000))) ||
+        (r = sqlite__step(&q, &row)))
         goto out_stmt;
     if (row) {
         c.decided = sqlite3_column_int64(q.st, 0);
         c.upheld = sqlite3_column_int64(q.st, 1);
         c.rejected = sqlite3_column_int64(q.st, 2);
         c.partially = sqlite3_column_int64(q.st, 3);
-    }
-    sqlite__stmt_put(&q);
-    if ((r = sqlite__stmt_sql(sqlite__from(s), q_counts_items, &q)) ||
-        (r = sqlite__bind_text(&q, 1, notifier_org_id)) ||
-        (r = sqlite__bind_int64(&q, 2, since_ms)) || (r = sqlite__step(&q, &row)))
-        goto out_stmt;
-    if (row) {
-        c.takedowns = sqlite3_column_int64(q.st, 0);
-        c.reversed = sqlite3_column_int64(q.st, 1);
+        c.takedowns = sqlite3_column_int64(q.st, 4);
+        c.reversed = sqlite3_column_int64(q.st, 5);
     }
     *out = c;
 out_stmt:

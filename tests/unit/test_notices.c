@@ -582,6 +582,196 @@ static void the_store_keeps_items_and_strikes_of_a_notice(void **state)
     assert_string_equal(ids.text, "");
 }
 
+/* ---- the notifier's record from the kept per-day counters (migration 0024) ----------- */
+
+#define DAY_MS INT64_C(86400000)
+#define T0 (INT64_C(20000) * DAY_MS) /* the first ms of a UTC day */
+
+/* One number of org's record since since_ms, counted from the base rows as
+ * the store counted it before the counters (what = the condition). */
+static int64_t record_from_rows(struct fixture *f, const char *table, const char *org,
+                                const char *what, const char *ms_col, int64_t since_ms)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM %s WHERE notifier_org_id = '%s' AND %s AND %s >= %lld", table,
+             org, what, ms_col, (long long)since_ms);
+    return testdb_query_int64(&f->db, sql);
+}
+
+/* store_notices_counts of org equals the count over the base rows, from
+ * before, on and after each day boundary and row time of the test. */
+static void record_matches_rows(struct fixture *f, const char *org)
+{
+    const int64_t since[] = {-5,
+                             0,
+                             5000,
+                             5001,
+                             T0 - 2 * DAY_MS,
+                             T0 - 2 * DAY_MS + 10,
+                             T0 - 2 * DAY_MS + 11,
+                             T0 - DAY_MS,
+                             T0 - DAY_MS + 1,
+                             T0 - DAY_MS + 2,
+                             T0 - 1,
+                             T0,
+                             T0 + 1,
+                             T0 + 100,
+                             T0 + 101,
+                             T0 + 3600000,
+                             T0 + 3600001,
+                             T0 + DAY_MS - 1,
+                             T0 + DAY_MS,
+                             T0 + DAY_MS + 5,
+                             T0 + DAY_MS + 6,
+                             T0 + 2 * DAY_MS,
+                             T0 + 2 * DAY_MS + 7,
+                             T0 + 2 * DAY_MS + 8,
+                             T0 + 3 * DAY_MS,
+                             T0 + 3 * DAY_MS + 1,
+                             T0 + 10 * DAY_MS};
+    for (size_t k = 0; k < sizeof since / sizeof since[0]; k++) {
+        struct store_notice_counts c;
+        int64_t t = since[k];
+        assert_int_equal(store_notices_counts(f->db.s, org, t, &c), IPS_OK);
+        assert_int_equal(c.decided,
+                         record_from_rows(f, "notices", org, "state = 'decided'", "decided_ms", t));
+        assert_int_equal(c.upheld, record_from_rows(f, "notices", org,
+                                                    "state = 'decided' AND outcome = 'upheld'",
+                                                    "decided_ms", t));
+        assert_int_equal(c.rejected, record_from_rows(f, "notices", org,
+                                                      "state = 'decided' AND outcome = 'rejected'",
+                                                      "decided_ms", t));
+        assert_int_equal(c.partially,
+                         record_from_rows(f, "notices", org,
+                                          "state = 'decided' AND outcome = 'partially'",
+                                          "decided_ms", t));
+        assert_int_equal(c.takedowns, record_from_rows(f, "notice_items", org, "taken_down_ms > 0",
+                                                       "taken_down_ms", t));
+        assert_int_equal(c.reversed, record_from_rows(f, "notice_items", org,
+                                                      "taken_down_ms > 0 AND state = 'reinstated'",
+                                                      "taken_down_ms", t));
+    }
+}
+
+/* Notice id decided (or back under review when outcome is "") at ms. */
+static void notice_decide(struct fixture *f, const char *id, const char *outcome, int64_t ms)
+{
+    struct store_notice *n = calloc(1, sizeof *n);
+    assert_non_null(n);
+    assert_int_equal(store_notices_notice_get(f->db.s, id, n), IPS_OK);
+    snprintf(n->state, sizeof n->state, "%s", outcome[0] ? "decided" : "under_review");
+    snprintf(n->outcome, sizeof n->outcome, "%s", outcome);
+    n->decided_ms = ms;
+    n->updated_ms = ms;
+    assert_int_equal(store_notices_notice_update(f->db.s, n), IPS_OK);
+    free(n);
+}
+
+/* Item (notice_id, listing_id) of the fixture's seller in state, taken down
+ * at taken_down_ms (0: never), inserted or updated. */
+static void item_put(struct fixture *f, bool insert, const char *notice_id, const char *listing_id,
+                     const char *state, int64_t taken_down_ms)
+{
+    struct store_notice_item it;
+    store_item_set(&it, f, listing_id, state);
+    snprintf(it.notice_id, sizeof it.notice_id, "%s", notice_id);
+    it.taken_down_ms = taken_down_ms;
+    assert_int_equal(insert ? store_notices_item_insert(f->db.s, &it)
+                            : store_notices_item_update(f->db.s, &it),
+                     IPS_OK);
+}
+
+static int64_t counter_rows(struct fixture *f)
+{
+    return testdb_query_int64(&f->db, "SELECT count(*) FROM notifier_days");
+}
+
+static void the_notifier_record_is_kept_per_day_by_triggers(void **state)
+{
+    struct fixture *f = *state;
+    char sql[256];
+    store_right_add(f);
+    store_listing_add(f, "L-1", "Zorblax handbag");
+    store_listing_add(f, "L-2", "Quintessa wristwatch");
+    store_listing_add(f, "L-3", "Morvane scarf");
+    /* N0 is inserted decided (decided_ms 5000, day 0); the others are filed */
+    store_notice_add(f, "R1", "N0", "counterfeit", "Copies.", "", "decided", "upheld", 0, 1);
+    const char *filed[] = {"N1", "N2", "N3", "N4", "N5", "N6", "N7"};
+    for (size_t i = 0; i < sizeof filed / sizeof filed[0]; i++)
+        store_notice_add(f, "R1", filed[i], "counterfeit", "Copies.", "", "under_review", "", 300,
+                         1);
+    /* items not taken down: nothing counts, no counter is written */
+    item_put(f, true, "N1", "L-2", "pending", 0);
+    item_put(f, true, "N2", "L-1", "pending", 0);
+    assert_int_equal(counter_rows(f), 1);
+    record_matches_rows(f, f->brand.id);
+
+    /* decisions over several days, the window start's day T0 among them */
+    notice_decide(f, "N1", "upheld", T0 - 2 * DAY_MS + 10);
+    notice_decide(f, "N2", "rejected", T0);
+    notice_decide(f, "N3", "partially", T0 + 3600000);
+    notice_decide(f, "N4", "upheld", T0 + DAY_MS + 5);
+    notice_decide(f, "N5", "rejected", T0 + 2 * DAY_MS + 7);
+    notice_decide(f, "N6", "upheld", T0 + DAY_MS - 1);
+    notice_decide(f, "N7", "partially", T0 + 2 * DAY_MS);
+    /* takedowns: inserted taken down, and a pending item taken down */
+    item_put(f, true, "N1", "L-1", "taken_down", T0 - DAY_MS + 1);
+    item_put(f, true, "N1", "L-3", "taken_down", T0 + DAY_MS);
+    item_put(f, false, "N1", "L-2", "taken_down", T0 + 100);
+    item_put(f, false, "N2", "L-1", "taken_down", T0 + 2 * DAY_MS);
+    record_matches_rows(f, f->brand.id);
+    assert_true(counter_rows(f) > 1);
+
+    /* outcomes change: the same day, another day, back under review (an
+     * appeal reopens it), and a deleted notice */
+    notice_decide(f, "N5", "upheld", T0 + 2 * DAY_MS + 8);
+    record_matches_rows(f, f->brand.id);
+    notice_decide(f, "N5", "upheld", T0 + 3 * DAY_MS);
+    notice_decide(f, "N6", "", 0);
+    assert_int_equal(testdb_exec_sql(&f->db, "DELETE FROM notices WHERE id = 'N7'"), IPS_OK);
+    record_matches_rows(f, f->brand.id);
+    /* a notice moved to another notifier leaves one record for the other */
+    snprintf(sql, sizeof sql, "UPDATE notices SET notifier_org_id = '%s' WHERE id = 'N4'",
+             f->shop.id);
+    assert_int_equal(testdb_exec_sql(&f->db, sql), IPS_OK);
+    record_matches_rows(f, f->brand.id);
+    record_matches_rows(f, f->shop.id);
+
+    /* items: reinstated (reversed), reinstated then upheld again, moved to
+     * another day, no longer taken down, and deleted */
+    item_put(f, false, "N1", "L-2", "reinstated", T0 + 100);
+    item_put(f, false, "N1", "L-3", "reinstated", T0 + DAY_MS);
+    record_matches_rows(f, f->brand.id);
+    item_put(f, false, "N1", "L-3", "upheld", T0 + DAY_MS);
+    item_put(f, false, "N2", "L-1", "taken_down", T0 + DAY_MS - 1);
+    item_put(f, false, "N1", "L-1", "pending", 0);
+    record_matches_rows(f, f->brand.id);
+    assert_int_equal(
+        testdb_exec_sql(&f->db, "DELETE FROM notice_items WHERE notice_id = 'N1' AND listing_id = "
+                                "'L-2'"),
+        IPS_OK);
+    record_matches_rows(f, f->brand.id);
+    snprintf(sql, sizeof sql,
+             "UPDATE notice_items SET notifier_org_id = '%s' WHERE notice_id = 'N2'", f->shop.id);
+    assert_int_equal(testdb_exec_sql(&f->db, sql), IPS_OK);
+    record_matches_rows(f, f->brand.id);
+    record_matches_rows(f, f->shop.id);
+
+    /* what is left: the counters hold exactly the rows' contributions */
+    struct store_notice_counts c;
+    assert_int_equal(store_notices_counts(f->db.s, f->brand.id, 0, &c), IPS_OK);
+    assert_int_equal(c.decided, 5); /* N0 N1 N2 N3 N5 */
+    assert_int_equal(c.upheld, 3);
+    assert_int_equal(c.rejected, 1);
+    assert_int_equal(c.partially, 1);
+    assert_int_equal(c.takedowns, 1); /* L-3 of N1 */
+    assert_int_equal(c.reversed, 0);
+    assert_int_equal(testdb_query_int64(&f->db, "SELECT coalesce(sum(decided), 0) + "
+                                                "coalesce(sum(takedowns), 0) FROM notifier_days"),
+                     5 + 1 + 1 + 1); /* brand's, N4 and N2's L-1 of the shop */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -598,6 +788,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(the_store_searches_lists_and_counts_notices, setup,
                                         testdb_teardown),
         cmocka_unit_test_setup_teardown(the_store_keeps_items_and_strikes_of_a_notice, setup,
+                                        testdb_teardown),
+        cmocka_unit_test_setup_teardown(the_notifier_record_is_kept_per_day_by_triggers, setup,
                                         testdb_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
