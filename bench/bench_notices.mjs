@@ -15,6 +15,10 @@
 // acknowledged notice is durable, so the submit latency is the
 // submit-to-takedown latency.
 //
+// It also prints the group transactions of the submission phase (groups
+// per second, requests per group, the largest group) from the server's
+// /metrics (iprshield_store_group*): null for a build without them.
+//
 // Besides the rate and the latency it prints, for the submission phase only,
 // the server's CPU (user + system, /proc/<pid>/stat) and the client's CPU
 // (process.cpuUsage) per notice, and the server's read/write system calls
@@ -43,14 +47,15 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: CONNS });
 function call(srv, method, p, session, body, contentType = 'application/json') {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? null : Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
-    const headers = { cookie: session.cookie, 'x-csrf-token': session.csrf };
+    const headers = session.cookie ? { cookie: session.cookie, 'x-csrf-token': session.csrf } : {};
     if (data) { headers['content-type'] = contentType; headers['content-length'] = data.length; }
     const req = http.request({ host: '127.0.0.1', port: srv.port, method, path: p, agent, headers }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode, body: text ? JSON.parse(text) : undefined, text });
+        const json = /json/.test(res.headers['content-type'] ?? '');
+        resolve({ status: res.statusCode, body: text && json ? JSON.parse(text) : undefined, text });
       });
     });
     req.on('error', reject);
@@ -88,6 +93,18 @@ function serverIo(pid) {
   return io;
 }
 
+// The group-transaction counters of the server's /metrics
+// (iprshield_store_group*, store.h store_group_stats); null for a build
+// without them.
+async function groupStats(srv) {
+  const r = await call(srv, 'GET', '/metrics', {});
+  const get = (name) => {
+    const m = new RegExp(`^${name} (\\d+)$`, 'm').exec(r.text);
+    return m ? Number(m[1]) : null;
+  };
+  return { groups: get('iprshield_store_groups_total'), requests: get('iprshield_store_group_requests_total'), largest: get('iprshield_store_group_largest') };
+}
+
 function sqliteBaseline(dir, rows) {
   const db = path.join(dir, 'baseline.db');
   let sql = 'PRAGMA journal_mode=WAL;\nPRAGMA synchronous=FULL;\nCREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);\n';
@@ -122,6 +139,7 @@ try {
   await call(srv, 'POST', `/api/v1/notices/${first.body.id}/decision`, S.reviewer, { decision: 'uphold', reason: 'bench' });
 
   const lat = [];
+  const g0 = await groupStats(srv);
   const cpu0 = serverCpu(srv.proc.pid);
   const io0 = serverIo(srv.proc.pid);
   const client0 = process.cpuUsage();
@@ -138,6 +156,12 @@ try {
   const io1 = serverIo(srv.proc.pid);
   const perNotice = (k) => +((io1[k] - io0[k]) / N).toFixed(1);
   const c = process.cpuUsage(client0);
+  const g1 = await groupStats(srv);
+  const groups = g0.groups === null ? null : {
+    groups_per_s: +((g1.groups - g0.groups) / secs).toFixed(1),
+    requests_per_group: +((g1.requests - g0.requests) / Math.max(1, g1.groups - g0.groups)).toFixed(2),
+    largest: g1.largest,
+  };
   const clientSecs = (c.user + c.system) / 1e6;
   lat.sort((a, b) => a - b);
   const rate = N / secs;
@@ -147,6 +171,7 @@ try {
     fast_track_notices_per_s: +rate.toFixed(1),
     submit_to_takedown_ms: { p50: +pct(lat, 50).toFixed(2), p99: +pct(lat, 99).toFixed(2) },
     server_io_per_notice: { read_calls: perNotice('syscr'), read_bytes: perNotice('rchar'), write_calls: perNotice('syscw'), write_bytes: perNotice('wchar') },
+    group_transactions: groups,
     cpu_ms_per_notice: { server: +((serverSecs * 1000) / N).toFixed(3), client: +((clientSecs * 1000) / N).toFixed(3) },
     baseline_sqlite_durable_inserts_per_s: +base.toFixed(1),
     ratio_notices_to_baseline: +(rate / base).toFixed(3),

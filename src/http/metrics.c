@@ -4,6 +4,7 @@
  * relaxed atomic adds; /metrics reads them without stopping the world.
  */
 #include "http/http_internal.h"
+#include "store/store.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
@@ -136,4 +137,17 @@ void http_metrics_render(struct buf *b)
         buf_appendf(b, "iprshield_http_request_duration_seconds_count{route=\"%s\",method=\"%s\"} %llu\n",
                     route, method, cum);
     }
+    /* group transactions (store.h, store_tx_run_grouped): requests per group */
+    struct store_group_stats g;
+    store_group_stats(&g);
+    buf_appendf(b,
+                "# HELP iprshield_store_groups_total Group transactions committed.\n"
+                "# TYPE iprshield_store_groups_total counter\niprshield_store_groups_total %llu\n"
+                "# HELP iprshield_store_group_requests_total Requests committed in group "
+                "transactions.\n# TYPE iprshield_store_group_requests_total counter\n"
+                "iprshield_store_group_requests_total %llu\n"
+                "# HELP iprshield_store_group_largest Most requests committed in one group.\n"
+                "# TYPE iprshield_store_group_largest gauge\niprshield_store_group_largest %llu\n",
+                (unsigned long long)g.groups, (unsigned long long)g.requests,
+                (unsigned long long)g.largest);
 }

@@ -266,13 +266,93 @@ struct notices__submit_tx {
     const struct notices_submit_req *req;
     const char *detection_id; /* notices_submit_detection, else NULL */
     const struct notices__ids *ids;
-    struct store_notice *n; /* prepared; state etc. set here */
+    const struct notices__input *in;
+    const char *notifier;   /* the notifying org's id, not yet checked */
+    struct store_notice *n; /* prepared; right, state etc. set here */
+    struct rights_right *right;
     int64_t now, window_ms;
     /* reset at the start of every attempt */
     json_t *merged;
     int64_t taken_down;
     bool merged_all;
+    bool cite_denied; /* the actor may not cite the right: the caller audits that */
 };
+
+/*
+ * The checks that read the store, run inside the (grouped) transaction so
+ * that they use the group connection's page cache, which the groups' own
+ * commits leave valid (docs/internals/notices.md, "Submission"): the
+ * notifier org exists, is not suspended (DSA Art. 23), and the right is
+ * citable by the actor for this kind of notice. Fills a->n's right fields;
+ * OUT *ns: the notifier's record (fast_track), zeroed when it has none.
+ * A refusal to cite is not audited here — an audit event written in a
+ * transaction that fails is rolled back with it — but flagged in
+ * a->cite_denied for the caller, who records it after the transaction.
+ */
+static ips_status notices__check_notifier(struct ips_ctx *ctx, struct notices__submit_tx *a,
+                                          struct store_notifier *ns)
+{
+    const struct access_principal *p = ctx->actor;
+    const struct notices__input *in = a->in;
+    struct store_org org;
+    memset(ns, 0, sizeof *ns);
+    if (!id_is_valid(a->notifier) || store_org_get(ctx->store, a->notifier, &org) != IPS_OK)
+        return IPS_ERR_NOT_FOUND;
+    ips_status st = store_notices_notifier_get(ctx->store, a->notifier, ns);
+    if (st != IPS_OK && st != IPS_ERR_NOT_FOUND)
+        return st;
+    if (st == IPS_ERR_NOT_FOUND)
+        memset(ns, 0, sizeof *ns);
+    if (ns->suspended_until_ms > a->now) {
+        char until[TIME_RFC3339_LEN];
+        time_format_rfc3339(ns->suspended_until_ms, until, sizeof until);
+        snprintf(ctx->detail, sizeof ctx->detail,
+                 "this notifier is suspended from notifying until %s for misuse (too many "
+                 "rejected notices)",
+                 until);
+        return IPS_ERR_FORBIDDEN;
+    }
+    /* the right: may the actor cite it (as rights_citable decides, without
+     * its audit event, see above), then verified and valid */
+    if (!id_is_valid(in->right_id))
+        return IPS_ERR_NOT_FOUND;
+    if ((st = store_rights_right_get(ctx->store, in->right_id, &a->right->rec)))
+        return st;
+    bool is_agent = false;
+    if ((st = rights_agent_authorised(ctx, a->right->rec.org_id, &is_agent)))
+        return st;
+    struct access_object obj = {a->right->rec.org_id, NULL, is_agent};
+    if ((st = access_authorize(p, ACT_RIGHT_CITE, &obj))) {
+        a->cite_denied = true;
+        return st;
+    }
+    if ((st = rights_citable(ctx, in->right_id, a->right)))
+        return st;
+    if (p->via == VIA_SYSTEM && strcmp(a->right->rec.org_id, a->notifier) != 0) {
+        json_error_add(ctx->errors, "right_id", "is not a right of the notifier");
+        return IPS_ERR_INVALID;
+    }
+    if (strcmp(a->right->rec.kind, notices__right_kind_for(in->kind)) != 0) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "a %s notice must cite a %s right, not a %s", in->kind,
+                 notices__right_kind_for(in->kind), a->right->rec.kind);
+        json_error_add(ctx->errors, "kind", msg);
+        st = IPS_ERR_INVALID;
+    }
+    bool agent = strcmp(a->right->rec.org_id, a->notifier) != 0;
+    if (agent && !in->on_behalf_of) {
+        json_error_add(ctx->errors, "on_behalf_of",
+                       "is required for an agent: the right holder you act for");
+        st = IPS_ERR_INVALID;
+    }
+    if (st) {
+        snprintf(ctx->detail, sizeof ctx->detail, "the notice is invalid");
+        return st;
+    }
+    memcpy(a->n->right_id, a->right->rec.id, ID_SIZE);
+    memcpy(a->n->right_org_id, a->right->rec.org_id, ID_SIZE);
+    return IPS_OK;
+}
 
 /* Tell every seller of the new items, one inbox message each: by_seller is
  * {seller_org_id: [listing ids]}, sors {seller_org_id: [statements of
@@ -317,16 +397,20 @@ static ips_status notices__submit_tx(struct store *s, void *arg)
     json_array_clear(ctx->errors);
     a->taken_down = 0;
     a->merged_all = false;
+    a->cite_denied = false;
 
     /* which listings are new, which merge, which are refused */
     bool *fresh = calloc(a->ids->n ? a->ids->n : 1, sizeof *fresh);
     struct store_listing *ls = calloc(a->ids->n ? a->ids->n : 1, sizeof *ls);
     json_t *by_seller = json_object(), *sors = json_object();
     size_t n_new = 0;
+    struct store_notifier ns;
     if (!fresh || !ls || !by_seller || !sors) {
         st = IPS_ERR_NOMEM;
         goto out_free;
     }
+    if ((st = notices__check_notifier(ctx, a, &ns)))
+        goto out_free;
     for (size_t i = 0; i < a->ids->n; i++) {
         const char *lid = a->ids->id[i];
         char open_id[ID_SIZE];
@@ -414,10 +498,7 @@ static ips_status notices__submit_tx(struct store *s, void *arg)
     memcpy(a->n->evidence, ev, strlen(ev) + 1);
     free(ev);
 
-    struct store_notifier ns;
-    bool fast =
-        store_notices_notifier_get(s, a->n->notifier_org_id, &ns) == IPS_OK && ns.fast_track;
-    fast = fast || a->detection_id != NULL; /* a confirmed detection: see notices.h */
+    bool fast = ns.fast_track || a->detection_id != NULL; /* a detection: see notices.h */
     a->n->fast_track = fast;
     a->n->items_total = (int64_t)n_new;
     a->n->risk = notices__risk(a->n->kind, n_new);
@@ -571,56 +652,9 @@ ips_status notices_submit_detection(struct ips_ctx *ctx, const struct notices_su
         st = IPS_ERR_INVALID;
         goto out_free;
     }
-    struct store_org org;
-    if (!id_is_valid(notifier) || store_org_get(ctx->store, notifier, &org) != IPS_OK) {
-        st = IPS_ERR_NOT_FOUND;
-        goto out_free;
-    }
-    /* a suspended notifier (DSA Art. 23) may not notify until the end */
-    struct store_notifier ns;
-    if (store_notices_notifier_get(ctx->store, notifier, &ns) == IPS_OK &&
-        ns.suspended_until_ms > now) {
-        char until[TIME_RFC3339_LEN];
-        time_format_rfc3339(ns.suspended_until_ms, until, sizeof until);
-        snprintf(ctx->detail, sizeof ctx->detail,
-                 "this notifier is suspended from notifying until %s for misuse (too many "
-                 "rejected notices)",
-                 until);
-        st = IPS_ERR_FORBIDDEN;
-        goto out_free;
-    }
-    /* the right: verified, valid, the actor's own or its principal's */
-    st = rights_citable(ctx, in.right_id, right);
-    if (st)
-        goto out_free;
-    if (p->via == VIA_SYSTEM && strcmp(right->rec.org_id, notifier) != 0) {
-        json_error_add(ctx->errors, "right_id", "is not a right of the notifier");
-        st = IPS_ERR_INVALID;
-        goto out_free;
-    }
-    if (strcmp(right->rec.kind, notices__right_kind_for(in.kind)) != 0) {
-        char msg[160];
-        snprintf(msg, sizeof msg, "a %s notice must cite a %s right, not a %s", in.kind,
-                 notices__right_kind_for(in.kind), right->rec.kind);
-        json_error_add(ctx->errors, "kind", msg);
-        st = IPS_ERR_INVALID;
-    }
-    bool agent = strcmp(right->rec.org_id, notifier) != 0;
-    if (agent && !in.on_behalf_of) {
-        json_error_add(ctx->errors, "on_behalf_of",
-                       "is required for an agent: the right holder you act for");
-        st = IPS_ERR_INVALID;
-    }
-    if (st) {
-        snprintf(ctx->detail, sizeof ctx->detail, "the notice is invalid");
-        goto out_free;
-    }
-
     id_new(n->id);
     memcpy(n->notifier_org_id, notifier, ID_SIZE);
     snprintf(n->submitted_by, sizeof n->submitted_by, "%s", access_principal_actor(p));
-    memcpy(n->right_id, right->rec.id, ID_SIZE);
-    memcpy(n->right_org_id, right->rec.org_id, ID_SIZE);
     snprintf(n->kind, sizeof n->kind, "%s", in.kind);
     snprintf(n->explanation, sizeof n->explanation, "%s", in.explanation);
     snprintf(n->notifier_name, sizeof n->notifier_name, "%s", in.name);
@@ -637,15 +671,24 @@ ips_status notices_submit_detection(struct ips_ctx *ctx, const struct notices_su
     a.req = req;
     a.detection_id = detection_id;
     a.ids = &ids;
+    a.in = &in;
+    a.notifier = notifier;
     a.n = n;
+    a.right = right;
     a.now = now;
     a.window_ms =
         notices__span_ms(ctx, ctx->cfg ? ctx->cfg->counter_notice_days : 3, NOTICES__DAY_MS);
     a.merged = json_array();
     st = store_tx_run_grouped(ctx->store, notices__submit_tx, &a);
+    if (st && a.cite_denied) {
+        char object[STORE_OBJECT_MAX + 1];
+        snprintf(object, sizeof object, "right:%s", in.right_id);
+        audit_record(ctx->store, access_principal_actor(p), access_action_name(ACT_RIGHT_CITE),
+                     object, AUDIT_DENIED, ips_status_slug(st));
+    }
     if (st) {
         json_decref(a.merged);
-        if (st != IPS_ERR_INVALID)
+        if (st != IPS_ERR_INVALID && st != IPS_ERR_NOT_FOUND && st != IPS_ERR_FORBIDDEN)
             audit_record(ctx->store, access_principal_actor(p), "notice.submit", "notice",
                          AUDIT_FAILED, ips_status_slug(st));
         goto out_free;

@@ -25,7 +25,8 @@
  *     so that the next writer's transaction overlaps this one's fdatasync;
  *   - group transactions (store_tx_run_grouped, docs/internals/store.md
  *     "Group transactions"): callers queue on the file; a leader runs the
- *     queued functions on its connection in ONE transaction, each under its
+ *     queued functions on the file's group connection (whose page cache the
+ *     groups' own commits leave valid) in ONE transaction, each under its
  *     own savepoint, commits once, and all of them wait for one barrier
  *     ticket of that commit.
  *
@@ -95,14 +96,22 @@ struct sqlite__durable {
     /* group transactions (sqlite__durable_tx_grouped) */
     struct sqlite__group_req *queue; /* waiting to be run, oldest first */
     struct sqlite__group_req **queue_tail;
-    bool leading;                    /* a thread is running a group */
-    pthread_cond_t group_done;       /* broadcast when a group ends */
-    char *db_path;                /* the database file (the key) */
-    char *wal_path;               /* its write-ahead log */
+    bool leading;              /* a thread is running a group */
+    pthread_cond_t group_done; /* broadcast when a group ends */
+    /* The connection every group runs on, opened by the first leader and
+     * used only by the thread holding leading: its page cache survives the
+     * groups' own commits (only other connections' commits invalidate it),
+     * where a request thread's connection starts each group with an
+     * invalidated cache. Holds one of refs; closed when it is the last. */
+    struct store *group_conn;
+    char *db_path;  /* the database file (the key) */
+    char *wal_path; /* its write-ahead log */
 };
 
 static pthread_mutex_t sqlite__durable_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct sqlite__durable *sqlite__durable_list;
+/* store_group_stats: every group committed in the process (under the lock) */
+static struct store_group_stats sqlite__group_stats;
 
 /* Unlink and free d; called with the lock held when its last connection
  * detaches. */
@@ -244,8 +253,8 @@ static int sqlite__durable_wait(struct sqlite__durable *d, uint64_t ticket)
  * the commit the calling thread has just written), then run the checkpoint
  * the automatic one would have run at this WAL size. Result: 0 or the
  * barrier's errno. */
-static int sqlite__durable_after_commit(struct sqlite_store *ss, uint64_t ticket,
-                                        const char *name, int pages)
+static int sqlite__durable_after_commit(struct sqlite_store *ss, uint64_t ticket, const char *name,
+                                        int pages)
 {
     struct sqlite__durable *d = ss->durable;
     pthread_mutex_lock(&sqlite__durable_lock);
@@ -358,10 +367,9 @@ static ips_status sqlite__group_attempt(struct sqlite_store *ss, struct sqlite__
         /* The first function runs without a savepoint: nothing of the group
          * precedes it, so its failure is undone by rolling the transaction
          * back and beginning again. A savepoint makes SQLite keep an undo
-         * log of every page the function changes (a statement journal,
-         * spilled to a temporary file beyond 64 KiB, about what one notice
-         * touches), which a group of one — the common case on a busy two-core
-         * machine — need not pay. */
+         * log of every page the function changes (a statement journal; in
+         * memory, temp_store being MEMORY: store_sqlite.c), which a group of
+         * one need not pay. */
         bool savepoint = r != batch;
         if (savepoint && (result = sqlite__group_sql(ss, q_group_savepoint)))
             break;
@@ -391,6 +399,26 @@ static ips_status sqlite__group_attempt(struct sqlite_store *ss, struct sqlite__
 }
 
 /*
+ * The connection a group runs on (see group_conn): d's, opened on first
+ * use by the caller, who holds d->leading (so no other thread touches
+ * group_conn meanwhile); own, the leader's connection, when it cannot be
+ * opened (logged by the open).
+ */
+static struct sqlite_store *sqlite__group_conn(struct sqlite_store *own)
+{
+    struct sqlite__durable *d = own->durable;
+    if (!d->group_conn) {
+        struct store *conn = NULL;
+        if (store__sqlite_open(d->db_path, &conn) != IPS_OK)
+            return own;
+        pthread_mutex_lock(&sqlite__durable_lock);
+        d->group_conn = conn;
+        pthread_mutex_unlock(&sqlite__durable_lock);
+    }
+    return sqlite__from(d->group_conn);
+}
+
+/*
  * Lead one group: run batch (taken off the queue by the caller, who holds
  * d->leading) in one transaction, retrying the whole group while it is
  * busy, settle every request, hand the lead on, and only then — so that
@@ -399,10 +427,11 @@ static ips_status sqlite__group_attempt(struct sqlite_store *ss, struct sqlite__
  * sqlite__durable_lock. OUT *sync_err: the barrier's result (0 or an
  * errno; 0 when the group failed or wrote nothing).
  */
-static void sqlite__group_lead(struct sqlite_store *ss, struct sqlite__group_req *batch,
+static void sqlite__group_lead(struct sqlite_store *own, struct sqlite__group_req *batch,
                                int *sync_err)
 {
-    struct sqlite__durable *d = ss->durable;
+    struct sqlite__durable *d = own->durable;
+    struct sqlite_store *ss = sqlite__group_conn(own);
     ips_status result = sqlite__group_attempt(ss, batch);
     for (int attempt = 1; result == IPS_ERR_BUSY && attempt <= STORE__TX_RETRIES; attempt++) {
         store__tx_backoff(attempt);
@@ -414,18 +443,26 @@ static void sqlite__group_lead(struct sqlite_store *ss, struct sqlite__group_req
     if (result == IPS_OK)
         (void)sqlite__durable_writer_unlock(ss); /* nothing pending: only unlocks */
     pthread_mutex_lock(&sqlite__durable_lock);
-    uint64_t ticket = pending ? ++d->committed : 0;
+    uint64_t ticket = pending ? ++d->committed : 0, committed = 0;
     for (struct sqlite__group_req *r = batch, *next; r; r = next) {
         next = r->next; /* r may be gone once done is set and the lock dropped */
         if (result)
             r->status = result;
         r->ticket = r->status == IPS_OK ? ticket : 0;
+        committed += r->status == IPS_OK;
         r->done = true;
+    }
+    if (result == IPS_OK && committed) {
+        sqlite__group_stats.groups++;
+        sqlite__group_stats.requests += committed;
+        if (committed > sqlite__group_stats.largest)
+            sqlite__group_stats.largest = committed;
     }
     d->leading = false;
     pthread_cond_broadcast(&d->group_done);
     pthread_mutex_unlock(&sqlite__durable_lock);
-    *sync_err = pending ? sqlite__durable_after_commit(ss, ticket, "main", pages) : 0;
+    /* on the caller's own connection: the next leader may be using ss */
+    *sync_err = pending ? sqlite__durable_after_commit(own, ticket, "main", pages) : 0;
 }
 
 /*
@@ -483,6 +520,14 @@ ips_status sqlite__durable_tx_grouped(struct store *s, store_tx_fn fn, void *arg
     return IPS_OK;
 }
 
+/* See store.h: the counters are kept here, the only backend that groups. */
+void store_group_stats(struct store_group_stats *out)
+{
+    pthread_mutex_lock(&sqlite__durable_lock);
+    *out = sqlite__group_stats;
+    pthread_mutex_unlock(&sqlite__durable_lock);
+}
+
 /* See sqlite_internal.h. */
 size_t sqlite__durable_queued(struct sqlite_store *ss)
 {
@@ -519,15 +564,23 @@ ips_status sqlite__durable_attach(struct sqlite_store *ss)
     return result;
 }
 
-/* See sqlite_internal.h. */
+/* See sqlite_internal.h. When only the group connection is left, it is
+ * closed too (its own detach then frees d). */
 void sqlite__durable_detach(struct sqlite_store *ss)
 {
     struct sqlite__durable *d = ss->durable;
+    struct store *group = NULL;
     if (!d)
         return;
     ss->durable = NULL;
     pthread_mutex_lock(&sqlite__durable_lock);
-    if (--d->refs == 0)
+    if (--d->refs == 0) {
         sqlite__durable_free(d);
+    } else if (d->refs == 1 && d->group_conn) {
+        group = d->group_conn;
+        d->group_conn = NULL;
+    }
     pthread_mutex_unlock(&sqlite__durable_lock);
+    if (group)
+        store_close(group);
 }

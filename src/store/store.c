@@ -143,6 +143,15 @@ out:
     return result;
 }
 
+/* True (and logged) when s is inside a transaction: the run functions
+ * below refuse to nest. */
+static bool store__nested(const struct store *s)
+{
+    if (s->in_tx)
+        log_error("store: nested transaction refused");
+    return s->in_tx;
+}
+
 /*
  * Run fn(s, arg) in one write transaction (see store.h). fn may run more than
  * once: when the attempt ends in IPS_ERR_BUSY (from BEGIN, fn or COMMIT) the
@@ -154,10 +163,8 @@ out:
 ips_status store_tx_run(struct store *s, store_tx_fn fn, void *arg)
 {
     STORE__REQUIRE(s && fn);
-    if (s->in_tx) {
-        log_error("store: nested transaction refused");
+    if (store__nested(s))
         return IPS_ERR_INTERNAL;
-    }
     ips_status result = store__tx_attempt(s, fn, arg);
     for (int attempt = 1; result == IPS_ERR_BUSY && attempt <= STORE__TX_RETRIES; attempt++) {
         store__tx_backoff(attempt);
@@ -177,10 +184,8 @@ ips_status store_tx_run(struct store *s, store_tx_fn fn, void *arg)
 ips_status store_tx_run_grouped(struct store *s, store_tx_fn fn, void *arg)
 {
     STORE__REQUIRE(s && fn);
-    if (s->in_tx) {
-        log_error("store: nested transaction refused");
+    if (store__nested(s))
         return IPS_ERR_INTERNAL;
-    }
     return s->ops->tx_grouped ? s->ops->tx_grouped(s, fn, arg) : store_tx_run(s, fn, arg);
 }
 
@@ -196,10 +201,8 @@ bool store_in_tx(const struct store *s) { return s && s->in_tx; }
 ips_status store_tx_run_concurrent(struct store *s, store_tx_fn fn, void *arg)
 {
     STORE__REQUIRE(s && fn);
-    if (s->in_tx) {
-        log_error("store: nested transaction refused");
+    if (store__nested(s))
         return IPS_ERR_INTERNAL;
-    }
     s->concurrent = true;
     ips_status result = store_tx_run(s, fn, arg);
     s->concurrent = false;

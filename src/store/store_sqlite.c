@@ -554,6 +554,12 @@ SQLITE__EMIT(sqlite__emit_user, struct store_user, store_user_cb)
 SQLITE__EMIT(sqlite__emit_token, struct store_token, store_token_cb)
 SQLITE__EMIT(sqlite__emit_audit, struct store_audit_event, store_audit_cb)
 
+ips_status sqlite__decode_int64(sqlite3_stmt *st, void *row)
+{
+    *(int64_t *)row = sqlite3_column_int64(st, 0);
+    return IPS_OK;
+}
+
 ips_status sqlite__fetch_one(struct sqlite__stmt *q, sqlite__decode_fn decode, void *tmp,
                              void *out, size_t size)
 {
@@ -1512,7 +1518,12 @@ static ips_status sqlite__journal_wal(struct sqlite_store *ss, const char *path,
  * commit is on disk when the statement that committed returns, one shared
  * fdatasync for all commits that land together), synchronous=FULL in any
  * other mode (same guarantee, one sync per commit; none for :memory:),
- * foreign_keys=ON. Defensive mode is enabled so that SQL cannot corrupt the
+ * foreign_keys=ON, temp_store=MEMORY (temporary tables and indexes in
+ * memory, and with them the statement journals of savepoints: SQLite keeps a
+ * sub-journal wholly in memory when temp_store is MEMORY, whatever
+ * SQLITE_CONFIG_STMTJRNL_SPILL says, so the savepoints of a group transaction
+ * write no temporary file; docs/internals/store.md, "Group transactions").
+ * Defensive mode is enabled so that SQL cannot corrupt the
  * file through writable_schema and similar switches. No mmap_size: measured
  * slower (docs/benchmarks.md, "Grouped transactions (2026-11-30)").
  */
@@ -1549,7 +1560,8 @@ ips_status store__sqlite_open(const char *path, struct store **out)
     else
         result = sqlite__exec(ss, "PRAGMA synchronous = FULL", "PRAGMA synchronous");
     if (result || (wal && (result = sqlite__durable_attach(ss))) ||
-        (result = sqlite__exec(ss, "PRAGMA foreign_keys = ON", "PRAGMA foreign_keys")))
+        (result = sqlite__exec(ss, "PRAGMA foreign_keys = ON", "PRAGMA foreign_keys")) ||
+        (result = sqlite__exec(ss, "PRAGMA temp_store = MEMORY", "PRAGMA temp_store")))
         goto out_close;
     *out = &ss->base;
     ss = NULL; /* handed over */

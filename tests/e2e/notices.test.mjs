@@ -119,7 +119,12 @@ describe('notice and action', () => {
     const u = await W.srv.request('POST', '/api/v1/users', { session: W.S.admin, json: { email, password: STRONG_PASSWORD, role: 'rightholder', org_id: org.body.id } });
     assert.equal(u.status, 201, u.text);
     const other = await W.srv.login(email, STRONG_PASSWORD);
+    const before_ = await W.countNotices();
     assertProblem(await W.submit(other, W.notice([await W.listing()])), 404, 'not-found');
+    assert.equal(await W.countNotices(), before_);
+    // the refusal is checked inside the notice's transaction, and still audited
+    const audit = await W.srv.request('GET', '/api/v1/audit?limit=20', { session: W.S.admin });
+    assert.ok(audit.body.items.some((e) => e.action === 'right.cite' && e.outcome === 'denied' && e.object === `right:${W.right}`), audit.text);
   });
 
   test('the whole loop: review, fast track, counter-notice, reinstatement, fast track lost, appeal', async () => {
