@@ -144,9 +144,15 @@ try {
       [`search "${common}" page 2, a seller's own (${n} listings)`, `/api/v1/listings?q=${common}&limit=50&cursor=o50`, S[k]],
       [`search prefix "wat*", a seller's own (${n} listings)`, '/api/v1/listings?q=wat*&limit=50', S[k]],
       [`search "${common} chrono*", a seller's own (${n} listings)`, `/api/v1/listings?q=${common}%20chrono*&limit=50`, S[k]],
+      [`metrics, a seller's own (${n} listings)`, '/api/v1/reports/metrics', S[k]],
     ]),
     ['notices first page', '/api/v1/notices?limit=50', S.reviewer],
     ['notices search', '/api/v1/notices?q=counterfeit&limit=50', S.reviewer],
+    ['review queue, first page', '/api/v1/notices/queue?limit=50', S.reviewer],
+    ['detections, first page', '/api/v1/detections?limit=50', S.reviewer],
+    // Every org's metrics over the default period: counts over every
+    // verdict of the catalog (one per listing version), computed per request.
+    ['metrics, every org', '/api/v1/reports/metrics', S.reviewer],
   ];
   const rows = [];
   for (const [name, p, session] of cases) rows.push({ name, ...(await time(p, session)) });

@@ -102,16 +102,10 @@ static ips_status rules_progress(struct store *s, int64_t version, const char *a
     return pg__write(pg__from(s), q_rules_progress, bind_progress, &a, true);
 }
 
-static ips_status decode_int(const struct pg__row *st, void *row)
-{
-    *(int64_t *)row = pg__col_int64(st, 0);
-    return IPS_OK;
-}
-
 static ips_status profiles_changed(struct store *s, int64_t *ms)
 {
     int64_t tmp;
-    return pg__get_one(pg__from(s), q_profiles_changed, NULL, NULL, decode_int, &tmp, ms,
+    return pg__get_one(pg__from(s), q_profiles_changed, NULL, NULL, pg__decode_int64, &tmp, ms,
                        sizeof tmp);
 }
 
@@ -347,7 +341,7 @@ static ips_status fetch_put(struct store *s, const struct store_image_fetch *f)
 static ips_status fetch_cursor(struct store *s, int64_t *after_vrow)
 {
     int64_t tmp;
-    return pg__get_one(pg__from(s), q_fetch_cursor, NULL, NULL, decode_int, &tmp, after_vrow,
+    return pg__get_one(pg__from(s), q_fetch_cursor, NULL, NULL, pg__decode_int64, &tmp, after_vrow,
                        sizeof tmp);
 }
 
@@ -404,25 +398,45 @@ static ips_status fetch_versions(struct store *s, int64_t after_vrow, int limit,
     "id, listing_id, listing_version, rules_version, checked_version, score_milli, action,"        \
     " applied, status, signals, outcome_key, is_current, created_ms"
 
-static const char q_verdict_uncurrent[] =
-    "UPDATE detection_verdicts SET is_current = 0 WHERE listing_id = $1 AND is_current = 1";
-static const char q_verdict_insert[] =
-    "INSERT INTO detection_verdicts (" VERDICT_COLS
-    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $13, $12)";
+#define VERDICT_INSERT                                                                             \
+    "INSERT INTO detection_verdicts (" VERDICT_COLS                                                \
+    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $13, $12)"
+static const char q_verdict_insert[] = VERDICT_INSERT;
+/* A verdict that replaces the listing's current one: the old one loses
+ * is_current in the same statement (one round trip); both parts see one
+ * snapshot, so the UPDATE never touches the row inserted */
+static const char q_verdict_replace[] =
+    "WITH uncurrent AS (UPDATE detection_verdicts SET is_current = 0"
+    " WHERE listing_id = $2 AND is_current = 1) " VERDICT_INSERT;
 static const char q_verdict_get[] = "SELECT " VERDICT_COLS " FROM detection_verdicts WHERE id = $1";
 static const char q_verdict_current[] = "SELECT " VERDICT_COLS " FROM detection_verdicts"
                                         " WHERE listing_id = $1 AND is_current = 1";
 static const char q_verdict_checked[] =
     "UPDATE detection_verdicts SET checked_version = $2 WHERE id = $1";
 static const char q_verdict_status[] = "UPDATE detection_verdicts SET status = $2 WHERE id = $1";
-static const char q_verdict_list[] =
-    "SELECT " VERDICT_COLS " FROM detection_verdicts d WHERE d.is_current = 1"
-    " AND ($1::text IS NULL AND d.action <> 'allow' OR d.action = $1)"
-    " AND ($2::text IS NULL OR d.status = $2)"
-    " AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM detection_verdict_orgs o"
+/* The lists, in four texts as in sqlite_detections.c (which says why): each
+ * driven by its own index through a plain term, the first page's cursor
+ * STORE_DETECTION_ID_TOP. */
+#define VERDICT_LIST(FROM, ID, ACTION, ORG, LISTING)                                               \
+    "SELECT " VERDICT_COLS " FROM " FROM " WHERE d.is_current = 1" ACTION                          \
+    " AND ($2::text IS NULL OR d.status = $2)" ORG LISTING " AND " ID " < $5"                      \
+    " ORDER BY " ID " DESC LIMIT $6"
+#define VERDICT_ANY_ACTION " AND ($1::text IS NULL AND d.action <> 'allow' OR d.action = $1)"
+#define VERDICT_ANY_ORG                                                                            \
+    " AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM detection_verdict_orgs o"                     \
     "      WHERE o.verdict_id = d.id AND o.org_id = $3))"
-    " AND ($4::text IS NULL OR d.listing_id = $4)"
-    " AND ($5::text IS NULL OR d.id < $5) ORDER BY d.id DESC LIMIT $6";
+#define VERDICT_ANY_LISTING " AND ($4::text IS NULL OR d.listing_id = $4)"
+static const char q_verdict_list_listing[] =
+    VERDICT_LIST("detection_verdicts d", "d.id", VERDICT_ANY_ACTION, VERDICT_ANY_ORG,
+                 " AND d.listing_id = $4");
+static const char q_verdict_list_org[] =
+    VERDICT_LIST("detection_verdict_orgs o JOIN detection_verdicts d ON d.id = o.verdict_id",
+                 "o.verdict_id", VERDICT_ANY_ACTION, " AND o.org_id = $3", VERDICT_ANY_LISTING);
+static const char q_verdict_list_action[] = VERDICT_LIST(
+    "detection_verdicts d", "d.id", " AND d.action = $1", VERDICT_ANY_ORG, VERDICT_ANY_LISTING);
+static const char q_verdict_list_flagged[] =
+    VERDICT_LIST("detection_verdicts d", "d.id", " AND d.action <> 'allow' AND $1::text IS NULL",
+                 VERDICT_ANY_ORG, VERDICT_ANY_LISTING);
 
 static ips_status decode_verdict(const struct pg__row *st, void *row)
 {
@@ -461,15 +475,33 @@ static ips_status bind_verdict(struct pg__stmt *q, const void *arg)
     return IPS_OK;
 }
 
+/* A verdict other than allow: its signals counted by type (migration 0025,
+ * detection_verdict_signals; what the reports' SIGNALS reads), read from the
+ * JSON as SIGNALS used to (ips_json_array of 0014). Written here, as in
+ * sqlite_detections.c, rather than by a trigger. */
+static const char q_verdict_signals[] =
+    "INSERT INTO detection_verdict_signals (created_ms, verdict_id, type, signals)"
+    " SELECT $3::bigint, $1::text, coalesce(s.value ->> 'type', ''), count(*)"
+    " FROM jsonb_array_elements(ips_json_array($2::text)) s GROUP BY 3";
+
+static ips_status bind_verdict_signals(struct pg__stmt *q, const void *arg)
+{
+    const struct store_detection *d = arg;
+    ips_status result;
+    if ((result = PG__BIND_FIELD(q, 1, d->id)) || (result = PG__BIND_FIELD(q, 2, d->signals)) ||
+        (result = pg__bind_int64(q, 3, d->created_ms)))
+        return result;
+    return IPS_OK;
+}
+
 static ips_status verdict_insert(struct store *s, const struct store_detection *d, bool replaces)
 {
-    struct pg_store *ss = pg__from(s);
-    ips_status result = replaces && d->is_current
-                            ? pg__write(ss, q_verdict_uncurrent, pg__bind_key, d->listing_id, false)
-                            : IPS_OK;
-    if (result)
-        return result;
-    return pg__write(ss, q_verdict_insert, bind_verdict, d, false);
+    ips_status result =
+        pg__write(pg__from(s), replaces && d->is_current ? q_verdict_replace : q_verdict_insert,
+                  bind_verdict, d, false);
+    if (!result && strcmp(d->action, "allow") != 0)
+        result = pg__write(pg__from(s), q_verdict_signals, bind_verdict_signals, d, false);
+    return result;
 }
 
 static ips_status verdict_get(struct store *s, const char *id, struct store_detection *out)
@@ -543,7 +575,7 @@ static ips_status bind_list(struct pg__stmt *q, const void *arg)
         (result = pg__bind_text(q, 2, opt(a->f->status))) ||
         (result = pg__bind_text(q, 3, opt(a->f->org_id))) ||
         (result = pg__bind_text(q, 4, opt(a->f->listing))) ||
-        (result = pg__bind_text(q, 5, opt(a->before))) ||
+        (result = pg__bind_text(q, 5, opt(a->before) ? a->before : STORE_DETECTION_ID_TOP)) ||
         (result = pg__bind_int64(q, 6, pg__page_limit(a->limit))))
         return result;
     return IPS_OK;
@@ -555,7 +587,11 @@ static ips_status verdict_list(struct store *s, const struct store_detection_fil
                                const char *before, int limit, store_detection_cb cb, void *arg)
 {
     struct list_args a = {f, before, limit};
-    return pg__list(pg__from(s), q_verdict_list, bind_list, &a, decode_verdict, NULL,
+    const char *sql = opt(f->listing)  ? q_verdict_list_listing
+                      : opt(f->org_id) ? q_verdict_list_org
+                      : opt(f->action) ? q_verdict_list_action
+                                       : q_verdict_list_flagged;
+    return pg__list(pg__from(s), sql, bind_list, &a, decode_verdict, NULL,
                     sizeof(struct store_detection), emit_verdict, &(struct emit_verdict){cb, arg});
 }
 
@@ -784,8 +820,8 @@ static ips_status seller_strikes(struct store *s, const char *seller_org_id, int
 {
     struct seller_args a = {seller_org_id, now_ms, 0};
     int64_t tmp;
-    return pg__get_one(pg__from(s), q_seller_strikes, bind_seller, &a, decode_int, &tmp, strikes,
-                       sizeof tmp);
+    return pg__get_one(pg__from(s), q_seller_strikes, bind_seller, &a, pg__decode_int64, &tmp,
+                       strikes, sizeof tmp);
 }
 
 struct link_row {

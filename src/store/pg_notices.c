@@ -299,9 +299,21 @@ out_stmt:
     "counter_ms, decided_by, decision_reason, decided_ms, appeal_state, appeal_by_org, "           \
     "appeal_explanation, appeal_decided_by, appeal_ms, updated_ms"
 
+/* The facts the report numbers read from the item alone (migration 0025):
+ * received_ms, its notice's receipt time, written with the item; version_sold,
+ * the units sold of the taken-down version while the item is taken down
+ * (NULL otherwise or without that version), looked up when the takedown is
+ * written and kept by later updates of the same takedown. */
+#define ITEM_VERSION_SOLD                                                                          \
+    "CASE WHEN $7 > 0 THEN (SELECT v.units_sold FROM listing_versions v"                           \
+    " WHERE v.listing_id = $2 AND v.version = $6) END"
+#define ITEM_FACTS_NEW                                                                             \
+    "coalesce((SELECT n.created_ms FROM notices n WHERE n.id = $1), 0), " ITEM_VERSION_SOLD
+
 static const char q_item_insert[] =
-    "INSERT INTO notice_items (" ITEM_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-    " $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)";
+    "INSERT INTO notice_items (" ITEM_COLS ", received_ms, version_sold) VALUES ($1, $2, $3, $4,"
+    " $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,"
+    " $21, " ITEM_FACTS_NEW ")";
 static const char q_item_get[] =
     "SELECT " ITEM_COLS " FROM notice_items WHERE notice_id = $1 AND listing_id = $2";
 static const char q_item_update[] =
@@ -309,7 +321,9 @@ static const char q_item_update[] =
     " counter_deadline_ms = $8, counter_explanation = $9, counter_evidence = $10,"
     " counter_by = $11, counter_ms = $12, decided_by = $13, decision_reason = $14,"
     " decided_ms = $15, appeal_state = $16, appeal_by_org = $17, appeal_explanation = $18,"
-    " appeal_decided_by = $19, appeal_ms = $20, updated_ms = $21"
+    " appeal_decided_by = $19, appeal_ms = $20, updated_ms = $21, version_sold = CASE WHEN $7 > 0"
+    " AND notice_items.taken_down_ms = $7 AND notice_items.content_version = $6"
+    " THEN notice_items.version_sold ELSE " ITEM_VERSION_SOLD " END"
     " WHERE notice_id = $1 AND listing_id = $2 AND $3::text IS NOT NULL AND $4::text IS NOT NULL";
 static const char q_item_list[] =
     "SELECT " ITEM_COLS " FROM notice_items WHERE notice_id = $4"

@@ -26,6 +26,9 @@
 #define STORE_DETECTION_OUTCOME_MAX 1024
 #define STORE_DETECTION_REASON_MAX 300
 #define STORE_DETECTION_WORD_MAX 16 /* action, applied, status, decision */
+/* A keyset cursor above every verdict id (ids are ULIDs: Crockford base-32,
+ * upper case, 26 characters, the first at most '7'), for a list's first page. */
+#define STORE_DETECTION_ID_TOP "ZZZZZZZZZZZZZZZZZZZZZZZZZZ"
 
 /* One compiled rule set. rescan_after: the rescan cursor ("" = from the
  * start); rescan_done true when the rescan under this version finished. */

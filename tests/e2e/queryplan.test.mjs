@@ -68,6 +68,12 @@ const CASES = [
   ['sqlite_notices.c', 'q_notice_list_seller', /SEARCH i USING COVERING INDEX notice_items_seller \(seller_org_id=\? AND notice_id>\?\)/],
   ['sqlite_notices.c', 'q_notice_search', /SCAN f VIRTUAL TABLE/],
   ['sqlite_notices.c', 'q_queue_list', /SEARCH notices USING INDEX notices_queue/],
+  // the detections lists (0026): the default view through the partial index
+  // of flagged current verdicts, an org's through its own rows, an action's
+  // through the queue index; each keyset page in id order (no sort)
+  ['sqlite_detections.c', 'q_verdict_list_flagged', /SEARCH d USING INDEX detection_verdicts_flagged \(id<\?\)/],
+  ['sqlite_detections.c', 'q_verdict_list_org', /SEARCH o USING COVERING INDEX detection_verdict_orgs_org \(org_id=\? AND verdict_id<\?\)/],
+  ['sqlite_detections.c', 'q_verdict_list_action', /SEARCH d USING INDEX detection_verdicts_queue \(is_current=\? AND action=\? AND id<\?\)/],
 ];
 
 const SQLITE_ONLY = onPostgres && 'SQLite plans (the PostgreSQL check is its own test)';
@@ -134,6 +140,9 @@ const PG_CASES = [
   ['pg_notices.c', 'q_notice_list_seller', /^notice_items_seller$/],
   ['pg_notices.c', 'q_notice_search', /^notice_search_fts$/],
   ['pg_notices.c', 'q_queue_list', /^notices_queue$/],
+  ['pg_detections.c', 'q_verdict_list_flagged', /^detection_verdicts_flagged$/],
+  ['pg_detections.c', 'q_verdict_list_org', /^detection_verdict_orgs_org$/],
+  ['pg_detections.c', 'q_verdict_list_action', /^detection_verdicts_queue$/],
 ];
 
 /** The generic plan of sql on the PostgreSQL database url, with sequential

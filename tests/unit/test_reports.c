@@ -21,8 +21,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog/catalog.h"
 #include "core/json.h"
+#include "detections/detections.h"
+#include "profile/profile.h"
 #include "reports/reports.h"
+#include "store/store_detections.h"
+#include "store/store_notices.h"
 #include "store/store_reports.h"
 #include "store/pg_internal.h"
 #include "store/sqlite_internal.h"
@@ -89,32 +94,68 @@ static void notice(struct testdb *t, const char *id, const char *rh, const char 
         decided);
 }
 
+/* Items go through the notices store (store_notices_item_insert/update), as
+ * src/notices writes them, so the facts it stores with an item (its notice's
+ * receipt time, the taken-down version's units sold: migration 0025) are the
+ * store's own: the TIMES and REMOVALS values below check them. An item taken
+ * down on a listing whose id ends in an even digit is first written pending
+ * and then taken down by an update (the reviewed path); the others are
+ * written as they are (the fast track's path). */
 static void item(struct testdb *t, const char *notice_id, const char *listing_id,
                  const char *seller_id, const char *rh, const char *state, long long taken_down,
                  long long counter, long long decided, const char *decided_by, const char *appeal,
                  long long appeal_ms)
 {
-    sql(t,
-        "INSERT INTO notice_items (notice_id, listing_id, seller_org_id, notifier_org_id, state,"
-        " content_version, taken_down_ms, counter_deadline_ms, counter_explanation,"
-        " counter_evidence, counter_by, counter_ms, decided_by, decision_reason, decided_ms,"
-        " appeal_state, appeal_by_org, appeal_explanation, appeal_decided_by, appeal_ms,"
-        " updated_ms) VALUES ('%s', '%s', '%s', '%s', '%s', 1, %lld, %lld, '', '[]', '', %lld,"
-        " '%s', '', %lld, '%s', '', '', '', %lld, 0)",
-        notice_id, listing_id, seller_id, rh, state, taken_down,
-        taken_down ? taken_down + 14 * D : 0, counter, decided_by, decided, appeal, appeal_ms);
+    struct store_notice_item *it = calloc(1, sizeof *it);
+    assert_non_null(it);
+    snprintf(it->notice_id, sizeof it->notice_id, "%s", notice_id);
+    snprintf(it->listing_id, sizeof it->listing_id, "%s", listing_id);
+    snprintf(it->seller_org_id, sizeof it->seller_org_id, "%s", seller_id);
+    snprintf(it->notifier_org_id, sizeof it->notifier_org_id, "%s", rh);
+    snprintf(it->counter_evidence, sizeof it->counter_evidence, "[]");
+    it->content_version = 1;
+    size_t n = strlen(listing_id);
+    bool two_steps = taken_down && n && (listing_id[n - 1] - '0') % 2 == 0;
+    if (two_steps) {
+        snprintf(it->state, sizeof it->state, "pending");
+        assert_int_equal(store_notices_item_insert(t->s, it), IPS_OK);
+    }
+    snprintf(it->state, sizeof it->state, "%s", state);
+    it->taken_down_ms = taken_down;
+    it->counter_deadline_ms = taken_down ? taken_down + 14 * D : 0;
+    it->counter_ms = counter;
+    snprintf(it->decided_by, sizeof it->decided_by, "%s", decided_by);
+    it->decided_ms = decided;
+    snprintf(it->appeal_state, sizeof it->appeal_state, "%s", appeal);
+    it->appeal_ms = appeal_ms;
+    assert_int_equal(two_steps ? store_notices_item_update(t->s, it)
+                               : store_notices_item_insert(t->s, it),
+                     IPS_OK);
+    free(it);
 }
 
+/* Verdicts go through the detections store (store_detections_verdict_insert),
+ * which also stores their signal types (migration 0025): the SIGNALS values
+ * below check them. */
 static void verdict(struct testdb *t, const char *id, const char *listing_id, const char *action,
                     const char *applied, const char *status, const char *signals, long long at,
                     const char *org_id, const char *notice_id)
 {
-    sql(t,
-        "INSERT INTO detection_verdicts (id, listing_id, listing_version, rules_version,"
-        " checked_version, score_milli, action, applied, status, signals, outcome_key,"
-        " is_current, created_ms) VALUES ('%s', '%s', 1, 1, 1, 900, '%s', '%s', '%s', '%s', 'k',"
-        " 1, %lld)",
-        id, listing_id, action, applied, status, signals, at);
+    struct store_detection *d = calloc(1, sizeof *d);
+    assert_non_null(d);
+    snprintf(d->id, sizeof d->id, "%s", id);
+    snprintf(d->listing_id, sizeof d->listing_id, "%s", listing_id);
+    d->listing_version = d->rules_version = d->checked_version = 1;
+    d->score_milli = 900;
+    snprintf(d->action, sizeof d->action, "%s", action);
+    snprintf(d->applied, sizeof d->applied, "%s", applied);
+    snprintf(d->status, sizeof d->status, "%s", status);
+    snprintf(d->signals, sizeof d->signals, "%s", signals);
+    snprintf(d->outcome_key, sizeof d->outcome_key, "k");
+    d->is_current = true;
+    d->created_ms = at;
+    assert_int_equal(store_detections_verdict_insert(t->s, d, false), IPS_OK);
+    free(d);
     if (org_id)
         sql(t,
             "INSERT INTO detection_verdict_orgs (verdict_id, org_id, decision, notice_id)"
@@ -217,9 +258,11 @@ static void seed(struct testdb *t)
 
     verdict(t, "V0", "L1", "block", "blocked", "open", "[{\"type\":\"brand_term\"}]", T0 - 10 * D,
             "RHA", NULL);
+    /* V1 names the brand twice (title and description): two signals of one type */
     verdict(t, "V1", "L5", "block", "blocked", "open",
-            "[{\"type\":\"brand_term\"},{\"type\":\"price_below_reference\"}]", T0 + 8 * D, "RHA",
-            NULL);
+            "[{\"type\":\"brand_term\"},{\"type\":\"price_below_reference\"},"
+            "{\"type\":\"brand_term\"}]",
+            T0 + 8 * D, "RHA", NULL);
     verdict(t, "V2", "L6", "block", "blocked", "confirmed", "[{\"type\":\"brand_term\"}]",
             T0 + 9 * D, "RHB", NULL);
     verdict(t, "V3", "L7", "review", "none", "confirmed", "[{\"type\":\"image_match\"}]",
@@ -388,7 +431,8 @@ static void every_metric_of_the_period_matches_the_hand_computed_value(void **st
     assert_int_equal(num(m, "detections", "by_action", "monitor", NULL), 0);
     assert_int_equal(num(m, "detections", "by_status", "open", NULL), 1);
     assert_int_equal(num(m, "detections", "by_status", "confirmed", NULL), 2);
-    assert_int_equal(num(m, "detections", "by_signal", "brand_term", NULL), 2);
+    /* signals, not verdicts: V1's two and V2's one */
+    assert_int_equal(num(m, "detections", "by_signal", "brand_term", NULL), 3);
     assert_int_equal(num(m, "detections", "by_signal", "price_below_reference", NULL), 1);
     assert_int_equal(num(m, "detections", "by_signal", "image_match", NULL), 1);
 
@@ -563,7 +607,7 @@ static void a_right_holder_sees_only_its_own_numbers(void **state)
     assert_int_equal(num(m, "actions", "upheld_after_counter_notice", NULL), 1);
     assert_int_equal(num(m, "actions", "appeals", "filed", NULL), 2);
     assert_int_equal(num(m, "actions", "appeals", "upheld", NULL), 1);
-    assert_int_equal(num(m, "detections", "by_signal", "brand_term", NULL), 1);
+    assert_int_equal(num(m, "detections", "by_signal", "brand_term", NULL), 2); /* V1's two */
     assert_int_equal(num(m, "detections", "by_action", "block", NULL), 1);
     assert_int_equal(num(m, "enforcement", "penalties", NULL), 3);
     assert_int_equal(num(m, "enforcement", "suspensions", NULL), 1);
@@ -865,6 +909,195 @@ static void every_orgs_numbers_are_the_sum_of_each_sellers(void **state)
     assert_true(nonzero >= 15); /* the comparison is not between empty sets */
 }
 
+/* ---- the facts stored with the rows (migration 0025) -------------------------------------- */
+
+/* Rows of (created_ms, verdict id, signal type, signals of that type) of the
+ * verdicts other than allow, from their signals JSON (as SIGNALS read them
+ * before 0025) and as stored in detection_verdict_signals. */
+#define SIGNALS_FROM_JSON_SQLITE                                                             \
+    "SELECT d.created_ms, d.id, coalesce(json_extract(s.value, '$.type'), ''), count(*)"    \
+    " FROM detection_verdicts d, json_each(d.signals) s WHERE d.action <> 'allow'"           \
+    " GROUP BY 1, 2, 3"
+#define SIGNALS_FROM_JSON_PG                                                                 \
+    "SELECT d.created_ms, d.id, coalesce(s.value ->> 'type', ''), count(*)"                   \
+    " FROM detection_verdicts d, jsonb_array_elements(d.signals::jsonb) s"                   \
+    " WHERE d.action <> 'allow' GROUP BY 1, 2, 3"
+#define SIGNALS_STORED "SELECT created_ms, verdict_id, type, signals FROM detection_verdict_signals"
+#define SYMMETRIC_DIFFERENCE(A, B)                                                           \
+    "SELECT (SELECT count(*) FROM (" A " EXCEPT " B ") x)"                                   \
+    " + (SELECT count(*) FROM (" B " EXCEPT " A ") y)"
+
+/* Rows that differ between the stored signal types and the verdicts' JSON. */
+static int64_t signal_rows_differing(struct testdb *t)
+{
+    return testdb_query_int64(
+        t, testdb_on_postgres(t) ? SYMMETRIC_DIFFERENCE(SIGNALS_FROM_JSON_PG, SIGNALS_STORED)
+                                 : SYMMETRIC_DIFFERENCE(SIGNALS_FROM_JSON_SQLITE, SIGNALS_STORED));
+}
+
+/* Items whose stored receipt time or units sold differ from what the joins
+ * to their notice and taken-down version give (units sold: NULL unless taken
+ * down). */
+static int64_t item_facts_differing(struct testdb *t)
+{
+    return testdb_query_int64(
+        t, "SELECT count(*) FROM notice_items i JOIN notices n ON n.id = i.notice_id"
+           " LEFT JOIN listing_versions v ON v.listing_id = i.listing_id"
+           " AND v.version = i.content_version WHERE i.received_ms <> n.created_ms"
+           " OR (i.taken_down_ms > 0 AND i.version_sold IS DISTINCT FROM v.units_sold)"
+           " OR (i.taken_down_ms = 0 AND i.version_sold IS NOT NULL)");
+}
+
+static void update_item(struct testdb *t, const char *notice_id, const char *listing_id,
+                        int64_t version, int64_t taken_down_ms)
+{
+    struct store_notice_item *it = calloc(1, sizeof *it);
+    assert_non_null(it);
+    assert_int_equal(store_notices_item_get(t->s, notice_id, listing_id, it), IPS_OK);
+    it->content_version = version;
+    it->taken_down_ms = taken_down_ms;
+    assert_int_equal(store_notices_item_update(t->s, it), IPS_OK);
+    free(it);
+}
+
+/* The fixture's items (written by the notices store, in one step or taken
+ * down by an update) and verdicts (by the detections store)
+ * carry the facts the joins give; so do later updates of an item: a counter-
+ * notice (same takedown), a takedown of another version, a reinstatement
+ * to "not taken down". */
+static void the_stored_facts_of_items_and_verdicts_match_their_sources(void **state)
+{
+    struct testdb *t = *state;
+    assert_int_equal(signal_rows_differing(t), 0);
+    /* a row per verdict and type: V0, V1 (brand_term, price_below_reference),
+     * V2, V3 (image_match, a type detection does not make today); V4 an allow */
+    assert_int_equal(testdb_query_int64(t, "SELECT count(*) FROM detection_verdict_signals"), 5);
+    assert_int_equal(testdb_query_int64(t, "SELECT signals FROM detection_verdict_signals"
+                                           " WHERE verdict_id = 'V1' AND type = 'brand_term'"),
+                     2);
+    assert_int_equal(item_facts_differing(t), 0);
+    /* taken down: L1 x2, L3, L7 unsold, L2 x2 sold; N3/L4 never taken down */
+    assert_int_equal(testdb_query_int64(t, "SELECT count(*) FROM notice_items"
+                                           " WHERE version_sold = 0"),
+                     4);
+    assert_int_equal(testdb_query_int64(t, "SELECT count(*) FROM notice_items"
+                                           " WHERE version_sold IS NULL"),
+                     1);
+    sql(t, "INSERT INTO listing_versions (listing_id, version, title, description, price_minor,"
+           " currency, category, units_sold, content_hash, created_ms) VALUES ('L7', 2, 't',"
+           " 'd', 100, 'EUR', 'bags', 9, zeroblob(32), %lld)",
+        T0 + 11 * D);
+    update_item(t, "N4", "L7", 1, T0 + 10 * D + H); /* the same takedown, written again */
+    assert_int_equal(item_facts_differing(t), 0);
+    update_item(t, "N4", "L7", 2, T0 + 12 * D); /* a takedown of version 2 */
+    assert_int_equal(testdb_query_int64(t, "SELECT version_sold FROM notice_items"
+                                           " WHERE notice_id = 'N4' AND listing_id = 'L7'"),
+                     9);
+    update_item(t, "N4", "L7", 3, T0 + 13 * D); /* a version that does not exist */
+    assert_int_equal(item_facts_differing(t), 0);
+    update_item(t, "N4", "L7", 2, 0);
+    assert_int_equal(item_facts_differing(t), 0);
+    assert_int_equal(testdb_query_int64(t, "SELECT count(*) FROM notice_items"
+                                           " WHERE version_sold IS NULL"),
+                     2);
+}
+
+/* Verdicts the detection pipeline writes — one listing at a time, by the
+ * catalog import's batch, by the rescan after a profile change — have their
+ * signal types stored (0025, by the detections store), the same as their
+ * signals JSON says. */
+static void the_signal_types_of_every_verdict_path_are_stored(void **state)
+{
+    struct testdb *t = *state;
+    struct store_org brand, brand2, shop;
+    testdb_org_add(t, "Aurora Fashion", "rightholder", &brand);
+    testdb_org_add(t, "Zephyr Sports", "rightholder", &brand2);
+    testdb_org_add(t, "Shop", "seller", &shop);
+    struct access_principal aurora = testdb_principal_make(
+                                ROLE_RIGHTHOLDER, "01HZZZZZZZZZZZZZZZZZZZZZA1", brand.id),
+                            zephyr = testdb_principal_make(
+                                ROLE_RIGHTHOLDER, "01HZZZZZZZZZZZZZZZZZZZZZZ1", brand2.id),
+                            seller = testdb_principal_make(ROLE_SELLER,
+                                                           "01HZZZZZZZZZZZZZZZZZZZZZS1", shop.id);
+    json_t *terms = json_pack("[{s:s}]", "term", "Aurora");
+    assert_int_equal(profile_terms_set(testdb_act_as(t, &aurora), brand.id, terms), IPS_OK);
+    json_decref(terms);
+    assert_int_equal(detections_rules_rebuild(testdb_act_as(t, &t->sys), "test", NULL), IPS_OK);
+    bool done = false;
+    assert_int_equal(detections_rescan_step(testdb_act_as(t, &t->sys), 0, &done), IPS_OK);
+    assert_true(done);
+
+    /* one at a time, as the portal writes them */
+    struct store_listing *l = calloc(1, sizeof *l);
+    struct store_listing_version *v = calloc(1, sizeof *v);
+    assert_non_null(l);
+    assert_non_null(v);
+    static const char *const titles[] = {"replica Aurora wallet 1:1, Aurora logo",
+                                         "replica Zephyr shoes 1:1", "plain wool socks"};
+    for (int i = 0; i < 3; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "P-%d", i);
+        json_t *b = json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", id, "title", titles[i], "price",
+                              "15.00", "currency", "EUR", "category", "bags");
+        assert_int_equal(catalog_listing_create(testdb_act_as(t, &seller), b, l, v), IPS_OK);
+        json_decref(b);
+    }
+    free(l);
+    free(v);
+    /* the import's batch */
+    struct catalog_import *imp = NULL;
+    assert_int_equal(catalog_import_begin(testdb_act_as(t, &t->sys), CATALOG_IMPORT_LISTINGS,
+                                          "t.jsonl", 0, NULL, NULL, &imp),
+                     IPS_OK);
+    for (int i = 0; i < 3; i++) {
+        char line[300];
+        int n = snprintf(line, sizeof line,
+                         "{\"id\":\"I-%d\",\"seller_id\":\"ext-%d\",\"title\":\"%s\","
+                         "\"price\":\"15.00\",\"currency\":\"EUR\",\"category\":\"bags\"}",
+                         i, i % 2, titles[i]);
+        assert_int_equal(catalog_import_line(imp, i + 1, line, (size_t)n), IPS_OK);
+    }
+    struct catalog_import_stats stats;
+    assert_int_equal(catalog_import_finish(imp, &stats), IPS_OK);
+    assert_int_equal(stats.batches, 1);
+    int64_t before_rescan = testdb_query_int64(t, "SELECT count(*) FROM detection_verdicts");
+
+    /* the rescan: Zephyr's brand term makes new verdicts of P-1 and I-1 */
+    terms = json_pack("[{s:s}]", "term", "Zephyr");
+    assert_int_equal(profile_terms_set(testdb_act_as(t, &zephyr), brand2.id, terms), IPS_OK);
+    json_decref(terms);
+    struct ips_ctx *ctx = testdb_act_as(t, &t->sys);
+    assert_int_equal(detections_tick(ctx, 0), IPS_OK);
+    done = false;
+    for (int i = 0; i < 100 && !done; i++)
+        assert_int_equal(detections_rescan_step(ctx, 0, &done), IPS_OK);
+    assert_true(done);
+    assert_true(testdb_query_int64(t, "SELECT count(*) FROM detection_verdicts") > before_rescan);
+
+    assert_int_equal(signal_rows_differing(t), 0);
+    /* each path wrote rows: the per-listing scan, the batch, the rescan
+     * (Zephyr's brand term exists only in verdicts written after it) */
+    assert_true(testdb_query_int64(t, "SELECT count(*) FROM detection_verdict_signals g"
+                                      " JOIN detection_verdicts d ON d.id = g.verdict_id"
+                                      " WHERE d.listing_id = 'P-0' AND g.type = 'brand_term'"
+                                      " AND g.signals = 2") == 1);
+    assert_true(testdb_query_int64(t, "SELECT count(*) FROM detection_verdict_signals g"
+                                      " JOIN detection_verdicts d ON d.id = g.verdict_id"
+                                      " WHERE d.listing_id = 'I-0' AND g.type = 'brand_term'"
+                                      " AND g.signals = 2") == 1);
+    assert_int_equal(testdb_query_int64(t, "SELECT count(*) FROM detection_verdict_signals g"
+                                           " JOIN detection_verdicts d ON d.id = g.verdict_id"
+                                           " WHERE d.listing_id IN ('P-1', 'I-1')"
+                                           " AND g.type = 'brand_term'"),
+                     2);
+    /* allow verdicts (the socks) write none */
+    assert_int_equal(testdb_query_int64(t, "SELECT count(*) FROM detection_verdict_signals g"
+                                           " JOIN detection_verdicts d ON d.id = g.verdict_id"
+                                           " WHERE d.action = 'allow'"),
+                     0);
+    detections_shutdown();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -894,6 +1127,10 @@ int main(void)
                                         testdb_teardown),
         cmocka_unit_test_setup_teardown(every_orgs_numbers_are_the_sum_of_each_sellers, setup,
                                         testdb_teardown),
+        cmocka_unit_test_setup_teardown(the_stored_facts_of_items_and_verdicts_match_their_sources,
+                                        setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(the_signal_types_of_every_verdict_path_are_stored,
+                                        testdb_setup, testdb_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
