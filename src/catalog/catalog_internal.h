@@ -70,13 +70,16 @@ ips_status catalog__seller_resolve(struct store *s, const char *ext, int64_t now
 /* Inside a transaction: write listing in->id of seller_org_id: create it,
  * add a version when the content differs, or nothing. A version written is
  * scanned at once (detections_listing_written, with cfg: may be NULL; or
- * detections_batch_written when scan is not NULL: the import's batch),
+ * detections_batch_written when scan is not NULL: the import's batch,
+ * with pre, the text matches its parser found, or NULL),
  * which may hold the listing back (state blocked). OUT *outcome, *l, *v
  * (may be NULL; the listing and current version afterwards). A listing of
  * another seller is CATALOG__REJECTED with a reason. Non-OK: store failures. */
 struct detections_batch;
+struct detections_prescan;
 ips_status catalog__listing_apply(struct store *s, const struct config *cfg,
-                                  struct detections_batch *scan, const char *id,
+                                  struct detections_batch *scan,
+                                  const struct detections_prescan *pre, const char *id,
                                   const struct catalog__in *in,
                                   const char *seller_org_id, int64_t now_ms,
                                   enum catalog__outcome *outcome, struct store_listing *l,

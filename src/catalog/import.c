@@ -28,7 +28,11 @@
  * transaction rolls back. Detection: every version written is scanned in
  * the batch's transaction through detections_batch_* (rules once per
  * batch, each seller's signal once per batch; the same verdicts as a
- * listing written alone).
+ * listing written alone). The text part of that scan (normalising and
+ * matching title and description) runs on the parsing thread
+ * (detections_prescan, with the rules taken before each batch is handed to
+ * the writer); the writer replays the matches when its batch's rules are
+ * still the same, and scans itself otherwise.
  *
  * Idempotence: a listing whose content hash equals its current version's is
  * left alone; other content adds a version. A seller line adds missing
@@ -60,6 +64,7 @@ struct catalog__row {
         struct catalog__in listing;
         struct catalog__seller_in seller;
     } in;
+    struct detections_prescan *pre; /* listings: title/description matches, or NULL */
     enum catalog__outcome outcome; /* set by the batch transaction (or the parser) */
     bool seller_created;
     char reason[CATALOG_REASON_MAX + 1];
@@ -89,13 +94,19 @@ struct catalog_import {
     bool threaded; /* writer is a thread to join (else it already ran inline) */
     struct catalog_import_stats stats;
     json_t *errors; /* scratch for validation messages */
+    /* listings: the rules the parser scans titles and descriptions with
+     * (detections_prescan), taken again before each batch is handed to the
+     * writer; NULL when scanning is queued */
+    struct detections_rules *rules;
 };
 
 static void catalog__row_release(struct catalog_import *imp, struct catalog__row *r)
 {
-    if (imp->kind == CATALOG_IMPORT_LISTINGS)
+    if (imp->kind == CATALOG_IMPORT_LISTINGS) {
         catalog__in_release(&r->in.listing);
-    else
+        detections_prescan_free(r->pre);
+        r->pre = NULL;
+    } else
         sodium_memzero(&r->in.seller, sizeof r->in.seller);
     json_decref(r->obj);
     r->obj = NULL;
@@ -135,6 +146,9 @@ ips_status catalog_import_begin(struct ips_ctx *ctx, enum catalog_import_kind ki
         goto out_free;
     if ((st = store_catalog_bulk_begin(ctx->store)))
         goto out_free;
+    if (kind == CATALOG_IMPORT_LISTINGS &&
+        (st = detections_prescan_rules(ctx->store, ctx->cfg, &imp->rules)))
+        goto out_free;
     *out = imp;
     return IPS_OK;
 out_free:
@@ -172,6 +186,7 @@ void catalog_import_free(struct catalog_import *imp)
         free(imp->batch[b].rows);
     }
     json_decref(imp->errors);
+    detections_prescan_rules_free(imp->rules);
     sodium_memzero(imp->key, sizeof imp->key);
     free(imp);
 }
@@ -241,8 +256,8 @@ static ips_status catalog__batch_tx(struct store *s, void *arg)
                 r->outcome = CATALOG__REJECTED;
                 goto next;
             }
-            st = catalog__listing_apply(s, imp->ctx->cfg, scan, in->id, in, last_org, now, &r->outcome,
-                                        NULL, NULL, r->reason);
+            st = catalog__listing_apply(s, imp->ctx->cfg, scan, r->pre, in->id, in, last_org, now,
+                                        &r->outcome, NULL, NULL, r->reason);
         }
         if (st)
             break;
@@ -324,6 +339,14 @@ static ips_status catalog__flush(struct catalog_import *imp, bool wait)
     if (st || imp->fill->n == 0)
         return st;
     struct catalog__batch *b = imp->fill;
+    /* the rules for the next batch's text scan, while no writer uses the
+     * store (a batch whose rules changed meanwhile is scanned by its writer) */
+    if (!wait && imp->rules) {
+        detections_prescan_rules_free(imp->rules);
+        imp->rules = NULL;
+        if ((st = detections_prescan_rules(imp->ctx->store, imp->ctx->cfg, &imp->rules)))
+            return st;
+    }
     imp->fill = b == &imp->batch[0] ? &imp->batch[1] : &imp->batch[0];
     imp->writing = b;
     imp->threaded = !wait && pthread_create(&imp->writer, NULL, catalog__write, b) == 0;
@@ -371,6 +394,11 @@ ips_status catalog_import_line(struct catalog_import *imp, int64_t line_no, cons
         json_decref(obj);
         goto out_full;
     }
+    /* the text scan, here rather than on the writer; on failure the writer
+     * scans the listing itself (and reports the failure) */
+    if (imp->rules && detections_prescan(imp->rules, r->in.listing.title,
+                                         r->in.listing.description, &r->pre) != IPS_OK)
+        r->pre = NULL;
     r->obj = obj;
     r->outcome = CATALOG__UNCHANGED;
     b->valid++;

@@ -147,7 +147,8 @@ ips_status catalog__seller_apply(struct store *s, const struct catalog__seller_i
 }
 
 ips_status catalog__listing_apply(struct store *s, const struct config *cfg,
-                                  struct detections_batch *scan, const char *id,
+                                  struct detections_batch *scan,
+                                  const struct detections_prescan *pre, const char *id,
                                   const struct catalog__in *in,
                                   const char *seller_org_id, int64_t now_ms,
                                   enum catalog__outcome *outcome, struct store_listing *l_out,
@@ -196,7 +197,7 @@ ips_status catalog__listing_apply(struct store *s, const struct config *cfg,
     }
     /* every version written is scanned as it is written (src/detections) */
     if ((*outcome == CATALOG__CREATED || *outcome == CATALOG__UPDATED) &&
-        (st = scan ? detections_batch_written(scan, &l, &v)
+        (st = scan ? detections_batch_written(scan, &l, &v, pre)
                    : detections_listing_written(s, cfg, &l, &v)))
         return st;
     if (l_out)
@@ -306,9 +307,8 @@ static ips_status catalog__listing_write_tx(struct store *s, void *arg)
         if (e != IPS_ERR_NOT_FOUND)
             return e;
     }
-    ips_status st = catalog__listing_apply(s, a->cfg, NULL, a->id, a->in, a->seller_org_id, a->now,
-                                           &a->outcome,
-                                           a->l, a->v, a->reason);
+    ips_status st = catalog__listing_apply(s, a->cfg, NULL, NULL, a->id, a->in, a->seller_org_id,
+                                           a->now, &a->outcome, a->l, a->v, a->reason);
     if (st)
         return st;
     if (a->outcome == CATALOG__REJECTED)

@@ -32,4 +32,24 @@ struct detect_scanner;
  * first hit. OUT *hit. Failure: IPS_ERR_INTERNAL. */
 ips_status detect__scan_any(struct detect_scanner *sc, const char *s, size_t len, bool *hit);
 
+#define DETECT__MATCHES_MAX 4096 /* hits kept per scan; the rest are dropped */
+
+/* Every pattern occurrence in s[0..len) (a normal form, or several joined
+ * with their spaces: no pattern spans two spaces in a row), unsorted, as
+ * {pattern, 0, end offset in s}; valid until the scanner's next call.
+ * *count == DETECT__MATCHES_MAX: some may have been dropped. OUT *raw,
+ * *count. Failure: IPS_ERR_NOMEM, IPS_ERR_INTERNAL. */
+struct detect_match;
+ips_status detect__scan_raw(struct detect_scanner *sc, const char *s, size_t len,
+                            const struct detect_match **raw, size_t *count);
+
+/* What detect_scan_text gives for t when t->s is s[off..off + t->len) of a
+ * detect__scan_raw scan that returned raw[0..n) (n below
+ * DETECT__MATCHES_MAX; raw not in the scanner's own buffer): the hits
+ * ending inside t, as original spans, sorted and unique, without scanning
+ * again. Failure: IPS_ERR_NOMEM. */
+ips_status detect__scan_raw_text(struct detect_scanner *sc, const struct detect_text *t,
+                                 const struct detect_match *raw, size_t n, size_t off,
+                                 const struct detect_match **matches, size_t *count);
+
 #endif

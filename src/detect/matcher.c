@@ -20,8 +20,6 @@
 #include "detect/detect.h"
 #include "detect/detect_internal.h"
 
-#define DETECT__MATCHES_MAX 4096 /* hits kept per text; the rest are dropped */
-
 /* Curated counterfeit cue phrases. Kept short and specific: each is said by
  * sellers of copies and rarely by anyone else ("copy" alone is not here). */
 const char *const detect_cue_phrases[] = {
@@ -234,21 +232,21 @@ void detect_scanner_free(struct detect_scanner *sc)
     free(sc);
 }
 
-/* Hyperscan callback: record one hit as an original span. */
-static int detect__on_match(unsigned int id, unsigned long long from, unsigned long long to,
-                            unsigned int flags, void *ctx)
+/* Record one hit: as an original span of sc->text, or (no text: a raw scan)
+ * as the pattern and the end offset in the scanned bytes. 1: out of memory. */
+static int detect__record(struct detect_scanner *sc, unsigned int id, unsigned long long to)
 {
-    (void)from;
-    (void)flags;
-    struct detect_scanner *sc = ctx;
     const struct detect__pat *p = &sc->m->pats[id];
     const struct detect_text *t = sc->text;
-    if (to < p->lit_len || to > t->len)
-        return 0;
-    size_t b = (size_t)to - p->lit_len + (p->left ? 1 : 0);
-    size_t e = (size_t)to - (p->right ? 1 : 0);
-    if (e <= b)
-        return 0;
+    size_t b = 0, e = 0;
+    if (t) {
+        if (to < p->lit_len || to > t->len)
+            return 0;
+        b = (size_t)to - p->lit_len + (p->left ? 1 : 0);
+        e = (size_t)to - (p->right ? 1 : 0);
+        if (e <= b)
+            return 0;
+    }
     if (sc->nhits == sc->cap) {
         if (sc->cap >= DETECT__MATCHES_MAX)
             return 0;
@@ -259,8 +257,18 @@ static int detect__on_match(unsigned int id, unsigned long long from, unsigned l
         sc->hits = h;
         sc->cap = cap;
     }
-    sc->hits[sc->nhits++] = (struct detect_match){id, t->ostart[b], t->oend[e - 1]};
+    sc->hits[sc->nhits++] = t ? (struct detect_match){id, t->ostart[b], t->oend[e - 1]}
+                              : (struct detect_match){id, 0, (uint32_t)to};
     return 0;
+}
+
+/* Hyperscan callback: detect__record. */
+static int detect__on_match(unsigned int id, unsigned long long from, unsigned long long to,
+                            unsigned int flags, void *ctx)
+{
+    (void)from;
+    (void)flags;
+    return detect__record(ctx, id, to);
 }
 
 static int detect__match_cmp(const void *a, const void *b)
@@ -272,6 +280,8 @@ static int detect__match_cmp(const void *a, const void *b)
         return x->pattern < y->pattern ? -1 : 1;
     return x->end < y->end ? -1 : x->end > y->end;
 }
+
+static void detect__sort_hits(struct detect_scanner *sc);
 
 ips_status detect_scan_text(struct detect_scanner *sc, const struct detect_text *t,
                             const struct detect_match **matches, size_t *count)
@@ -288,6 +298,54 @@ ips_status detect_scan_text(struct detect_scanner *sc, const struct detect_text 
         return IPS_ERR_NOMEM;
     if (e != HS_SUCCESS)
         return IPS_ERR_INTERNAL;
+    detect__sort_hits(sc);
+    *matches = sc->hits;
+    *count = sc->nhits;
+    return IPS_OK;
+}
+
+ips_status detect__scan_raw(struct detect_scanner *sc, const char *s, size_t len,
+                            const struct detect_match **raw, size_t *count)
+{
+    sc->nhits = 0;
+    *raw = sc->hits;
+    *count = 0;
+    if (len == 0)
+        return IPS_OK;
+    sc->text = NULL;
+    hs_error_t e = hs_scan(sc->m->db, s, (unsigned)len, 0, sc->scratch, detect__on_match, sc);
+    if (e == HS_SCAN_TERMINATED)
+        return IPS_ERR_NOMEM;
+    if (e != HS_SUCCESS)
+        return IPS_ERR_INTERNAL;
+    *raw = sc->hits;
+    *count = sc->nhits;
+    return IPS_OK;
+}
+
+ips_status detect__scan_raw_text(struct detect_scanner *sc, const struct detect_text *t,
+                                 const struct detect_match *raw, size_t n, size_t off,
+                                 const struct detect_match **matches, size_t *count)
+{
+    sc->nhits = 0;
+    sc->text = t;
+    for (size_t i = 0; i < n; i++) {
+        if (raw[i].end <= off || raw[i].end - off > t->len)
+            continue;
+        if (detect__record(sc, raw[i].pattern, raw[i].end - off)) {
+            sc->text = NULL;
+            return IPS_ERR_NOMEM;
+        }
+    }
+    sc->text = NULL;
+    detect__sort_hits(sc);
+    *matches = sc->hits;
+    *count = sc->nhits;
+    return IPS_OK;
+}
+
+static void detect__sort_hits(struct detect_scanner *sc)
+{
     if (sc->nhits > 1) {
         qsort(sc->hits, sc->nhits, sizeof *sc->hits, detect__match_cmp);
         size_t k = 1;
@@ -296,9 +354,6 @@ ips_status detect_scan_text(struct detect_scanner *sc, const struct detect_text 
                 sc->hits[k++] = sc->hits[i];
         sc->nhits = k;
     }
-    *matches = sc->hits;
-    *count = sc->nhits;
-    return IPS_OK;
 }
 
 static int detect__on_any(unsigned int id, unsigned long long from, unsigned long long to,

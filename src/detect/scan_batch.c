@@ -83,6 +83,8 @@ struct detect_batch {
     struct buf out, warn; /* the verdict line, its warnings */
     char *fast_norm, *fast_dec; /* fast path scratch (batch__fast) */
     size_t fast_norm_cap, fast_dec_cap;
+    struct detect_match *raw; /* fast path: the hits of its one scan (batch__listing.raw) */
+    size_t raw_cap;
 };
 
 /* ---- profiles ---------------------------------------------------------------- */
@@ -356,6 +358,7 @@ void detect_batch_free(struct detect_batch *b)
     detect_text_release(&b->text);
     free(b->fast_norm);
     free(b->fast_dec);
+    free(b->raw);
     json_decref(b->doc);
     free(b);
 }
@@ -398,6 +401,11 @@ struct batch__listing {
     bool has_price;
     double price;
     json_t *images; /* NULL: no image to hash */
+    /* The fast path's one scan over " title  description " (both ASCII):
+     * its hits (detect__scan_raw) and where the description's normal form
+     * begins; NULL: each field is scanned on its own. */
+    const struct detect_match *raw;
+    size_t nraw, desc_off;
 };
 
 /* One signal of the listing being judged, kept until the score is known. */
@@ -532,10 +540,20 @@ static void batch__on_image(uint32_t id, int distance, void *arg)
 }
 
 /* Text signals of one field into b->sigs (at most BATCH__SIGNALS_MAX text
- * signals per listing). */
+ * signals per listing). raw (may be NULL): the hits of l->raw's scan, the
+ * field's normal form at [off, end) of it: no scan, and no normalising
+ * when none of them ends there. */
 static ips_status batch__scan_field(struct detect_batch *b, const char *field, const char *text,
-                                    size_t len, bool *cue_seen)
+                                    size_t len, bool *cue_seen, const struct batch__listing *l,
+                                    size_t off, size_t end)
 {
+    if (l->raw) {
+        bool any = false;
+        for (size_t i = 0; i < l->nraw && !any; i++)
+            any = l->raw[i].end > off && l->raw[i].end <= end;
+        if (!any)
+            return IPS_OK;
+    }
     size_t k = 0;
     while (k < len && (unsigned char)text[k] < 0x80)
         k++;
@@ -545,7 +563,8 @@ static ips_status batch__scan_field(struct detect_batch *b, const char *field, c
         return rc;
     const struct detect_match *m;
     size_t n;
-    rc = detect_scan_text(b->scanner, &b->text, &m, &n);
+    rc = l->raw ? detect__scan_raw_text(b->scanner, &b->text, l->raw, l->nraw, off, &m, &n)
+                : detect_scan_text(b->scanner, &b->text, &m, &n);
     if (rc)
         return rc;
     size_t field_len = strlen(field);
@@ -754,9 +773,10 @@ static ips_status batch__judge(struct detect_batch *b, const struct batch__listi
     batch__buf_clear(&b->out);
     batch__buf_clear(&b->warn);
     bool cue = false;
-    ips_status rc = batch__scan_field(b, "title", l->title, l->title_len, &cue);
+    ips_status rc = batch__scan_field(b, "title", l->title, l->title_len, &cue, l, 0, l->desc_off);
     if (!rc && l->desc)
-        rc = batch__scan_field(b, "description", l->desc, l->desc_len, &cue);
+        rc = batch__scan_field(b, "description", l->desc, l->desc_len, &cue, l, l->desc_off,
+                               SIZE_MAX);
     if (!rc && l->images && b->image_root && detect_index_size(b->index) > 0)
         rc = batch__scan_images(b, l->images);
     if (rc) {
@@ -1504,10 +1524,33 @@ static int batch__fast(struct detect_batch *b, const char *line, size_t len, FIL
     }
     bool hit = false;
     size_t nl = 0;
-    if (!batch__fast_field(b, l.title, l.title_len, f[BF_TITLE].ascii, &nl) ||
-        (l.desc && !batch__fast_field(b, l.desc, l.desc_len, f[BF_DESC].ascii, &nl)) ||
-        detect__scan_any(b->scanner, b->fast_norm, nl, &hit) != IPS_OK)
+    if (!batch__fast_field(b, l.title, l.title_len, f[BF_TITLE].ascii, &nl))
         return 0;
+    l.desc_off = nl;
+    if (l.desc && !batch__fast_field(b, l.desc, l.desc_len, f[BF_DESC].ascii, &nl))
+        return 0;
+    if (f[BF_TITLE].ascii && (!l.desc || f[BF_DESC].ascii)) {
+        /* all hits at once: a line with a hit is not scanned again, and a
+         * field without one is not normalised again (batch__scan_field) */
+        const struct detect_match *raw;
+        if (detect__scan_raw(b->scanner, b->fast_norm, nl, &raw, &l.nraw) != IPS_OK ||
+            l.nraw >= DETECT__MATCHES_MAX)
+            return 0;
+        if (l.nraw > b->raw_cap) {
+            size_t cap = l.nraw < 64 ? 64 : 2 * l.nraw;
+            struct detect_match *r = realloc(b->raw, cap * sizeof *r);
+            if (!r)
+                return 0;
+            b->raw = r;
+            b->raw_cap = cap;
+        }
+        if (l.nraw)
+            memcpy(b->raw, raw, l.nraw * sizeof *raw);
+        l.raw = b->raw;
+        hit = l.nraw > 0;
+    } else if (detect__scan_any(b->scanner, b->fast_norm, nl, &hit) != IPS_OK) {
+        return 0;
+    }
     if (hit)
         return batch__fast_judge(b, f, &l, dec, out, st) ? 1 : 0;
     static const char head[] = "{\"id\":\"", tail[] = "\",\"score\":0.0,\"action\":\"allow\",\"signals\":[]}\n";

@@ -83,11 +83,36 @@ ips_status detections_listing_written(struct store *s, const struct config *cfg,
  * one thread per batch. Failure: as detections_listing_written.
  */
 struct detections_batch;
+struct detections_prescan;
 ips_status detections_batch_begin(struct store *s, const struct config *cfg, int64_t now_ms,
                                   struct detections_batch **out);
 ips_status detections_batch_written(struct detections_batch *b, struct store_listing *l,
-                                    const struct store_listing_version *v);
+                                    const struct store_listing_version *v,
+                                    const struct detections_prescan *pre);
 void detections_batch_end(struct detections_batch *b);
+
+/*
+ * The text scan of a listing's title and description, done BEFORE the
+ * transaction that writes it (the catalog import's parsing thread), so the
+ * batch's writer only replays the matches. detections_prescan_rules takes
+ * the rules the database names now (OUT *out; NULL when scanning is queued:
+ * nothing to prescan), outside any transaction, on a thread that may use s;
+ * release with detections_prescan_rules_free (NULL is a no-op).
+ * detections_prescan scans title and description under rules r (any
+ * thread; OUT *out, release with detections_prescan_free). Passed to
+ * detections_batch_written with the version it scanned, it is used only
+ * when the batch's rules are the same object as r and the texts are the
+ * same; otherwise the writer scans as without it (rules changed between
+ * parsing and writing). The verdicts are the same either way.
+ */
+struct detections_rules;
+struct detections_prescan;
+ips_status detections_prescan_rules(struct store *s, const struct config *cfg,
+                                    struct detections_rules **out);
+void detections_prescan_rules_free(struct detections_rules *r);
+ips_status detections_prescan(struct detections_rules *r, const char *title,
+                              const char *description, struct detections_prescan **out);
+void detections_prescan_free(struct detections_prescan *p);
 
 /*
  * Compile a new rules version from the profiles, recompute the category

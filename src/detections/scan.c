@@ -92,15 +92,31 @@ struct scan__hits {
     size_t n;
 };
 
+/* The matches of text under the thread's scanner (valid until its next use). */
+static ips_status scan__matches(struct detections__thread *t, const char *text,
+                                const struct detect_match **m, size_t *n)
+{
+    *n = 0;
+    ips_status st = detect_normalise(t->norm, text, strlen(text), &t->text);
+    return st ? st : detect_scan_text(t->scanner, &t->text, m, n);
+}
+
+/* The matches of one text found before the transaction (detections_prescan). */
+struct scan__found {
+    struct detect_match *m; /* malloc'd; NULL when n == 0 */
+    size_t n;
+};
+
+/* found: the text's matches found beforehand, or NULL to scan it here. */
 static ips_status scan__field(struct scan__acc *a, const char *field, const char *text,
-                              struct scan__hits *hits)
+                              const struct scan__found *found, struct scan__hits *hits)
 {
     if (!text[0])
         return IPS_OK;
-    ips_status st = detect_normalise(a->t->norm, text, strlen(text), &a->t->text);
-    const struct detect_match *m;
-    size_t n = 0;
-    if (st || (st = detect_scan_text(a->t->scanner, &a->t->text, &m, &n)))
+    const struct detect_match *m = found ? found->m : NULL;
+    size_t n = found ? found->n : 0;
+    ips_status st = found ? IPS_OK : scan__matches(a->t, text, &m, &n);
+    if (st)
         return st;
     for (size_t i = 0; i < n && hits->n < DETECTIONS_SIGNALS_MAX; i++) {
         const struct detect_pattern_in *p = &a->r->pats[m[i].pattern];
@@ -330,77 +346,110 @@ static ips_status scan__link(const char *seller_org_id, int64_t strikes, void *a
                : IPS_OK;
 }
 
-/* ---- a batch (the catalog import) ---------------------------------------------------- */
+/* ---- the text scan done before the transaction ---------------------------------------- */
 
-/* The seller signal of one seller, looked up once per batch. */
-struct scan__memo {
-    char seller[ID_SIZE]; /* "" = free slot */
-    json_t *sig;          /* referenced; NULL: the seller is not flagged */
+struct detections_prescan {
+    struct detections_rules *r;         /* referenced: the rules the matches are of */
+    const char *title, *description;    /* the texts scanned (the caller's) */
+    struct scan__found found[2];        /* title, description */
 };
+
+ips_status detections_prescan_rules(struct store *s, const struct config *cfg,
+                                    struct detections_rules **out)
+{
+    *out = NULL;
+    /* queued scanning: the import only enqueues, nothing to scan */
+    return cfg && cfg->nats_url && cfg->nats_url[0] ? IPS_OK : detections__rules_get(s, cfg, out);
+}
+
+void detections_prescan_rules_free(struct detections_rules *r)
+{
+    if (r)
+        detections__rules_unref(r);
+}
+
+void detections_prescan_free(struct detections_prescan *p)
+{
+    if (!p)
+        return;
+    free(p->found[0].m);
+    free(p->found[1].m);
+    if (p->r)
+        detections__rules_unref(p->r);
+    free(p);
+}
+
+static ips_status prescan__text(struct detections__thread *t, const char *text,
+                                struct scan__found *f)
+{
+    const struct detect_match *m;
+    size_t n = 0;
+    ips_status st = text[0] ? scan__matches(t, text, &m, &n) : IPS_OK;
+    if (st || n == 0)
+        return st;
+    if (!(f->m = malloc(n * sizeof *m)))
+        return IPS_ERR_NOMEM;
+    memcpy(f->m, m, n * sizeof *m);
+    f->n = n;
+    return IPS_OK;
+}
+
+ips_status detections_prescan(struct detections_rules *r, const char *title,
+                              const char *description, struct detections_prescan **out)
+{
+    struct detections__thread *t;
+    struct detections_prescan *p = calloc(1, sizeof *p);
+    if (!p)
+        return IPS_ERR_NOMEM;
+    ips_status st = detections__thread_for(r, &t);
+    if (st || (st = prescan__text(t, title, &p->found[0])) ||
+        (st = prescan__text(t, description, &p->found[1]))) {
+        detections_prescan_free(p);
+        return st;
+    }
+    atomic_fetch_add(&r->refs, 1);
+    p->r = r;
+    p->title = title;
+    p->description = description;
+    *out = p;
+    return IPS_OK;
+}
+
+/* pre's matches, when they are of rules r and of v's texts; else NULL. */
+static const struct detections_prescan *prescan__usable(const struct detections_prescan *pre,
+                                                        const struct detections_rules *r,
+                                                        const struct store_listing_version *v)
+{
+    return pre && pre->r == r && strcmp(pre->title, v->title) == 0 &&
+                   strcmp(pre->description, v->description) == 0
+               ? pre
+               : NULL;
+}
+
+/* ---- a batch (the catalog import) ---------------------------------------------------- */
 
 struct detections_batch {
     struct store *s;
     const struct config *cfg;
     struct detections_rules *r; /* NULL when scanning is queued */
     int64_t now_ms;
-    struct scan__memo *memo; /* open addressing, cap a power of two */
-    size_t nmemo, cap;
+    /* each seller's signal, looked up once per batch: seller org id -> the
+     * signal (referenced, never changed), or JSON null when not flagged */
+    json_t *memo;
 };
-
-static size_t memo__hash(const char *k)
-{
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (; *k; k++)
-        h = (h ^ (unsigned char)*k) * 1099511628211ull;
-    return (size_t)h;
-}
-
-static struct scan__memo *memo__slot(struct scan__memo *m, size_t cap, const char *seller)
-{
-    size_t i = memo__hash(seller) & (cap - 1);
-    while (m[i].seller[0] && strcmp(m[i].seller, seller) != 0)
-        i = (i + 1) & (cap - 1);
-    return &m[i];
-}
-
-/* OUT *out: the memo slot of seller (free when not looked up yet), NULL
- * when seller cannot be a key (empty, or too long for a slot: then it is
- * looked up every time). */
-static ips_status memo__find(struct detections_batch *b, const char *seller,
-                             struct scan__memo **out)
-{
-    *out = NULL;
-    if (!seller[0] || strlen(seller) >= ID_SIZE)
-        return IPS_OK;
-    if ((b->nmemo + 1) * 2 > b->cap) { /* keep it at most half full */
-        size_t cap = b->cap ? b->cap * 2 : 64;
-        struct scan__memo *m = calloc(cap, sizeof *m);
-        if (!m)
-            return IPS_ERR_NOMEM;
-        for (size_t i = 0; i < b->cap; i++)
-            if (b->memo[i].seller[0])
-                *memo__slot(m, cap, b->memo[i].seller) = b->memo[i];
-        free(b->memo);
-        b->memo = m;
-        b->cap = cap;
-    }
-    *out = memo__slot(b->memo, b->cap, seller);
-    return IPS_OK;
-}
 
 static ips_status scan__seller(struct scan__acc *a, struct store *s, const char *seller,
                                int64_t now_ms)
 {
-    struct scan__memo *memo = NULL;
-    ips_status st = a->batch ? memo__find(a->batch, seller, &memo) : IPS_OK;
-    if (st)
-        return st;
-    if (memo && memo->seller[0]) { /* looked up earlier in this batch */
-        if (!memo->sig)
+    json_t *memo = a->batch ? a->batch->memo : NULL;
+    json_t *known = memo ? json_object_get(memo, seller) : NULL;
+    if (known) { /* looked up earlier in this batch */
+        if (json_is_null(known))
             return IPS_OK;
         scan__mark(a, DETECT_SIG_SELLER_FLAGGED, 1.0);
-        return scan__add(a, json_incref(memo->sig));
+        return scan__add(a, json_incref(known));
     }
+    ips_status st;
     int64_t reports = 0, members = 0, strikes = 0;
     json_t *links = json_array(), *sig;
     if (!links)
@@ -413,11 +462,8 @@ static ips_status scan__seller(struct scan__acc *a, struct store *s, const char 
                                            links);
     if (st || (reports == 0 && strikes == 0 && json_array_size(links) == 0)) {
         json_decref(links);
-        if (st == IPS_OK && memo) {
-            snprintf(memo->seller, sizeof memo->seller, "%s", seller);
-            memo->sig = NULL;
-            a->batch->nmemo++;
-        }
+        if (st == IPS_OK && memo && json_object_set_new(memo, seller, json_null()))
+            st = IPS_ERR_NOMEM;
         return st;
     }
     char expl[400];
@@ -431,10 +477,9 @@ static ips_status scan__seller(struct scan__acc *a, struct store *s, const char 
                     "seller_org_id", seller, "alliance_reports", (json_int_t)reports,
                     "reporting_members", (json_int_t)members, "strikes", (json_int_t)strikes,
                     "linked_infringers", links, "explanation", expl);
-    if (sig && memo) { /* the batch keeps a reference; the signal is never changed */
-        snprintf(memo->seller, sizeof memo->seller, "%s", seller);
-        memo->sig = json_incref(sig);
-        a->batch->nmemo++;
+    if (sig && memo && json_object_set(memo, seller, sig)) { /* the batch keeps a reference */
+        json_decref(sig);
+        return IPS_ERR_NOMEM;
     }
     return scan__add(a, sig);
 }
@@ -499,10 +544,12 @@ static ips_status scan__set_state(struct store *s, struct store_listing *l, cons
     return st;
 }
 
-/* detections__scan_store, inside batch b when not NULL (its seller memo). */
+/* detections__scan_store, inside batch b when not NULL (its seller memo),
+ * with v's text matches found beforehand when pre is not NULL. */
 static ips_status scan__store(struct store *s, struct detections_rules *r,
                               struct detections_batch *b, struct store_listing *l,
-                              const struct store_listing_version *v, bool fresh, int64_t now_ms,
+                              const struct store_listing_version *v,
+                              const struct detections_prescan *pre, bool fresh, int64_t now_ms,
                               bool *changed)
 {
     struct scan__acc a;
@@ -532,8 +579,9 @@ static ips_status scan__store(struct store *s, struct detections_rules *r,
     if (
         (!fresh &&
          (st = store_detections_dismissed_orgs(s, l->id, v->version, scan__dismissed, &a))) ||
-        (st = scan__field(&a, "title", v->title, hits)) ||
-        (st = scan__field(&a, "description", v->description, hits)) ||
+        (st = scan__field(&a, "title", v->title, pre ? &pre->found[0] : NULL, hits)) ||
+        (st = scan__field(&a, "description", v->description, pre ? &pre->found[1] : NULL,
+                          hits)) ||
         (st = scan__text_signals(&a, hits, l->seller_org_id)) ||
         (st = scan__images(&a, s, v->images)) || (st = scan__holder_signals(&a, l, v)) ||
         (st = scan__median(&a, v)) || (st = scan__seller(&a, s, l->seller_org_id, now_ms)))
@@ -638,7 +686,7 @@ ips_status detections__scan_store(struct store *s, struct detections_rules *r,
                                   const struct store_listing_version *v, bool fresh,
                                   int64_t now_ms, bool *changed)
 {
-    return scan__store(s, r, NULL, l, v, fresh, now_ms, changed);
+    return scan__store(s, r, NULL, l, v, NULL, fresh, now_ms, changed);
 }
 
 ips_status detections_batch_begin(struct store *s, const struct config *cfg, int64_t now_ms,
@@ -650,11 +698,16 @@ ips_status detections_batch_begin(struct store *s, const struct config *cfg, int
     b->s = s;
     b->cfg = cfg;
     b->now_ms = now_ms;
+    if (!(b->memo = json_object())) {
+        free(b);
+        return IPS_ERR_NOMEM;
+    }
     /* queued scanning: versions only go to the outbox, no rules needed */
     ips_status st = cfg && cfg->nats_url && cfg->nats_url[0]
                         ? IPS_OK
                         : detections__rules_get(s, cfg, &b->r);
     if (st) {
+        json_decref(b->memo);
         free(b);
         return st;
     }
@@ -663,20 +716,20 @@ ips_status detections_batch_begin(struct store *s, const struct config *cfg, int
 }
 
 ips_status detections_batch_written(struct detections_batch *b, struct store_listing *l,
-                                    const struct store_listing_version *v)
+                                    const struct store_listing_version *v,
+                                    const struct detections_prescan *pre)
 {
     if (!b->r)
         return store_scanq_enqueue(b->s, l->id, v->version, b->now_ms);
-    return scan__store(b->s, b->r, b, l, v, v->version == 1, b->now_ms, NULL);
+    return scan__store(b->s, b->r, b, l, v, prescan__usable(pre, b->r, v), v->version == 1,
+                       b->now_ms, NULL);
 }
 
 void detections_batch_end(struct detections_batch *b)
 {
     if (!b)
         return;
-    for (size_t i = 0; i < b->cap; i++)
-        json_decref(b->memo[i].sig);
-    free(b->memo);
+    json_decref(b->memo);
     detections__rules_unref(b->r);
     free(b);
 }

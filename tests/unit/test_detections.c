@@ -573,6 +573,63 @@ static void a_batch_scan_gives_the_verdicts_of_the_per_listing_scan(void **state
     }
 }
 
+/* One version written in a batch transaction with a text scan done before
+ * it (detections_prescan: the import's parsing thread). */
+struct prescan_write {
+    struct store_listing *l;
+    struct store_listing_version *v;
+    const struct detections_prescan *pre;
+};
+
+static ips_status prescan_write_tx(struct store *s, void *arg)
+{
+    struct prescan_write *a = arg;
+    struct detections_batch *b = NULL;
+    ips_status st = store_catalog_listing_add_version(s, a->v);
+    if (st == IPS_OK)
+        st = detections_batch_begin(s, NULL, a->v->created_ms, &b);
+    if (st == IPS_OK)
+        st = detections_batch_written(b, a->l, a->v, a->pre);
+    detections_batch_end(b);
+    return st;
+}
+
+/* The writer replays a text scan done before its transaction only when it
+ * is of the batch's rules and of the version's texts: a scan of older rules
+ * (a brand term added meanwhile) or of another text is not used, and the
+ * writer scans the version itself. */
+static void a_text_scan_done_before_counts_only_under_the_same_rules_and_texts(void **state)
+{
+    struct fixture *f = *state;
+    create(f, "PS-1", "plain leather wallet", "30.00", "bags");
+    struct detections_rules *old = NULL, *now = NULL;
+    struct detections_prescan *stale = NULL, *other = NULL;
+    assert_int_equal(detections_prescan_rules(f->db.s, NULL, &old), IPS_OK);
+    assert_non_null(old);
+    assert_int_equal(detections_prescan(old, "Aurora tote bag", "", &stale), IPS_OK);
+    terms(f, &f->aurora, f->brand.id, "Aurora");
+    rebuild(f);
+    assert_int_equal(detections_prescan_rules(f->db.s, NULL, &now), IPS_OK);
+    assert_true(now != old);
+    assert_int_equal(detections_prescan(now, "plain canvas tote", "", &other), IPS_OK);
+    const struct detections_prescan *pres[] = {stale, other};
+    for (int i = 0; i < 2; i++) {
+        snprintf(f->v->title, sizeof f->v->title, "Aurora tote bag");
+        f->v->description[0] = '\0';
+        f->v->version = f->l.current_version + 1;
+        f->l.current_version = f->v->version;
+        struct prescan_write a = {&f->l, f->v, pres[i]};
+        assert_int_equal(store_tx_run(f->db.s, prescan_write_tx, &a), IPS_OK);
+        current(f, "PS-1");
+        assert_int_equal(f->d->listing_version, f->v->version);
+        assert_non_null(strstr(f->d->outcome_key, "brand_term/"));
+    }
+    detections_prescan_free(stale);
+    detections_prescan_free(other);
+    detections_prescan_rules_free(old);
+    detections_prescan_rules_free(now);
+}
+
 /* The image fetcher's address guard: only public unicast addresses. */
 static void only_public_addresses_are_fetched_from(void **state)
 {
@@ -594,12 +651,123 @@ static void only_public_addresses_are_fetched_from(void **state)
     }
 }
 
+/* ---- the lists ------------------------------------------------------------------------ */
+
+#define PAGED_MAX 32
+struct paged {
+    char id[PAGED_MAX][ID_SIZE];
+    int n;
+};
+
+static ips_status paged_take(const struct store_detection *d, void *arg)
+{
+    struct paged *p = arg;
+    assert_true(d->is_current);
+    assert_string_not_equal(d->action, "allow");
+    assert_true(p->n < PAGED_MAX);
+    memcpy(p->id[p->n++], d->id, ID_SIZE);
+    return IPS_OK;
+}
+
+/* The list as who sees it through filter flt, in pages of two put together
+ * (each page after the first from the last id of the one before). */
+static void list_paged(struct fixture *f, const struct access_principal *who,
+                       const struct store_detection_filter *flt, struct paged *all)
+{
+    all->n = 0;
+    for (;;) {
+        struct paged page = {.n = 0};
+        const char *before = all->n ? all->id[all->n - 1] : NULL;
+        assert_int_equal(detections_list(testdb_act_as(&f->db, who), flt, before, 2, paged_take,
+                                         &page),
+                         IPS_OK);
+        for (int i = 0; i < page.n; i++) {
+            assert_true(all->n < PAGED_MAX);
+            memcpy(all->id[all->n++], page.id[i], ID_SIZE);
+        }
+        if (page.n < 2)
+            return;
+    }
+}
+
+/* Each of the list's statements (no filter: every flagged verdict, through
+ * the partial index of 0026; an org's; an action's; a listing's) gives, page
+ * by page, the whole list in one page: newest first, current flagged
+ * verdicts only, exactly the expected ones. */
+static void every_list_pages_through_exactly_its_current_flagged_verdicts(void **state)
+{
+    struct fixture *f = *state;
+    terms(f, &f->aurora, f->brand.id, "Aurora");
+    terms(f, &f->zephyr, f->brand2.id, "Zephyr");
+    rebuild(f);
+    const char *listings[][2] = {
+        {"P1", "Aurora bag replica"}, {"P2", "plain leather bag"},   {"P3", "Zephyr shoes replica"},
+        {"P4", "Aurora belt replica"}, {"P5", "Aurora and Zephyr replica set"},
+        {"P6", "plain canvas tote"},  {"P7", "Zephyr cap replica"}, {"P8", "Aurora scarf replica"},
+    };
+    for (size_t i = 0; i < sizeof listings / sizeof *listings; i++)
+        create(f, listings[i][0], listings[i][1], "20.00", "bags");
+    /* P8 is changed to a plain text: its flagged verdict is no longer current */
+    json_t *u = json_pack("{s:s, s:s, s:s, s:s}", "title", "plain wool scarf", "price", "20.00",
+                          "currency", "EUR", "category", "bags");
+    assert_int_equal(
+        catalog_listing_update(testdb_act_as(&f->db, &f->seller), "P8", u, &f->l, f->v, NULL),
+        IPS_OK);
+    json_decref(u);
+    current(f, "P1");
+    char action[sizeof f->d->action];
+    snprintf(action, sizeof action, "%s", f->d->action);
+
+    struct {
+        const struct access_principal *who;
+        struct store_detection_filter flt;
+        int expect;
+    } cases[] = {
+        {&f->reviewer, {NULL, NULL, NULL, NULL}, 5},       /* P1 P3 P4 P5 P7 */
+        {&f->reviewer, {NULL, NULL, f->brand.id, NULL}, 3},  /* P1 P4 P5 */
+        {&f->aurora, {NULL, NULL, NULL, NULL}, 3},
+        {&f->reviewer, {NULL, NULL, f->brand2.id, NULL}, 3}, /* P3 P5 P7 */
+        {&f->reviewer, {action, NULL, NULL, NULL}, -1},      /* those with P1's action */
+        {&f->reviewer, {NULL, NULL, NULL, "P5"}, 1},
+        {&f->reviewer, {NULL, NULL, NULL, "P8"}, 0},
+        {&f->reviewer, {"allow", NULL, NULL, "P2"}, -2}, /* allow asked for: listed */
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        struct paged paged, one = {.n = 0};
+        if (cases[c].expect == -2) {
+            /* an allow verdict is listed when asked for by its action */
+            int n = 0;
+            assert_int_equal(detections_list(testdb_act_as(&f->db, cases[c].who), &cases[c].flt,
+                                             NULL, 50, count, &n),
+                             IPS_OK);
+            assert_int_equal(n, 1);
+            continue;
+        }
+        list_paged(f, cases[c].who, &cases[c].flt, &paged);
+        assert_int_equal(detections_list(testdb_act_as(&f->db, cases[c].who), &cases[c].flt,
+                                         NULL, PAGED_MAX, paged_take, &one),
+                         IPS_OK);
+        if (cases[c].expect >= 0)
+            assert_int_equal(paged.n, cases[c].expect);
+        else
+            assert_true(paged.n >= 1 && paged.n <= 5);
+        assert_int_equal(paged.n, one.n);
+        for (int i = 0; i < one.n; i++) {
+            assert_memory_equal(paged.id[i], one.id[i], ID_SIZE);
+            if (i)
+                assert_true(strcmp(one.id[i - 1], one.id[i]) > 0);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(only_public_addresses_are_fetched_from),
         cmocka_unit_test_setup_teardown(a_batch_scan_gives_the_verdicts_of_the_per_listing_scan,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            a_text_scan_done_before_counts_only_under_the_same_rules_and_texts, setup, teardown),
         cmocka_unit_test_setup_teardown(a_seller_linked_to_a_struck_seller_is_flagged, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(
@@ -616,6 +784,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(a_right_holder_sees_and_decides_only_its_own_brands, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(
+            every_list_pages_through_exactly_its_current_flagged_verdicts, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

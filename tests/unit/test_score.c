@@ -206,6 +206,19 @@ static void bad_lines_get_error_verdicts_and_the_scan_goes_on(void **state)
     free(buf);
 }
 
+/* The verdict line b writes for line (not an error verdict), its length in
+ * *len (newline included); free it. */
+static char *scan_one(struct detect_batch *b, const char *line, size_t *len)
+{
+    char *buf = NULL;
+    FILE *out = open_memstream(&buf, len);
+    bool was_error = true;
+    assert_int_equal(detect_batch_scan_line(b, line, strlen(line), 1, out, &was_error), IPS_OK);
+    fclose(out);
+    assert_false(was_error);
+    return buf;
+}
+
 /* Verdicts with signals are written directly, not through jansson: the bytes
  * are still those json_dumps wrote (expected lines: the jansson-based writer's
  * output), on the fast path and on the general path (a nested object sends
@@ -221,13 +234,8 @@ static void verdict_lines_keep_the_bytes_jansson_wrote(void **state)
     char err[300] = "";
     assert_int_equal(detect_batch_new(prof, strlen(prof), NULL, NULL, &b, err, sizeof err), IPS_OK);
     for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
-        char *buf = NULL;
         size_t len = 0;
-        FILE *out = open_memstream(&buf, &len);
-        bool was_error = true;
-        assert_int_equal(detect_batch_scan_line(b, lines[i], strlen(lines[i]), 1, out, &was_error), IPS_OK);
-        fclose(out);
-        assert_false(was_error);
+        char *buf = scan_one(b, lines[i], &len);
         assert_int_equal(len, strlen(want[i]) + 1);
         assert_memory_equal(buf, want[i], len - 1);
         free(buf);
@@ -255,13 +263,8 @@ static void prices_are_written_as_jansson_writes_them(void **state)
                  "{\"id\":\"P%zu\",\"title\":\"zorbo bag\",\"price\":%s,\"currency\":\"EUR\","
                  "\"category\":\"c\"}",
                  i, prices[i]);
-        char *buf = NULL;
         size_t len = 0;
-        FILE *out = open_memstream(&buf, &len);
-        bool was_error = true;
-        assert_int_equal(detect_batch_scan_line(b, line, strlen(line), 1, out, &was_error), IPS_OK);
-        fclose(out);
-        assert_false(was_error);
+        char *buf = scan_one(b, line, &len);
         assert_true(len > 1 && buf[len - 1] == '\n');
         assert_non_null(strstr(buf, "price_below_reference"));
         json_error_t je;
@@ -275,6 +278,63 @@ static void prices_are_written_as_jansson_writes_them(void **state)
         json_decref(v);
         free(buf);
     }
+    detect_batch_free(b);
+}
+
+/* The fast path scans title and description once, joined, and judges a line
+ * with a hit from those hits (a field without one is not normalised again);
+ * the general path (detect_batch_verdict) scans each field on its own. Both
+ * must write the same verdict: random ASCII lines with terms and cue phrases
+ * in the title, the description, both, repeated, spread and with "m" words. */
+static void the_one_scan_of_both_fields_gives_the_per_field_verdicts(void **state)
+{
+    (void)state;
+    static const char prof[] =
+        "{\"profiles\":[{\"rightholder\":\"Zorbo Co\",\"terms\":[\"Zorbo\",\"Mirra Lux\"],"
+        "\"authorized_sellers\":[\"ok\"],\"reference_prices\":[{\"category\":\"bags\","
+        "\"currency\":\"USD\",\"min\":300}]},{\"rightholder\":\"Kalo\",\"terms\":[\"kalo\",\"zorbo\"]}]}";
+    static const char *const words[] = {"bag",   "women", "small", "zorbo", "Z.O.R.B.O", "replica",
+                                        "1:1",   "kalo",  "mirra", "lux",   "original",   "quality",
+                                        "m",     "x",     "Mirra Lux", "new  ", "-", "kaloo"};
+    const size_t nw = sizeof words / sizeof words[0];
+    struct detect_batch *b = NULL;
+    char err[300] = "";
+    assert_int_equal(detect_batch_new(prof, strlen(prof), NULL, NULL, &b, err, sizeof err), IPS_OK);
+    uint64_t r = 88172645463325252ull;
+    size_t hits = 0;
+    for (int i = 0; i < 3000; i++) {
+        char title[200], desc[400], line[800];
+        size_t to = 0, d = 0;
+        title[0] = desc[0] = '\0';
+        for (int w = 0; w < 1 + i % 7; w++) {
+            r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+            to += (size_t)snprintf(title + to, sizeof title - to, "%s%s", w ? " " : "", words[r % nw]);
+        }
+        for (int w = 0; w < i % 13; w++) {
+            r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+            d += (size_t)snprintf(desc + d, sizeof desc - d, "%s%s", w ? " " : "", words[r % nw]);
+        }
+        snprintf(line, sizeof line,
+                 "{\"id\":\"R%d\",\"seller_id\":\"%s\",\"title\":\"%s\",\"description\":\"%s\","
+                 "\"price\":%d,\"currency\":\"USD\",\"category\":\"bags\"}",
+                 i, i % 5 ? "s9" : "ok", title, desc, (int)(r % 500));
+        size_t len = 0;
+        char *buf = scan_one(b, line, &len);
+        json_error_t je;
+        json_t *l = json_loads(line, 0, &je), *v = NULL;
+        assert_non_null(l);
+        assert_int_equal(detect_batch_verdict(b, l, &v, err, sizeof err), IPS_OK);
+        char *want = json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(6) | JSON_PRESERVE_ORDER);
+        assert_non_null(want);
+        if (strlen(want) != len - 1 || memcmp(want, buf, len - 1) != 0)
+            fail_msg("%s\nfast:    %.*s\ngeneral: %s", line, (int)(len - 1), buf, want);
+        hits += strstr(want, "\"signals\":[]") == NULL;
+        free(want);
+        json_decref(v);
+        json_decref(l);
+        free(buf);
+    }
+    assert_true(hits > 1000 && hits < 2900); /* both kinds of line were there */
     detect_batch_free(b);
 }
 
@@ -311,6 +371,7 @@ int main(void)
         cmocka_unit_test(bad_profiles_are_refused_with_a_reason),
         cmocka_unit_test(verdict_lines_keep_the_bytes_jansson_wrote),
         cmocka_unit_test(prices_are_written_as_jansson_writes_them),
+        cmocka_unit_test(the_one_scan_of_both_fields_gives_the_per_field_verdicts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
