@@ -75,17 +75,18 @@ static int event__cmp(const void *a, const void *b)
 static ips_status judge__tx(struct store *s, void *arg)
 {
     struct judge__batch *b = arg;
-    ips_status st = IPS_OK;
     b->judged = 0;
     audit_defer(s);
+    /* every listing's lock before the first read of any (has_verdict), in
+     * one round trip instead of one per listing */
+    const char *ids[SCANQ_BATCH_MAX];
+    for (int i = 0; i < b->n; i++)
+        ids[i] = b->ev[i].listing_id;
+    ips_status st = store_scanq_lock_listings(s, ids, b->n);
     for (int i = 0; i < b->n && st == IPS_OK; i++) {
         const struct scanq_event *e = &b->ev[i];
         int64_t used = 0;
-        /* the lock before the first read of the listing (has_verdict) */
-        if (i == 0 || strcmp(e->listing_id, b->ev[i - 1].listing_id) != 0)
-            st = store_scanq_lock_listing(s, e->listing_id);
-        if (st == IPS_OK)
-            st = detections_queued_scan(s, b->cfg, e->listing_id, e->version, &used);
+        st = detections_queued_scan(s, b->cfg, e->listing_id, e->version, &used);
         if (st == IPS_OK)
             b->judged++;
         else if (st == IPS_ERR_CONFLICT || st == IPS_ERR_NOT_FOUND)

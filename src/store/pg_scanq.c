@@ -10,6 +10,8 @@
 #include "store/pg_internal.h"
 #include "store/store_scanq_backend.h"
 
+#include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/log.h"
@@ -137,12 +139,30 @@ static ips_status scanq_status(struct store *s, struct store_scanq_status *out)
     return pg__get_one(pg__from(s), q_status, NULL, NULL, decode_status, &tmp, out, sizeof tmp);
 }
 
-static const char q_lock_listing[] = "SELECT pg_advisory_xact_lock(" PG__LISTING_LOCK_CLASS
-                                     ", hashtext(current_schema() || '/' || $1))";
+/* $1: a JSON array of listing ids. Each distinct key once, in key order
+ * (the subquery's sort feeds the aggregate row by row), so two batches
+ * never wait for each other crosswise, even when two ids share a key. */
+static const char q_lock_listings[] =
+    "SELECT count(pg_advisory_xact_lock(" PG__LISTING_LOCK_CLASS ", k)) FROM"
+    " (SELECT DISTINCT hashtext(current_schema() || '/' || j.id) AS k"
+    "  FROM jsonb_array_elements_text($1::jsonb) AS j (id) ORDER BY k) AS keys";
 
-static ips_status scanq_lock_listing(struct store *s, const char *listing_id)
+static ips_status scanq_lock_listings(struct store *s, const char *const *listing_ids, int n)
 {
-    return pg__write(pg__from(s), q_lock_listing, pg__bind_key, listing_id, false);
+    json_t *a = json_array();
+    for (int i = 0; a && i < n; i++) {
+        if (json_array_append_new(a, json_string(listing_ids[i]))) {
+            json_decref(a);
+            a = NULL;
+        }
+    }
+    char *ids = a ? json_dumps(a, JSON_COMPACT) : NULL;
+    json_decref(a);
+    if (!ids)
+        return IPS_ERR_NOMEM;
+    ips_status result = pg__write(pg__from(s), q_lock_listings, pg__bind_key, ids, false);
+    free(ids);
+    return result;
 }
 
 const struct store_scanq_ops pg__scanq_ops = {
@@ -151,5 +171,5 @@ const struct store_scanq_ops pg__scanq_ops = {
     .published = scanq_published,
     .has_verdict = scanq_has_verdict,
     .status = scanq_status,
-    .lock_listing = scanq_lock_listing,
+    .lock_listings = scanq_lock_listings,
 };

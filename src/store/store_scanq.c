@@ -37,10 +37,19 @@ ips_status store_scanq_has_verdict(struct store *s, const char *listing_id, int6
 
 ips_status store_scanq_lock_listing(struct store *s, const char *listing_id)
 {
-    STORE__REQUIRE(s && listing_id && s->in_tx);
-    if (!s->concurrent || !s->ops->scanq->lock_listing)
+    return store_scanq_lock_listings(s, &listing_id, 1);
+}
+
+ips_status store_scanq_lock_listings(struct store *s, const char *const *listing_ids, int n)
+{
+    STORE__REQUIRE(s && listing_ids && s->in_tx);
+    if (n < 1 || n > STORE_SCANQ_LOCK_MAX)
+        return IPS_ERR_INVALID;
+    for (int i = 0; i < n; i++)
+        STORE__REQUIRE(listing_ids[i]);
+    if (!s->concurrent || !s->ops->scanq->lock_listings)
         return IPS_OK;
-    return s->ops->scanq->lock_listing(s, listing_id);
+    return s->ops->scanq->lock_listings(s, listing_ids, n);
 }
 
 ips_status store_scanq_status(struct store *s, struct store_scanq_status *out)

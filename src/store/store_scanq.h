@@ -51,6 +51,12 @@ ips_status store_scanq_has_verdict(struct store *s, const char *listing_id, int6
  * listing is read. Nothing to do where writers run alone (SQLite, or a
  * store_tx_run transaction). IPS_ERR_INTERNAL outside a transaction. */
 ips_status store_scanq_lock_listing(struct store *s, const char *listing_id);
+/* store_scanq_lock_listing for n listings (ids may repeat) in one round trip,
+ * taken in one fixed order (that of the lock keys) whatever the order of
+ * listing_ids, so that batches locking overlapping sets cannot deadlock.
+ * IPS_ERR_INVALID for n < 1 or n > STORE_SCANQ_LOCK_MAX. */
+#define STORE_SCANQ_LOCK_MAX 1024
+ips_status store_scanq_lock_listings(struct store *s, const char *const *listing_ids, int n);
 /* OUT *out: the counts (a read over every listing version: operators and
  * tests, not a hot path). */
 ips_status store_scanq_status(struct store *s, struct store_scanq_status *out);

@@ -16,8 +16,8 @@ struct store_scanq_ops {
     ips_status (*has_verdict)(struct store *s, const char *listing_id, int64_t version,
                               bool *has);
     ips_status (*status)(struct store *s, struct store_scanq_status *out);
-    /* NULL: the backend's writers run alone (nothing to lock) */
-    ips_status (*lock_listing)(struct store *s, const char *listing_id);
+    /* NULL: the backend's writers run alone (nothing to lock); n >= 1 */
+    ips_status (*lock_listings)(struct store *s, const char *const *listing_ids, int n);
 };
 
 #endif

@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -318,12 +319,15 @@ struct holder {
     pthread_cond_t cv;
     bool holding, release;
     ips_status failed;
+    const char *const *ids; /* the listings locked in one call, else "H1" alone */
+    int n;
 };
 
 static ips_status holder_tx(struct store *s, void *arg)
 {
     struct holder *h = arg;
-    ips_status st = store_scanq_lock_listing(s, "H1");
+    ips_status st =
+        h->n ? store_scanq_lock_listings(s, h->ids, h->n) : store_scanq_lock_listing(s, "H1");
     pthread_mutex_lock(&h->mu);
     h->holding = true;
     pthread_cond_broadcast(&h->cv);
@@ -349,6 +353,30 @@ static void *holder_run(void *arg)
     return NULL;
 }
 
+/* Start h's thread and wait until its transaction holds its locks. */
+static void holder_start(struct holder *h, pthread_t *th)
+{
+    pthread_mutex_init(&h->mu, NULL);
+    pthread_cond_init(&h->cv, NULL);
+    assert_int_equal(pthread_create(th, NULL, holder_run, h), 0);
+    pthread_mutex_lock(&h->mu);
+    while (!h->holding)
+        pthread_cond_wait(&h->cv, &h->mu);
+    pthread_mutex_unlock(&h->mu);
+}
+
+/* Let h's transaction commit and join its thread. */
+static void holder_finish(struct holder *h, pthread_t th)
+{
+    pthread_mutex_lock(&h->mu);
+    h->release = true;
+    pthread_cond_broadcast(&h->cv);
+    pthread_mutex_unlock(&h->mu);
+    assert_int_equal(pthread_join(th, NULL), 0);
+    pthread_cond_destroy(&h->cv);
+    pthread_mutex_destroy(&h->mu);
+}
+
 static ips_status enqueue_tx(struct store *s, void *arg)
 {
     (void)arg;
@@ -363,14 +391,8 @@ static void concurrent_transactions_run_side_by_side_on_postgres(void **state)
     create(f, "H1", "AUR0RA bag replica");
     create(f, "H2", "AUR0RA bag replica");
     struct holder h = {.url = f->db.url, .holding = false, .release = false, .failed = IPS_OK};
-    pthread_mutex_init(&h.mu, NULL);
-    pthread_cond_init(&h.cv, NULL);
     pthread_t th;
-    assert_int_equal(pthread_create(&th, NULL, holder_run, &h), 0);
-    pthread_mutex_lock(&h.mu);
-    while (!h.holding)
-        pthread_cond_wait(&h.cv, &h.mu);
-    pthread_mutex_unlock(&h.mu);
+    holder_start(&h, &th);
     /* while the other transaction is open, this one judges and commits
      * (with an exclusive write lock it would wait for it: a hang) */
     struct scanq_event ev = {"H2", 1};
@@ -378,13 +400,7 @@ static void concurrent_transactions_run_side_by_side_on_postgres(void **state)
     ips_status st = scanq_judge(f->db.s, &f->db.cfg, &ev, 1, &judged);
     /* a concurrent transaction may not write the outbox (its order) */
     ips_status enq = store_tx_run_concurrent(f->db.s, enqueue_tx, NULL);
-    pthread_mutex_lock(&h.mu);
-    h.release = true;
-    pthread_cond_broadcast(&h.cv);
-    pthread_mutex_unlock(&h.mu);
-    assert_int_equal(pthread_join(th, NULL), 0);
-    pthread_cond_destroy(&h.cv);
-    pthread_mutex_destroy(&h.mu);
+    holder_finish(&h, th);
     assert_int_equal(h.failed, IPS_OK);
     assert_int_equal(st, IPS_OK);
     assert_int_equal(judged, 1);
@@ -394,6 +410,47 @@ static void concurrent_transactions_run_side_by_side_on_postgres(void **state)
     /* outside a transaction the lock is a caller bug */
     assert_int_equal(store_scanq_lock_listing(f->db.s, "H1"), IPS_ERR_INTERNAL);
     assert_int_equal(scanq_judge(f->db.s, &f->db.cfg, &ev, 0, NULL), IPS_ERR_INVALID);
+}
+
+static ips_status lock_none_tx(struct store *s, void *arg)
+{
+    const char *ids[] = {"H1"};
+    (void)arg;
+    return store_scanq_lock_listings(s, ids, 0);
+}
+
+/* 1 if another session may take listing id's lock now (taken and released
+ * at once: outside a transaction block it lasts one statement) */
+static int64_t listing_free(struct fixture *f, const char *id)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT pg_try_advisory_xact_lock(1768976236,"
+             " hashtext(current_schema() || '/' || '%s'))::int",
+             id);
+    return testdb_query_int64(&f->db, sql);
+}
+
+static void a_batch_locks_each_of_its_listings_in_one_call(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(store_tx_run_concurrent(f->db.s, lock_none_tx, NULL), IPS_ERR_INVALID);
+    if (strcmp(store_backend_name(f->db.s), "postgres") != 0)
+        skip(); /* SQLite's writers run alone: nothing is locked */
+    /* out of order and repeated, as a batch's events may be */
+    const char *const ids[] = {"H3", "H1", "H3", "H1"};
+    struct holder h = {.url = f->db.url, .ids = ids, .n = 4};
+    pthread_t th;
+    holder_start(&h, &th);
+    int64_t h1 = listing_free(f, "H1"), h2 = listing_free(f, "H2"), h3 = listing_free(f, "H3");
+    holder_finish(&h, th);
+    assert_int_equal(h.failed, IPS_OK);
+    assert_int_equal(h1, 0);
+    assert_int_equal(h3, 0);
+    assert_int_equal(h2, 1);
+    /* released with the holder's commit */
+    assert_int_equal(listing_free(f, "H1"), 1);
+    assert_int_equal(listing_free(f, "H3"), 1);
 }
 
 int main(void)
@@ -408,6 +465,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(warming_compiles_the_current_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(
             racing_workers_write_one_verdict_per_version_and_an_intact_chain, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_batch_locks_each_of_its_listings_in_one_call, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(concurrent_transactions_run_side_by_side_on_postgres, setup,
                                         teardown),
     };
