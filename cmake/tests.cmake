@@ -56,17 +56,28 @@ foreach(t IN LISTS E2E_TESTS)
     ENVIRONMENT "IPRSHIELD_BIN=$<TARGET_FILE:iprshield>;IPRSHIELD_TEST_TMP=${CMAKE_BINARY_DIR}/test-tmp")
 endforeach()
 
-# The e2e programs named in tests/e2e/postgres.list run a second time with
-# every server on a fresh PostgreSQL schema (lib.mjs testDbUrl).
-set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
-             ${CMAKE_SOURCE_DIR}/tests/e2e/postgres.list)
-file(STRINGS ${CMAKE_SOURCE_DIR}/tests/e2e/postgres.list PG_E2E_TESTS REGEX "^[a-z_0-9]+$")
-foreach(name IN LISTS PG_E2E_TESTS)
-  add_test(NAME pg/e2e/${name}
-           COMMAND ${PG_CLUSTER} run ${PG_STATE} ${NODE} --test ${CMAKE_SOURCE_DIR}/tests/e2e/${name}.test.mjs)
-  set_tests_properties(pg/e2e/${name} PROPERTIES TIMEOUT 900 LABELS "e2e;pg" FIXTURES_REQUIRED pg
-    ENVIRONMENT "IPRSHIELD_BIN=$<TARGET_FILE:iprshield>;IPRSHIELD_TEST_TMP=${CMAKE_BINARY_DIR}/test-tmp")
-endforeach()
+# ips_pg_twins(KIND TIMEOUT LABELS ENV [RUN_SERIAL]): the Node.js programs
+# of tests/KIND named in tests/KIND/postgres.list run a second time, as
+# pg/KIND/<name>, inside the throw-away cluster (each server on a fresh
+# PostgreSQL schema: tests/e2e/lib.mjs testDbUrl, tests/browser/lib.mjs testDb).
+function(ips_pg_twins kind timeout labels env)
+  set(list ${CMAKE_SOURCE_DIR}/tests/${kind}/postgres.list)
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${list})
+  file(STRINGS ${list} names REGEX "^[a-z_0-9]+$")
+  foreach(name IN LISTS names)
+    add_test(NAME pg/${kind}/${name}
+             COMMAND ${PG_CLUSTER} run ${PG_STATE} ${NODE} --test
+                     ${CMAKE_SOURCE_DIR}/tests/${kind}/${name}.test.mjs)
+    set_tests_properties(pg/${kind}/${name} PROPERTIES TIMEOUT ${timeout} LABELS "${labels}"
+      FIXTURES_REQUIRED pg ENVIRONMENT "${env}")
+    if(ARGN)
+      set_tests_properties(pg/${kind}/${name} PROPERTIES ${ARGN} TRUE)
+    endif()
+  endforeach()
+endfunction()
+
+ips_pg_twins(e2e 900 "e2e;pg"
+  "IPRSHIELD_BIN=$<TARGET_FILE:iprshield>;IPRSHIELD_TEST_TMP=${CMAKE_BINARY_DIR}/test-tmp")
 
 file(GLOB BROWSER_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/browser/*.test.mjs)
 foreach(t IN LISTS BROWSER_TESTS)
@@ -76,17 +87,8 @@ foreach(t IN LISTS BROWSER_TESTS)
     ENVIRONMENT "IPRSHIELD_BIN=$<TARGET_FILE:iprshield>;IPRSHIELD_TEST_TMP=${CMAKE_BINARY_DIR}/test-tmp;IPRSHIELD_SCREENSHOTS=${CMAKE_BINARY_DIR}/test-output/screenshots")
 endforeach()
 
-# The browser journeys named in tests/browser/postgres.list run a second time
-# with their servers on PostgreSQL (tests/browser/lib.mjs testDb).
-set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
-             ${CMAKE_SOURCE_DIR}/tests/browser/postgres.list)
-file(STRINGS ${CMAKE_SOURCE_DIR}/tests/browser/postgres.list PG_BROWSER_TESTS REGEX "^[a-z_0-9]+$")
-foreach(name IN LISTS PG_BROWSER_TESTS)
-  add_test(NAME pg/browser/${name}
-           COMMAND ${PG_CLUSTER} run ${PG_STATE} ${NODE} --test ${CMAKE_SOURCE_DIR}/tests/browser/${name}.test.mjs)
-  set_tests_properties(pg/browser/${name} PROPERTIES TIMEOUT 900 LABELS "browser;pg" RUN_SERIAL TRUE
-    FIXTURES_REQUIRED pg
-    ENVIRONMENT "IPRSHIELD_BIN=$<TARGET_FILE:iprshield>;IPRSHIELD_TEST_TMP=${CMAKE_BINARY_DIR}/test-tmp;IPRSHIELD_SCREENSHOTS=${CMAKE_BINARY_DIR}/test-output/screenshots-pg")
-endforeach()
+ips_pg_twins(browser 900 "browser;pg"
+  "IPRSHIELD_BIN=$<TARGET_FILE:iprshield>;IPRSHIELD_TEST_TMP=${CMAKE_BINARY_DIR}/test-tmp;IPRSHIELD_SCREENSHOTS=${CMAKE_BINARY_DIR}/test-output/screenshots-pg"
+  RUN_SERIAL)
 
 include(${CMAKE_SOURCE_DIR}/cmake/fuzz.cmake)

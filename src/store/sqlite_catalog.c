@@ -327,19 +327,12 @@ static ips_status identifier_sellers(struct store *s, const char *kind,
                         &(struct emit_seller_id){cb, arg});
 }
 
-/* sqlite__decode_fn: column 0 as an int64_t. */
-static ips_status decode_int64(sqlite3_stmt *st, void *row)
-{
-    *(int64_t *)row = sqlite3_column_int64(st, 0);
-    return IPS_OK;
-}
-
 static ips_status identifier_count(struct store *s, const char *seller_org_id, int64_t *count)
 {
     int64_t tmp;
     /* count(*) always yields one row */
-    return sqlite__get_key(sqlite__from(s), q_ident_count, seller_org_id, decode_int64, &tmp,
-                           count, sizeof tmp);
+    return sqlite__get_key(sqlite__from(s), q_ident_count, seller_org_id, sqlite__decode_int64,
+                           &tmp, count, sizeof tmp);
 }
 
 /* ---- listings -------------------------------------------------------------------- */
@@ -806,7 +799,7 @@ static ips_status bulk_defer(struct store *s)
 {
     struct sqlite_store *ss = sqlite__from(s);
     int64_t last, tmp;
-    ips_status result = sqlite__get_one(ss, q_version_last, NULL, NULL, decode_int64, &tmp,
+    ips_status result = sqlite__get_one(ss, q_version_last, NULL, NULL, sqlite__decode_int64, &tmp,
                                         &last, sizeof last);
     if (result == IPS_OK) {
         ss->fts_after = last;

@@ -101,12 +101,6 @@ static ips_status strike_active(struct store *s, const char *seller_org_id, int6
                         &(struct emit_strike){cb, arg});
 }
 
-static ips_status decode_int64(sqlite3_stmt *st, void *row)
-{
-    *(int64_t *)row = sqlite3_column_int64(st, 0);
-    return IPS_OK;
-}
-
 static ips_status bind_org_ms(struct sqlite__stmt *q, const void *arg)
 {
     const struct bind_org_time *b = arg;
@@ -119,8 +113,8 @@ static ips_status strike_count(struct store *s, const char *seller_org_id, int64
 {
     struct bind_org_time b = {seller_org_id, now_ms, 0};
     int64_t tmp;
-    return sqlite__get_one(sqlite__from(s), q_strike_count, bind_org_ms, &b, decode_int64, &tmp, n,
-                           sizeof tmp);
+    return sqlite__get_one(sqlite__from(s), q_strike_count, bind_org_ms, &b, sqlite__decode_int64,
+                           &tmp, n, sizeof tmp);
 }
 
 /* ---- penalties ------------------------------------------------------------------------ */
@@ -478,8 +472,8 @@ static ips_status shared_holders(struct store *s, const char *network_id, const 
 static ips_status unlabelled_exists(struct store *s, bool *found)
 {
     int64_t tmp, v = 0;
-    ips_status r = sqlite__get_one(sqlite__from(s), q_unlabelled, NULL, NULL, decode_int64, &tmp,
-                                   &v, sizeof v);
+    ips_status r = sqlite__get_one(sqlite__from(s), q_unlabelled, NULL, NULL, sqlite__decode_int64,
+                                   &tmp, &v, sizeof v);
     if (r == IPS_OK)
         *found = v != 0;
     return r;
@@ -574,8 +568,8 @@ static ips_status flag_exists(struct store *s, const char *seller_org_id, const 
 {
     int64_t tmp, v = 0;
     struct bind_member b = {seller_org_id, network_id, 0};
-    ips_status r = sqlite__get_one(sqlite__from(s), q_flag_exists, bind_two, &b, decode_int64, &tmp,
-                                   &v, sizeof v);
+    ips_status r = sqlite__get_one(sqlite__from(s), q_flag_exists, bind_two, &b,
+                                   sqlite__decode_int64, &tmp, &v, sizeof v);
     if (r == IPS_OK)
         *found = v != 0;
     return r;

@@ -272,6 +272,10 @@ ips_status sqlite__col_blob(sqlite3_stmt *st, int col, void *dst, size_t max, si
  * in the decoder's order. Failure: as the sqlite__col_* helpers. */
 typedef ips_status (*sqlite__decode_fn)(sqlite3_stmt *st, void *row);
 
+/* sqlite__decode_fn: column 0 as an int64_t (row is an int64_t *); for counts,
+ * flags and single numbers. */
+ips_status sqlite__decode_int64(sqlite3_stmt *st, void *row);
+
 /*
  * Step a bound SELECT once and decode its first row into tmp (size bytes of
  * scratch), then copy it to out — so out is written only on success.
