@@ -54,6 +54,10 @@
     " UNION SELECT id FROM notices WHERE notifier_org_id = ?3)"
 #define ITEM_FROM_RH                                                                         \
     " FROM notices n CROSS JOIN notice_items i ON i.notice_id = n.id AND n.id IN " RH_NOTICES
+/* A seller scope (?5 set): the seller's own items (index notice_items_seller),
+ * each joined to its notice, instead of every item of the period. */
+#define ITEM_FROM_SELLER                                                                     \
+    " FROM notice_items i CROSS JOIN notices n ON n.id = i.notice_id AND i.seller_org_id = ?5"
 #define ITEM_WHERE                                                                           \
     RH_NOTICE " AND " BRAND("n.right_org_id") " AND " SELLER("i.seller_org_id") " AND "     \
         JUR("i.seller_org_id")
@@ -65,6 +69,12 @@
 #define VERDICT_FROM_RH                                                                      \
     " FROM detection_verdict_orgs h CROSS JOIN detection_verdicts d ON d.id = h.verdict_id"  \
     " AND h.org_id = ?3 JOIN listings l ON l.id = d.listing_id"
+/* VERDICT_FROM_SELLER (?5 set) walks the seller's listings (listings_seller)
+ * and their verdicts (detection_verdicts_listing) instead of every verdict of
+ * the period: a seller's dashboard over a million-listing catalog. */
+#define VERDICT_FROM_SELLER                                                                  \
+    " FROM listings l CROSS JOIN detection_verdicts d ON d.listing_id = l.id"                \
+    " AND l.seller_org_id = ?5"
 #define VERDICT_WHERE                                                                        \
     SELLER("l.seller_org_id") " AND " JUR("l.seller_org_id")                                 \
     " AND ((?3 IS NULL AND ?7 IS NULL) OR EXISTS (SELECT 1 FROM detection_verdict_orgs o"    \
@@ -103,6 +113,7 @@ static const char q_notices[] =
     " WHERE i.taken_down_ms = 0 AND i.decided_ms > 0 AND " PERIOD("i.decided_ms") " AND " W
 static const char q_times[] = Q_TIMES(ITEM_FROM, ITEM_WHERE);
 static const char q_times_rh[] = Q_TIMES(ITEM_FROM_RH, ITEM_WHERE);
+static const char q_times_seller[] = Q_TIMES(ITEM_FROM_SELLER, ITEM_WHERE);
 static const char q_times_all[] = Q_TIMES(ITEM_FROM_ALL, ALL);
 
 /* One indexed pass per event time (0014's partial indexes), then counted. */
@@ -121,6 +132,7 @@ static const char q_times_all[] = Q_TIMES(ITEM_FROM_ALL, ALL);
     PERIOD("i.appeal_ms") " AND " W ")"
 static const char q_items[] = Q_ITEMS(ITEM_FROM, ITEM_WHERE);
 static const char q_items_rh[] = Q_ITEMS(ITEM_FROM_RH, ITEM_WHERE);
+static const char q_items_seller[] = Q_ITEMS(ITEM_FROM_SELLER, ITEM_WHERE);
 static const char q_items_all[] = Q_ITEMS(ITEM_FROM_ALL, ALL);
 
 #define Q_APPEALS(FROM, W)                                                                   \
@@ -129,6 +141,7 @@ static const char q_items_all[] = Q_ITEMS(ITEM_FROM_ALL, ALL);
     " GROUP BY i.appeal_state"
 static const char q_appeals[] = Q_APPEALS(ITEM_FROM, ITEM_WHERE);
 static const char q_appeals_rh[] = Q_APPEALS(ITEM_FROM_RH, ITEM_WHERE);
+static const char q_appeals_seller[] = Q_APPEALS(ITEM_FROM_SELLER, ITEM_WHERE);
 static const char q_appeals_all[] = Q_APPEALS(ITEM_FROM_ALL, ALL);
 
 /* (the EXISTS names o.notice_id <> '' for the partial index of 0014; an
@@ -148,6 +161,8 @@ static const char q_appeals_all[] = Q_APPEALS(ITEM_FROM_ALL, ALL);
 static const char q_removals[] = Q_REMOVALS(ITEM_FROM, ITEM_WHERE, VERDICT_FROM, VERDICT_WHERE);
 static const char q_removals_rh[] =
     Q_REMOVALS(ITEM_FROM_RH, ITEM_WHERE, VERDICT_FROM_RH, VERDICT_WHERE);
+static const char q_removals_seller[] =
+    Q_REMOVALS(ITEM_FROM_SELLER, ITEM_WHERE, VERDICT_FROM_SELLER, VERDICT_WHERE);
 static const char q_removals_all[] = Q_REMOVALS(ITEM_FROM_ALL, ALL, VERDICT_FROM_ALL, ALL);
 
 /* Under a scope or filter, each verdict's signals JSON is read (a tenth of
@@ -165,6 +180,7 @@ static const char q_removals_all[] = Q_REMOVALS(ITEM_FROM_ALL, ALL, VERDICT_FROM
     " WHERE d.action <> 'allow' AND " PERIOD("d.created_ms") " AND " VW " GROUP BY 1"
 static const char q_signals[] = Q_SIGNALS(VERDICT_FROM, VERDICT_WHERE);
 static const char q_signals_rh[] = Q_SIGNALS(VERDICT_FROM_RH, VERDICT_WHERE);
+static const char q_signals_seller[] = Q_SIGNALS(VERDICT_FROM_SELLER, VERDICT_WHERE);
 static const char q_signals_all[] =
     "SELECT g.type, '', '', '', sum(g.signals), count(*) FROM detection_verdict_signals g"
     " WHERE " PERIOD("g.created_ms") " GROUP BY g.type";
@@ -174,6 +190,7 @@ static const char q_signals_all[] =
     PERIOD("d.created_ms") " AND " VW " GROUP BY d.action, d.status"
 static const char q_verdicts[] = Q_VERDICTS(VERDICT_FROM, VERDICT_WHERE);
 static const char q_verdicts_rh[] = Q_VERDICTS(VERDICT_FROM_RH, VERDICT_WHERE);
+static const char q_verdicts_seller[] = Q_VERDICTS(VERDICT_FROM_SELLER, VERDICT_WHERE);
 static const char q_verdicts_all[] = Q_VERDICTS(VERDICT_FROM_ALL, ALL);
 
 static const char q_strikes[] =
@@ -247,6 +264,12 @@ static const char *const reports__sql_rh[STORE_REPORTS__COUNT] = {
     [STORE_REPORTS_APPEALS] = q_appeals_rh,   [STORE_REPORTS_REMOVALS] = q_removals_rh,
     [STORE_REPORTS_SIGNALS] = q_signals_rh,   [STORE_REPORTS_VERDICTS] = q_verdicts_rh,
 };
+/* A seller's scope: the seller-driven texts. */
+static const char *const reports__sql_seller[STORE_REPORTS__COUNT] = {
+    [STORE_REPORTS_TIMES] = q_times_seller,     [STORE_REPORTS_ITEMS] = q_items_seller,
+    [STORE_REPORTS_APPEALS] = q_appeals_seller, [STORE_REPORTS_REMOVALS] = q_removals_seller,
+    [STORE_REPORTS_SIGNALS] = q_signals_seller, [STORE_REPORTS_VERDICTS] = q_verdicts_seller,
+};
 /* Every org, no filter: the texts without the restrictions where there is one. */
 static const char *const reports__sql_all[STORE_REPORTS__COUNT] = {
     [STORE_REPORTS_TIMES] = q_times_all,       [STORE_REPORTS_ITEMS] = q_items_all,
@@ -297,7 +320,8 @@ static ips_status reports_query(struct store *s, enum store_reports_query q,
                                 void *arg)
 {
     struct store_reports_row row;
-    const char *sql = store_reports__text(q, f, reports__sql, reports__sql_rh, reports__sql_all);
+    const char *sql = store_reports__text(q, f, reports__sql, reports__sql_rh, reports__sql_seller,
+                                          reports__sql_all);
     return sqlite__list(sqlite__from(s), sql, reports__bind, f, reports__decode, &row,
                         sizeof row, reports__emit, &(struct reports__emit){cb, arg});
 }

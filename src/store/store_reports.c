@@ -39,10 +39,12 @@ unsigned store_reports_filter_scopes(const struct store_reports_filter *f)
 
 const char *store_reports__text(enum store_reports_query q, const struct store_reports_filter *f,
                                 const char *const *sql, const char *const *rh,
-                                const char *const *all)
+                                const char *const *seller, const char *const *all)
 {
     if (f->rightholder && rh[q])
         return rh[q];
+    if (f->seller && seller[q])
+        return seller[q];
     if (!store_reports_filter_scopes(f) && !f->brand && !f->jurisdiction && all[q])
         return all[q];
     return sql[q];

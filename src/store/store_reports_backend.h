@@ -15,12 +15,14 @@ struct store_reports_ops {
                         const struct store_reports_filter *f, store_reports_cb cb, void *arg);
 };
 
-/* The SQL text a backend runs for query q under f, from its three tables
+/* The SQL text a backend runs for query q under f, from its four tables
  * indexed by query (NULL: no such text): rh[q] for a right-holder scope;
- * all[q] for every org with no scope, brand or jurisdiction (texts that
- * leave the restrictions, and the joins only they need, out); else sql[q]. */
+ * seller[q] for a seller scope (texts driven by the seller's own items and
+ * listings); all[q] for every org with no scope, brand or jurisdiction
+ * (texts that leave the restrictions, and the joins only they need, out);
+ * else sql[q]. */
 const char *store_reports__text(enum store_reports_query q, const struct store_reports_filter *f,
                                 const char *const *sql, const char *const *rh,
-                                const char *const *all);
+                                const char *const *seller, const char *const *all);
 
 #endif
