@@ -161,7 +161,8 @@ static const char q_appeals_all[] = Q_APPEALS(ITEM_FROM_ALL, ALL);
     " UNION ALL SELECT 'detection', '', '', '', count(*), " CNT("v.units_sold = 0") VFROM    \
     " LEFT JOIN listing_versions v ON v.listing_id = d.listing_id"                           \
     " AND v.version = d.listing_version"                                                     \
-    " WHERE d.applied = 'blocked' AND " PERIOD("d.created_ms") " AND " VW
+    " WHERE d.applied = 'blocked' AND d.action <> 'allow' AND " PERIOD("d.created_ms")       \
+    " AND " VW
 static const char q_removals[] = Q_REMOVALS(ITEM_FROM, ITEM_WHERE, VERDICT_FROM, VERDICT_WHERE);
 static const char q_removals_rh[] =
     Q_REMOVALS(ITEM_FROM_RH, ITEM_WHERE, VERDICT_FROM_RH, VERDICT_WHERE);
