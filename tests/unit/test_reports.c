@@ -598,7 +598,7 @@ static void a_right_holder_sees_only_its_own_numbers(void **state)
     assert_int_equal(num(m, "misuse", "notifier_suspensions", NULL), 0);
     assert_int_equal(num(m, "detections", "verdicts", NULL), 1);
     assert_int_equal(num(m, "enforcement", "strikes", NULL), 3); /* K1, K2, K4; not K3 */
-    /* the holder-driven statements (sqlite_reports.c *_rh) and the penalties
+    /* the holder-driven statements (reports_sql.h *_rh) and the penalties
      * of the sellers struck on its notices: same values as every org's
      * statements filtered to RHA */
     assert_int_equal(num(m, "actions", "takedowns", NULL), 3);
@@ -866,7 +866,7 @@ static ips_status sum_row(const struct store_reports_row *r, void *arg)
 }
 
 /* Every org's unfiltered numbers come from their own SQL texts (no join a
- * restriction needs; sqlite_reports.c, reports__sql_all); a seller scope
+ * restriction needs; reports_sql.h, reports__sql_all); a seller scope
  * takes the general texts. Each counted item or verdict belongs to exactly
  * one seller, so for every period — one with no events at all, one starting
  * exactly at an event — the unfiltered numbers are the sums of the sellers'. */
