@@ -453,6 +453,13 @@ static const char q_verdict_list_flagged[] =
     VERDICT_LIST("detection_verdicts d INDEXED BY detection_verdicts_flagged", "d.id",
                  " AND d.action <> 'allow' AND ?1 IS NULL", VERDICT_ANY_ORG, VERDICT_ANY_LISTING);
 
+static const char *const verdict_lists[STORE_DETECTIONS__LIST_COUNT] = {
+    [STORE_DETECTIONS__LIST_LISTING] = q_verdict_list_listing,
+    [STORE_DETECTIONS__LIST_ORG] = q_verdict_list_org,
+    [STORE_DETECTIONS__LIST_ACTION] = q_verdict_list_action,
+    [STORE_DETECTIONS__LIST_FLAGGED] = q_verdict_list_flagged,
+};
+
 static ips_status decode_verdict(sqlite3_stmt *st, void *row)
 {
     struct store_detection *d = row;
@@ -614,10 +621,7 @@ static ips_status verdict_list(struct store *s, const struct store_detection_fil
                                const char *before, int limit, store_detection_cb cb, void *arg)
 {
     struct list_args a = {f, before, limit};
-    const char *sql = opt(f->listing)  ? q_verdict_list_listing
-                      : opt(f->org_id) ? q_verdict_list_org
-                      : opt(f->action) ? q_verdict_list_action
-                                       : q_verdict_list_flagged;
+    const char *sql = store_detections__list_text(f, verdict_lists);
     return sqlite__list(sqlite__from(s), sql, bind_list, &a, decode_verdict, NULL,
                         sizeof(struct store_detection), emit_verdict,
                         &(struct emit_verdict){cb, arg});

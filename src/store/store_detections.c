@@ -142,6 +142,23 @@ ips_status store_detections_verdict_status(struct store *s, const char *id, cons
     return OPS(s)->verdict_status(s, id, status);
 }
 
+static bool store__named(const char *v)
+{
+    return v && v[0];
+}
+
+const char *store_detections__list_text(const struct store_detection_filter *f,
+                                        const char *const texts[STORE_DETECTIONS__LIST_COUNT])
+{
+    if (store__named(f->listing))
+        return texts[STORE_DETECTIONS__LIST_LISTING];
+    if (store__named(f->org_id))
+        return texts[STORE_DETECTIONS__LIST_ORG];
+    if (store__named(f->action))
+        return texts[STORE_DETECTIONS__LIST_ACTION];
+    return texts[STORE_DETECTIONS__LIST_FLAGGED];
+}
+
 ips_status store_detections_verdict_list(struct store *s, const struct store_detection_filter *f,
                                          const char *before, int limit, store_detection_cb cb,
                                          void *arg)

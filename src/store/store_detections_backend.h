@@ -56,4 +56,17 @@ struct store_detections_ops {
                                int limit, store_detection_link_cb cb, void *arg);
 };
 
+/* The verdict list's texts, one per filter that drives it (each backend
+ * says why, at its texts), and the one that serves f: the listing's if
+ * named, else the org's, else the action's, else every flagged verdict. */
+enum store_detections__list {
+    STORE_DETECTIONS__LIST_LISTING,
+    STORE_DETECTIONS__LIST_ORG,
+    STORE_DETECTIONS__LIST_ACTION,
+    STORE_DETECTIONS__LIST_FLAGGED,
+    STORE_DETECTIONS__LIST_COUNT
+};
+const char *store_detections__list_text(const struct store_detection_filter *f,
+                                        const char *const texts[STORE_DETECTIONS__LIST_COUNT]);
+
 #endif
