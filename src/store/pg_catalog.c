@@ -281,6 +281,17 @@ static ips_status fts_query_token(const char *tok, size_t len, void *ctx)
     return result ? result : buf_append(&q->b, tok, len);
 }
 
+/* pg__fts_string_fn: one string's tokens as a phrase, the last a prefix if starred. */
+static ips_status fts_query_string(const char *str, size_t len, bool prefix, void *ctx)
+{
+    struct fts_query *q = ctx;
+    q->in_term = 0;
+    ips_status result = fts_tokens(str, len, fts_query_token, q);
+    if (result == IPS_OK && q->in_term)
+        result = buf_append(&q->b, prefix ? "':* )" : "' )", prefix ? 5 : 3);
+    return result;
+}
+
 /*
  * Turn fts_query, FTS5 syntax as catalog_fts_query makes it (strings in
  * double quotes with inner quotes doubled, each optionally followed by '*',
@@ -294,52 +305,7 @@ static ips_status fts_query_token(const char *tok, size_t len, void *ctx)
 static ips_status fts_tsquery(const char *fts_query, struct fts_query *q)
 {
     buf_init(&q->b, (size_t)1024 * 1024);
-    struct buf term;
-    buf_init(&term, (size_t)1024 * 1024);
-    ips_status result = IPS_OK;
-    const char *p = fts_query;
-    while (result == IPS_OK) {
-        while (*p == ' ')
-            p++;
-        if (!*p)
-            break;
-        term.len = 0;
-        if (*p == '"') {
-            for (p++;; p++) {
-                if (!*p) {
-                    result = IPS_ERR_INVALID; /* an unterminated string */
-                    break;
-                }
-                if (*p == '"' && p[1] != '"')
-                    break;
-                if (*p == '"')
-                    p++;
-                if ((result = buf_append(&term, p, 1)))
-                    break;
-            }
-            if (result)
-                break;
-            p++;
-        } else {
-            const char *start = p;
-            while (*p && *p != ' ' && *p != '"' && *p != '*')
-                p++;
-            result = buf_append(&term, start, (size_t)(p - start));
-        }
-        bool prefix = *p == '*';
-        if (prefix)
-            p++;
-        if (!result && *p && *p != ' ')
-            result = IPS_ERR_INVALID; /* e.g. "a"b: not the syntax of catalog_fts_query */
-        q->in_term = 0;
-        if (result ||
-            (result = fts_tokens(term.data ? term.data : "", term.len, fts_query_token, q)))
-            break;
-        if (q->in_term)
-            result = buf_append(&q->b, prefix ? "':* )" : "' )", prefix ? 5 : 3);
-    }
-    buf_release(&term);
-    return result;
+    return pg__fts_strings(fts_query, fts_query_string, q);
 }
 
 /* ---- decoding ---------------------------------------------------------------- */

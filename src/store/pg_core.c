@@ -10,6 +10,7 @@
 
 #include <sodium.h>
 
+#include "core/buf.h"
 #include "core/log.h"
 #include "store/pg_internal.h"
 
@@ -450,58 +451,92 @@ ips_status pg__list(struct pg_store *ps, const char *sql, pg__bind_fn bind, cons
 
 /* ---- full-text search ------------------------------------------------------------------------ */
 
+ips_status pg__fts_strings(const char *fts, pg__fts_string_fn fn, void *ctx)
+{
+    struct buf term;
+    buf_init(&term, PG__FTS_STRING_MAX);
+    ips_status result = IPS_OK;
+    const char *p = fts;
+    while (result == IPS_OK) {
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            break;
+        term.len = 0;
+        if (*p == '"') {
+            for (p++;; p++) {
+                if (!*p) {
+                    result = IPS_ERR_INVALID; /* an unterminated string */
+                    break;
+                }
+                if (*p == '"' && p[1] != '"')
+                    break;
+                if (*p == '"')
+                    p++;
+                if ((result = buf_append(&term, p, 1)))
+                    break;
+            }
+            if (result)
+                break;
+            p++;
+        } else {
+            const char *start = p;
+            while (*p && *p != ' ' && *p != '"' && *p != '*')
+                p++;
+            result = buf_append(&term, start, (size_t)(p - start));
+        }
+        bool prefix = *p == '*';
+        p += prefix;
+        if (!result && *p && *p != ' ')
+            result = IPS_ERR_INVALID; /* e.g. "a"b: not the syntax of catalog_fts_query */
+        if (!result)
+            result = fn(term.data ? term.data : "", term.len, prefix, ctx);
+    }
+    buf_release(&term);
+    return result;
+}
+
+/* The tsquery text pg__fts_tsquery is writing. */
+struct pg__tsquery {
+    char *out;
+    size_t cap, len;
+    int terms;
+};
+
+/* pg__fts_string_fn: one quoted operand, its quotes and backslashes escaped. */
+static ips_status pg__tsquery_string(const char *str, size_t len, bool prefix, void *ctx)
+{
+    struct pg__tsquery *t = ctx;
+    if (len == 0)
+        return IPS_ERR_INVALID;
+    size_t need = (t->terms ? 3 : 0) + len + 2 + (prefix ? 2 : 0) + 1; /* and NUL */
+    for (size_t i = 0; i < len; i++)
+        need += str[i] == '\'' || str[i] == '\\';
+    if (t->len + need > t->cap)
+        return IPS_ERR_TOO_LARGE;
+    if (t->terms++) {
+        memcpy(t->out + t->len, " & ", 3);
+        t->len += 3;
+    }
+    t->out[t->len++] = '\'';
+    for (size_t i = 0; i < len; i++) {
+        /* tsquery text escapes a quote or a backslash with a backslash */
+        if (str[i] == '\'' || str[i] == '\\')
+            t->out[t->len++] = '\\';
+        t->out[t->len++] = str[i];
+    }
+    t->out[t->len++] = '\'';
+    if (prefix) {
+        memcpy(t->out + t->len, ":*", 2);
+        t->len += 2;
+    }
+    t->out[t->len] = '\0';
+    return IPS_OK;
+}
+
 ips_status pg__fts_tsquery(const char *fts, char *out, size_t cap)
 {
-    size_t o = 0;
-    int terms = 0;
-    const char *p = fts;
-    while (*p) {
-        if (*p == ' ') {
-            p++;
-            continue;
-        }
-        if (*p++ != '"')
-            return IPS_ERR_INVALID;
-        /* separator and opening quote */
-        if (o + 4 > cap)
-            return IPS_ERR_TOO_LARGE;
-        if (terms++) {
-            memcpy(out + o, " & ", 3);
-            o += 3;
-        }
-        out[o++] = '\'';
-        size_t start = o;
-        for (;; p++) {
-            if (!*p)
-                return IPS_ERR_INVALID;
-            if (*p == '"' && *++p != '"')
-                break; /* the closing quote; p is past it */
-            /* tsquery text escapes a quote or a backslash with a backslash */
-            bool esc = *p == '\'' || *p == '\\';
-            if (o + 1 + (esc ? 1 : 0) > cap)
-                return IPS_ERR_TOO_LARGE;
-            if (esc)
-                out[o++] = '\\';
-            out[o++] = *p;
-        }
-        if (o == start)
-            return IPS_ERR_INVALID;
-        bool prefix = *p == '*';
-        if (prefix)
-            p++;
-        if (*p && *p != ' ')
-            return IPS_ERR_INVALID;
-        /* closing quote, prefix mark, NUL */
-        if (o + 4 > cap)
-            return IPS_ERR_TOO_LARGE;
-        out[o++] = '\'';
-        if (prefix) {
-            memcpy(out + o, ":*", 2);
-            o += 2;
-        }
-    }
-    if (terms == 0)
-        return IPS_ERR_INVALID;
-    out[o] = '\0'; /* room checked with the last closing quote */
-    return IPS_OK;
+    struct pg__tsquery t = {out, cap, 0, 0};
+    ips_status result = pg__fts_strings(fts, pg__tsquery_string, &t);
+    return result ? result : t.terms ? IPS_OK : IPS_ERR_INVALID;
 }

@@ -302,6 +302,23 @@ ips_status pg__list(struct pg_store *ps, const char *sql, pg__bind_fn bind, cons
  * (catalog_fts_query output, at most CATALOG_FTS_MAX bytes). */
 #define PG__TSQUERY_MAX 2048
 
+/* Room for one string of a search query (pg__fts_strings). */
+#define PG__FTS_STRING_MAX ((size_t)1024 * 1024)
+
+/* One string of a search query: its text (inner quotes undoubled; not
+ * NUL-terminated), and whether a '*' (prefix match) follows it. */
+typedef ips_status (*pg__fts_string_fn)(const char *str, size_t len, bool prefix, void *ctx);
+
+/*
+ * Read an FTS5 query of the shape catalog_fts_query builds (strings in
+ * double quotes with inner quotes doubled, each optionally followed by '*',
+ * separated by spaces; a bare word counts as a string) and hand fn each
+ * string in order; fn's failure stops the walk and is returned.
+ * Failure: IPS_ERR_INVALID for other syntax (an unterminated string, text
+ * joined to a closing quote).
+ */
+ips_status pg__fts_strings(const char *fts, pg__fts_string_fn fn, void *ctx);
+
 /*
  * Turn an FTS5 query of the shape catalog_fts_query builds (strings "..."
  * with inner quotes doubled, each optionally followed by '*', separated by
@@ -310,7 +327,8 @@ ips_status pg__list(struct pg_store *ps, const char *sql, pg__bind_fn bind, cons
  * phrase, as FTS5 does; a string without words drops out of the query, as
  * in FTS5), '*' a prefix match (:*, on every word of the phrase), operands
  * ANDed. The text is bound as a parameter, never pasted into SQL.
- * OUT out[cap]. Failure: IPS_ERR_INVALID for another shape or no string;
+ * OUT out[cap]. Failure: IPS_ERR_INVALID for another shape (pg__fts_strings),
+ * an empty string or no string;
  * IPS_ERR_TOO_LARGE when out is too small.
  */
 ips_status pg__fts_tsquery(const char *fts, char *out, size_t cap);

@@ -243,11 +243,33 @@ static void sessions_have_time_limits_and_each_schema_its_own_write_lock(void **
     store_close(o.other);
 }
 
+/* pg__fts_strings hands over each string of a search query, undoubled;
+ * pg__fts_tsquery writes them as tsquery operands, escaped, ANDed. */
+static void search_strings_become_escaped_tsquery_operands(void **state)
+{
+    (void)state;
+    char out[64];
+    assert_int_equal(pg__fts_tsquery("\"red bag\" \"it's\"* \"a\"\"b\\c\" word", out,
+                                     sizeof out),
+                     IPS_OK);
+    assert_string_equal(out, "'red bag' & 'it\\'s':* & 'a\"b\\\\c' & 'word'");
+    /* other syntax, an empty string, no string: refused */
+    assert_int_equal(pg__fts_tsquery("\"open", out, sizeof out), IPS_ERR_INVALID);
+    assert_int_equal(pg__fts_tsquery("\"a\"b", out, sizeof out), IPS_ERR_INVALID);
+    assert_int_equal(pg__fts_tsquery("\"\"", out, sizeof out), IPS_ERR_INVALID);
+    assert_int_equal(pg__fts_tsquery("   ", out, sizeof out), IPS_ERR_INVALID);
+    /* exactly the room needed, and one byte less */
+    assert_int_equal(pg__fts_tsquery("\"abc\"*", out, 8), IPS_OK);
+    assert_string_equal(out, "'abc':*");
+    assert_int_equal(pg__fts_tsquery("\"abc\"*", out, 7), IPS_ERR_TOO_LARGE);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, testdb_setup, testdb_teardown)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(both_backends_have_the_same_migration_versions),
+        cmocka_unit_test(search_strings_become_escaped_tsquery_operands),
         T(the_backend_is_the_one_asked_for),
         T(text_orders_bytewise_and_pages_by_cursor),
         T(a_failed_transaction_leaves_nothing_and_the_connection_works),
