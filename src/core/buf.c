@@ -13,7 +13,7 @@ void buf_init(struct buf *b, size_t max)
     b->max = max;
 }
 
-ips_status buf_append(struct buf *b, const void *p, size_t n)
+ips_status buf__append_grow(struct buf *b, const void *p, size_t n)
 {
     if (n > b->max - b->len)
         return IPS_ERR_TOO_LARGE;

@@ -9,6 +9,7 @@
 #define IPS_CORE_BUF_H
 
 #include <stddef.h>
+#include <string.h>
 
 #include "core/status.h"
 
@@ -18,8 +19,22 @@ struct buf {
 };
 
 void buf_init(struct buf *b, size_t max);
-/* Append n bytes. IPS_ERR_TOO_LARGE past max, IPS_ERR_NOMEM on OOM. */
-ips_status buf_append(struct buf *b, const void *p, size_t n);
+/* buf_append's slow path: grows the storage first (or says why not). */
+ips_status buf__append_grow(struct buf *b, const void *p, size_t n);
+/* Append n bytes. IPS_ERR_TOO_LARGE past max, IPS_ERR_NOMEM on OOM. Inline:
+ * with room (a reused buffer nearly always has it) a plain copy, whose
+ * fixed lengths the compiler unrolls at the call. */
+static inline ips_status buf_append(struct buf *b, const void *p, size_t n)
+{
+    if (b->cap - b->len > n && b->max - b->len >= n) { /* room for the bytes and the NUL */
+        if (n)
+            memcpy(b->data + b->len, p, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+        return IPS_OK;
+    }
+    return buf__append_grow(b, p, n);
+}
 /* Append printf-formatted text, same failure behaviour. */
 ips_status buf_appendf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

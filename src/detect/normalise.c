@@ -778,6 +778,13 @@ static inline __attribute__((always_inline)) size_t detect__ascii_form(const cha
             if (k) {
                 o = so + w;
                 i += k;
+                /* the run ended on one space: while a letter follows, the
+                 * next run starts there without the checks above */
+                while (len - i >= 16 && detect__ascii_tab[(unsigned char)in[i]].cls == U_LETTER &&
+                       (k = detect__ascii_run16(in + i, out + o, &w)) != 0) {
+                    o += w;
+                    i += k;
+                }
                 continue;
             }
         } else if (!src) {

@@ -445,6 +445,8 @@ static void batch__buf_clear(struct buf *o)
         o->data[0] = '\0';
 }
 
+static size_t batch__plain_run(const char *p, const char *end);
+
 /* s[0..n) (UTF-8) as a JSON string, the bytes jansson's json_dumps writes:
  * '"' and '\\' escaped, \b \f \n \r \t by name, other bytes below 0x20 as
  * \u00XX with upper-case hex, everything else as it is. */
@@ -455,9 +457,12 @@ static ips_status batch__put_str(struct buf *o, const char *s, size_t n)
     ips_status rc = buf_append(o, "\"", 1);
     size_t run = 0;
     for (size_t i = 0; i < n && !rc; i++) {
+        i += batch__plain_run(s + i, s + n); /* printable ASCII, 16 bytes at a time */
+        if (i == n)
+            break;
         unsigned char c = (unsigned char)s[i];
         if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
+            continue; /* UTF-8 is written as it is */
         char esc[7];
         if (c >= 0x20 || named[c])
             snprintf(esc, sizeof esc, "\\%c", c >= 0x20 ? (char)c : named[c]);
@@ -1014,7 +1019,9 @@ struct batch__fs {
 
 static void batch__fws(struct batch__fs *s)
 {
-    while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+    /* one compare for the usual case, a byte above ' ' (no white space) */
+    while (s->p < s->end && (unsigned char)*s->p <= ' ' &&
+           (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
         s->p++;
 }
 
@@ -1429,7 +1436,9 @@ static int batch__fast(struct detect_batch *b, const char *line, size_t len, FIL
     } keys[BATCH__FAST_KEYS]; /* the other keys, for the duplicate check */
     size_t nkeys = 0;
     unsigned known = 0; /* the known keys seen, a bit each */
-    memset(f, 0, sizeof f);
+    /* the rest of a field is read only once its kind is set */
+    for (int i = 0; i < BF_N; i++)
+        f[i].kind = BK_ABSENT;
     batch__fws(&s);
     if (s.p >= s.end || *s.p != '{')
         return 0;
@@ -1467,6 +1476,9 @@ static int batch__fast(struct detect_batch *b, const char *line, size_t len, FIL
         if (which == BF_IMAGES && s.p < s.end && *s.p == '[') {
             v->kind = BK_ARR;
             ok = batch__farray(&s, 0, true, v);
+        } else if (s.p < s.end && *s.p == '"') { /* most values: batch__fskip's string case */
+            v->kind = BK_STR;
+            ok = batch__fstring(&s, v);
         } else {
             ok = batch__fskip(&s, 0, v);
         }

@@ -121,7 +121,7 @@ static void map_free_ascii_normaliser_agrees_with_detect_normalise(void **state)
     /* mostly letters and single spaces: the 16-byte word runs of the fast path */
     static const char words[] = "abcdefghijklnopqrstuvwxyzABCIJKLQXYZ     m1.";
     uint64_t x = 0x2545F4914F6CDD1DULL;
-    char in[64], out[3 * sizeof in + 2];
+    char in[160], out[3 * sizeof in + 2]; /* long enough for runs of 16-byte runs */
     struct detect_text m;
     detect_text_init(&m);
     for (int round = 0; round < 20000; round++) {

@@ -281,6 +281,66 @@ static void prices_are_written_as_jansson_writes_them(void **state)
     detect_batch_free(b);
 }
 
+/* The verdict writer copies the plain stretches of a string 16 bytes at a
+ * time and escapes the rest: quotes, backslashes, control characters and
+ * UTF-8 at every position of names and matched text up to 40 bytes long are
+ * written as json_dumps writes them (the line parsed and dumped again by
+ * jansson gives the same bytes). */
+static void long_strings_are_escaped_as_jansson_escapes_them(void **state)
+{
+    (void)state;
+    static const char *const special[] = {"\\\"",    "\\\\",    "\\u0001", "\\n",
+                                          "\\u00e9", "\\u007f", "\\t"};
+    const size_t ns = sizeof special / sizeof special[0];
+    char prof[16384];
+    size_t o = (size_t)snprintf(prof, sizeof prof, "{\"profiles\":[");
+    for (size_t k = 0; k < 40; k++) { /* a name with a special byte at offset k */
+        char name[64];
+        memset(name, 'a' + (int)(k % 26), k);
+        name[k] = '\0';
+        o += (size_t)snprintf(prof + o, sizeof prof - o,
+                              "%s{\"rightholder\":\"%s%s%.*s\",\"terms\":[\"Zorbotronic\"]}",
+                              k ? "," : "", name, special[k % ns], (int)(k % 23),
+                              "bcdefghijklmnopqrstuvwx");
+    }
+    snprintf(prof + o, sizeof prof - o, "]}");
+    struct detect_batch *b = NULL;
+    char err[300] = "";
+    assert_int_equal(detect_batch_new(prof, strlen(prof), NULL, NULL, &b, err, sizeof err), IPS_OK);
+    static const char *const sep[] = {"\\t", ".", "\\u0002", "\\n", " ", "-", "\\r", "\\\\"};
+    const size_t nsep = sizeof sep / sizeof sep[0];
+    for (size_t i = 0; i < 64; i++) {
+        /* "Zorbotronic" spread with separators: a match of 21 bytes and more,
+         * with escapes at varying offsets */
+        static const char term[] = "Zorbotronic";
+        char title[256];
+        size_t t = 0;
+        for (size_t c = 0; term[c]; c++)
+            t += (size_t)snprintf(title + t, sizeof title - t, "%s%c",
+                                  c ? sep[(i + c * (i % 5 + 1)) % nsep] : "", term[c]);
+        char line[512];
+        snprintf(line, sizeof line,
+                 "{\"id\":\"E%zu\",\"title\":\"%s%s\",\"description\":\"plain %zu\"}", i,
+                 i % 3 ? "" : "new ", title, i);
+        size_t len = 0;
+        char *buf = scan_one(b, line, &len);
+        assert_true(len > 1 && buf[len - 1] == '\n');
+        json_error_t je;
+        json_t *v = json_loadb(buf, len - 1, 0, &je);
+        if (!v)
+            fail_msg("%s: not JSON: %s", line, je.text);
+        assert_int_equal(json_array_size(json_object_get(v, "signals")), 40);
+        char *again = json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(6) | JSON_PRESERVE_ORDER);
+        assert_non_null(again);
+        if (strlen(again) != len - 1 || memcmp(again, buf, len - 1) != 0)
+            fail_msg("%s\nwrote:   %.*s\njansson: %s", line, (int)(len - 1), buf, again);
+        free(again);
+        json_decref(v);
+        free(buf);
+    }
+    detect_batch_free(b);
+}
+
 /* The fast path scans title and description once, joined, and judges a line
  * with a hit from those hits (a field without one is not normalised again);
  * the general path (detect_batch_verdict) scans each field on its own. Both
@@ -372,6 +432,7 @@ int main(void)
         cmocka_unit_test(verdict_lines_keep_the_bytes_jansson_wrote),
         cmocka_unit_test(prices_are_written_as_jansson_writes_them),
         cmocka_unit_test(the_one_scan_of_both_fields_gives_the_per_field_verdicts),
+        cmocka_unit_test(long_strings_are_escaped_as_jansson_escapes_them),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
