@@ -34,6 +34,10 @@
  * the writer); the writer replays the matches when its batch's rules are
  * still the same, and scans itself otherwise.
  *
+ * Sellers: a listings batch resolves each seller id it meets (creating an
+ * unknown seller) and checks whether that seller may post once, and
+ * remembers the answer for the rest of the batch.
+ *
  * Idempotence: a listing whose content hash equals its current version's is
  * left alone; other content adds a version. A seller line adds missing
  * identifiers and updates name and ship-from when they differ.
@@ -207,11 +211,17 @@ static ips_status catalog__batch_tx(struct store *s, void *arg)
     char last_ext[STORE_SELLER_EXT_MAX + 1] = "";
     char last_org[ID_SIZE] = "";
     char refused[CATALOG_REASON_MAX + 1] = ""; /* why last_org may not post, "" if it may */
+    /* every seller met in the batch: external id -> [org id, refused]; the
+     * batch writes no seller but the ones it creates and no restriction, so
+     * each seller is resolved and checked once per batch (not once per run
+     * of equal seller ids) */
+    json_t *sellers = json_object();
     /* the batch's listings go into the full-text index at its end, at once,
      * and are scanned with the rules and seller signals taken once */
     struct detections_batch *scan = NULL;
-    ips_status st = IPS_OK;
-    if (imp->kind == CATALOG_IMPORT_LISTINGS && (st = store_catalog_bulk_defer(s)) == IPS_OK)
+    ips_status st = sellers ? IPS_OK : IPS_ERR_NOMEM;
+    if (st == IPS_OK && imp->kind == CATALOG_IMPORT_LISTINGS &&
+        (st = store_catalog_bulk_defer(s)) == IPS_OK)
         st = detections_batch_begin(s, imp->ctx->cfg, now, &scan);
     for (int i = 0; st == IPS_OK && i < b->n; i++) {
         struct catalog__row *r = &b->rows[i];
@@ -230,7 +240,14 @@ static ips_status catalog__batch_tx(struct store *s, void *arg)
                 st = enforce_seller_changed(s, imp->ctx->cfg, org, now);
         } else {
             const struct catalog__in *in = &r->in.listing;
-            if (strcmp(last_ext, in->seller_id) != 0) {
+            json_t *seen;
+            if (strcmp(last_ext, in->seller_id) != 0 &&
+                (seen = json_object_get(sellers, in->seller_id)) != NULL) {
+                snprintf(last_org, sizeof last_org, "%s",
+                         json_string_value(json_array_get(seen, 0)));
+                snprintf(refused, sizeof refused, "%s", json_string_value(json_array_get(seen, 1)));
+                snprintf(last_ext, sizeof last_ext, "%s", in->seller_id);
+            } else if (strcmp(last_ext, in->seller_id) != 0) {
                 last_ext[0] = '\0';
                 st = catalog__seller_resolve(s, in->seller_id, now, last_org, &r->seller_created,
                                              r->reason);
@@ -250,6 +267,11 @@ static ips_status catalog__batch_tx(struct store *s, void *arg)
                     refused[0] = '\0';
                 if (st)
                     break;
+                if (json_object_set_new(sellers, in->seller_id,
+                                        json_pack("[ss]", last_org, refused)) != 0) {
+                    st = IPS_ERR_NOMEM;
+                    break;
+                }
             }
             if (refused[0]) { /* a restricted, suspended or terminated seller (src/enforce) */
                 snprintf(r->reason, sizeof r->reason, "%s", refused);
@@ -268,6 +290,7 @@ static ips_status catalog__batch_tx(struct store *s, void *arg)
         rejected += r->outcome == CATALOG__REJECTED;
     }
     detections_batch_end(scan);
+    json_decref(sellers);
     ips_status ix = store_catalog_bulk_index(s, st == IPS_OK);
     if (st || (st = ix))
         return st;

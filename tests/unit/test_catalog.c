@@ -781,6 +781,52 @@ static void import_skips_bad_lines_and_is_idempotent(void **state)
     assert_int_equal(l.current_version, 1);
 }
 
+/* One batch, its sellers interleaved (not in runs): each seller is resolved
+ * and checked once per batch and remembered, so the remembered answer must
+ * be the whole one — a suspended seller's every line refused with its
+ * reason, an unknown seller created once and counted once. */
+static void interleaved_sellers_in_a_batch_are_resolved_and_checked_once_each(void **state)
+{
+    struct fixture *f = *state;
+    testdb_act_as(&f->db, &f->db.sys);
+    const char *seed[] = {
+        "{\"id\":\"K-0\",\"seller_id\":\"N-2\",\"title\":\"Seed\",\"price\":1,\"currency\":\"EUR\"}",
+    };
+    struct catalog_import_stats st;
+    struct rejects rej;
+    import_lines(f, seed, 1, 0, &st, &rej);
+    struct store_seller sp;
+    assert_int_equal(store_catalog_seller_get_by_external(f->db.s, "N-2", &sp), IPS_OK);
+    int64_t now = time_now_ms(), hour = 3600 * 1000LL;
+    penalty_put(f, sp.org_id, 4, now - hour, now + 24 * hour);
+    /* K-1..K-7 of sellers N-1 (new), N-2 (suspended), N-3 (new), interleaved */
+    static const char *const seller_of[] = {"N-1", "N-2", "N-1", "N-3", "N-2", "N-1", "N-3"};
+    char text[7][128];
+    const char *lines[7];
+    for (int i = 0; i < 7; i++) {
+        snprintf(text[i], sizeof text[i],
+                 "{\"id\":\"K-%d\",\"seller_id\":\"%s\",\"title\":\"Item %d\",\"price\":1,"
+                 "\"currency\":\"EUR\"}",
+                 i + 1, seller_of[i], i + 1);
+        lines[i] = text[i];
+    }
+    import_lines(f, lines, 7, 0, &st, &rej);
+    /* N-2's two lines refused (with its reason: note_reject checks one is given) */
+    assert_int_equal(rej.n, 2);
+    assert_true(rej.lines[0] == 2 && rej.lines[1] == 5);
+    assert_true(st.batches == 1 && st.created == 5 && st.rejected == 2);
+    assert_int_equal(st.sellers_created, 2); /* N-1 and N-3, once each */
+    struct store_listing l;
+    assert_int_equal(store_catalog_listing_get(f->db.s, "K-5", &l), IPS_ERR_NOT_FOUND);
+    struct store_seller n1, n3;
+    assert_int_equal(store_catalog_seller_get_by_external(f->db.s, "N-1", &n1), IPS_OK);
+    assert_int_equal(store_catalog_seller_get_by_external(f->db.s, "N-3", &n3), IPS_OK);
+    assert_int_equal(store_catalog_listing_get(f->db.s, "K-6", &l), IPS_OK);
+    assert_string_equal(l.seller_org_id, n1.org_id);
+    assert_int_equal(store_catalog_listing_get(f->db.s, "K-7", &l), IPS_OK);
+    assert_string_equal(l.seller_org_id, n3.org_id);
+}
+
 /* Batches of 2 over 9 lines: parsing runs one batch ahead of the writer, so
  * bad lines found while parsing (3, 6, 9) and while writing (5: another
  * seller's listing) must still be reported in line order, and every good
@@ -928,6 +974,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(import_skips_bad_lines_and_is_idempotent, setup, testdb_teardown),
         cmocka_unit_test_setup_teardown(imported_listings_are_searchable_with_their_current_version, setup, testdb_teardown),
         cmocka_unit_test_setup_teardown(pipelined_batches_report_bad_lines_in_order, setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(interleaved_sellers_in_a_batch_are_resolved_and_checked_once_each, setup, testdb_teardown),
         cmocka_unit_test_setup_teardown(only_admins_and_the_system_may_import, setup, testdb_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
