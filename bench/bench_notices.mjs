@@ -16,8 +16,9 @@
 // submit-to-takedown latency.
 //
 // It also prints the group transactions of the submission phase (groups
-// per second, requests per group, the largest group) from the server's
-// /metrics (iprshield_store_group*): null for a build without them.
+// per second, requests per group, the largest group, and the database pages
+// the groups wrote to the WAL per notice) from the server's /metrics
+// (iprshield_store_group*): null for a build without them.
 //
 // Besides the rate and the latency it prints, for the submission phase only,
 // the server's CPU (user + system, /proc/<pid>/stat) and the client's CPU
@@ -102,7 +103,7 @@ async function groupStats(srv) {
     const m = new RegExp(`^${name} (\\d+)$`, 'm').exec(r.text);
     return m ? Number(m[1]) : null;
   };
-  return { groups: get('iprshield_store_groups_total'), requests: get('iprshield_store_group_requests_total'), largest: get('iprshield_store_group_largest') };
+  return { groups: get('iprshield_store_groups_total'), requests: get('iprshield_store_group_requests_total'), largest: get('iprshield_store_group_largest'), pages: get('iprshield_store_group_pages_total') };
 }
 
 function sqliteBaseline(dir, rows) {
@@ -115,8 +116,13 @@ function sqliteBaseline(dir, rows) {
   return rows / s;
 }
 
+// BENCH_NOTICES_KEEP_WAL=<file.db>: the server's database is that file, and
+// the server is killed (SIGKILL) right after the submissions, so that the
+// write-ahead log keeps the last transactions' frames for
+// bench/notice_pages.py (pages per B-tree per notice); nothing is printed.
+const KEEP_WAL = process.env.BENCH_NOTICES_KEEP_WAL;
 const dir = await makeTempDir('iprs-bench-');
-const srv = await startServer({ env: { IPRSHIELD_FASTTRACK_MIN_DECIDED: '1', ...(THREADS ? { IPRSHIELD_THREADS: THREADS } : {}) } });
+const srv = await startServer({ ...(KEEP_WAL ? { dbPath: KEEP_WAL } : {}), env: { IPRSHIELD_FASTTRACK_MIN_DECIDED: '1', ...(THREADS ? { IPRSHIELD_THREADS: THREADS } : {}) } });
 try {
   const S = {};
   for (const r of ['reviewer', 'rightholder', 'seller']) S[r] = await srv.loginAs(r);
@@ -151,6 +157,11 @@ try {
     assert.equal(r.status, 201, r.text);
     assert.equal(r.body.fast_track, true);
   });
+  if (KEEP_WAL) {
+    srv.proc.kill('SIGKILL');
+    await new Promise((resolve) => srv.proc.once('exit', resolve));
+    process.exit(0);
+  }
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
   const serverSecs = serverCpu(srv.proc.pid) - cpu0;
   const io1 = serverIo(srv.proc.pid);
@@ -161,6 +172,7 @@ try {
     groups_per_s: +((g1.groups - g0.groups) / secs).toFixed(1),
     requests_per_group: +((g1.requests - g0.requests) / Math.max(1, g1.groups - g0.groups)).toFixed(2),
     largest: g1.largest,
+    wal_pages_per_notice: g0.pages === null ? null : +((g1.pages - g0.pages) / Math.max(1, g1.requests - g0.requests)).toFixed(2),
   };
   const clientSecs = (c.user + c.system) / 1e6;
   lat.sort((a, b) => a - b);

@@ -147,7 +147,10 @@ void http_metrics_render(struct buf *b)
                 "transactions.\n# TYPE iprshield_store_group_requests_total counter\n"
                 "iprshield_store_group_requests_total %llu\n"
                 "# HELP iprshield_store_group_largest Most requests committed in one group.\n"
-                "# TYPE iprshield_store_group_largest gauge\niprshield_store_group_largest %llu\n",
+                "# TYPE iprshield_store_group_largest gauge\niprshield_store_group_largest %llu\n"
+                "# HELP iprshield_store_group_pages_total Database pages group transactions "
+                "wrote to the WAL.\n# TYPE iprshield_store_group_pages_total counter\n"
+                "iprshield_store_group_pages_total %llu\n",
                 (unsigned long long)g.groups, (unsigned long long)g.requests,
-                (unsigned long long)g.largest);
+                (unsigned long long)g.largest, (unsigned long long)g.pages);
 }

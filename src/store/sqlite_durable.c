@@ -439,6 +439,9 @@ static void sqlite__group_lead(struct sqlite_store *own, struct sqlite__group_re
     }
     bool pending = result == IPS_OK && ss->sync_pending;
     int pages = ss->wal_pages;
+    /* the pages this group wrote (only groups write on ss; reset per group) */
+    int written = 0, unused = 0;
+    (void)sqlite3_db_status(ss->db, SQLITE_DBSTATUS_CACHE_WRITE, &written, &unused, 1);
     ss->sync_pending = false;
     if (result == IPS_OK)
         (void)sqlite__durable_writer_unlock(ss); /* nothing pending: only unlocks */
@@ -455,6 +458,7 @@ static void sqlite__group_lead(struct sqlite_store *own, struct sqlite__group_re
     if (result == IPS_OK && committed) {
         sqlite__group_stats.groups++;
         sqlite__group_stats.requests += committed;
+        sqlite__group_stats.pages += (uint64_t)written;
         if (committed > sqlite__group_stats.largest)
             sqlite__group_stats.largest = committed;
     }

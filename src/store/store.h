@@ -109,13 +109,16 @@ ips_status store_tx_run_grouped(struct store *s, store_tx_fn fn, void *arg);
 /* Counters of store_tx_run_grouped since the process started, over every
  * database it has grouped (all zero on backends that do not group):
  * groups committed, the requests they committed (a request whose function
- * failed and was rolled back alone is not counted), and the largest group.
- * requests / groups is the mean group size (docs/internals/store.md,
- * "Group transactions"); /metrics exports them. */
+ * failed and was rolled back alone is not counted), the largest group, and
+ * the database pages the groups wrote to the WAL (SQLite's
+ * SQLITE_DBSTATUS_CACHE_WRITE of the group connection; pages / requests is
+ * the pages written per request). requests / groups is the mean group size
+ * (docs/internals/store.md, "Group transactions"); /metrics exports them. */
 struct store_group_stats {
     uint64_t groups;
     uint64_t requests;
     uint64_t largest;
+    uint64_t pages;
 };
 void store_group_stats(struct store_group_stats *out);
 /* True while a transaction opened by store_tx_run is active (or, on the
