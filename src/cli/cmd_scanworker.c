@@ -41,7 +41,8 @@ static void worker_usage(FILE *f)
             "  --nats URLS        NATS servers, comma-separated (env IPRSHIELD_NATS_URL)\n"
             "  --name NAME        worker name in logs and rules acknowledgements (default scan-worker-PID)\n"
             "  --batch N          events judged per transaction, 1-%d (default 256)\n"
-            "  --ack-wait SECONDS before an unacknowledged event is redelivered (default 30)\n"
+            "  --ack-wait SECONDS before an unacknowledged event is redelivered (default 30;\n"
+            "                     set by the worker that creates the consumer, kept after)\n"
             "  --status           print the queue's counts as JSON and exit: outbox (not yet\n"
             "                     published), versions, missing (versions without a verdict),\n"
             "                     duplicates (versions judged twice under one rules version)\n" CLI_COMMON_HELP,

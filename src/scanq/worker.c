@@ -1,7 +1,8 @@
 /*
  * worker.c — `iprshield scan-worker` (scanq.h): pull listing-version events
- * from the shared durable consumer, judge each batch in one concurrent
- * transaction (scanq_judge), acknowledge after the commit.
+ * from the shared durable consumer (pull.c, not libnats' fetch), judge each
+ * batch in one concurrent transaction (scanq_judge), acknowledge after the
+ * commit.
  */
 #include <inttypes.h>
 #include <jansson.h>
@@ -22,6 +23,7 @@
 #define WORKER__FETCH_WAIT_MS 100 /* longest wait for a batch to fill */
 #define WORKER__RETRY_MS 500
 #define WORKER__OPEN_RETRY_MS 1000
+#define WORKER__MAX_ACK_PENDING 20000 /* events in flight, all workers together */
 
 /* The argument of judge__tx. */
 struct judge__batch {
@@ -35,8 +37,7 @@ struct judge__batch {
  * thread's callback, read by the worker's loop). */
 static _Atomic int64_t worker__announced;
 
-static void worker__on_rules(natsConnection *nc, natsSubscription *sub, natsMsg *msg,
-                             void *closure)
+static void worker__on_rules(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
 {
     (void)nc;
     (void)sub;
@@ -144,30 +145,24 @@ static void worker__rules(struct scanq__conn *c, struct store *s, const struct c
 }
 
 /* Connect, make sure of the stream, and subscribe: the shared durable pull
- * consumer and the rules announcements. On failure everything is closed. */
+ * consumer (read with requests of our own, pull.c) and the rules
+ * announcements. On failure everything is closed. */
 static ips_status worker__open(const struct config *cfg, const struct scanq_worker_opts *o,
-                               struct scanq__conn *c, natsSubscription **sub,
+                               struct scanq__conn *c, struct scanq__puller *pull,
                                natsSubscription **rules)
 {
     ips_status st = scanq__connect(cfg->nats_url, o->name, NULL, c);
-    if (st || (st = scanq__stream_ensure(c, (int)cfg->nats_replicas))) {
+    if (st || (st = scanq__stream_ensure(c, (int)cfg->nats_replicas)) ||
+        (st = scanq__puller_open(c, SCANQ_STREAM, SCANQ_CONSUMER, SCANQ_SUBJECT, o->ack_wait_s,
+                                 WORKER__MAX_ACK_PENDING, pull))) {
         scanq__close(c);
         return st;
     }
-    jsSubOptions so;
-    jsErrCode jerr = 0;
-    jsSubOptions_Init(&so);
-    so.Stream = SCANQ_STREAM;
-    so.Config.AckPolicy = js_AckExplicit;
-    so.Config.AckWait = (int64_t)o->ack_wait_s * 1000000000LL;
-    so.Config.MaxAckPending = 20000;
-    natsStatus ns = js_PullSubscribe(sub, c->js, SCANQ_SUBJECT, SCANQ_CONSUMER, NULL, &so, &jerr);
-    if (ns == NATS_OK)
-        ns = natsConnection_Subscribe(rules, c->nc, SCANQ_RULES_SUBJECT, worker__on_rules, NULL);
+    natsStatus ns =
+        natsConnection_Subscribe(rules, c->nc, SCANQ_RULES_SUBJECT, worker__on_rules, NULL);
     if (ns != NATS_OK) {
         scanq__log_nats("scan-worker: cannot subscribe; retrying", ns);
-        natsSubscription_Destroy(*sub);
-        *sub = NULL;
+        scanq__puller_close(pull);
         scanq__close(c);
         return IPS_ERR_IO;
     }
@@ -181,7 +176,9 @@ ips_status scanq_worker_run(const struct config *cfg, const struct scanq_worker_
         return IPS_ERR_INVALID;
     struct store *s = NULL;
     struct scanq__conn c = {0};
-    natsSubscription *sub = NULL, *rules = NULL;
+    struct scanq__puller pull = {0};
+    natsSubscription *rules = NULL;
+    natsMsg **msgs = NULL;
     struct scanq_event *ev = NULL;
     ips_status st = store_open(cfg->db, &s);
     if (st) {
@@ -190,7 +187,7 @@ ips_status scanq_worker_run(const struct config *cfg, const struct scanq_worker_
     }
     /* NATS may not be up yet, or its JetStream cluster may still elect its
      * leader: keep trying until it answers or a signal stops the worker */
-    while (!*stop && worker__open(cfg, o, &c, &sub, &rules) != IPS_OK)
+    while (!*stop && worker__open(cfg, o, &c, &pull, &rules) != IPS_OK)
         worker__sleep_ms(WORKER__OPEN_RETRY_MS);
     if (*stop)
         goto out;
@@ -198,42 +195,39 @@ ips_status scanq_worker_run(const struct config *cfg, const struct scanq_worker_
     atomic_store(&worker__announced, 1); /* compile the current set before the first event */
     log_info("scan-worker: consuming", "worker", o->name, "stream", SCANQ_STREAM);
     ev = calloc((size_t)o->batch, sizeof *ev);
-    if (!ev) {
+    msgs = calloc((size_t)o->batch, sizeof *msgs);
+    if (!ev || !msgs) {
         st = IPS_ERR_NOMEM;
         goto out;
     }
     while (!*stop) {
         worker__rules(&c, s, cfg, o->name, &acked);
-        natsMsgList list = {0};
         /* the server holds the request until the batch is full or the wait
          * is over: while the publisher trickles events in, batches fill up
          * instead of one transaction per handful of events */
-        jsFetchRequest fr;
-        jsFetchRequest_Init(&fr);
-        fr.Batch = o->batch;
-        fr.Expires = (int64_t)WORKER__FETCH_WAIT_MS * 1000000LL;
-        natsStatus ns = natsSubscription_FetchRequest(&list, sub, &fr);
-        if (ns == NATS_TIMEOUT)
-            continue;
+        int got = 0;
+        natsStatus ns = scanq__pull(&pull, msgs, o->batch, WORKER__FETCH_WAIT_MS, &got);
         if (ns != NATS_OK) {
-            /* a node went away: the client reconnects; try again shortly */
-            scanq__log_nats("scan-worker: fetch failed", ns);
+            /* a node went away (the client reconnects), or the consumer
+             * has no leader for a moment: try again shortly */
+            scanq__log_nats("scan-worker: pull failed", ns);
             worker__sleep_ms(WORKER__RETRY_MS);
             continue;
         }
         int n = 0, malformed = 0;
-        for (int i = 0; i < list.Count && n < o->batch; i++) {
-            if (worker__parse(list.Msgs[i], &ev[n]))
+        for (int i = 0; i < got; i++) {
+            if (worker__parse(msgs[i], &ev[n]))
                 n++;
             else
                 malformed++;
         }
         st = n > 0 ? scanq_judge(s, cfg, ev, n, NULL) : IPS_OK;
-        for (int i = 0; i < list.Count; i++) {
+        for (int i = 0; i < got; i++) {
             if (st == IPS_OK)
-                natsMsg_Ack(list.Msgs[i], NULL);
+                scanq__ack(&pull, msgs[i]);
             else
-                natsMsg_NakWithDelay(list.Msgs[i], 1000, NULL);
+                scanq__nak(&pull, msgs[i], 1000);
+            natsMsg_Destroy(msgs[i]);
         }
         if (st) {
             char e[32];
@@ -244,12 +238,12 @@ ips_status scanq_worker_run(const struct config *cfg, const struct scanq_worker_
         } else if (malformed) {
             log_warn("scan-worker: malformed events acknowledged and dropped", "worker", o->name);
         }
-        natsMsgList_Destroy(&list);
     }
 out:
+    free(msgs);
     free(ev);
     natsSubscription_Destroy(rules);
-    natsSubscription_Destroy(sub);
+    scanq__puller_close(&pull);
     scanq__close(&c);
     store_close(s);
     return st;
