@@ -279,7 +279,17 @@ static int sqlite__durable_after_commit(struct sqlite_store *ss, uint64_t ticket
 static int sqlite__durable_hook(void *arg, sqlite3 *db, const char *name, int pages)
 {
     struct sqlite_store *ss = arg;
-    (void)db;
+    /* The shim wrote this commit's frames out with its commit frame
+     * (sqlite_vfs.c); anything still pending would be a SQLite whose WAL
+     * writes it does not know: write it out before the barrier syncs. */
+    bool pending = false;
+    if (sqlite__vfs_wal_flush(db, &pending) != SQLITE_OK) {
+        log_error("sqlite error", "sql", "COMMIT", "error", "write of the WAL's last frames failed");
+        ss->sync_failed = true;
+        return SQLITE_IOERR_WRITE;
+    }
+    if (pending)
+        log_warn("sqlite: WAL frames were still pending after a commit", "path", ss->durable->db_path);
     if (ss->writer_held) {
         ss->sync_pending = true;
         ss->wal_pages = pages;

@@ -169,6 +169,31 @@ ips_status sqlite__durable_tx_grouped(struct store *s, store_tx_fn fn, void *arg
  * ones a running group holds); 0 without group commit. For tests. */
 size_t sqlite__durable_queued(struct sqlite_store *ss);
 
+/* ---- the WAL write shim (sqlite_vfs.c) ------------------------------------- */
+
+/* The VFS every connection of this backend opens its file with. */
+#define SQLITE__WAL_VFS "iprshield-wal"
+
+/*
+ * Register the shim over SQLite's default VFS on first call (thread-safe)
+ * and return its name for sqlite3_open_v2, or NULL when it could not be
+ * registered (the caller then opens with the default VFS: correct, one
+ * write per frame half).
+ */
+const char *sqlite__vfs_name(void);
+
+/*
+ * Write out whatever db's WAL file (schema "main") still holds pending;
+ * a no-op for a connection not opened through the shim or not in WAL mode.
+ * After a commit nothing should be pending (sqlite_vfs.c writes a commit's
+ * frames out with its commit frame): OUT *had_pending says whether there
+ * was. Returns an SQLite result code (the failed write's).
+ */
+int sqlite__vfs_wal_flush(sqlite3 *db, bool *had_pending);
+
+/* write() calls the shim has made to WAL files in this process, for tests. */
+uint64_t sqlite__vfs_wal_writes(void);
+
 /* ---- statements ----------------------------------------------------------- */
 
 /*

@@ -1536,7 +1536,7 @@ ips_status store__sqlite_open(const char *path, struct store **out)
     ss->base.ops = &sqlite__ops;
     int rc = sqlite3_open_v2(path, &ss->db,
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             NULL);
+                             sqlite__vfs_name());
     if (rc != SQLITE_OK) {
         log_error("sqlite error", "sql", "open", "path", path, "error",
                   ss->db ? sqlite3_errmsg(ss->db) : sqlite3_errstr(rc));
