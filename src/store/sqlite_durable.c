@@ -46,8 +46,10 @@
  *     server restarts and SQLite recovers from what is on disk).
  *
  * The wal hook replaces SQLite's automatic checkpoint (sqlite3_wal_hook and
- * sqlite3_wal_autocheckpoint share one slot), so the hook also runs the
- * PASSIVE checkpoint the default would run at SQLITE__WAL_CHECKPOINT_PAGES.
+ * sqlite3_wal_autocheckpoint share one slot), so the hook also asks for the
+ * PASSIVE checkpoint the default would run at SQLITE__WAL_CHECKPOINT_PAGES;
+ * the file's checkpointer thread runs it (sqlite__durable_ckpt_main), so no
+ * request waits for one.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -63,9 +65,14 @@
 #include "core/timeutil.h"
 #include "store/sqlite_internal.h"
 
-/* Pages in the WAL at which a commit runs a PASSIVE checkpoint: SQLite's
+/* Pages in the WAL at which a commit asks for a PASSIVE checkpoint: SQLite's
  * own default (SQLITE_DEFAULT_WAL_AUTOCHECKPOINT), which the hook replaces. */
 #define SQLITE__WAL_CHECKPOINT_PAGES 1000
+
+/* Pages in the WAL at which a commit runs the checkpoint itself, as SQLite's
+ * automatic checkpoint would, instead of leaving it to the file's
+ * checkpointer thread: back-pressure when that thread falls behind. */
+#define SQLITE__WAL_CHECKPOINT_INLINE_PAGES (8 * SQLITE__WAL_CHECKPOINT_PAGES)
 
 /* Most transaction functions one group runs: bounds the latency a request
  * waits for the functions queued ahead of it. */
@@ -104,6 +111,17 @@ struct sqlite__durable {
      * where a request thread's connection starts each group with an
      * invalidated cache. Holds one of refs; closed when it is the last. */
     struct store *group_conn;
+    /* The checkpointer (sqlite__durable_ckpt_main): a thread with a
+     * connection of its own that runs the PASSIVE checkpoints commits ask
+     * for, so that no request waits for one. Started by the first commit
+     * that asks, stopped and joined when the last connection detaches. */
+    pthread_t ckpt_thread;
+    pthread_cond_t ckpt_cond; /* signalled when ckpt_wanted or ckpt_stop is set */
+    bool ckpt_started;        /* ckpt_thread runs (and must be joined) */
+    bool ckpt_broken;         /* it could not be started or open its connection */
+    bool ckpt_wanted;         /* a commit asked for a checkpoint */
+    bool ckpt_stop;           /* the last connection detached */
+    uint64_t ckpt_runs;       /* checkpoints it ran (for tests) */
     char *db_path;  /* the database file (the key) */
     char *wal_path; /* its write-ahead log */
 };
@@ -113,9 +131,9 @@ static struct sqlite__durable *sqlite__durable_list;
 /* store_group_stats: every group committed in the process (under the lock) */
 static struct store_group_stats sqlite__group_stats;
 
-/* Unlink and free d; called with the lock held when its last connection
- * detaches. */
-static void sqlite__durable_free(struct sqlite__durable *d)
+/* Unlink d from the list; called with the lock held when its last
+ * connection detaches. */
+static void sqlite__durable_unlink(struct sqlite__durable *d)
 {
     for (struct sqlite__durable **p = &sqlite__durable_list; *p; p = &(*p)->next) {
         if (*p == d) {
@@ -123,6 +141,12 @@ static void sqlite__durable_free(struct sqlite__durable *d)
             break;
         }
     }
+}
+
+/* Free an unlinked d whose checkpointer, if any, has been joined. */
+static void sqlite__durable_free(struct sqlite__durable *d)
+{
+    pthread_cond_destroy(&d->ckpt_cond);
     pthread_cond_destroy(&d->done);
     pthread_cond_destroy(&d->group_done);
     pthread_mutex_destroy(&d->writer);
@@ -152,7 +176,10 @@ static struct sqlite__durable *sqlite__durable_find(const char *db_path, const c
         pthread_mutexattr_destroy(&attr);
     bool done_ok = writer_ok && pthread_cond_init(&d->done, NULL) == 0;
     bool group_ok = done_ok && pthread_cond_init(&d->group_done, NULL) == 0;
-    if (!d->db_path || !d->wal_path || !group_ok) {
+    bool ckpt_ok = group_ok && pthread_cond_init(&d->ckpt_cond, NULL) == 0;
+    if (!d->db_path || !d->wal_path || !ckpt_ok) {
+        if (group_ok)
+            pthread_cond_destroy(&d->group_done);
         if (done_ok)
             pthread_cond_destroy(&d->done);
         if (writer_ok)
@@ -249,18 +276,90 @@ static int sqlite__durable_wait(struct sqlite__durable *d, uint64_t ticket)
     return result;
 }
 
+/*
+ * The checkpointer of d: opens a connection of its own to the file (through
+ * the same VFS) and runs a PASSIVE checkpoint each time a commit asks
+ * (ckpt_wanted), until ckpt_stop. A PASSIVE checkpoint takes no lock a
+ * writer or reader needs, and syncs the WAL before and the database after
+ * copying, as the automatic checkpoint it replaces did. When its
+ * connection cannot be opened it marks itself broken and commits checkpoint
+ * inline again. Closing the connection after the store's last one has
+ * closed makes it the file's last connection: SQLite then checkpoints and
+ * removes the WAL, as a clean shutdown always did.
+ */
+static void *sqlite__durable_ckpt_main(void *arg)
+{
+    struct sqlite__durable *d = arg;
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open_v2(d->db_path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                             sqlite__vfs_name());
+    if (rc != SQLITE_OK) {
+        log_error("store: the checkpointer cannot open the database; commits checkpoint inline",
+                  "path", d->db_path, "error", sqlite3_errstr(rc));
+        sqlite3_close(db);
+        db = NULL;
+    }
+    pthread_mutex_lock(&sqlite__durable_lock);
+    if (!db)
+        d->ckpt_broken = true;
+    while (db && !d->ckpt_stop) {
+        if (!d->ckpt_wanted) {
+            pthread_cond_wait(&d->ckpt_cond, &sqlite__durable_lock);
+            continue;
+        }
+        d->ckpt_wanted = false;
+        pthread_mutex_unlock(&sqlite__durable_lock);
+        rc = sqlite3_wal_checkpoint_v2(db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+            log_warn("store: checkpoint failed", "path", d->db_path, "error", sqlite3_errmsg(db));
+        pthread_mutex_lock(&sqlite__durable_lock);
+        d->ckpt_runs++;
+    }
+    pthread_mutex_unlock(&sqlite__durable_lock);
+    sqlite3_close(db);
+    return NULL;
+}
+
+/* Ask d's checkpointer for a checkpoint, starting it on first use. Called
+ * with the lock held. Result: false when there is no checkpointer (it
+ * could not start, or could not open its connection): the caller runs the
+ * checkpoint itself. */
+static bool sqlite__durable_ckpt_ask_locked(struct sqlite__durable *d)
+{
+    if (d->ckpt_broken)
+        return false;
+    if (!d->ckpt_started) {
+        if (pthread_create(&d->ckpt_thread, NULL, sqlite__durable_ckpt_main, d) != 0) {
+            log_error("store: cannot start the checkpointer; commits checkpoint inline", "path",
+                      d->db_path);
+            d->ckpt_broken = true;
+            return false;
+        }
+        d->ckpt_started = true;
+    }
+    d->ckpt_wanted = true;
+    pthread_cond_signal(&d->ckpt_cond);
+    return true;
+}
+
 /* Wait for the commit with sequence number ticket (0: a fresh number for
- * the commit the calling thread has just written), then run the checkpoint
- * the automatic one would have run at this WAL size. Result: 0 or the
- * barrier's errno. */
+ * the commit the calling thread has just written), then see to the
+ * checkpoint the automatic one would have run at this WAL size: the
+ * checkpointer's, or this thread's own when the WAL has grown to
+ * SQLITE__WAL_CHECKPOINT_INLINE_PAGES (or there is no checkpointer).
+ * Result: 0 or the barrier's errno. */
 static int sqlite__durable_after_commit(struct sqlite_store *ss, uint64_t ticket, const char *name,
                                         int pages)
 {
     struct sqlite__durable *d = ss->durable;
     pthread_mutex_lock(&sqlite__durable_lock);
     int err = sqlite__durable_wait_locked(d, ticket ? ticket : ++d->committed);
-    pthread_mutex_unlock(&sqlite__durable_lock);
+    bool inline_ckpt = false;
     if (!err && pages >= SQLITE__WAL_CHECKPOINT_PAGES)
+        inline_ckpt = pages >= SQLITE__WAL_CHECKPOINT_INLINE_PAGES ||
+                      !sqlite__durable_ckpt_ask_locked(d);
+    pthread_mutex_unlock(&sqlite__durable_lock);
+    if (inline_ckpt)
         (void)sqlite3_wal_checkpoint_v2(ss->db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
     return err;
 }
@@ -556,6 +655,17 @@ size_t sqlite__durable_queued(struct sqlite_store *ss)
 }
 
 /* See sqlite_internal.h. */
+uint64_t sqlite__durable_checkpoints(struct sqlite_store *ss)
+{
+    if (!ss->durable)
+        return 0;
+    pthread_mutex_lock(&sqlite__durable_lock);
+    uint64_t n = ss->durable->ckpt_runs;
+    pthread_mutex_unlock(&sqlite__durable_lock);
+    return n;
+}
+
+/* See sqlite_internal.h. */
 ips_status sqlite__durable_attach(struct sqlite_store *ss)
 {
     ips_status result = IPS_ERR_NOMEM;
@@ -584,17 +694,28 @@ void sqlite__durable_detach(struct sqlite_store *ss)
 {
     struct sqlite__durable *d = ss->durable;
     struct store *group = NULL;
+    bool last = false;
     if (!d)
         return;
     ss->durable = NULL;
     pthread_mutex_lock(&sqlite__durable_lock);
     if (--d->refs == 0) {
-        sqlite__durable_free(d);
+        sqlite__durable_unlink(d);
+        d->ckpt_stop = true;
+        pthread_cond_signal(&d->ckpt_cond);
+        last = true;
     } else if (d->refs == 1 && d->group_conn) {
         group = d->group_conn;
         d->group_conn = NULL;
     }
     pthread_mutex_unlock(&sqlite__durable_lock);
+    if (last) {
+        /* unlinked: no connection can find d any more, and the thread
+         * reads only d's checkpoint fields, under the lock */
+        if (d->ckpt_started)
+            pthread_join(d->ckpt_thread, NULL);
+        sqlite__durable_free(d);
+    }
     if (group)
         store_close(group);
 }

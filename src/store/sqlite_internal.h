@@ -169,6 +169,11 @@ ips_status sqlite__durable_tx_grouped(struct store *s, store_tx_fn fn, void *arg
  * ones a running group holds); 0 without group commit. For tests. */
 size_t sqlite__durable_queued(struct sqlite_store *ss);
 
+/* Checkpoints the checkpointer thread of ss's database file has run so far
+ * (the commits that pass SQLITE__WAL_CHECKPOINT_PAGES ask it for one); 0
+ * without group commit. For tests. */
+uint64_t sqlite__durable_checkpoints(struct sqlite_store *ss);
+
 /* ---- the WAL write shim (sqlite_vfs.c) ------------------------------------- */
 
 /* The VFS every connection of this backend opens its file with. */

@@ -286,6 +286,39 @@ static void memory_databases_run_grouped_transactions_alone(void **state)
     store_close(m);
 }
 
+/* Commits that grow the WAL past the checkpoint threshold leave the
+ * checkpoint to the file's checkpointer thread; closing the last connection
+ * still checkpoints and removes the WAL (the checkpointer's connection,
+ * closed last, does it). */
+static void the_checkpointer_checkpoints_and_the_last_close_removes_the_wal(void **state)
+{
+    struct testdb *f = *state;
+    struct sqlite_store *ss = sqlite__from(f->s);
+    uint64_t before = sqlite__durable_checkpoints(ss);
+    char name[64];
+    /* ~3 pages per commit (the orgs table and its indexes): 600 commits
+     * pass 1,000 pages of WAL at least once */
+    for (int i = 0; i < 600; i++) {
+        snprintf(name, sizeof name, "checkpointed org %04d", i);
+        struct store_org o = org_value(name);
+        assert_int_equal(store_org_insert(f->s, &o), IPS_OK);
+    }
+    /* the checkpointer runs beside us: wait for it (bounded) */
+    for (int i = 0; i < 1000 && sqlite__durable_checkpoints(ss) == before; i++)
+        usleep(10 * 1000);
+    assert_true(sqlite__durable_checkpoints(ss) > before);
+    char wal[sizeof f->path + 4];
+    snprintf(wal, sizeof wal, "%s-wal", f->path);
+    store_close(f->s);
+    f->s = NULL;
+    assert_int_equal(access(wal, F_OK), -1);
+    struct store *again = NULL;
+    assert_int_equal(store_open(f->path, &again), IPS_OK);
+    struct store_org got;
+    assert_int_equal(store_org_get_by_name(again, name, &got), IPS_OK); /* the last one */
+    store_close(again);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, testdb_setup, testdb_teardown)
 
 int main(void)
@@ -300,6 +333,7 @@ int main(void)
         T(waiting_callers_run_as_one_group_and_a_failure_undoes_only_itself),
         T(a_failed_sync_fails_a_grouped_transaction),
         cmocka_unit_test(memory_databases_run_grouped_transactions_alone),
+        T(the_checkpointer_checkpoints_and_the_last_close_removes_the_wal),
     };
     int failed = cmocka_run_group_tests_name("store_tx_run_grouped", tests, NULL, NULL);
     if (!getenv("IPRSHIELD_TEST_PG"))
