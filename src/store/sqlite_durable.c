@@ -122,8 +122,8 @@ struct sqlite__durable {
     bool ckpt_wanted;         /* a commit asked for a checkpoint */
     bool ckpt_stop;           /* the last connection detached */
     uint64_t ckpt_runs;       /* checkpoints it ran (for tests) */
-    char *db_path;  /* the database file (the key) */
-    char *wal_path; /* its write-ahead log */
+    char *db_path;            /* the database file (the key) */
+    char *wal_path;           /* its write-ahead log */
 };
 
 static pthread_mutex_t sqlite__durable_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -356,8 +356,8 @@ static int sqlite__durable_after_commit(struct sqlite_store *ss, uint64_t ticket
     int err = sqlite__durable_wait_locked(d, ticket ? ticket : ++d->committed);
     bool inline_ckpt = false;
     if (!err && pages >= SQLITE__WAL_CHECKPOINT_PAGES)
-        inline_ckpt = pages >= SQLITE__WAL_CHECKPOINT_INLINE_PAGES ||
-                      !sqlite__durable_ckpt_ask_locked(d);
+        inline_ckpt =
+            pages >= SQLITE__WAL_CHECKPOINT_INLINE_PAGES || !sqlite__durable_ckpt_ask_locked(d);
     pthread_mutex_unlock(&sqlite__durable_lock);
     if (inline_ckpt)
         (void)sqlite3_wal_checkpoint_v2(ss->db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
@@ -383,12 +383,14 @@ static int sqlite__durable_hook(void *arg, sqlite3 *db, const char *name, int pa
      * writes it does not know: write it out before the barrier syncs. */
     bool pending = false;
     if (sqlite__vfs_wal_flush(db, &pending) != SQLITE_OK) {
-        log_error("sqlite error", "sql", "COMMIT", "error", "write of the WAL's last frames failed");
+        log_error("sqlite error", "sql", "COMMIT", "error",
+                  "write of the WAL's last frames failed");
         ss->sync_failed = true;
         return SQLITE_IOERR_WRITE;
     }
     if (pending)
-        log_warn("sqlite: WAL frames were still pending after a commit", "path", ss->durable->db_path);
+        log_warn("sqlite: WAL frames were still pending after a commit", "path",
+                 ss->durable->db_path);
     if (ss->writer_held) {
         ss->sync_pending = true;
         ss->wal_pages = pages;
