@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/id.h"
@@ -319,6 +320,88 @@ static void the_checkpointer_checkpoints_and_the_last_close_removes_the_wal(void
     store_close(again);
 }
 
+/* A reader that reads until told to stop, on a connection of its own. */
+struct steady_reader {
+    const char *url;
+    volatile int stop;
+    int reads;
+};
+
+static void *steady_reader_run(void *arg)
+{
+    struct steady_reader *r = arg;
+    struct store *own = NULL;
+    if (store_open(r->url, &own) != IPS_OK)
+        return NULL;
+    struct store_org o;
+    while (!r->stop) {
+        (void)store_org_get_by_name(own, "steady 0", &o);
+        r->reads++;
+    }
+    store_close(own);
+    return NULL;
+}
+
+/* A writer of the steady stream: SW_TXS grouped transactions on its own
+ * connection. */
+#define SW_WRITERS 4
+#define SW_TXS 800
+
+struct steady_writer {
+    const char *url;
+    int n;
+    ips_status st;
+};
+
+static void *steady_writer_run(void *arg)
+{
+    struct steady_writer *w = arg;
+    struct store *own = NULL;
+    if ((w->st = store_open(w->url, &own)) != IPS_OK)
+        return NULL;
+    char name[64];
+    for (int i = 0; i < SW_TXS && w->st == IPS_OK; i++) {
+        struct gt_tx t;
+        snprintf(name, sizeof name, "steady %d-%d", w->n, i);
+        gt_tx_init(&t, name, false);
+        w->st = store_tx_run_grouped(own, gt_insert, &t);
+    }
+    store_close(own);
+    return NULL;
+}
+
+/* Under a steady stream of commits from several writers, with readers
+ * always busy, the WAL is restarted from its beginning (the checkpointer's
+ * RESTART step) instead of growing without end: its file, which a restart
+ * reuses and never shrinks, stays within a few thresholds of 1,000 pages. */
+static void the_wal_restarts_under_a_steady_stream_of_commits(void **state)
+{
+    struct testdb *f = *state;
+    struct steady_reader r = {.url = f->url};
+    struct steady_writer w[SW_WRITERS];
+    pthread_t rt[2], wt[SW_WRITERS];
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_create(&rt[i], NULL, steady_reader_run, &r), 0);
+    for (int i = 0; i < SW_WRITERS; i++) {
+        w[i] = (struct steady_writer){.url = f->url, .n = i};
+        assert_int_equal(pthread_create(&wt[i], NULL, steady_writer_run, &w[i]), 0);
+    }
+    for (int i = 0; i < SW_WRITERS; i++) {
+        pthread_join(wt[i], NULL);
+        assert_int_equal(w[i].st, IPS_OK);
+    }
+    r.stop = 1;
+    for (int i = 0; i < 2; i++)
+        pthread_join(rt[i], NULL);
+    assert_true(r.reads > 0);
+    char wal[sizeof f->path + 4];
+    snprintf(wal, sizeof wal, "%s-wal", f->path);
+    struct stat st;
+    assert_int_equal(stat(wal, &st), 0);
+    /* 3,200 transactions wrote well over 8,000 frames of 4,120 bytes */
+    assert_true(st.st_size < (off_t)3000 * 4120);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, testdb_setup, testdb_teardown)
 
 int main(void)
@@ -334,6 +417,7 @@ int main(void)
         T(a_failed_sync_fails_a_grouped_transaction),
         cmocka_unit_test(memory_databases_run_grouped_transactions_alone),
         T(the_checkpointer_checkpoints_and_the_last_close_removes_the_wal),
+        T(the_wal_restarts_under_a_steady_stream_of_commits),
     };
     int failed = cmocka_run_group_tests_name("store_tx_run_grouped", tests, NULL, NULL);
     if (!getenv("IPRSHIELD_TEST_PG"))
