@@ -76,8 +76,10 @@
 
 /* How long the checkpointer's RESTART step waits for readers still on the
  * WAL (and for a writer of another process), in milliseconds: in-process
- * writers wait as long at most (sqlite__durable_ckpt_run). */
-#define SQLITE__CKPT_BUSY_MS 200
+ * writers wait as long at most (sqlite__durable_ckpt_run). Readers of a
+ * request take a few milliseconds; a longer one (a report) makes the step
+ * give up, and the next try waits for another threshold of WAL pages. */
+#define SQLITE__CKPT_BUSY_MS 25
 
 /* Most transaction functions one group runs: bounds the latency a request
  * waits for the functions queued ahead of it. */
@@ -309,23 +311,32 @@ static void sqlite__durable_ckpt_check(const struct sqlite__durable *d, sqlite3 
  *      can commit), RESTART: copies the frames committed during step 1 —
  *      few — syncs, and waits (busy handler, SQLITE__CKPT_BUSY_MS at most)
  *      until no reader reads the WAL any more; the next writer then starts
- *      the WAL over. Writers wait for step 2 only: a few pages and two small
- *      fdatasyncs. If a reader holds on past the wait, the WAL just grows
- *      until the next checkpoint.
+ *      the WAL over. When the wait runs out (a long reader), the next
+ *      RESTART waits until the WAL has grown by another threshold
+ *      (*restart_at, the checkpointer's own), so that a long report does
+ *      not stall every writer once per commit. Writers wait for step 2 only: a few pages and two
+ * small fdatasyncs. If a reader holds on past the wait, the WAL just grows until the next
+ * checkpoint.
  */
-static void sqlite__durable_ckpt_run(struct sqlite__durable *d, sqlite3 *db)
+static void sqlite__durable_ckpt_run(struct sqlite__durable *d, sqlite3 *db, int *restart_at)
 {
     int frames = 0;
     int rc = sqlite3_wal_checkpoint_v2(db, "main", SQLITE_CHECKPOINT_PASSIVE, &frames, NULL);
     sqlite__durable_ckpt_check(d, db, rc, "passive");
-    /* asked by commits that saw the WAL before it restarted: nothing to do */
-    if (rc != SQLITE_OK || frames < SQLITE__WAL_CHECKPOINT_PAGES)
+    if (rc != SQLITE_OK || frames < SQLITE__WAL_CHECKPOINT_PAGES) {
+        /* asked by commits that saw the WAL before it restarted */
+        *restart_at = SQLITE__WAL_CHECKPOINT_PAGES;
         return;
-    if (pthread_mutex_lock(&d->writer) != 0)
+    }
+    if (frames < *restart_at || pthread_mutex_lock(&d->writer) != 0)
         return;
     rc = sqlite3_wal_checkpoint_v2(db, "main", SQLITE_CHECKPOINT_RESTART, NULL, NULL);
     pthread_mutex_unlock(&d->writer);
     sqlite__durable_ckpt_check(d, db, rc, "restart");
+    /* A reader held on past the wait: do not stall the writers again before
+     * the WAL has grown by another threshold. */
+    *restart_at =
+        rc == SQLITE_OK ? SQLITE__WAL_CHECKPOINT_PAGES : frames + SQLITE__WAL_CHECKPOINT_PAGES;
 }
 
 /*
@@ -343,6 +354,7 @@ static void *sqlite__durable_ckpt_main(void *arg)
 {
     struct sqlite__durable *d = arg;
     sqlite3 *db = NULL;
+    int restart_at = SQLITE__WAL_CHECKPOINT_PAGES; /* sqlite__durable_ckpt_run */
     int rc = sqlite3_open_v2(d->db_path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
                              sqlite__vfs_name());
     if (rc == SQLITE_OK)
@@ -367,7 +379,7 @@ static void *sqlite__durable_ckpt_main(void *arg)
         }
         d->ckpt_wanted = false;
         pthread_mutex_unlock(&sqlite__durable_lock);
-        sqlite__durable_ckpt_run(d, db);
+        sqlite__durable_ckpt_run(d, db, &restart_at);
         pthread_mutex_lock(&sqlite__durable_lock);
         d->ckpt_runs++;
     }
