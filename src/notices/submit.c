@@ -70,13 +70,19 @@ void notices_submit_result_release(struct notices_submit_result *r)
 
 /* ---- listing references ------------------------------------------------------------ */
 
+/* The listing ids of a notice, in order, each once. The array grows as ids
+ * come (most notices cite one listing: a 10,000-id array per request was
+ * 650 KB that glibc mapped, or carved from and gave back to its heap, with
+ * a consolidation of the heap's free chunks, on every submission). */
 struct notices__ids {
     char (*id)[STORE_NOTICE_LISTING_MAX + 1];
-    size_t n;
-    bool too_many;
+    size_t n, cap;
+    bool too_many; /* more than NOTICES_LISTINGS_MAX */
+    bool nomem;    /* the array could not grow */
 };
 
-/* Add one listing id unless already present; bad ids are reported. */
+/* Add one listing id unless already present; bad ids are reported. Sets
+ * too_many past NOTICES_LISTINGS_MAX, nomem when the array cannot grow. */
 static void notices__ids_add(struct ips_ctx *ctx, struct notices__ids *ids, const char *id,
                              const char *where)
 {
@@ -94,6 +100,18 @@ static void notices__ids_add(struct ips_ctx *ctx, struct notices__ids *ids, cons
         ids->too_many = true;
         return;
     }
+    if (ids->n == ids->cap) {
+        size_t cap = ids->cap ? ids->cap * 2 : 8;
+        if (cap > NOTICES_LISTINGS_MAX)
+            cap = NOTICES_LISTINGS_MAX;
+        void *grown = realloc(ids->id, cap * sizeof *ids->id);
+        if (!grown) {
+            ids->nomem = true;
+            return;
+        }
+        ids->id = grown;
+        ids->cap = cap;
+    }
     snprintf(ids->id[ids->n++], sizeof ids->id[0], "%s", id);
 }
 
@@ -103,7 +121,7 @@ static void notices__csv(struct ips_ctx *ctx, struct notices__ids *ids, const ch
                          size_t len)
 {
     size_t line_no = 0, pos = 0;
-    while (pos < len && !ids->too_many) {
+    while (pos < len && !ids->too_many && !ids->nomem) {
         size_t end = pos;
         while (end < len && text[end] != '\n')
             end++;
@@ -219,7 +237,7 @@ static bool notices__validate(struct ips_ctx *ctx, const struct notices_submit_r
                 json_error_add(ctx->errors, where, "must be a string");
             else
                 notices__ids_add(ctx, ids, json_string_value(v), where);
-            if (ids->too_many)
+            if (ids->too_many || ids->nomem)
                 break;
         }
     }
@@ -611,7 +629,7 @@ ips_status notices_submit_detection(struct ips_ctx *ctx, const struct notices_su
 {
     const struct access_principal *p = ctx->actor;
     struct notices__input in;
-    struct notices__ids ids = {NULL, 0, false};
+    struct notices__ids ids = {0};
     struct rights_right *right = NULL;
     struct store_notice *n = NULL;
     struct notices__submit_tx a;
@@ -624,14 +642,18 @@ ips_status notices_submit_detection(struct ips_ctx *ctx, const struct notices_su
                      ips_status_slug(st));
         return st;
     }
-    ids.id = malloc(NOTICES_LISTINGS_MAX * sizeof *ids.id);
     right = malloc(sizeof *right);
     n = calloc(1, sizeof *n);
-    if (!ids.id || !right || !n) {
+    if (!right || !n) {
         st = IPS_ERR_NOMEM;
         goto out_free;
     }
-    if (!notices__validate(ctx, req, detection_id, &in, &ids)) {
+    bool valid = notices__validate(ctx, req, detection_id, &in, &ids);
+    if (ids.nomem) {
+        st = IPS_ERR_NOMEM;
+        goto out_free;
+    }
+    if (!valid) {
         snprintf(ctx->detail, sizeof ctx->detail,
                  "the notice is incomplete or invalid: %zu problem(s), listed in errors",
                  json_array_size(ctx->errors));
