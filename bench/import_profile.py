@@ -20,6 +20,9 @@ import sys
 
 CATS = [  # (row, functions any of which on the stack puts the sample there); first match wins
  ("writer: commit (WAL frames, sync)", ["sqlite__tx_commit"]),
+ # the durability hook's PASSIVE checkpoint after a commit (sqlite_durable.c), run from
+ # store_tx_run after the transaction: not part of the commit's stack
+ ("writer: checkpoint after the commit (durability hook)", ["sqlite__durable_after_commit"]),
  ("writer: rules load + Hyperscan compile (first batch)", ["detections__rules_get"]),
  ("writer: FTS5 batch index (bulk_index)", ["bulk_index", "sqlite__write@catalog__batch_tx"]),
  ("writer: scan: text (normalise + Hyperscan)", ["scan__field"]),

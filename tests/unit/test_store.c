@@ -26,6 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/embed.h"
 #include "core/id.h"
 #include "core/log.h"
 #include "store/sqlite_internal.h"
@@ -213,6 +214,98 @@ static void verdict_checks_need_no_temporary_table(void **state)
     sqlite3_close(db);
 }
 
+
+extern const struct embed_file embed_migrations[];
+
+/* The text of the SQLite migration whose file name starts with prefix. */
+static const char *migration_text(const char *prefix)
+{
+    const struct embed_file *f = embed_migrations;
+    while (f->name && strncmp(f->name, prefix, strlen(prefix)) != 0)
+        f++;
+    assert_non_null(f->name);
+    return (const char *)f->data;
+}
+
+static int64_t raw_int(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int64_t v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* Migration 0030: listings.state is checked by comparisons (no
+ * OpenEphemeral per inserted listing, 2-3 us of the import writer's CPU per
+ * row), the constraint still refuses other words, and the rebuild keeps the
+ * rows, their index and every child's reference: run again on a filled
+ * database in one transaction with foreign keys on, as store_migrate runs
+ * it, it commits, and the children still refer to the (new) table. */
+static void listing_state_check_needs_no_temporary_table(void **state)
+{
+    assert_int_equal(store_migrate(S(state), NULL), IPS_OK);
+    sqlite3 *db = raw_open(state);
+    static const char ins[] =
+        "INSERT INTO listings (id, seller_org_id, state, current_version, current_hash,"
+        " current_vrow, created_ms, updated_ms) VALUES ('L3', 'O1', 'live', 1, zeroblob(32), 3,"
+        " 0, 0)";
+    assert_int_equal(explain_has(db, ins, "OpenEphemeral"), 0);
+
+    assert_int_equal(
+        sqlite3_exec(db,
+                     "PRAGMA foreign_keys = ON;"
+                     "INSERT INTO orgs (id, name, kind, created_ms) VALUES ('O1', 'Shop', 'seller', 0);"
+                     "BEGIN;"
+                     "INSERT INTO listing_versions (vrow, listing_id, version, title, description,"
+                     " price_minor, currency, category, content_hash, created_ms) VALUES"
+                     " (1, 'L1', 1, 'a', 'b', 1, 'EUR', 'c', zeroblob(32), 0),"
+                     " (2, 'L2', 1, 'a', 'b', 1, 'EUR', 'c', zeroblob(32), 0);"
+                     "INSERT INTO listings (id, seller_org_id, state, current_version, current_hash,"
+                     " current_vrow, created_ms, updated_ms) VALUES"
+                     " ('L1', 'O1', 'live', 1, zeroblob(32), 1, 5, 6),"
+                     " ('L2', 'O1', 'blocked', 1, zeroblob(32), 2, 7, 8);"
+                     "INSERT INTO detection_verdicts (id, listing_id, listing_version, rules_version,"
+                     " checked_version, score_milli, action, applied, status, signals, outcome_key,"
+                     " is_current, created_ms) VALUES ('V1', 'L2', 1, 1, 1, 900, 'block', 'blocked',"
+                     " 'open', '[]', 'block', 1, 0);"
+                     "COMMIT;",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    char *sql = NULL;
+    assert_int_equal(asprintf(&sql, "BEGIN IMMEDIATE; %s COMMIT;", migration_text("0030_")) > 0,
+                     true);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    free(sql);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM listings"), 2);
+    assert_int_equal(raw_int(db, "SELECT created_ms + updated_ms FROM listings WHERE id = 'L2'"
+                                 " AND state = 'blocked' AND current_vrow = 2"),
+                     15);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'listings_seller'"
+                                 " AND tbl_name = 'listings'"),
+                     1);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'm0030%'"), 0);
+    assert_int_equal(raw_int(db, "SELECT defer_foreign_keys FROM pragma_defer_foreign_keys"), 0);
+    /* the constraint and the children's keys hold as before */
+    assert_int_equal(sqlite3_exec(db, "UPDATE listings SET state = 'gone' WHERE id = 'L1'", NULL,
+                                  NULL, NULL),
+                     SQLITE_CONSTRAINT);
+    assert_int_equal(sqlite3_exec(db, "DELETE FROM listings WHERE id = 'L2'", NULL, NULL, NULL),
+                     SQLITE_CONSTRAINT);
+    assert_int_equal(
+        sqlite3_exec(db,
+                     "INSERT INTO detection_verdicts (id, listing_id, listing_version, rules_version,"
+                     " checked_version, score_milli, action, applied, status, signals, outcome_key,"
+                     " is_current, created_ms) VALUES ('V2', 'L9', 1, 1, 1, 0, 'allow', 'none',"
+                     " 'open', '[]', 'allow', 1, 0)",
+                     NULL, NULL, NULL),
+        SQLITE_CONSTRAINT);
+    assert_int_equal(sqlite3_exec(db, ins, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM listings"), 3);
+    sqlite3_close(db);
+}
 
 static void empty_database_has_schema_version_zero(void **state)
 {
@@ -1594,6 +1687,7 @@ int main(void)
     const struct CMUnitTest sqlite_tests[] = {
         T_EMPTY(migrate_records_each_version_with_name_and_time),
         T_EMPTY(verdict_checks_need_no_temporary_table),
+        T_EMPTY(listing_state_check_needs_no_temporary_table),
         T_EMPTY(open_sets_wal_and_foreign_keys),
         T_EMPTY(backend_name_is_sqlite),
         T_EMPTY(postgres_urls_open_the_postgres_backend),
