@@ -148,11 +148,12 @@ function done(summary, latency, requests)
   end
   local e = summary.errors
   io.write(string.format('NOTICESJSON {"answered":%d,"ok":%d,"failed":%d,"not_fast_track":%d,'
-    .. '"window_us":%.0f,"wrk_duration_us":%d,"wrk_requests":%d,"p50_us":%d,"p99_us":%d,'
+    .. '"window_us":%.0f,"wrk_duration_us":%d,"wrk_requests":%d,"p50_us":%d,"p90_us":%d,"p99_us":%d,"p999_us":%d,'
     .. '"max_us":%d,"socket_errors":{"connect":%d,"read":%d,"write":%d,"timeout":%d},'
     .. '"status_errors":%d,"wrk_cpu_s":%.4f,"shares":[%s],"first_failure":%s}\n',
     a, o, f, nf, (first and last > first) and (last - first) or 0, summary.duration,
-    summary.requests, latency:percentile(50), latency:percentile(99), latency.max,
+    summary.requests, latency:percentile(50), latency:percentile(90), latency:percentile(99),
+    latency:percentile(99.9), latency.max,
     e.connect, e.read, e.write, e.timeout, e.status, os.clock(), table.concat(shares, ","),
     jstr(ff)))
 end

@@ -233,7 +233,7 @@ try {
     const w = await submitWithWrk(srv, S.rightholder, right.body.id, prefix);
     const c = process.cpuUsage(client0);
     secs = w.window_us / 1e6;
-    latency = { p50: w.p50_us / 1000, p99: w.p99_us / 1000, max: w.max_us / 1000 };
+    latency = { p50: w.p50_us / 1000, p90: w.p90_us / 1000, p99: w.p99_us / 1000, p999: w.p999_us / 1000, max: w.max_us / 1000 };
     clientSecs = w.wrk_cpu_s;
     driverSecs = (c.user + c.system) / 1e6;
     acked = w.ok;
@@ -255,7 +255,7 @@ try {
     const c = process.cpuUsage(client0);
     clientSecs = (c.user + c.system) / 1e6;
     lat.sort((a, b) => a - b);
-    latency = { p50: pct(lat, 50), p99: pct(lat, 99), max: lat[lat.length - 1] };
+    latency = { p50: pct(lat, 50), p90: pct(lat, 90), p99: pct(lat, 99), p999: pct(lat, 99.9), max: lat[lat.length - 1] };
     acked = ok;
     failures = { count: N - ok, first: firstFailure };
   }
@@ -282,7 +282,7 @@ try {
     client: CLIENT, ...(CLIENT === 'wrk' ? { wrk_threads: WRK_THREADS } : {}),
     notices: N, connections: CONNS, threads: THREADS ? Number(THREADS) : 'default', seconds: +secs.toFixed(3),
     fast_track_notices_per_s: +rate.toFixed(1),
-    submit_to_takedown_ms: { p50: +latency.p50.toFixed(2), p99: +latency.p99.toFixed(2), max: +latency.max.toFixed(2) },
+    submit_to_takedown_ms: { p50: +latency.p50.toFixed(2), p90: +latency.p90.toFixed(2), p99: +latency.p99.toFixed(2), 'p99.9': +latency.p999.toFixed(2), max: +latency.max.toFixed(2) },
     failures,
     durability,
     server_io_per_notice: { read_calls: perNotice('syscr'), read_bytes: perNotice('rchar'), write_calls: perNotice('syscw'), write_bytes: perNotice('wchar') },
