@@ -17,7 +17,8 @@
 //     the listings are split into one contiguous share per wrk thread.
 //   BENCH_NOTICES_KEEP_WAL=<file.db>: see below.
 //
-// Starts a server on a fresh database (demo seed), registers and verifies a
+// Starts a server on a fresh database (demo seed; its log goes to a file,
+// not through node, see startBenchServer), registers and verifies a
 // trademark, qualifies the right holder for the fast track (one reviewed and
 // upheld notice, with IPRSHIELD_FASTTRACK_MIN_DECIDED=1), creates one listing
 // per notice (with node, always), then submits fast-track notices over
@@ -43,7 +44,8 @@
 // per request, measured in node) it prints, for the submission phase only,
 // the server's CPU (user + system, /proc/<pid>/stat) and the client's CPU
 // per notice (wrk: the wrk process's CPU, os.clock() at its end; node:
-// process.cpuUsage; "driver" = node's own CPU while wrk runs), and the
+// process.cpuUsage; "driver" = node's own CPU while wrk runs, after
+// spawning it), and the
 // server's read/write system calls and bytes per notice (/proc/<pid>/io):
 // the client runs on the same cores as the server, and SQLite's page I/O is
 // where the server's time goes (docs/benchmarks.md, "Notice and action").
@@ -58,7 +60,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { makeTempDir, startServer, unique } from '../tests/e2e/lib.mjs';
+import { BIN, login, makeTempDir, seedDemo, unique } from '../tests/e2e/lib.mjs';
 
 const N = Number(process.argv[2] ?? 2000);
 const CONNS = Number(process.argv[3] ?? 8);
@@ -158,6 +160,9 @@ function submitWithWrk(srv, session, rightId, prefix) {
     '--timeout', '30s', '-s', path.join(HERE, 'bench_notices.lua'), srv.base];
   return new Promise((resolve, reject) => {
     const child = spawn('wrk', args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // node's CPU while wrk runs, from here: spawn() itself (a fork of the
+    // node process, ≈ 0.1-0.2 s) happens before wrk's first request
+    const driver0 = process.cpuUsage();
     let out = '';
     let err = '';
     let doneThreads = 0;
@@ -174,7 +179,8 @@ function submitWithWrk(srv, session, rightId, prefix) {
     child.on('exit', (code, signal) => {
       const m = /^NOTICESJSON (.*)$/m.exec(out);
       if (!m) { reject(new Error(`wrk ${args.join(' ')}: exit ${code} ${signal}, no summary\n${out}\n${err}`)); return; }
-      resolve(JSON.parse(m[1]));
+      const d = process.cpuUsage(driver0);
+      resolve({ ...JSON.parse(m[1]), driver_cpu_s: (d.user + d.system) / 1e6 });
     });
   });
 }
@@ -191,6 +197,54 @@ function takenDownOnDisk(db, prefix) {
   return Number(execFileSync('sqlite3', [db, sql], { encoding: 'utf8' }).trim());
 }
 
+// The bench's server: as tests/e2e/lib.mjs startServer (demo seed, request
+// rate limits off, the caller's IPRSHIELD_* variables not passed on), but
+// its stderr — a log line per request — goes to a file instead of a pipe
+// into node: reading that pipe cost node ≈ 0.1 ms of CPU per notice, on
+// the cores the server runs on. The port comes from the "listening" line.
+async function startBenchServer(dir, db, extraEnv) {
+  const users = await seedDemo(db);
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('IPRSHIELD_')) env[k] = v;
+  const logPath = path.join(dir, 'server.log');
+  const fd = fs.openSync(logPath, 'w');
+  const proc = spawn(BIN, ['serve', '--db', db, '--listen', '127.0.0.1:0'], {
+    env: { ...env, IPRSHIELD_RATE_ADDRESS: '0', IPRSHIELD_RATE_USER: '0', ...extraEnv },
+    stdio: ['ignore', 'ignore', fd],
+  });
+  fs.closeSync(fd);
+  let exited = null;
+  const exit = new Promise((resolve) => proc.once('exit', (code, signal) => { exited = { code, signal }; resolve(exited); }));
+  let port = 0;
+  for (let waited = 0; !port; waited += 20) {
+    for (const line of fs.readFileSync(logPath, 'utf8').split('\n')) {
+      let o;
+      try { o = JSON.parse(line); } catch { continue; }
+      const m = o.msg === 'listening' && typeof o.addr === 'string' ? /:(\d+)$/.exec(o.addr) : null;
+      if (m && Number(m[1]) > 0) port = Number(m[1]);
+    }
+    if (port) break;
+    if (exited || waited > 10_000) {
+      proc.kill('SIGKILL');
+      throw new Error(`server did not start: ${fs.readFileSync(logPath, 'utf8').slice(-2000)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const base = `http://127.0.0.1:${port}`;
+  return {
+    proc, port, base,
+    loginAs: (role) => login(base, users[role].email, users[role].password),
+    /** SIGKILL, wait for the process to go. */
+    async crash() { if (!exited) proc.kill('SIGKILL'); await exit; },
+    /** SIGTERM (unless gone), wait; exit 0 expected. */
+    async stop() {
+      if (!exited) proc.kill('SIGTERM');
+      const x = await exit;
+      if (x.signal === null && x.code !== 0) throw new Error(`server exit code ${x.code}: ${fs.readFileSync(logPath, 'utf8').slice(-2000)}`);
+    },
+  };
+}
+
 // BENCH_NOTICES_KEEP_WAL=<file.db>: the server's database is that file, and
 // the server is killed (SIGKILL) right after the submissions, so that the
 // write-ahead log keeps the last transactions' frames for
@@ -198,7 +252,7 @@ function takenDownOnDisk(db, prefix) {
 const KEEP_WAL = process.env.BENCH_NOTICES_KEEP_WAL;
 const dir = await makeTempDir('iprs-bench-');
 const DB = KEEP_WAL ?? path.join(dir, 'bench.db');
-const srv = await startServer({ dbPath: DB, env: { IPRSHIELD_FASTTRACK_MIN_DECIDED: '1', ...(THREADS ? { IPRSHIELD_THREADS: THREADS } : {}) } });
+const srv = await startBenchServer(dir, DB, { IPRSHIELD_FASTTRACK_MIN_DECIDED: '1', ...(THREADS ? { IPRSHIELD_THREADS: THREADS } : {}) });
 let exitCode = 0;
 try {
   const S = {};
@@ -231,11 +285,10 @@ try {
   let secs; let latency; let clientSecs; let driverSecs = null; let acked; let failures;
   if (CLIENT === 'wrk') {
     const w = await submitWithWrk(srv, S.rightholder, right.body.id, prefix);
-    const c = process.cpuUsage(client0);
     secs = w.window_us / 1e6;
     latency = { p50: w.p50_us / 1000, p90: w.p90_us / 1000, p99: w.p99_us / 1000, p999: w.p999_us / 1000, max: w.max_us / 1000 };
     clientSecs = w.wrk_cpu_s;
-    driverSecs = (c.user + c.system) / 1e6;
+    driverSecs = w.driver_cpu_s;
     acked = w.ok;
     const sock = Object.values(w.socket_errors).reduce((a, b) => a + b, 0);
     failures = { count: N - w.ok, not_answered: N - w.answered, not_fast_track: w.not_fast_track, socket_errors: w.socket_errors, first: w.first_failure || null, wrk_shares: w.shares };
