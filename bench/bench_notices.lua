@@ -96,6 +96,7 @@ function request()
     return notice(lo)
   end
   if next_i > hi then
+    if hi < lo then finish_if_done() end -- an empty share (N < threads)
     return ""
   end
   if t_first == 0 then t_first = now_us() end
@@ -104,8 +105,10 @@ function request()
   return notice(i)
 end
 
-local function finish_if_done()
-  if answered == hi - lo + 1 then
+local reported = false
+function finish_if_done()
+  if not reported and answered == hi - lo + 1 then
+    reported = true
     t_last = now_us()
     io.stderr:write(string.format("NOTICESWRK_DONE %d\n", tid))
     io.stderr:flush()
