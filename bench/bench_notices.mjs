@@ -5,42 +5,70 @@
 // threads: the server's HTTP worker threads (default: the server's own
 // default, 32).
 //
-// Starts a server on a fresh database (demo seed), registers and verifies a
+// Environment:
+//   BENCH_NOTICES_CLIENT=wrk (default) | node — the client of the submission
+//     phase. wrk (Debian's wrk 4.1 with bench/bench_notices.lua) is the
+//     lighter one: ≈ 0.1 ms of CPU per notice against node's ≈ 0.4 ms, on
+//     the same cores as the server (docs/benchmarks.md, "stop 19, notices
+//     helper"). Both send the same requests (same headers: cookie,
+//     x-csrf-token, content-type; same JSON body) over `connections`
+//     keep-alive connections, each listing cited exactly once.
+//   BENCH_NOTICES_WRK_THREADS (default 2, at most `connections`): wrk's -t;
+//     the listings are split into one contiguous share per wrk thread.
+//   BENCH_NOTICES_KEEP_WAL=<file.db>: see below.
+//
+// Starts a server on a fresh database (demo seed; its log goes to a file,
+// not through node, see startBenchServer), registers and verifies a
 // trademark, qualifies the right holder for the fast track (one reviewed and
 // upheld notice, with IPRSHIELD_FASTTRACK_MIN_DECIDED=1), creates one listing
-// per notice, then submits fast-track notices over keep-alive connections.
+// per notice (with node, always), then submits fast-track notices over
+// keep-alive connections.
 // A 201 answer means the notice, its item and the takedown are committed and
 // on stable storage (WAL, group commit: the answer waits for an fdatasync of
 // the WAL that started after the commit, see docs/internals/store.md): each
 // acknowledged notice is durable, so the submit latency is the
-// submit-to-takedown latency.
+// submit-to-takedown latency. Every answer must be 201 with fast_track true:
+// the others are counted and printed ("failures"), and the bench exits 1.
+//
+// Durability check: after the submissions the server is killed (SIGKILL),
+// and the sqlite3 shell counts, in the database file the server left, the
+// bench's listings whose notice item is taken down: at least every
+// acknowledged notice must be there, or the bench exits 1 ("durability").
 //
 // It also prints the group transactions of the submission phase (groups
 // per second, requests per group, the largest group, and the database pages
 // the groups wrote to the WAL per notice) from the server's /metrics
 // (iprshield_store_group*): null for a build without them.
 //
-// Besides the rate and the latency it prints, for the submission phase only,
+// Besides the rate and the latency (wrk: its own latency percentiles; node:
+// per request, measured in node) it prints, for the submission phase only,
 // the server's CPU (user + system, /proc/<pid>/stat) and the client's CPU
-// (process.cpuUsage) per notice, and the server's read/write system calls
-// and bytes per notice (/proc/<pid>/io): node runs on the same cores as the
-// server, and SQLite's page I/O is where the server's time goes
-// (docs/benchmarks.md, "Notice and action").
+// per notice (wrk: the wrk process's CPU, os.clock() at its end; node:
+// process.cpuUsage; "driver" = node's own CPU while wrk runs, after
+// spawning it), and the
+// server's read/write system calls and bytes per notice (/proc/<pid>/io):
+// the client runs on the same cores as the server, and SQLite's page I/O is
+// where the server's time goes (docs/benchmarks.md, "Notice and action").
 //
 // Baseline, same run, same disk: the raw durable SQLite insert rate — one
 // row per autocommit transaction with journal_mode=WAL and synchronous=FULL
 // (the sqlite3 shell). Not part of ctest (it is not under tests/).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-import { makeTempDir, startServer, unique } from '../tests/e2e/lib.mjs';
+import { BIN, login, makeTempDir, seedDemo, unique } from '../tests/e2e/lib.mjs';
 
 const N = Number(process.argv[2] ?? 2000);
 const CONNS = Number(process.argv[3] ?? 8);
 const THREADS = process.argv[4];
+const CLIENT = process.env.BENCH_NOTICES_CLIENT ?? 'wrk';
+if (CLIENT !== 'wrk' && CLIENT !== 'node') throw new Error(`BENCH_NOTICES_CLIENT: wrk or node, not ${CLIENT}`);
+const WRK_THREADS = Math.max(1, Math.min(CONNS, Number(process.env.BENCH_NOTICES_WRK_THREADS ?? 2)));
+const HERE = path.dirname(fileURLToPath(import.meta.url));
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n');
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONNS });
@@ -116,13 +144,116 @@ function sqliteBaseline(dir, rows) {
   return rows / s;
 }
 
+// The submission phase with wrk (bench/bench_notices.lua): resolves with
+// the script's NOTICESJSON summary. Each wrk thread says on stderr when its
+// share is answered; once all have, wrk gets SIGINT (its main thread
+// otherwise sleeps for the whole -d, a bound that only matters if answers
+// go missing).
+function submitWithWrk(srv, session, rightId, prefix) {
+  const body = JSON.stringify(notice(rightId, '@LISTING@'));
+  const [head, tail] = body.split('@LISTING@');
+  const env = {
+    ...process.env, NOTICES_N: String(N), NOTICES_THREADS: String(WRK_THREADS), NOTICES_PREFIX: prefix,
+    NOTICES_BODY_HEAD: head, NOTICES_BODY_TAIL: tail, NOTICES_COOKIE: session.cookie, NOTICES_CSRF: session.csrf,
+  };
+  const args = ['-t', String(WRK_THREADS), '-c', String(CONNS), '-d', `${Math.max(60, Math.ceil(N / 20))}s`,
+    '--timeout', '30s', '-s', path.join(HERE, 'bench_notices.lua'), srv.base];
+  return new Promise((resolve, reject) => {
+    const child = spawn('wrk', args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // node's CPU while wrk runs, from here: spawn() itself (a fork of the
+    // node process, ≈ 0.1-0.2 s) happens before wrk's first request
+    const driver0 = process.cpuUsage();
+    let out = '';
+    let err = '';
+    let doneThreads = 0;
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => {
+      err += d;
+      const n = (err.match(/^NOTICESWRK_DONE \d+$/gm) ?? []).length;
+      if (n > doneThreads) {
+        doneThreads = n;
+        if (doneThreads === WRK_THREADS) child.kill('SIGINT');
+      }
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      const m = /^NOTICESJSON (.*)$/m.exec(out);
+      if (!m) { reject(new Error(`wrk ${args.join(' ')}: exit ${code} ${signal}, no summary\n${out}\n${err}`)); return; }
+      const d = process.cpuUsage(driver0);
+      resolve({ ...JSON.parse(m[1]), driver_cpu_s: (d.user + d.system) / 1e6 });
+    });
+  });
+}
+
+function notice(rightId, listing) {
+  return { right_id: rightId, kind: 'counterfeit', explanation: 'counterfeit', notifier_name: 'Bench', notifier_email: 'b@bench.example', good_faith: true, accuracy: true, signature: 'Bench', listings: [listing], evidence_urls: ['https://e.example/1'] };
+}
+
+// The bench's listings (ids `${prefix}1` .. `${prefix}${N}`) whose notice
+// item is taken down, counted by the sqlite3 shell in the database file a
+// killed server left (the shell replays the WAL).
+function takenDownOnDisk(db, prefix) {
+  const sql = `SELECT count(*) FROM notice_items WHERE listing_id LIKE '${prefix}%' AND listing_id <> '${prefix}0' AND state = 'taken_down';`;
+  return Number(execFileSync('sqlite3', [db, sql], { encoding: 'utf8' }).trim());
+}
+
+// The bench's server: as tests/e2e/lib.mjs startServer (demo seed, request
+// rate limits off, the caller's IPRSHIELD_* variables not passed on), but
+// its stderr — a log line per request — goes to a file instead of a pipe
+// into node: reading that pipe cost node ≈ 0.1 ms of CPU per notice, on
+// the cores the server runs on. The port comes from the "listening" line.
+async function startBenchServer(dir, db, extraEnv) {
+  const users = await seedDemo(db);
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('IPRSHIELD_')) env[k] = v;
+  const logPath = path.join(dir, 'server.log');
+  const fd = fs.openSync(logPath, 'w');
+  const proc = spawn(BIN, ['serve', '--db', db, '--listen', '127.0.0.1:0'], {
+    env: { ...env, IPRSHIELD_RATE_ADDRESS: '0', IPRSHIELD_RATE_USER: '0', ...extraEnv },
+    stdio: ['ignore', 'ignore', fd],
+  });
+  fs.closeSync(fd);
+  let exited = null;
+  const exit = new Promise((resolve) => proc.once('exit', (code, signal) => { exited = { code, signal }; resolve(exited); }));
+  let port = 0;
+  for (let waited = 0; !port; waited += 20) {
+    for (const line of fs.readFileSync(logPath, 'utf8').split('\n')) {
+      let o;
+      try { o = JSON.parse(line); } catch { continue; }
+      const m = o.msg === 'listening' && typeof o.addr === 'string' ? /:(\d+)$/.exec(o.addr) : null;
+      if (m && Number(m[1]) > 0) port = Number(m[1]);
+    }
+    if (port) break;
+    if (exited || waited > 10_000) {
+      proc.kill('SIGKILL');
+      throw new Error(`server did not start: ${fs.readFileSync(logPath, 'utf8').slice(-2000)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const base = `http://127.0.0.1:${port}`;
+  return {
+    proc, port, base,
+    loginAs: (role) => login(base, users[role].email, users[role].password),
+    /** SIGKILL, wait for the process to go. */
+    async crash() { if (!exited) proc.kill('SIGKILL'); await exit; },
+    /** SIGTERM (unless gone), wait; exit 0 expected. */
+    async stop() {
+      if (!exited) proc.kill('SIGTERM');
+      const x = await exit;
+      if (x.signal === null && x.code !== 0) throw new Error(`server exit code ${x.code}: ${fs.readFileSync(logPath, 'utf8').slice(-2000)}`);
+    },
+  };
+}
+
 // BENCH_NOTICES_KEEP_WAL=<file.db>: the server's database is that file, and
 // the server is killed (SIGKILL) right after the submissions, so that the
 // write-ahead log keeps the last transactions' frames for
 // bench/notice_pages.py (pages per B-tree per notice); nothing is printed.
 const KEEP_WAL = process.env.BENCH_NOTICES_KEEP_WAL;
 const dir = await makeTempDir('iprs-bench-');
-const srv = await startServer({ ...(KEEP_WAL ? { dbPath: KEEP_WAL } : {}), env: { IPRSHIELD_FASTTRACK_MIN_DECIDED: '1', ...(THREADS ? { IPRSHIELD_THREADS: THREADS } : {}) } });
+const DB = KEEP_WAL ?? path.join(dir, 'bench.db');
+const srv = await startBenchServer(dir, DB, { IPRSHIELD_FASTTRACK_MIN_DECIDED: '1', ...(THREADS ? { IPRSHIELD_THREADS: THREADS } : {}) });
+let exitCode = 0;
 try {
   const S = {};
   for (const r of ['reviewer', 'rightholder', 'seller']) S[r] = await srv.loginAs(r);
@@ -135,38 +266,59 @@ try {
   const right = await call(srv, 'POST', '/api/v1/rights', S.rightholder, mp, `multipart/form-data; boundary=${boundary}`);
   assert.equal(right.status, 201, right.text);
   await call(srv, 'POST', `/api/v1/rights/${right.body.id}/decision`, S.reviewer, { decision: 'verified', reason: 'bench' });
-  const ids = Array.from({ length: N + 1 }, (_, i) => `bench-${i}-${unique('l')}`.replace(/[^A-Za-z0-9._:-]/g, ''));
+  // Listing i is `${prefix}${i}`: listing 0 is the reviewed notice's, 1..N
+  // the submissions' (the wrk script builds the ids the same way).
+  const prefix = `bench-${unique('r')}-`.replace(/[^A-Za-z0-9._:-]/g, '');
+  const ids = Array.from({ length: N + 1 }, (_, i) => `${prefix}${i}`);
   await pool(ids, CONNS, async (id) => {
     const r = await call(srv, 'POST', '/api/v1/listings', S.seller, { id, title: 'AURORA bag', description: 'x', price: '9.90', currency: 'EUR', category: 'bags', images: [], ship_from: 'CN', units_sold: 1 });
     assert.equal(r.status, 201, r.text);
   });
-  const notice = (l) => ({ right_id: right.body.id, kind: 'counterfeit', explanation: 'counterfeit', notifier_name: 'Bench', notifier_email: 'b@bench.example', good_faith: true, accuracy: true, signature: 'Bench', listings: [l], evidence_urls: ['https://e.example/1'] });
-  const first = await call(srv, 'POST', '/api/v1/notices', S.rightholder, notice(ids[0]));
+  const first = await call(srv, 'POST', '/api/v1/notices', S.rightholder, notice(right.body.id, ids[0]));
   await call(srv, 'POST', `/api/v1/notices/${first.body.id}/decision`, S.reviewer, { decision: 'uphold', reason: 'bench' });
 
-  const lat = [];
   const g0 = await groupStats(srv);
   const cpu0 = serverCpu(srv.proc.pid);
   const io0 = serverIo(srv.proc.pid);
   const client0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
-  await pool(ids.slice(1), CONNS, async (id) => {
-    const s = process.hrtime.bigint();
-    const r = await call(srv, 'POST', '/api/v1/notices', S.rightholder, notice(id));
-    lat.push(Number(process.hrtime.bigint() - s) / 1e6);
-    assert.equal(r.status, 201, r.text);
-    assert.equal(r.body.fast_track, true);
-  });
-  if (KEEP_WAL) {
-    srv.proc.kill('SIGKILL');
-    await new Promise((resolve) => srv.proc.once('exit', resolve));
-    process.exit(0);
+  let secs; let latency; let clientSecs; let driverSecs = null; let acked; let failures;
+  if (CLIENT === 'wrk') {
+    const w = await submitWithWrk(srv, S.rightholder, right.body.id, prefix);
+    secs = w.window_us / 1e6;
+    latency = { p50: w.p50_us / 1000, p90: w.p90_us / 1000, p99: w.p99_us / 1000, p999: w.p999_us / 1000, max: w.max_us / 1000 };
+    clientSecs = w.wrk_cpu_s;
+    driverSecs = w.driver_cpu_s;
+    acked = w.ok;
+    const sock = Object.values(w.socket_errors).reduce((a, b) => a + b, 0);
+    failures = { count: N - w.ok, not_answered: N - w.answered, not_fast_track: w.not_fast_track, socket_errors: w.socket_errors, first: w.first_failure || null, wrk_shares: w.shares };
+    if (sock > 0 && failures.count === 0) failures.count = sock;
+  } else {
+    const lat = [];
+    let ok = 0; let firstFailure = null;
+    await pool(ids.slice(1), CONNS, async (id) => {
+      const s = process.hrtime.bigint();
+      let r;
+      try { r = await call(srv, 'POST', '/api/v1/notices', S.rightholder, notice(right.body.id, id)); } catch (e) { r = { status: 0, text: String(e) }; }
+      lat.push(Number(process.hrtime.bigint() - s) / 1e6);
+      if (r.status === 201 && r.body?.fast_track === true) ok++;
+      else firstFailure ??= `${r.status} ${r.text.slice(0, 300)}`;
+    });
+    secs = Number(process.hrtime.bigint() - t0) / 1e9;
+    const c = process.cpuUsage(client0);
+    clientSecs = (c.user + c.system) / 1e6;
+    lat.sort((a, b) => a - b);
+    latency = { p50: pct(lat, 50), p90: pct(lat, 90), p99: pct(lat, 99), p999: pct(lat, 99.9), max: lat[lat.length - 1] };
+    acked = ok;
+    failures = { count: N - ok, first: firstFailure };
   }
-  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
   const serverSecs = serverCpu(srv.proc.pid) - cpu0;
   const io1 = serverIo(srv.proc.pid);
+  if (KEEP_WAL) {
+    await srv.crash();
+    process.exit(0);
+  }
   const perNotice = (k) => +((io1[k] - io0[k]) / N).toFixed(1);
-  const c = process.cpuUsage(client0);
   const g1 = await groupStats(srv);
   const groups = g0.groups === null ? null : {
     groups_per_s: +((g1.groups - g0.groups) / secs).toFixed(1),
@@ -174,22 +326,31 @@ try {
     largest: g1.largest,
     wal_pages_per_notice: g0.pages === null ? null : +((g1.pages - g0.pages) / Math.max(1, g1.requests - g0.requests)).toFixed(2),
   };
-  const clientSecs = (c.user + c.system) / 1e6;
-  lat.sort((a, b) => a - b);
+  await srv.crash();
+  const onDisk = takenDownOnDisk(DB, prefix);
+  const durability = { acknowledged: acked, taken_down_on_disk_after_kill9: onDisk, ok: onDisk >= acked };
   const rate = N / secs;
   const base = sqliteBaseline(dir, Math.min(N, 2000));
   console.log(JSON.stringify({
+    client: CLIENT, ...(CLIENT === 'wrk' ? { wrk_threads: WRK_THREADS } : {}),
     notices: N, connections: CONNS, threads: THREADS ? Number(THREADS) : 'default', seconds: +secs.toFixed(3),
     fast_track_notices_per_s: +rate.toFixed(1),
-    submit_to_takedown_ms: { p50: +pct(lat, 50).toFixed(2), p99: +pct(lat, 99).toFixed(2) },
+    submit_to_takedown_ms: { p50: +latency.p50.toFixed(2), p90: +latency.p90.toFixed(2), p99: +latency.p99.toFixed(2), 'p99.9': +latency.p999.toFixed(2), max: +latency.max.toFixed(2) },
+    failures,
+    durability,
     server_io_per_notice: { read_calls: perNotice('syscr'), read_bytes: perNotice('rchar'), write_calls: perNotice('syscw'), write_bytes: perNotice('wchar') },
     group_transactions: groups,
-    cpu_ms_per_notice: { server: +((serverSecs * 1000) / N).toFixed(3), client: +((clientSecs * 1000) / N).toFixed(3) },
+    cpu_ms_per_notice: {
+      server: +((serverSecs * 1000) / N).toFixed(3), client: +((clientSecs * 1000) / N).toFixed(3),
+      ...(driverSecs === null ? {} : { driver: +((driverSecs * 1000) / N).toFixed(3) }),
+    },
     baseline_sqlite_durable_inserts_per_s: +base.toFixed(1),
     ratio_notices_to_baseline: +(rate / base).toFixed(3),
   }, null, 2));
+  if (failures.count > 0 || !durability.ok) exitCode = 1;
 } finally {
   agent.destroy();
   await srv.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 }
+process.exitCode = exitCode;

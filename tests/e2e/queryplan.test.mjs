@@ -68,6 +68,9 @@ const CASES = [
   ['sqlite_notices.c', 'q_notice_list_seller', /SEARCH i USING COVERING INDEX notice_items_seller \(seller_org_id=\? AND notice_id>\?\)/],
   ['sqlite_notices.c', 'q_notice_search', /SCAN f VIRTUAL TABLE/],
   ['sqlite_notices.c', 'q_queue_list', /SEARCH notices USING INDEX notices_queue/],
+  // the SLA job's due notices: the queue index (partial since 0029) in
+  // deadline order
+  ['sqlite_notices.c', 'q_sla_due', /SEARCH notices USING INDEX notices_queue/],
   // the detections lists (0026): the default view through the partial index
   // of flagged current verdicts, an org's through its own rows, an action's
   // through the queue index; each keyset page in id order (no sort)
@@ -140,6 +143,7 @@ const PG_CASES = [
   ['pg_notices.c', 'q_notice_list_seller', /^notice_items_seller$/],
   ['pg_notices.c', 'q_notice_search', /^notice_search_fts$/],
   ['pg_notices.c', 'q_queue_list', /^notices_queue$/],
+  ['pg_notices.c', 'q_sla_due', /^notices_queue$/],
   ['pg_detections.c', 'q_verdict_list_flagged', /^detection_verdicts_flagged$/],
   ['pg_detections.c', 'q_verdict_list_org', /^detection_verdict_orgs_org$/],
   ['pg_detections.c', 'q_verdict_list_action', /^detection_verdicts_queue$/],

@@ -307,6 +307,72 @@ static void listing_state_check_needs_no_temporary_table(void **state)
     sqlite3_close(db);
 }
 
+/* Migration 0029: notices_queue is partial on review_deadline_ms > 0, so a
+ * notice outside the review queue (a fast-track one: decided at once,
+ * deadline 0) writes no entry of it, and one leaves it when its deadline
+ * goes back to 0. Entries counted with dbstat (cells of the index's leaf
+ * pages). The queue statements still use the index: e2e/queryplan. */
+static int64_t index_entries(sqlite3 *db, const char *index)
+{
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT coalesce(sum(ncell), 0) FROM dbstat"
+                                        " WHERE name = ?1 AND pagetype = 'leaf'",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_text(st, 1, index, -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int64_t n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+static void notices_queue_holds_only_queued_notices(void **state)
+{
+    assert_int_equal(store_migrate(S(state), NULL), IPS_OK);
+    sqlite3 *db = raw_open(state); /* foreign keys off: no orgs or rights needed */
+    static const char ins[] =
+        "INSERT INTO notices (id, notifier_org_id, submitted_by, right_id, right_org_id, kind,"
+        " explanation, notifier_name, notifier_email, on_behalf_of, signature, good_faith,"
+        " accuracy, evidence, fast_track, state, outcome, risk, items_total, review_deadline_ms,"
+        " sla_breached, decided_by, decision_reason, created_ms, decided_ms, updated_ms)"
+        " VALUES (?1, 'O1', 'U1', 'R1', 'O1', 'counterfeit', 'x', 'N', 'n@x.example', '', 'N',"
+        " 1, 1, '[]', ?2, ?3, ?4, 1, 1, ?5, 0, '', '', 1, 0, 1)";
+    static const struct {
+        const char *id, *state, *outcome;
+        int fast;
+        int64_t deadline;
+    } rows[] = {
+        {"N1", "decided", "upheld", 1, 0},    /* fast track */
+        {"N2", "under_review", "", 0, 5000},  /* in the queue */
+        {"N3", "decided", "upheld", 1, 0},    /* fast track */
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        sqlite3_stmt *st = NULL;
+        assert_int_equal(sqlite3_prepare_v2(db, ins, -1, &st, NULL), SQLITE_OK);
+        sqlite3_bind_text(st, 1, rows[i].id, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 2, rows[i].fast);
+        sqlite3_bind_text(st, 3, rows[i].state, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, rows[i].outcome, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 5, rows[i].deadline);
+        assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+        sqlite3_finalize(st);
+    }
+    assert_int_equal(index_entries(db, "notices"), 3);
+    assert_int_equal(index_entries(db, "notices_queue"), 1);
+    /* decided: out of the queue and out of the index */
+    assert_int_equal(sqlite3_exec(db, "UPDATE notices SET review_deadline_ms = 0 WHERE id = 'N2'",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(index_entries(db, "notices_queue"), 0);
+    /* an appeal puts it back */
+    assert_int_equal(sqlite3_exec(db, "UPDATE notices SET review_deadline_ms = 9 WHERE id = 'N3'",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(index_entries(db, "notices_queue"), 1);
+    sqlite3_close(db);
+}
+
 static void empty_database_has_schema_version_zero(void **state)
 {
     int v = -1;
@@ -1688,6 +1754,7 @@ int main(void)
         T_EMPTY(migrate_records_each_version_with_name_and_time),
         T_EMPTY(verdict_checks_need_no_temporary_table),
         T_EMPTY(listing_state_check_needs_no_temporary_table),
+        T_EMPTY(notices_queue_holds_only_queued_notices),
         T_EMPTY(open_sets_wal_and_foreign_keys),
         T_EMPTY(backend_name_is_sqlite),
         T_EMPTY(postgres_urls_open_the_postgres_backend),
