@@ -587,7 +587,8 @@ static ips_status notices__submit_tx(struct store *s, void *arg)
         st = store_notices_item_insert(s, it);
     }
     free(it);
-    if (st)
+    /* searchable once, with all its listings (0031) */
+    if (st || (st = store_notices_search_put(s, a->n->id)))
         goto out_free;
     if (fast && (st = notices__tell_sellers(s, a, by_seller, sors)))
         goto out_free;

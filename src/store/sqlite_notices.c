@@ -401,6 +401,26 @@ static ips_status item_insert(struct store *s, const struct store_notice_item *i
     return sqlite__write(sqlite__from(s), q_item_insert, bind_item_fn, it, false);
 }
 
+/* store_notices_search_put: the row of 0015's initial fill, for one notice;
+ * an existing row is updated (notice_search_au re-indexes it). */
+static const char q_search_put[] =
+    "INSERT INTO notice_search (notice_id, kind, explanation, notifier, listings)"
+    " SELECT n.id, n.kind, n.explanation,"
+    " trim(n.notifier_name || ' ' || n.on_behalf_of || ' ' ||"
+    " coalesce((SELECT o.name FROM orgs o WHERE o.id = n.notifier_org_id), '')),"
+    " coalesce((SELECT group_concat(i.listing_id || ' ' || coalesce(v.title, ''), ' ')"
+    " FROM notice_items i LEFT JOIN listings l ON l.id = i.listing_id"
+    " LEFT JOIN listing_versions v ON v.vrow = l.current_vrow WHERE i.notice_id = n.id), '')"
+    " FROM notices n WHERE n.id = ?1"
+    " ON CONFLICT (notice_id) DO UPDATE SET kind = excluded.kind,"
+    " explanation = excluded.explanation, notifier = excluded.notifier,"
+    " listings = excluded.listings";
+
+static ips_status search_put(struct store *s, const char *notice_id)
+{
+    return sqlite__write(sqlite__from(s), q_search_put, sqlite__bind_key, notice_id, true);
+}
+
 static ips_status item_get(struct store *s, const char *notice_id, const char *listing_id,
                            struct store_notice_item *out)
 {
@@ -677,6 +697,7 @@ const struct store_notices_ops sqlite__notices_ops = {
     .open_for_listing = open_for_listing,
     .counts = counts,
     .item_insert = item_insert,
+    .search_put = search_put,
     .item_get = item_get,
     .item_update = item_update,
     .item_list = item_list,

@@ -62,6 +62,12 @@ ips_status store_notices_item_insert(struct store *s, const struct store_notice_
     return s->ops->notices->item_insert(s, it);
 }
 
+ips_status store_notices_search_put(struct store *s, const char *notice_id)
+{
+    STORE__REQUIRE(s && notice_id);
+    return s->ops->notices->search_put(s, notice_id);
+}
+
 ips_status store_notices_item_get(struct store *s, const char *notice_id, const char *listing_id,
                                   struct store_notice_item *out)
 {

@@ -158,6 +158,15 @@ ips_status store_notices_counts(struct store *s, const char *notifier_org_id, in
                                 struct store_notice_counts *out);
 
 ips_status store_notices_item_insert(struct store *s, const struct store_notice_item *it);
+/*
+ * (Re)write the searchable text of notice_id (kind, explanation, notifier,
+ * the ids and current titles of all its items' listings) in one statement,
+ * from what is stored: call it once after a notice and all its items are
+ * written, in the same transaction (0031: no trigger does it per item any
+ * more, which was quadratic in a bulk notice's listings). A notice not yet
+ * put is not found by a search. NOT_FOUND for an unknown notice.
+ */
+ips_status store_notices_search_put(struct store *s, const char *notice_id);
 ips_status store_notices_item_get(struct store *s, const char *notice_id, const char *listing_id,
                                   struct store_notice_item *out);
 /* Write every column but the key, seller and notifier. NOT_FOUND. */

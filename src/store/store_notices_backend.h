@@ -20,6 +20,7 @@ struct store_notices_ops {
     ips_status (*counts)(struct store *s, const char *notifier_org_id, int64_t since_ms,
                          struct store_notice_counts *out);
     ips_status (*item_insert)(struct store *s, const struct store_notice_item *it);
+    ips_status (*search_put)(struct store *s, const char *notice_id);
     ips_status (*item_get)(struct store *s, const char *notice_id, const char *listing_id,
                            struct store_notice_item *out);
     ips_status (*item_update)(struct store *s, const struct store_notice_item *it);

@@ -210,6 +210,7 @@ static void store_notice_add(struct fixture *f, const char *right_id, const char
     n->created_ms = n->updated_ms = 1000;
     n->decided_ms = outcome[0] ? 5000 : 0;
     assert_int_equal(store_notices_notice_insert(f->db.s, n), IPS_OK);
+    assert_int_equal(store_notices_search_put(f->db.s, id), IPS_OK); /* searchable, no items */
     free(n);
 }
 
@@ -501,6 +502,11 @@ static void the_store_keeps_items_and_strikes_of_a_notice(void **state)
     assert_int_equal(store_notices_item_insert(s, it), IPS_ERR_CONFLICT);
     store_item_set(it, f, "L-2", "pending");
     assert_int_equal(store_notices_item_insert(s, it), IPS_OK);
+    /* the items reach the search text when the notice is put again (0031:
+     * once per notice, not once per item) */
+    assert_string_equal(search_ids(f, "zorblax", NULL, NULL, 10, &ids), "");
+    assert_int_equal(store_notices_search_put(s, "N1"), IPS_OK);
+    assert_int_equal(store_notices_search_put(s, "N-unknown"), IPS_ERR_NOT_FOUND);
 
     /* the notice is found by its listings' ids and titles, and by seller */
     assert_string_equal(search_ids(f, "zorblax", NULL, NULL, 10, &ids), "N1");
