@@ -225,7 +225,7 @@ static int sqlite__wal_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f,
         return sqlite__wal_base->xOpen(sqlite__wal_base, name, f, flags, out_flags);
     struct sqlite__wal *w = (struct sqlite__wal *)f;
     memset(w, 0, sizeof *w);
-    w->real = (sqlite3_file *)((char *)w + SQLITE__ROUND8(sizeof *w));
+    w->real = (sqlite3_file *)(void *)((char *)w + SQLITE__ROUND8(sizeof *w)); /* 8-aligned */
     memset(w->real, 0, (size_t)sqlite__wal_base->szOsFile);
     int rc = sqlite__wal_base->xOpen(sqlite__wal_base, name, w->real, flags, out_flags);
     /* SQLite calls xClose after a failed xOpen only when pMethods is set */
