@@ -311,12 +311,11 @@ static void sqlite__durable_ckpt_check(const struct sqlite__durable *d, sqlite3 
  *      can commit), RESTART: copies the frames committed during step 1 —
  *      few — syncs, and waits (busy handler, SQLITE__CKPT_BUSY_MS at most)
  *      until no reader reads the WAL any more; the next writer then starts
- *      the WAL over. When the wait runs out (a long reader), the next
- *      RESTART waits until the WAL has grown by another threshold
- *      (*restart_at, the checkpointer's own), so that a long report does
- *      not stall every writer once per commit. Writers wait for step 2 only: a few pages and two
- * small fdatasyncs. If a reader holds on past the wait, the WAL just grows until the next
- * checkpoint.
+ *      the WAL over. Writers wait for step 2 only: a few pages and two
+ *      small fdatasyncs. When the wait runs out (a long reader), the WAL
+ *      goes on growing, and the next RESTART waits until it has grown by
+ *      another threshold (*restart_at, the checkpointer's own), so that a
+ *      long report does not stall every writer once per commit.
  */
 static void sqlite__durable_ckpt_run(struct sqlite__durable *d, sqlite3 *db, int *restart_at)
 {
@@ -341,10 +340,9 @@ static void sqlite__durable_ckpt_run(struct sqlite__durable *d, sqlite3 *db, int
 
 /*
  * The checkpointer of d: opens a connection of its own to the file (through
- * the same VFS) and runs a PASSIVE checkpoint each time a commit asks
- * (ckpt_wanted), until ckpt_stop. A PASSIVE checkpoint takes no lock a
- * writer or reader needs, and syncs the WAL before and the database after
- * copying, as the automatic checkpoint it replaces did. When its
+ * the same VFS) and runs a checkpoint (sqlite__durable_ckpt_run) each time a
+ * commit asks (ckpt_wanted), until ckpt_stop. Each syncs the WAL before and
+ * the database after copying, as the automatic checkpoint it replaces did. When its
  * connection cannot be opened it marks itself broken and commits checkpoint
  * inline again. Closing the connection after the store's last one has
  * closed makes it the file's last connection: SQLite then checkpoints and

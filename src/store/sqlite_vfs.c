@@ -52,12 +52,12 @@
  * expects more than a 64 KiB page), 31 frames of 4 KiB pages. */
 #define SQLITE__WAL_RUN_MAX 0x1ffffu
 
-/* A WAL frame header's size and the offset of its commit field. */
+/* The sizes of a WAL frame's header and of the WAL file's own header. */
 #define SQLITE__WAL_FRAME_HDR 24
 #define SQLITE__WAL_FILE_HDR 32
 
 /* One open WAL file: the default VFS's file lives in the bytes after this
- * struct (sqlite__wal_real). */
+ * struct (real points there, sqlite__wal_open). */
 struct sqlite__wal {
     sqlite3_file base;  /* base.pMethods == &sqlite__wal_methods */
     sqlite3_file *real; /* the default VFS's open file */
@@ -75,6 +75,13 @@ static _Atomic uint64_t sqlite__wal_writes;
 
 #define SQLITE__ROUND8(n) (((n) + 7) & ~(size_t)7)
 
+/* One write of the default VFS's file, counted (sqlite__vfs_wal_writes). */
+static int sqlite__wal_write_real(struct sqlite__wal *w, const void *src, int n, sqlite3_int64 off)
+{
+    atomic_fetch_add_explicit(&sqlite__wal_writes, 1, memory_order_relaxed);
+    return w->real->pMethods->xWrite(w->real, src, n, off);
+}
+
 /* Write the pending run out (no-op when empty). On failure the run is
  * dropped: SQLite treats the failed call as a failed frame write and does
  * not publish the frames. Returns an SQLite result code. */
@@ -84,8 +91,7 @@ static int sqlite__wal_flush(struct sqlite__wal *w)
         return SQLITE_OK;
     size_t len = w->len;
     w->len = 0;
-    atomic_fetch_add_explicit(&sqlite__wal_writes, 1, memory_order_relaxed);
-    return w->real->pMethods->xWrite(w->real, w->buf, (int)len, w->off);
+    return sqlite__wal_write_real(w, w->buf, (int)len, w->off);
 }
 
 static int sqlite__wal_close(sqlite3_file *f)
@@ -121,13 +127,10 @@ static int sqlite__wal_write(sqlite3_file *f, const void *src, int n, sqlite3_in
     if (!continues) {
         if ((rc = sqlite__wal_flush(w)) != SQLITE_OK)
             return rc;
-        if (!w->buf && (size_t)n <= SQLITE__WAL_RUN_MAX)
-            w->buf = sqlite3_malloc(SQLITE__WAL_RUN_MAX);
-        if (!w->buf || (size_t)n > SQLITE__WAL_RUN_MAX) {
-            /* out of memory or too large for a run: the default VFS's write */
-            atomic_fetch_add_explicit(&sqlite__wal_writes, 1, memory_order_relaxed);
-            return w->real->pMethods->xWrite(w->real, src, n, off);
-        }
+        /* too large for a run, or no memory for one: write it through */
+        if ((size_t)n > SQLITE__WAL_RUN_MAX ||
+            (!w->buf && !(w->buf = sqlite3_malloc(SQLITE__WAL_RUN_MAX))))
+            return sqlite__wal_write_real(w, src, n, off);
         w->off = off;
     }
     memcpy(w->buf + w->len, src, (size_t)n);
