@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/notices_sql.h"
 #include "store/pg_internal.h"
 #include "store/store_notices_backend.h"
 
@@ -397,20 +398,8 @@ static ips_status item_insert(struct store *s, const struct store_notice_item *i
     return pg__write(pg__from(s), q_item_insert, bind_item_fn, it, false);
 }
 
-/* store_notices_search_put: the row of 0015's initial fill, for one notice;
- * an existing row is updated (the GIN expression index follows). */
-static const char q_search_put[] =
-    "INSERT INTO notice_search (notice_id, kind, explanation, notifier, listings)"
-    " SELECT n.id, n.kind, n.explanation,"
-    " trim(n.notifier_name || ' ' || n.on_behalf_of || ' ' ||"
-    " coalesce((SELECT o.name FROM orgs o WHERE o.id = n.notifier_org_id), '')),"
-    " coalesce((SELECT string_agg(i.listing_id || ' ' || coalesce(v.title, ''), ' ')"
-    " FROM notice_items i LEFT JOIN listings l ON l.id = i.listing_id"
-    " LEFT JOIN listing_versions v ON v.vrow = l.current_vrow WHERE i.notice_id = n.id), '')"
-    " FROM notices n WHERE n.id = $1"
-    " ON CONFLICT (notice_id) DO UPDATE SET kind = EXCLUDED.kind,"
-    " explanation = EXCLUDED.explanation, notifier = EXCLUDED.notifier,"
-    " listings = EXCLUDED.listings";
+/* store_notices_search_put (notices_sql.h) */
+static const char q_search_put[] = NOTICES_SQL_SEARCH_PUT("string_agg", "$1");
 
 static ips_status search_put(struct store *s, const char *notice_id)
 {

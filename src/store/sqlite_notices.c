@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/notices_sql.h"
 #include "store/sqlite_internal.h"
 #include "store/store_notices_backend.h"
 
@@ -56,8 +57,8 @@ static const char q_notice_list_seller[] =
         NOTICE_PAGE_ORDER;
 static const char q_notice_search[] =
     "SELECT " NOTICE_COLS_N " FROM notices n WHERE n.id IN (SELECT s.notice_id FROM notices_fts f"
-    " JOIN notice_search s ON s.srow = f.rowid WHERE notices_fts MATCH ?6 AND s.notice_id > ?2)"
-    NOTICE_PAGE_FILTERS NOTICE_PAGE_ORDER;
+    " JOIN notice_search s ON s.srow = f.rowid WHERE notices_fts MATCH ?6 AND s.notice_id > "
+    "?2)" NOTICE_PAGE_FILTERS NOTICE_PAGE_ORDER;
 static const char q_queue_list[] =
     "SELECT " NOTICE_COLS " FROM notices WHERE review_deadline_ms > 0"
     " AND (?1 IS NULL OR review_deadline_ms > ?2 OR (review_deadline_ms = ?2 AND"
@@ -197,9 +198,9 @@ static ips_status notice_list(struct store *s, const struct store_notice_filter 
                               const char *after, int limit, store_notice_cb cb, void *arg)
 {
     struct sqlite__stmt q;
-    const char *sql = !f                ? q_notice_list
-                      : f->fts_query    ? q_notice_search
-                      : f->seller_org_id ? q_notice_list_seller
+    const char *sql = !f                   ? q_notice_list
+                      : f->fts_query       ? q_notice_search
+                      : f->seller_org_id   ? q_notice_list_seller
                       : f->notifier_org_id ? q_notice_list_notifier
                                            : q_notice_list;
     ips_status r = sqlite__stmt_sql(sqlite__from(s), sql, &q);
@@ -401,20 +402,8 @@ static ips_status item_insert(struct store *s, const struct store_notice_item *i
     return sqlite__write(sqlite__from(s), q_item_insert, bind_item_fn, it, false);
 }
 
-/* store_notices_search_put: the row of 0015's initial fill, for one notice;
- * an existing row is updated (notice_search_au re-indexes it). */
-static const char q_search_put[] =
-    "INSERT INTO notice_search (notice_id, kind, explanation, notifier, listings)"
-    " SELECT n.id, n.kind, n.explanation,"
-    " trim(n.notifier_name || ' ' || n.on_behalf_of || ' ' ||"
-    " coalesce((SELECT o.name FROM orgs o WHERE o.id = n.notifier_org_id), '')),"
-    " coalesce((SELECT group_concat(i.listing_id || ' ' || coalesce(v.title, ''), ' ')"
-    " FROM notice_items i LEFT JOIN listings l ON l.id = i.listing_id"
-    " LEFT JOIN listing_versions v ON v.vrow = l.current_vrow WHERE i.notice_id = n.id), '')"
-    " FROM notices n WHERE n.id = ?1"
-    " ON CONFLICT (notice_id) DO UPDATE SET kind = excluded.kind,"
-    " explanation = excluded.explanation, notifier = excluded.notifier,"
-    " listings = excluded.listings";
+/* store_notices_search_put (notices_sql.h) */
+static const char q_search_put[] = NOTICES_SQL_SEARCH_PUT("group_concat", "?1");
 
 static ips_status search_put(struct store *s, const char *notice_id)
 {
