@@ -98,6 +98,14 @@ static sqlite3 *open_wal(const char *path, const char *synchronous)
     return db;
 }
 
+/* open_wal, then the table t (id, v BLOB) every test writes. */
+static sqlite3 *open_wal_table(const char *path, const char *synchronous)
+{
+    sqlite3 *db = open_wal(path, synchronous);
+    exec(db, "CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)");
+    return db;
+}
+
 /* Insert n rows of size bytes each (ids from first) in one transaction. */
 static void insert_rows(sqlite3 *db, int first, int n, int size)
 {
@@ -120,14 +128,11 @@ static void insert_rows(sqlite3 *db, int first, int n, int size)
 static void a_commit_of_many_pages_reaches_the_wal_in_few_writes(void **state)
 {
     struct fixture *f = *state;
-    sqlite3 *db = open_wal(f->path, "NORMAL");
-    exec(db, "CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)");
-    int64_t frames0 = 0;
+    sqlite3 *db = open_wal_table(f->path, "NORMAL");
     uint64_t w0 = sqlite__vfs_wal_writes();
     insert_rows(db, 0, 100, 3000); /* ~100 pages of 4 KiB: 200 writes without the shim */
     uint64_t writes = sqlite__vfs_wal_writes() - w0;
-    frames0 = one_int(db, "SELECT count(*) FROM t");
-    assert_int_equal(frames0, 100);
+    assert_int_equal(one_int(db, "SELECT count(*) FROM t"), 100);
     /* ~420 KB of frames in runs of at most 128 KiB: 4 writes (5 with the
      * run the WAL header starts) */
     assert_true(writes >= 1);
@@ -141,9 +146,8 @@ static void a_commit_of_many_pages_reaches_the_wal_in_few_writes(void **state)
 static void another_connection_reads_each_commit_at_once(void **state)
 {
     struct fixture *f = *state;
-    sqlite3 *a = open_wal(f->path, "NORMAL");
+    sqlite3 *a = open_wal_table(f->path, "NORMAL");
     sqlite3 *b = open_wal(f->path, "NORMAL");
-    exec(a, "CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)");
     exec(a, "PRAGMA wal_autocheckpoint = 0"); /* every commit stays in the WAL */
     for (int round = 0; round < 40; round++) {
         insert_rows(a, round * 20, 20, 1500);
@@ -161,8 +165,7 @@ static void another_connection_reads_each_commit_at_once(void **state)
 static void a_transaction_reads_back_the_frames_it_spilled(void **state)
 {
     struct fixture *f = *state;
-    sqlite3 *db = open_wal(f->path, "NORMAL");
-    exec(db, "CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)");
+    sqlite3 *db = open_wal_table(f->path, "NORMAL");
     exec(db, "PRAGMA cache_size = 10"); /* pages spill to the WAL mid-transaction */
     exec(db, "BEGIN IMMEDIATE");
     exec(db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 600) "
@@ -181,8 +184,7 @@ static void a_transaction_reads_back_the_frames_it_spilled(void **state)
 static void the_wal_restarts_from_its_start_after_checkpoints(void **state)
 {
     struct fixture *f = *state;
-    sqlite3 *db = open_wal(f->path, "NORMAL");
-    exec(db, "CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)");
+    sqlite3 *db = open_wal_table(f->path, "NORMAL");
     exec(db, "PRAGMA wal_autocheckpoint = 8");
     for (int round = 0; round < 60; round++)
         insert_rows(db, round * 10, 10, 2000);
@@ -214,8 +216,7 @@ static void writer_child(const char *path, int fd)
 static void a_killed_writer_loses_no_acknowledged_commit(void **state)
 {
     struct fixture *f = *state;
-    sqlite3 *db = open_wal(f->path, "NORMAL");
-    exec(db, "CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)");
+    sqlite3 *db = open_wal_table(f->path, "NORMAL");
     sqlite3_close(db);
     int p[2];
     assert_int_equal(pipe(p), 0);
