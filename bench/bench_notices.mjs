@@ -38,7 +38,12 @@
 // It also prints the group transactions of the submission phase (groups
 // per second, requests per group, the largest group, and the database pages
 // the groups wrote to the WAL per notice) from the server's /metrics
-// (iprshield_store_group*): null for a build without them.
+// (iprshield_store_group*): null for a build without them. With them, how
+// busy the one writer was (writer_busy: its share of the wall time),
+// its wall and CPU time per notice (writer_ms_per_notice,
+// writer_cpu_ms_per_notice: the CPU figure is the steadiest to compare
+// builds by, docs/internals/store.md), and the commit barriers' fdatasyncs
+// per second and their mean time (syncs_per_s, sync_ms).
 //
 // Besides the rate and the latency (wrk: its own latency percentiles; node:
 // per request, measured in node) it prints, for the submission phase only,
@@ -128,10 +133,10 @@ function serverIo(pid) {
 async function groupStats(srv) {
   const r = await call(srv, 'GET', '/metrics', {});
   const get = (name) => {
-    const m = new RegExp(`^${name} (\\d+)$`, 'm').exec(r.text);
+    const m = new RegExp(`^${name} ([0-9.]+)$`, "m").exec(r.text);
     return m ? Number(m[1]) : null;
   };
-  return { groups: get('iprshield_store_groups_total'), requests: get('iprshield_store_group_requests_total'), largest: get('iprshield_store_group_largest'), pages: get('iprshield_store_group_pages_total') };
+  return { groups: get('iprshield_store_groups_total'), requests: get('iprshield_store_group_requests_total'), largest: get('iprshield_store_group_largest'), pages: get('iprshield_store_group_pages_total'), busy: get('iprshield_store_group_busy_seconds_total'), cpu: get('iprshield_store_group_cpu_seconds_total'), syncs: get('iprshield_store_syncs_total'), sync_s: get('iprshield_store_sync_seconds_total') };
 }
 
 function sqliteBaseline(dir, rows) {
@@ -325,6 +330,11 @@ try {
     requests_per_group: +((g1.requests - g0.requests) / Math.max(1, g1.groups - g0.groups)).toFixed(2),
     largest: g1.largest,
     wal_pages_per_notice: g0.pages === null ? null : +((g1.pages - g0.pages) / Math.max(1, g1.requests - g0.requests)).toFixed(2),
+    writer_busy: g0.busy === null ? null : +((g1.busy - g0.busy) / secs).toFixed(3),
+    writer_ms_per_notice: g0.busy === null ? null : +((1000 * (g1.busy - g0.busy)) / Math.max(1, g1.requests - g0.requests)).toFixed(3),
+    writer_cpu_ms_per_notice: g0.cpu === null ? null : +((1000 * (g1.cpu - g0.cpu)) / Math.max(1, g1.requests - g0.requests)).toFixed(3),
+    syncs_per_s: g0.syncs === null ? null : +((g1.syncs - g0.syncs) / secs).toFixed(1),
+    sync_ms: g0.syncs === null ? null : +((1000 * (g1.sync_s - g0.sync_s)) / Math.max(1, g1.syncs - g0.syncs)).toFixed(3),
   };
   await srv.crash();
   const onDisk = takenDownOnDisk(DB, prefix);

@@ -22,6 +22,13 @@ int64_t time_mono_ns(void)
 
 int64_t time_mono_ms(void) { return time_mono_ns() / 1000000; }
 
+int64_t time_thread_cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 struct timespec time_deadline(int clock, int64_t ms)
 {
     struct timespec ts;

@@ -20,6 +20,8 @@ int64_t time_now_ms(void);
 int64_t time_mono_ms(void);
 /* Nanosecond monotonic clock, for latency measurements. */
 int64_t time_mono_ns(void);
+/* The calling thread's CPU time in nanoseconds (CLOCK_THREAD_CPUTIME_ID). */
+int64_t time_thread_cpu_ns(void);
 /* The absolute time ms milliseconds (>= 0) from now on clock (CLOCK_REALTIME
  * or CLOCK_MONOTONIC), normalised, for pthread_*_timedwait/_timedlock. */
 struct timespec time_deadline(int clock, int64_t ms);

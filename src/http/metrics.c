@@ -150,7 +150,22 @@ void http_metrics_render(struct buf *b)
                 "# TYPE iprshield_store_group_largest gauge\niprshield_store_group_largest %llu\n"
                 "# HELP iprshield_store_group_pages_total Database pages group transactions "
                 "wrote to the WAL.\n# TYPE iprshield_store_group_pages_total counter\n"
-                "iprshield_store_group_pages_total %llu\n",
+                "iprshield_store_group_pages_total %llu\n"
+                "# HELP iprshield_store_group_busy_seconds_total Time group leaders ran groups "
+                "(the one writer's serial section).\n"
+                "# TYPE iprshield_store_group_busy_seconds_total counter\n"
+                "iprshield_store_group_busy_seconds_total %.6f\n"
+                "# HELP iprshield_store_group_cpu_seconds_total CPU time of the group leaders' "
+                "threads while running groups.\n"
+                "# TYPE iprshield_store_group_cpu_seconds_total counter\n"
+                "iprshield_store_group_cpu_seconds_total %.6f\n"
+                "# HELP iprshield_store_syncs_total Commit barriers' fdatasyncs of the WAL.\n"
+                "# TYPE iprshield_store_syncs_total counter\niprshield_store_syncs_total %llu\n"
+                "# HELP iprshield_store_sync_seconds_total Time the commit barriers' fdatasyncs "
+                "took.\n# TYPE iprshield_store_sync_seconds_total counter\n"
+                "iprshield_store_sync_seconds_total %.6f\n",
                 (unsigned long long)g.groups, (unsigned long long)g.requests,
-                (unsigned long long)g.largest, (unsigned long long)g.pages);
+                (unsigned long long)g.largest, (unsigned long long)g.pages, (double)g.busy_ns / 1e9,
+                (double)g.cpu_ns / 1e9,
+                (unsigned long long)g.syncs, (double)g.sync_ns / 1e9);
 }

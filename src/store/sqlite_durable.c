@@ -262,8 +262,12 @@ static int sqlite__durable_wait_locked(struct sqlite__durable *d, uint64_t mine)
         d->syncing = true;
         uint64_t upto = d->committed;
         pthread_mutex_unlock(&sqlite__durable_lock);
+        int64_t t0 = time_mono_ns();
         int err = sqlite__durable_sync(d);
+        uint64_t took = (uint64_t)(time_mono_ns() - t0);
         pthread_mutex_lock(&sqlite__durable_lock);
+        sqlite__group_stats.syncs++;
+        sqlite__group_stats.sync_ns += took;
         d->syncing = false;
         if (err)
             d->failed = err;
@@ -609,11 +613,13 @@ static void sqlite__group_lead(struct sqlite_store *own, struct sqlite__group_re
 {
     struct sqlite__durable *d = own->durable;
     struct sqlite_store *ss = sqlite__group_conn(own);
+    int64_t t0 = time_mono_ns(), c0 = time_thread_cpu_ns();
     ips_status result = sqlite__group_attempt(ss, batch);
     for (int attempt = 1; result == IPS_ERR_BUSY && attempt <= STORE__TX_RETRIES; attempt++) {
         store__tx_backoff(attempt);
         result = sqlite__group_attempt(ss, batch);
     }
+    uint64_t busy = (uint64_t)(time_mono_ns() - t0), cpu = (uint64_t)(time_thread_cpu_ns() - c0);
     bool pending = result == IPS_OK && ss->sync_pending;
     int pages = ss->wal_pages;
     /* the pages this group wrote (only groups write on ss; reset per group) */
@@ -623,6 +629,8 @@ static void sqlite__group_lead(struct sqlite_store *own, struct sqlite__group_re
     if (result == IPS_OK)
         (void)sqlite__durable_writer_unlock(ss); /* nothing pending: only unlocks */
     pthread_mutex_lock(&sqlite__durable_lock);
+    sqlite__group_stats.busy_ns += busy;
+    sqlite__group_stats.cpu_ns += cpu;
     uint64_t ticket = pending ? ++d->committed : 0, committed = 0;
     for (struct sqlite__group_req *r = batch, *next; r; r = next) {
         next = r->next; /* r may be gone once done is set and the lock dropped */

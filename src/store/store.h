@@ -113,12 +113,22 @@ ips_status store_tx_run_grouped(struct store *s, store_tx_fn fn, void *arg);
  * the database pages the groups wrote to the WAL (SQLite's
  * SQLITE_DBSTATUS_CACHE_WRITE of the group connection; pages / requests is
  * the pages written per request). requests / groups is the mean group size
- * (docs/internals/store.md, "Group transactions"); /metrics exports them. */
+ * (docs/internals/store.md, "Group transactions"); /metrics exports them.
+ * busy_ns: the time leaders spent running groups (writer lock to commit,
+ * retries included: the writer's serial section; busy_ns over the wall
+ * time is how busy the one writer is), cpu_ns the CPU time the leaders'
+ * threads used meanwhile (busy_ns less waiting and preemption); syncs and sync_ns: the commit
+ * barriers' fdatasyncs (of every durable commit, grouped or not) and their
+ * time. */
 struct store_group_stats {
     uint64_t groups;
     uint64_t requests;
     uint64_t largest;
     uint64_t pages;
+    uint64_t busy_ns;
+    uint64_t cpu_ns;
+    uint64_t syncs;
+    uint64_t sync_ns;
 };
 void store_group_stats(struct store_group_stats *out);
 /* True while a transaction opened by store_tx_run is active (or, on the
