@@ -373,6 +373,96 @@ static void notices_queue_holds_only_queued_notices(void **state)
     sqlite3_close(db);
 }
 
+/* Migration 0032: notices and notice_items are checked by comparisons (no
+ * OpenEphemeral per inserted notice or item: three and two before, about a
+ * seventh of the notice insert in the fast track's writer), the constraints
+ * still refuse other words, and the rebuild keeps the rows, the indexes,
+ * the triggers and every reference: run again on a filled database in one
+ * transaction with foreign keys on, as store_migrate runs it, it commits,
+ * notifier_days (kept by the triggers, 0024) is as it was, and the
+ * triggers still count. */
+static void notice_checks_need_no_temporary_table(void **state)
+{
+    assert_int_equal(store_migrate(S(state), NULL), IPS_OK);
+    sqlite3 *db = raw_open(state);
+    static const char notice[] =
+        "INSERT INTO notices (id, notifier_org_id, submitted_by, right_id, right_org_id, kind,"
+        " explanation, notifier_name, notifier_email, on_behalf_of, signature, good_faith,"
+        " accuracy, evidence, fast_track, state, outcome, risk, items_total, review_deadline_ms,"
+        " sla_breached, decided_by, decision_reason, created_ms, decided_ms, updated_ms)"
+        " VALUES ('%s', 'O1', 'U1', 'R1', 'O1', 'counterfeit', 'x', 'N', 'n@x.example', '', 'N',"
+        " 1, 1, '[]', 1, '%s', 'upheld', 1, 1, 0, 0, 'fast-track', '', 1, 86400000, 1)";
+    static const char item[] =
+        "INSERT INTO notice_items (notice_id, listing_id, seller_org_id, notifier_org_id, state,"
+        " content_version, taken_down_ms, counter_deadline_ms, counter_explanation,"
+        " counter_evidence, counter_by, counter_ms, decided_by, decision_reason, decided_ms,"
+        " appeal_state, appeal_by_org, appeal_explanation, appeal_decided_by, appeal_ms,"
+        " updated_ms) VALUES ('%s', 'L1', 'O1', 'O1', '%s', 1, 86400000, 5, '', '[]', '', 0,"
+        " 'fast-track', '', 86400000, '', '', '', '', 0, 1)";
+    char sql[1024];
+    snprintf(sql, sizeof sql, notice, "N0", "decided");
+    assert_int_equal(explain_has(db, sql, "OpenEphemeral"), 0);
+    snprintf(sql, sizeof sql, item, "N0", "taken_down");
+    assert_int_equal(explain_has(db, sql, "OpenEphemeral"), 0);
+
+    assert_int_equal(
+        sqlite3_exec(db,
+                     "PRAGMA foreign_keys = ON;"
+                     "INSERT INTO orgs (id, name, kind, created_ms) VALUES ('O1', 'Shop', 'seller', 0);"
+                     "INSERT INTO rights (id, org_id, filed_by, filed_by_org, kind, status, created_ms)"
+                     " VALUES ('R1', 'O1', 'U1', 'O1', 'trademark', 'verified', 0);"
+                     "BEGIN;"
+                     "INSERT INTO listing_versions (vrow, listing_id, version, title, description,"
+                     " price_minor, currency, category, content_hash, created_ms) VALUES"
+                     " (1, 'L1', 1, 'a', 'b', 1, 'EUR', 'c', zeroblob(32), 0);"
+                     "INSERT INTO listings (id, seller_org_id, state, current_version, current_hash,"
+                     " current_vrow, created_ms, updated_ms) VALUES"
+                     " ('L1', 'O1', 'taken_down', 1, zeroblob(32), 1, 5, 6);"
+                     "COMMIT;",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    snprintf(sql, sizeof sql, notice, "N1", "decided");
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    snprintf(sql, sizeof sql, item, "N1", "taken_down");
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    static const char days[] = "SELECT decided * 1000 + upheld * 100 + takedowns * 10 + reversed"
+                               " FROM notifier_days WHERE org_id = 'O1' AND day = 1";
+    assert_int_equal(raw_int(db, days), 1110);
+    static const char objects[] = "SELECT count(*) FROM sqlite_master WHERE tbl_name IN"
+                                  " ('notices', 'notice_items') AND type IN ('index', 'trigger')";
+    int64_t before = raw_int(db, objects);
+
+    char *mig = NULL;
+    assert_int_equal(asprintf(&mig, "BEGIN IMMEDIATE; %s COMMIT;", migration_text("0032_")) > 0,
+                     true);
+    assert_int_equal(sqlite3_exec(db, mig, NULL, NULL, NULL), SQLITE_OK);
+    free(mig);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM notices WHERE id = 'N1' AND"
+                                 " state = 'decided' AND decided_ms = 86400000"),
+                     1);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM notice_items WHERE notice_id = 'N1' AND"
+                                 " state = 'taken_down' AND counter_deadline_ms = 5"),
+                     1);
+    assert_int_equal(raw_int(db, objects), before);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'm0032%'"), 0);
+    assert_int_equal(raw_int(db, days), 1110); /* the copy fired no trigger */
+    /* the constraints, the references and the triggers hold as before */
+    assert_int_equal(
+        sqlite3_exec(db, "UPDATE notices SET state = 'gone' WHERE id = 'N1'", NULL, NULL, NULL),
+        SQLITE_CONSTRAINT);
+    assert_int_equal(sqlite3_exec(db, "UPDATE notice_items SET appeal_state = 'gone'", NULL, NULL,
+                                  NULL),
+                     SQLITE_CONSTRAINT);
+    assert_int_equal(sqlite3_exec(db, "DELETE FROM notices WHERE id = 'N1'", NULL, NULL, NULL),
+                     SQLITE_CONSTRAINT);
+    assert_int_equal(
+        sqlite3_exec(db, "UPDATE notice_items SET state = 'reinstated'", NULL, NULL, NULL),
+        SQLITE_OK);
+    assert_int_equal(raw_int(db, days), 1111);
+    sqlite3_close(db);
+}
+
 static void empty_database_has_schema_version_zero(void **state)
 {
     int v = -1;
@@ -1754,6 +1844,7 @@ int main(void)
         T_EMPTY(migrate_records_each_version_with_name_and_time),
         T_EMPTY(verdict_checks_need_no_temporary_table),
         T_EMPTY(listing_state_check_needs_no_temporary_table),
+        T_EMPTY(notice_checks_need_no_temporary_table),
         T_EMPTY(notices_queue_holds_only_queued_notices),
         T_EMPTY(open_sets_wal_and_foreign_keys),
         T_EMPTY(backend_name_is_sqlite),
