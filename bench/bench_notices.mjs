@@ -2,8 +2,9 @@
 //
 //   IPRSHIELD_BIN=build/iprshield node bench/bench_notices.mjs [notices] [connections] [threads]
 //
-// threads: the server's HTTP worker threads (default: the server's own
-// default, 32).
+// threads: the server's `threads`, the requests it serves at once, each on
+// a database connection of its own (default: the server's own default, 32;
+// every client connection has a thread of its own, src/http/server.c).
 //
 // Environment:
 //   BENCH_NOTICES_CLIENT=wrk (default) | node — the client of the submission

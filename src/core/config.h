@@ -23,7 +23,7 @@
     X(db,             "db",              STR, "./var/iprshield.db",   "database path (or URL)") \
     X(listen,         "listen",          STR, "127.0.0.1:8080",       "HTTP listen address HOST:PORT") \
     X(log_level,      "log_level",       STR, "info",                 "debug, info, warn, error or off") \
-    X(threads,        "threads",         INT, "32",                   "HTTP worker threads (1-64)") \
+    X(threads,        "threads",         INT, "32",                   "requests served at once, each on its own database connection (1-64)") \
     X(body_max,       "body_max",        INT, "1048576",              "largest accepted request body in bytes") \
     X(upload_max,     "upload_max",      INT, "10485760",             "largest accepted multipart upload in bytes") \
     X(request_timeout,"request_timeout", INT, "30",                   "seconds an idle or slow connection may take") \

@@ -1,11 +1,24 @@
 /*
- * server.c — libmicrohttpd glue: one internal polling thread per pool
- * worker (epoll), body collection with a hard limit, authentication and the
- * CSRF check, dispatch to the route's handler, security headers, metrics,
- * one access-log line per request, and graceful shutdown on SIGINT/SIGTERM.
+ * server.c — libmicrohttpd glue: one thread per client connection, body
+ * collection with a hard limit, authentication and the CSRF check, dispatch
+ * to the route's handler, security headers, metrics, one access-log line
+ * per request, and graceful shutdown on SIGINT/SIGTERM.
  *
- * Threads: each pool thread opens its own database connection on first use
- * (thread-local) and closes it when the thread ends (pthread key destructor).
+ * Threads and database connections: libmicrohttpd runs each client
+ * connection on a thread of its own (MHD_USE_THREAD_PER_CONNECTION, at most
+ * SERVER_CONNECTIONS_MAX). A request borrows a database connection from the
+ * server's pool for its handler and gives it back before its response is
+ * sent; the pool opens at most `threads` connections, so that many requests
+ * run at once and the others wait for one to come back. Why not a fixed
+ * pool of libmicrohttpd threads: such a pool pins each client connection to
+ * one of its threads, chosen by whichever thread's accept won, and a write
+ * request holds its thread while it waits for the commit's fdatasync (group
+ * commit, docs/internals/store.md) — two busy clients on one thread then
+ * take turns while other threads idle. With 8 clients on 32 pool threads
+ * only 6 threads served requests in a profiled run of bench_notices, and the
+ * rate varied by a third from run to run with that draw (docs/benchmarks.md,
+ * "stop 20"). The pool hands back the connection used last (a stack), whose
+ * page cache and prepared statements are the warmest.
  */
 #include "http/http.h"
 #include "http/http_internal.h"
@@ -32,6 +45,7 @@
 
 #define RESPONSE_MAX (64u * 1024 * 1024)
 #define ARENA_MAX (8u * 1024 * 1024)
+#define SERVER_CONNECTIONS_MAX 1000u /* client connections, each on its own thread */
 #define SERVER_DRAIN_FACTOR 4 /* see the Content-Length check in server__on_request */
 #define COOKIE_NAME "iprs_session"
 #define SERVER_REPORT_CACHE_ENTRIES 64    /* distinct transparency queries kept */
@@ -56,32 +70,58 @@ struct req_state {
     int64_t start_ns;
 };
 
-static pthread_key_t store_key;
-static pthread_once_t store_key_once = PTHREAD_ONCE_INIT;
-static _Thread_local struct store *tls_store;
+/* The database connections requests borrow (see the file comment). */
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t freed;
+    struct store *idle[64]; /* a stack: the last given back is lent first */
+    unsigned n_idle;
+    unsigned n_open; /* idle and lent */
+    unsigned max;    /* threads, 1-64 */
+} server__pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, {0}, 0, 0, 0};
 
-static void server__store_destroy(void *p)
+/* Borrow a connection: an idle one, else a new one while fewer than max are
+ * open, else wait for one to come back. NULL when one cannot be opened. */
+static struct store *server__store_get(const struct config *cfg)
 {
-    store_close(p);
+    struct store *s = NULL;
+    pthread_mutex_lock(&server__pool.lock);
+    while (server__pool.n_idle == 0 && server__pool.n_open >= server__pool.max)
+        pthread_cond_wait(&server__pool.freed, &server__pool.lock);
+    if (server__pool.n_idle > 0)
+        s = server__pool.idle[--server__pool.n_idle];
+    else
+        server__pool.n_open++;
+    pthread_mutex_unlock(&server__pool.lock);
+    if (s || store_open(cfg->db, &s) == IPS_OK)
+        return s;
+    pthread_mutex_lock(&server__pool.lock);
+    server__pool.n_open--;
+    pthread_cond_signal(&server__pool.freed);
+    pthread_mutex_unlock(&server__pool.lock);
+    return NULL;
 }
 
-static void server__store_key_init(void)
+/* Give a borrowed connection back (NULL: nothing to give). */
+static void server__store_put(struct store *s)
 {
-    pthread_key_create(&store_key, server__store_destroy);
+    if (!s)
+        return;
+    pthread_mutex_lock(&server__pool.lock);
+    server__pool.idle[server__pool.n_idle++] = s;
+    pthread_cond_signal(&server__pool.freed);
+    pthread_mutex_unlock(&server__pool.lock);
 }
 
-/* This thread's connection, opened on first use. NULL when it cannot open. */
-static struct store *server__store(const struct config *cfg)
+/* Close every connection, once no request runs (after MHD_stop_daemon). */
+static void server__store_close_all(void)
 {
-    if (tls_store)
-        return tls_store;
-    pthread_once(&store_key_once, server__store_key_init);
-    if (store_open(cfg->db, &tls_store) != IPS_OK) {
-        tls_store = NULL;
-        return NULL;
+    pthread_mutex_lock(&server__pool.lock);
+    while (server__pool.n_idle > 0) {
+        store_close(server__pool.idle[--server__pool.n_idle]);
+        server__pool.n_open--;
     }
-    pthread_setspecific(store_key, tls_store);
-    return tls_store;
+    pthread_mutex_unlock(&server__pool.lock);
 }
 
 static void server__client_addr(struct MHD_Connection *conn, char *out, size_t cap)
@@ -364,7 +404,7 @@ static enum MHD_Result server__on_request(void *cls, struct MHD_Connection *conn
     rq.body = state->body.data ? state->body.data : "";
     rq.body_len = state->body.len;
     server__client_addr(conn, rq.addr, sizeof rq.addr);
-    rq.ctx.store = server__store(srv->cfg);
+    rq.ctx.store = server__store_get(srv->cfg);
     rq.ctx.actor = &rq.principal;
     rq.ctx.cfg = srv->cfg;
     rq.ctx.addr = rq.addr;
@@ -383,6 +423,8 @@ static enum MHD_Result server__on_request(void *cls, struct MHD_Connection *conn
     }
     if (rq.ctx.store && store_in_tx(rq.ctx.store))
         log_error("handler left a transaction open", "path", url);
+    server__store_put(rq.ctx.store);
+    rq.ctx.store = NULL;
 
     int status = rs.status;
     enum MHD_Result ret = server__send(conn, &rs);
@@ -523,17 +565,18 @@ ips_status http_serve(const struct config *cfg)
     srv.per_addr = ratelimit_new(cfg->rate_address, cfg->rate_address_burst);
     srv.per_user = ratelimit_new(cfg->rate_user, cfg->rate_user_burst);
     srv.report_cache = server__report_cache(cfg);
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+                     MHD_USE_POLL | MHD_USE_ERROR_LOG;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     unsigned threads = (unsigned)(cfg->threads < 1 ? 1 : cfg->threads > 64 ? 64 : cfg->threads);
+    server__pool.max = threads;
     d = MHD_start_daemon(flags, 0, NULL, NULL, server__on_request, &srv,
                          MHD_OPTION_EXTERNAL_LOGGER, server__mhd_log, NULL,
                          MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-                         MHD_OPTION_THREAD_POOL_SIZE, threads,
                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->request_timeout,
                          MHD_OPTION_NOTIFY_COMPLETED, server__on_completed, NULL,
-                         MHD_OPTION_CONNECTION_LIMIT, 1000u,
+                         MHD_OPTION_CONNECTION_LIMIT, SERVER_CONNECTIONS_MAX,
                          MHD_OPTION_END);
     if (!d) {
         log_error("cannot listen", "listen", cfg->listen, "error", strerror(errno));
@@ -570,6 +613,7 @@ ips_status http_serve(const struct config *cfg)
     log_info("shutting down", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM");
     jobs_stop(); /* src/jobs: see jobs_start above */
     MHD_stop_daemon(d);
+    server__store_close_all();
     ratelimit_free(srv.per_addr);
     ratelimit_free(srv.per_user);
     respcache_free(srv.report_cache);

@@ -2,6 +2,7 @@
 // headers, graceful shutdown and database creation by `serve`.
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
+import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -170,6 +171,40 @@ describe('health, metrics, openapi, headers', () => {
 });
 
 describe('lifecycle', () => {
+  // Every client connection has a thread of its own; requests borrow one of
+  // at most `threads` database connections and wait for one to come back
+  // (src/http/server.c). With one, 24 clients that ask at once, each on its
+  // own keep-alive connection, are all answered, round after round.
+  test('threads 1: 24 clients at once on their own connections are all answered', async (t) => {
+    const srv = await startServer({ env: { IPRSHIELD_THREADS: '1' } });
+    t.after(() => srv.kill());
+    const { cookie } = await srv.loginAs('reviewer');
+    const agents = Array.from({ length: 24 }, () => new http.Agent({ keepAlive: true, maxSockets: 1 }));
+    t.after(() => agents.forEach((a) => a.destroy()));
+    const me = (agent) => new Promise((resolve, reject) => {
+      const req = http.get({ host: '127.0.0.1', port: srv.port, path: '/api/v1/me', agent, headers: { cookie } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => { text += d; });
+        res.on('end', () => resolve({ status: res.statusCode, body: JSON.parse(text) }));
+      });
+      req.on('error', reject);
+    });
+    for (let round = 0; round < 3; round++) {
+      const answers = await Promise.all(agents.map(me));
+      for (const a of answers) {
+        assert.equal(a.status, 200);
+        assert.equal(a.body.user.role, 'reviewer');
+      }
+    }
+    const metrics = (await srv.request('GET', '/metrics')).text;
+    for (const name of ['iprshield_store_group_busy_seconds_total', 'iprshield_store_group_cpu_seconds_total',
+      'iprshield_store_syncs_total', 'iprshield_store_sync_seconds_total']) {
+      assert.match(metrics, new RegExp(`^${name} [0-9.]+$`, 'm'), `${name} on /metrics`);
+    }
+    await srv.stop();
+  });
+
   test('SIGTERM shuts the server down cleanly (exit 0) and it stops listening', async (t) => {
     const srv = await startServer();
     t.after(() => srv.kill());
