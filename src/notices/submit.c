@@ -330,8 +330,10 @@ static ips_status notices__check_notifier(struct ips_ctx *ctx, struct notices__s
                  until);
         return IPS_ERR_FORBIDDEN;
     }
-    /* the right: may the actor cite it (as rights_citable decides, without
-     * its audit event, see above), then verified and valid */
+    /* the right, read once: may the actor cite it (as rights_citable
+     * decides, without its audit event, see above), then verified and valid
+     * (rights_citable_record: its files, which rights_citable also reads,
+     * are no part of the notice) */
     if (!id_is_valid(in->right_id))
         return IPS_ERR_NOT_FOUND;
     if ((st = store_rights_right_get(ctx->store, in->right_id, &a->right->rec)))
@@ -344,7 +346,7 @@ static ips_status notices__check_notifier(struct ips_ctx *ctx, struct notices__s
         a->cite_denied = true;
         return st;
     }
-    if ((st = rights_citable(ctx, in->right_id, a->right)))
+    if ((st = rights_citable_record(ctx, &a->right->rec)))
         return st;
     if (p->via == VIA_SYSTEM && strcmp(a->right->rec.org_id, a->notifier) != 0) {
         json_error_add(ctx->errors, "right_id", "is not a right of the notifier");

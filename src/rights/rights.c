@@ -122,13 +122,16 @@ const char *rights__actor_org(const struct ips_ctx *ctx)
 /* ---- reading ----------------------------------------------------------------------- */
 
 /* Fill status_effective of r from its record and today. */
+/* Past its valid_to (a rejected right stays rejected). */
+static bool rights__expired(const struct store_right *x, const char *today)
+{
+    return strcmp(x->status, "rejected") != 0 && x->valid_to[0] && strcmp(x->valid_to, today) < 0;
+}
+
 static void rights__effective(struct rights_right *r, const char *today)
 {
-    const struct store_right *x = &r->rec;
-    bool expired = strcmp(x->status, "rejected") != 0 && x->valid_to[0] &&
-                   strcmp(x->valid_to, today) < 0;
     snprintf(r->status_effective, sizeof r->status_effective, "%s",
-             expired ? "expired" : x->status);
+             rights__expired(&r->rec, today) ? "expired" : r->rec.status);
 }
 
 /* store_right_file_cb: append a file (with its blob's metadata) to a right. */
@@ -304,32 +307,37 @@ ips_status rights_citable(struct ips_ctx *ctx, const char *right_id, struct righ
     ips_status st = rights__load(ctx, right_id, r);
     if (st == IPS_OK)
         st = rights__check_right(ctx, ACT_RIGHT_CITE, &r->rec);
-    if (st)
-        goto out_right;
+    if (st == IPS_OK)
+        st = rights_citable_record(ctx, &r->rec);
+    if (st == IPS_OK && out)
+        *out = *r;
+    free(r);
+    return st;
+}
+
+ips_status rights_citable_record(struct ips_ctx *ctx, const struct store_right *rec)
+{
     char today[STORE_DATE_MAX + 1];
     rights_today(today);
-    if (strcmp(r->status_effective, "expired") == 0) {
+    ips_status st = IPS_OK;
+    if (rights__expired(rec, today)) {
         snprintf(ctx->detail, sizeof ctx->detail,
-                 "the right expired on %s and can no longer be cited", r->rec.valid_to);
+                 "the right expired on %s and can no longer be cited", rec->valid_to);
         st = IPS_ERR_INVALID;
-    } else if (strcmp(r->rec.status, "rejected") == 0) {
+    } else if (strcmp(rec->status, "rejected") == 0) {
         snprintf(ctx->detail, sizeof ctx->detail, "the right was rejected and cannot be cited");
         st = IPS_ERR_INVALID;
-    } else if (strcmp(r->rec.status, "verified") != 0) {
+    } else if (strcmp(rec->status, "verified") != 0) {
         snprintf(ctx->detail, sizeof ctx->detail,
                  "the right is not verified yet and cannot be cited");
         st = IPS_ERR_INVALID;
-    } else if (r->rec.valid_from[0] && strcmp(r->rec.valid_from, today) > 0) {
+    } else if (rec->valid_from[0] && strcmp(rec->valid_from, today) > 0) {
         snprintf(ctx->detail, sizeof ctx->detail,
-                 "the right is not valid before %s and cannot be cited yet", r->rec.valid_from);
+                 "the right is not valid before %s and cannot be cited yet", rec->valid_from);
         st = IPS_ERR_INVALID;
     }
     if (st == IPS_ERR_INVALID)
         json_error_add(ctx->errors, "right_id", ctx->detail);
-    if (st == IPS_OK && out)
-        *out = *r;
-out_right:
-    free(r);
     return st;
 }
 

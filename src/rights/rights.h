@@ -185,6 +185,12 @@ ips_status rights_file_read(struct ips_ctx *ctx, const char *right_id, const cha
  * IPS_ERR_NOT_FOUND for a missing right or one the actor may not cite.
  * OUT *out (may be NULL). */
 ips_status rights_citable(struct ips_ctx *ctx, const char *right_id, struct rights_right *out);
+/* rights_citable's checks of the right's status and dates, on a record the
+ * caller has read and whose citing it has authorised itself (the notice
+ * submission, src/notices/submit.c, which reads the right once in its
+ * transaction): IPS_ERR_INVALID as rights_citable answers it, else IPS_OK.
+ * Reads nothing. */
+ips_status rights_citable_record(struct ips_ctx *ctx, const struct store_right *rec);
 
 /* Today's date in UTC as "YYYY-MM-DD" into out[11]. */
 void rights_today(char out[STORE_DATE_MAX + 1]);
