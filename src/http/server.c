@@ -102,13 +102,20 @@ static struct store *server__store_get(const struct config *cfg)
     return NULL;
 }
 
-/* Give a borrowed connection back (NULL: nothing to give). */
+/* Give a borrowed connection back (NULL: nothing to give); one a handler
+ * left inside a transaction is closed (rolling it back), not lent again. */
 static void server__store_put(struct store *s)
 {
     if (!s)
         return;
+    bool broken = store_in_tx(s);
+    if (broken)
+        store_close(s);
     pthread_mutex_lock(&server__pool.lock);
-    server__pool.idle[server__pool.n_idle++] = s;
+    if (broken)
+        server__pool.n_open--;
+    else
+        server__pool.idle[server__pool.n_idle++] = s;
     pthread_cond_signal(&server__pool.freed);
     pthread_mutex_unlock(&server__pool.lock);
 }

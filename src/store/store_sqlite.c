@@ -673,6 +673,14 @@ ips_status sqlite__list(struct sqlite_store *ss, const char *sql, sqlite__bind_f
 static void sqlite__close(struct store *s)
 {
     struct sqlite_store *ss = sqlite__from(s);
+    if (ss->writer_held) {
+        /* closed inside a transaction (a caller's bug, logged by it): roll
+         * it back and let the file's other writers in */
+        if (ss->db && !sqlite3_get_autocommit(ss->db))
+            (void)sqlite3_exec(ss->db, "ROLLBACK", NULL, NULL, NULL);
+        ss->sync_pending = false;
+        (void)sqlite__durable_writer_unlock(ss);
+    }
     for (int i = 0; i < SQLITE__Q_COUNT; i++)
         sqlite3_finalize(ss->core[i]);
     for (size_t i = 0; i < SQLITE__SQL_CACHE_SLOTS; i++)
