@@ -463,6 +463,60 @@ static void notice_checks_need_no_temporary_table(void **state)
     sqlite3_close(db);
 }
 
+/* Migration 0033: webhook_deliveries is checked by comparisons (no
+ * OpenEphemeral per delivery inserted, in the takedown's transaction, or
+ * per attempt's state update), the constraint still refuses other words,
+ * and the rebuild keeps the rows, the indexes and the attempts' references:
+ * run again on a filled database in one transaction with foreign keys on,
+ * it commits. */
+static void webhook_delivery_check_needs_no_temporary_table(void **state)
+{
+    assert_int_equal(store_migrate(S(state), NULL), IPS_OK);
+    sqlite3 *db = raw_open(state);
+    static const char ins[] =
+        "INSERT INTO webhook_deliveries (id, org_id, event, body, state, attempts,"
+        " next_attempt_ms, last_status, last_error, created_ms, updated_ms)"
+        " VALUES ('D2', 'O1', 'notice.takedown', '{}', 'pending', 0, 5, 0, '', 1, 1)";
+    assert_int_equal(explain_has(db, ins, "OpenEphemeral"), 0);
+    assert_int_equal(
+        explain_has(db, "UPDATE webhook_deliveries SET state = 'failed' WHERE id = 'D1'",
+                    "OpenEphemeral"),
+        0);
+    assert_int_equal(
+        sqlite3_exec(db,
+                     "PRAGMA foreign_keys = ON;"
+                     "INSERT INTO orgs (id, name, kind, created_ms) VALUES ('O1', 'Shop', 'seller', 0);"
+                     "INSERT INTO webhook_deliveries (id, org_id, event, body, state, attempts,"
+                     " next_attempt_ms, last_status, last_error, created_ms, updated_ms) VALUES"
+                     " ('D1', 'O1', 'notice.takedown', '{}', 'delivered', 1, 0, 200, '', 1, 2);"
+                     "INSERT INTO webhook_attempts (delivery_id, n, at_ms, http_status, error,"
+                     " duration_ms) VALUES ('D1', 1, 2, 200, '', 3);",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    static const char objects[] = "SELECT count(*) FROM sqlite_master WHERE tbl_name ="
+                                  " 'webhook_deliveries' AND type = 'index'";
+    int64_t before = raw_int(db, objects);
+    char *mig = NULL;
+    assert_int_equal(asprintf(&mig, "BEGIN IMMEDIATE; %s COMMIT;", migration_text("0033_")) > 0,
+                     true);
+    assert_int_equal(sqlite3_exec(db, mig, NULL, NULL, NULL), SQLITE_OK);
+    free(mig);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM webhook_deliveries WHERE id = 'D1' AND"
+                                 " state = 'delivered' AND last_status = 200"),
+                     1);
+    assert_int_equal(raw_int(db, objects), before);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'm0033%'"), 0);
+    assert_int_equal(sqlite3_exec(db, "UPDATE webhook_deliveries SET state = 'gone'", NULL, NULL,
+                                  NULL),
+                     SQLITE_CONSTRAINT);
+    assert_int_equal(
+        sqlite3_exec(db, "DELETE FROM webhook_deliveries WHERE id = 'D1'", NULL, NULL, NULL),
+        SQLITE_CONSTRAINT);
+    assert_int_equal(sqlite3_exec(db, ins, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
 static void empty_database_has_schema_version_zero(void **state)
 {
     int v = -1;
@@ -1845,6 +1899,7 @@ int main(void)
         T_EMPTY(verdict_checks_need_no_temporary_table),
         T_EMPTY(listing_state_check_needs_no_temporary_table),
         T_EMPTY(notice_checks_need_no_temporary_table),
+        T_EMPTY(webhook_delivery_check_needs_no_temporary_table),
         T_EMPTY(notices_queue_holds_only_queued_notices),
         T_EMPTY(open_sets_wal_and_foreign_keys),
         T_EMPTY(backend_name_is_sqlite),
