@@ -121,13 +121,13 @@ const char *rights__actor_org(const struct ips_ctx *ctx)
 
 /* ---- reading ----------------------------------------------------------------------- */
 
-/* Fill status_effective of r from its record and today. */
 /* Past its valid_to (a rejected right stays rejected). */
 static bool rights__expired(const struct store_right *x, const char *today)
 {
     return strcmp(x->status, "rejected") != 0 && x->valid_to[0] && strcmp(x->valid_to, today) < 0;
 }
 
+/* Fill status_effective of r from its record and today. */
 static void rights__effective(struct rights_right *r, const char *today)
 {
     snprintf(r->status_effective, sizeof r->status_effective, "%s",
