@@ -237,6 +237,19 @@ static int64_t raw_int(sqlite3 *db, const char *sql)
     return v;
 }
 
+/* Run the SQLite migration whose name starts with prefix again on db, in one
+ * transaction as store_migrate runs it: it must commit and leave no foreign
+ * key violation. */
+static void migration_rerun(sqlite3 *db, const char *prefix)
+{
+    char *sql = NULL;
+    assert_int_equal(asprintf(&sql, "BEGIN IMMEDIATE; %s COMMIT;", migration_text(prefix)) > 0,
+                     true);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    free(sql);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+}
+
 /* Migration 0030: listings.state is checked by comparisons (no
  * OpenEphemeral per inserted listing, 2-3 us of the import writer's CPU per
  * row), the constraint still refuses other words, and the rebuild keeps the
@@ -273,12 +286,7 @@ static void listing_state_check_needs_no_temporary_table(void **state)
                      "COMMIT;",
                      NULL, NULL, NULL),
         SQLITE_OK);
-    char *sql = NULL;
-    assert_int_equal(asprintf(&sql, "BEGIN IMMEDIATE; %s COMMIT;", migration_text("0030_")) > 0,
-                     true);
-    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-    free(sql);
-    assert_int_equal(raw_int(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    migration_rerun(db, "0030_");
     assert_int_equal(raw_int(db, "SELECT count(*) FROM listings"), 2);
     assert_int_equal(raw_int(db, "SELECT created_ms + updated_ms FROM listings WHERE id = 'L2'"
                                  " AND state = 'blocked' AND current_vrow = 2"),
@@ -432,12 +440,7 @@ static void notice_checks_need_no_temporary_table(void **state)
                                   " ('notices', 'notice_items') AND type IN ('index', 'trigger')";
     int64_t before = raw_int(db, objects);
 
-    char *mig = NULL;
-    assert_int_equal(asprintf(&mig, "BEGIN IMMEDIATE; %s COMMIT;", migration_text("0032_")) > 0,
-                     true);
-    assert_int_equal(sqlite3_exec(db, mig, NULL, NULL, NULL), SQLITE_OK);
-    free(mig);
-    assert_int_equal(raw_int(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    migration_rerun(db, "0032_");
     assert_int_equal(raw_int(db, "SELECT count(*) FROM notices WHERE id = 'N1' AND"
                                  " state = 'decided' AND decided_ms = 86400000"),
                      1);
@@ -496,12 +499,7 @@ static void webhook_delivery_check_needs_no_temporary_table(void **state)
     static const char objects[] = "SELECT count(*) FROM sqlite_master WHERE tbl_name ="
                                   " 'webhook_deliveries' AND type = 'index'";
     int64_t before = raw_int(db, objects);
-    char *mig = NULL;
-    assert_int_equal(asprintf(&mig, "BEGIN IMMEDIATE; %s COMMIT;", migration_text("0033_")) > 0,
-                     true);
-    assert_int_equal(sqlite3_exec(db, mig, NULL, NULL, NULL), SQLITE_OK);
-    free(mig);
-    assert_int_equal(raw_int(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    migration_rerun(db, "0033_");
     assert_int_equal(raw_int(db, "SELECT count(*) FROM webhook_deliveries WHERE id = 'D1' AND"
                                  " state = 'delivered' AND last_status = 200"),
                      1);
