@@ -22,6 +22,14 @@ bool detect__unspaced(uint32_t c);
 size_t detect__normalise_ascii(const char *in, size_t len, char *out);
 
 struct detect_text;
+struct detect_normaliser;
+/* detect_normalise's algorithm for any text (UTF-8, code point by code
+ * point through the normaliser's ICU skeletons and cache); detect_normalise
+ * hands ASCII text to detect__normalise_ascii_map instead, which must write
+ * the same. Failure: as detect_normalise. */
+ips_status detect__normalise_general(struct detect_normaliser *n, const char *in, size_t len,
+                                     struct detect_text *t);
+
 /* detect_normalise for ASCII text in[0..len) (every byte < 0x80): the same
  * t->s and the same offset map, without the per-code-point units.
  * Failure: IPS_ERR_TOO_LARGE past DETECT_TEXT_MAX, IPS_ERR_NOMEM. */

@@ -496,8 +496,9 @@ static void detect__emit_word(struct detect_text *t, const struct detect__unit *
     }
 }
 
-ips_status detect_normalise(struct detect_normaliser *n, const char *in, size_t len,
-                            struct detect_text *t)
+/* See detect_internal.h: the algorithm for any text, code point by code point. */
+ips_status detect__normalise_general(struct detect_normaliser *n, const char *in, size_t len,
+                                     struct detect_text *t)
 {
     ips_status rc = IPS_OK;
     struct detect__tok *toks = NULL;
@@ -889,4 +890,17 @@ ips_status detect__normalise_ascii_map(const char *in, size_t len, struct detect
     for (size_t k = 0; k < t->len; k++)
         t->oend[k] = t->ostart[k] + (t->s[k] != ' ');
     return IPS_OK;
+}
+
+/* ASCII text (most listings) takes the table-driven form, which writes the
+ * same text and map as the general path (tests/unit/test_normalise.c)
+ * without a unit per byte and a token array per call. */
+ips_status detect_normalise(struct detect_normaliser *n, const char *in, size_t len,
+                            struct detect_text *t)
+{
+    size_t k = 0;
+    while (k < len && (unsigned char)in[k] < 0x80)
+        k++;
+    return k == len ? detect__normalise_ascii_map(in, len, t)
+                    : detect__normalise_general(n, in, len, t);
 }

@@ -559,11 +559,7 @@ static ips_status batch__scan_field(struct detect_batch *b, const char *field, c
         if (!any)
             return IPS_OK;
     }
-    size_t k = 0;
-    while (k < len && (unsigned char)text[k] < 0x80)
-        k++;
-    ips_status rc = k == len ? detect__normalise_ascii_map(text, len, &b->text)
-                             : detect_normalise(b->norm, text, len, &b->text);
+    ips_status rc = detect_normalise(b->norm, text, len, &b->text);
     if (rc)
         return rc;
     const struct detect_match *m;

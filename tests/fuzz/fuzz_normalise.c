@@ -7,19 +7,24 @@
  * Invariants checked: the normal form is NUL-terminated at len and valid
  * UTF-8; every byte maps to an original span inside the input, with start
  * <= end; normalising twice (with the
- * same normaliser, as a scanner does) gives the same text.
+ * same normaliser, as a scanner does) gives the same text; ASCII input,
+ * which detect_normalise hands to its table-driven form, gives the text and
+ * map the general path (detect__normalise_general) gives.
  */
 #include <stdbool.h>
 
 #include "detect/detect.h"
+#include "detect/detect_internal.h"
 #include "fuzz.h"
 
 static struct detect_normaliser *fuzz__norm;
 static struct detect_text fuzz__t; /* reused across inputs, as a scanner does */
+static struct detect_text fuzz__g; /* the general path's text of ASCII inputs */
 
 static void fuzz__cleanup(void)
 {
     detect_text_release(&fuzz__t);
+    detect_text_release(&fuzz__g);
     detect_normaliser_free(fuzz__norm);
 }
 
@@ -30,6 +35,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     if (detect_normaliser_new(&fuzz__norm) != IPS_OK)
         abort();
     detect_text_init(&fuzz__t);
+    detect_text_init(&fuzz__g);
     atexit(fuzz__cleanup);
     return 0;
 }
@@ -69,5 +75,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(detect_normalise(fuzz__norm, in, size, &fuzz__t) == IPS_OK);
     FUZZ_CHECK(t->len == first_len && memcmp(t->s, first, first_len) == 0);
     free(first);
+    size_t k = 0;
+    while (k < size && data[k] < 0x80)
+        k++;
+    if (k == size) {
+        FUZZ_CHECK(detect__normalise_general(fuzz__norm, in, size, &fuzz__g) == IPS_OK);
+        FUZZ_CHECK(fuzz__g.len == t->len && memcmp(fuzz__g.s, t->s, t->len) == 0);
+        for (size_t j = 0; j < t->len; j++)
+            FUZZ_CHECK(fuzz__g.ostart[j] == t->ostart[j] && fuzz__g.oend[j] == t->oend[j]);
+    }
     return 0;
 }
