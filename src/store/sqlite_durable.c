@@ -412,6 +412,16 @@ static bool sqlite__durable_ckpt_ask_locked(struct sqlite__durable *d)
     return true;
 }
 
+/* With the lock held: see to the checkpoint a commit that left pages frames
+ * in the WAL calls for. Result: true when the caller must run it itself
+ * (the WAL has grown to SQLITE__WAL_CHECKPOINT_INLINE_PAGES, or there is no
+ * checkpointer). */
+static bool sqlite__durable_ckpt_due_locked(struct sqlite__durable *d, int pages)
+{
+    return pages >= SQLITE__WAL_CHECKPOINT_PAGES &&
+           (pages >= SQLITE__WAL_CHECKPOINT_INLINE_PAGES || !sqlite__durable_ckpt_ask_locked(d));
+}
+
 /* Wait for the commit with sequence number ticket (0: a fresh number for
  * the commit the calling thread has just written), then see to the
  * checkpoint the automatic one would have run at this WAL size: the
@@ -424,10 +434,7 @@ static int sqlite__durable_after_commit(struct sqlite_store *ss, uint64_t ticket
     struct sqlite__durable *d = ss->durable;
     pthread_mutex_lock(&sqlite__durable_lock);
     int err = sqlite__durable_wait_locked(d, ticket ? ticket : ++d->committed);
-    bool inline_ckpt = false;
-    if (!err && pages >= SQLITE__WAL_CHECKPOINT_PAGES)
-        inline_ckpt =
-            pages >= SQLITE__WAL_CHECKPOINT_INLINE_PAGES || !sqlite__durable_ckpt_ask_locked(d);
+    bool inline_ckpt = !err && sqlite__durable_ckpt_due_locked(d, pages);
     pthread_mutex_unlock(&sqlite__durable_lock);
     if (inline_ckpt)
         (void)sqlite3_wal_checkpoint_v2(ss->db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
@@ -500,6 +507,39 @@ ips_status sqlite__durable_writer_unlock(struct sqlite_store *ss)
         return IPS_OK;
     ss->sync_pending = false;
     if (sqlite__durable_after_commit(ss, 0, "main", ss->wal_pages) != 0) {
+        log_error("sqlite error", "sql", "COMMIT", "error", "commit not acknowledged: sync failed");
+        return IPS_ERR_IO;
+    }
+    return IPS_OK;
+}
+
+/* See sqlite_internal.h. */
+void sqlite__durable_writer_unlock_unsynced(struct sqlite_store *ss, uint64_t *ticket)
+{
+    *ticket = 0;
+    if (!ss->writer_held)
+        return;
+    ss->writer_held = false;
+    pthread_mutex_unlock(&ss->durable->writer);
+    if (!ss->sync_pending)
+        return;
+    ss->sync_pending = false;
+    struct sqlite__durable *d = ss->durable;
+    pthread_mutex_lock(&sqlite__durable_lock);
+    *ticket = ++d->committed;
+    bool inline_ckpt = sqlite__durable_ckpt_due_locked(d, ss->wal_pages);
+    pthread_mutex_unlock(&sqlite__durable_lock);
+    /* a checkpoint syncs the WAL before it copies a frame, unsynced or not */
+    if (inline_ckpt)
+        (void)sqlite3_wal_checkpoint_v2(ss->db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+}
+
+/* See sqlite_internal.h. */
+ips_status sqlite__durable_synced(struct sqlite_store *ss, uint64_t ticket)
+{
+    if (!ss->durable || !ticket)
+        return IPS_OK;
+    if (sqlite__durable_wait(ss->durable, ticket) != 0) {
         log_error("sqlite error", "sql", "COMMIT", "error", "commit not acknowledged: sync failed");
         return IPS_ERR_IO;
     }

@@ -161,6 +161,22 @@ ips_status sqlite__durable_writer_lock(struct sqlite_store *ss);
  */
 ips_status sqlite__durable_writer_unlock(struct sqlite_store *ss);
 
+/*
+ * sqlite__durable_writer_unlock without the barrier: release the writer
+ * lock and, for a commit made under it, OUT *ticket its number for
+ * sqlite__durable_synced (0: nothing was committed), seeing to the
+ * checkpoint as the barrier would. The commit is done but not durable yet.
+ */
+void sqlite__durable_writer_unlock_unsynced(struct sqlite_store *ss, uint64_t *ticket);
+
+/*
+ * Wait until commit number ticket of ss's file (see above) is durable,
+ * running the fdatasync if no other thread does; 0 returns at once. Reads
+ * only ss->durable, so it may run while another thread uses ss.
+ * Failure: IPS_ERR_IO (logged) when the sync failed.
+ */
+ips_status sqlite__durable_synced(struct sqlite_store *ss, uint64_t ticket);
+
 /* store_ops.tx_grouped: group transactions of the connections of one WAL
  * database file (sqlite_durable.c; store.h, store_tx_run_grouped). */
 ips_status sqlite__durable_tx_grouped(struct store *s, store_tx_fn fn, void *arg);

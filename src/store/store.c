@@ -214,6 +214,33 @@ bool store_tx_concurrent(const struct store *s)
     return s && s->in_tx && s->concurrent;
 }
 
+/* ---- commits synced later ---------------------------------------------------- */
+
+/*
+ * store_tx_run with s->unsynced set, which the backend's tx_commit reads
+ * (a backend without tx_synced ignores it). Failure: as store_tx_run.
+ */
+ips_status store_tx_run_unsynced(struct store *s, store_tx_fn fn, void *arg, uint64_t *ticket)
+{
+    STORE__REQUIRE(s && fn && ticket);
+    *ticket = 0;
+    if (store__nested(s))
+        return IPS_ERR_INTERNAL;
+    s->unsynced = s->ops->tx_synced != NULL;
+    s->ticket = 0;
+    ips_status result = store_tx_run(s, fn, arg);
+    s->unsynced = false;
+    if (result == IPS_OK)
+        *ticket = s->ticket;
+    return result;
+}
+
+ips_status store_tx_synced(struct store *s, uint64_t ticket)
+{
+    STORE__REQUIRE(s);
+    return ticket && s->ops->tx_synced ? s->ops->tx_synced(s, ticket) : IPS_OK;
+}
+
 /* ---- dispatch --------------------------------------------------------------- */
 
 ips_status store_meta_get(struct store *s, const char *key, char *value, size_t cap)

@@ -149,6 +149,24 @@ bool store_in_tx(const struct store *s);
 ips_status store_tx_run_concurrent(struct store *s, store_tx_fn fn, void *arg);
 /* True while a transaction opened by store_tx_run_concurrent is active. */
 bool store_tx_concurrent(const struct store *s);
+/*
+ * Like store_tx_run, except that it returns once the transaction has
+ * committed, without waiting for the commit to reach stable storage, so
+ * that the caller's next transaction overlaps that sync. OUT *ticket names
+ * the commit for store_tx_synced (0: nothing to wait for: the backend's
+ * commits are durable when they return, as PostgreSQL's, or nothing was
+ * written). Until store_tx_synced(ticket) succeeds the commit must not be
+ * acknowledged to anyone: a crash may still lose it. Failure: as
+ * store_tx_run (*ticket is then 0).
+ */
+ips_status store_tx_run_unsynced(struct store *s, store_tx_fn fn, void *arg, uint64_t *ticket);
+/*
+ * Wait until the commit named by ticket (store_tx_run_unsynced on s) is on
+ * stable storage; 0 returns at once. It touches no connection state, so a
+ * thread may call it while another thread runs transactions on s.
+ * Failure: IPS_ERR_IO (logged) when the sync that should cover it failed.
+ */
+ips_status store_tx_synced(struct store *s, uint64_t ticket);
 
 /* ---- meta: small key/value settings (server keys, flags) ---------------- */
 

@@ -107,6 +107,12 @@ struct store_ops {
      * only by store_tx_run_grouped, never nested; the backend sets in_tx of
      * the connection that runs a group while its functions run. */
     ips_status (*tx_grouped)(struct store *s, store_tx_fn fn, void *arg);
+    /* Optional; NULL: commits are durable when tx_commit returns, and
+     * store_tx_run_unsynced's tickets are 0. With s->unsynced set, tx_commit
+     * leaves the commit's sync for tx_synced and puts its ticket in
+     * s->ticket (0 when there is none). tx_synced may run on a thread other
+     * than the one inside a transaction on s: it reads no connection state. */
+    ips_status (*tx_synced)(struct store *s, uint64_t ticket);
 
     /* Meta. */
     ips_status (*meta_get)(struct store *s, const char *key, char *value, size_t cap);
@@ -172,6 +178,8 @@ struct store {
     const struct store_ops *ops;
     bool in_tx; /* maintained by store_tx_run only */
     bool concurrent; /* set by store_tx_run_concurrent around its store_tx_run */
+    bool unsynced;   /* set by store_tx_run_unsynced around its store_tx_run */
+    uint64_t ticket; /* OUT of tx_commit when unsynced (see tx_synced) */
 };
 
 /*

@@ -830,16 +830,26 @@ static ips_status sqlite__tx_begin(struct store *s)
 
 /* COMMIT, release the writer lock, then wait for the durability barrier
  * (sqlite_durable.c) outside the lock, so that the next writers' commits
- * join the same fdatasync. A COMMIT that fails leaves the transaction and
- * the lock to sqlite__tx_rollback. */
+ * join the same fdatasync; under store_tx_run_unsynced, leave the barrier
+ * to sqlite__tx_synced and note the commit's ticket instead. A COMMIT that
+ * fails leaves the transaction and the lock to sqlite__tx_rollback. */
 static ips_status sqlite__tx_commit(struct store *s)
 {
     struct sqlite_store *ss = sqlite__from(s);
     ips_status result = sqlite__run_query(ss, SQLITE__Q_COMMIT);
     if (result && !sqlite3_get_autocommit(ss->db))
         return result;
+    if (s->unsynced && !result) { /* store_tx_run_unsynced: the caller waits later */
+        sqlite__durable_writer_unlock_unsynced(ss, &s->ticket);
+        return IPS_OK;
+    }
     ips_status synced = sqlite__durable_writer_unlock(ss);
     return result ? result : synced;
+}
+
+static ips_status sqlite__tx_synced(struct store *s, uint64_t ticket)
+{
+    return sqlite__durable_synced(sqlite__from(s), ticket);
 }
 
 /* Roll back (IPS_OK when SQLite already ended the transaction by itself —
@@ -1457,6 +1467,7 @@ static const struct store_ops sqlite__ops = {
     .tx_begin = sqlite__tx_begin,
     .tx_commit = sqlite__tx_commit,
     .tx_rollback = sqlite__tx_rollback,
+    .tx_synced = sqlite__tx_synced,
     .tx_grouped = sqlite__durable_tx_grouped,
     .meta_get = sqlite__meta_get,
     .meta_set = sqlite__meta_set,

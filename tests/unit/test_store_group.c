@@ -1,7 +1,9 @@
 /*
  * test_store_group.c — unit tests of store_tx_run_grouped (store.h), the
  * group transaction: concurrent callers whose functions one leader runs in
- * one transaction, each under its own savepoint.
+ * one transaction, each under its own savepoint; and of
+ * store_tx_run_unsynced / store_tx_synced, a commit whose sync the caller
+ * waits for later (the catalog import's writer).
  *
  * The contract tests run on both backends (PostgreSQL runs each call as a
  * plain store_tx_run, which must keep the same contract); the tests that a
@@ -402,6 +404,88 @@ static void the_wal_restarts_under_a_steady_stream_of_commits(void **state)
     assert_true(st.st_size < (off_t)3000 * 4120);
 }
 
+/* ---- commits synced later ---------------------------------------------------- */
+
+/* Both backends: store_tx_run_unsynced commits, rolls back and refuses to
+ * nest as store_tx_run does; its ticket is waited for without error. */
+static void an_unsynced_transaction_commits_or_rolls_back_like_tx_run(void **state)
+{
+    struct testdb *f = *state;
+    struct gt_tx ok, bad;
+    gt_tx_init(&ok, "unsynced", false);
+    gt_tx_init(&bad, "unsynced-failing", true);
+    uint64_t ticket = 99;
+    assert_int_equal(store_tx_run_unsynced(f->s, gt_insert, &ok, &ticket), IPS_OK);
+    assert_false(store_in_tx(f->s));
+    assert_tx_rows(f->s, &ok, true);
+    assert_int_equal(store_tx_synced(f->s, ticket), IPS_OK);
+    assert_int_equal(store_tx_synced(f->s, ticket), IPS_OK); /* again: already synced */
+    ticket = 99;
+    assert_int_equal(store_tx_run_unsynced(f->s, gt_insert, &bad, &ticket), IPS_ERR_CONFLICT);
+    assert_int_equal(ticket, 0); /* nothing committed, nothing to wait for */
+    assert_tx_rows(f->s, &bad, false);
+    assert_int_equal(store_tx_synced(f->s, 0), IPS_OK);
+}
+
+static ips_status unsynced_nested(struct store *s, void *arg)
+{
+    struct gt_tx t;
+    gt_tx_init(&t, "nested-unsynced", false);
+    uint64_t ticket;
+    *(ips_status *)arg = store_tx_run_unsynced(s, gt_insert, &t, &ticket);
+    return IPS_OK;
+}
+
+static void unsynced_transactions_do_not_nest(void **state)
+{
+    struct testdb *f = *state;
+    ips_status inner = IPS_OK;
+    assert_int_equal(store_tx_run(f->s, unsynced_nested, &inner), IPS_OK);
+    assert_int_equal(inner, IPS_ERR_INTERNAL);
+}
+
+/* SQLite: the commit returns without an fdatasync; the sync runs when its
+ * ticket is waited for, once, on the waiting thread. */
+static void an_unsynced_commit_is_synced_when_its_ticket_is_waited_for(void **state)
+{
+    struct testdb *f = *state;
+    struct gt_tx t;
+    gt_tx_init(&t, "synced-later", false);
+    struct store_group_stats g0, g1, g2, g3;
+    uint64_t ticket = 0;
+    store_group_stats(&g0);
+    assert_int_equal(store_tx_run_unsynced(f->s, gt_insert, &t, &ticket), IPS_OK);
+    store_group_stats(&g1);
+    assert_true(ticket > 0);
+    assert_int_equal(g1.syncs, g0.syncs); /* committed, not synced */
+    assert_int_equal(store_tx_synced(f->s, ticket), IPS_OK);
+    store_group_stats(&g2);
+    assert_int_equal(g2.syncs, g1.syncs + 1);
+    assert_int_equal(store_tx_synced(f->s, ticket), IPS_OK);
+    store_group_stats(&g3);
+    assert_int_equal(g3.syncs, g2.syncs); /* covered already: no second sync */
+    assert_tx_rows(f->s, &t, true);
+}
+
+/* SQLite: a sync that fails is reported to whoever waits for the ticket;
+ * the commit is done but must not be acknowledged. */
+static void a_failed_sync_is_reported_to_the_tickets_waiter(void **state)
+{
+    struct testdb *f = *state;
+    struct gt_tx before, after;
+    gt_tx_init(&before, "before-unsynced", false);
+    gt_tx_init(&after, "after-unsynced", false);
+    assert_int_equal(store_tx_run(f->s, gt_insert, &before), IPS_OK); /* WAL exists */
+    char wal[sizeof f->path + 4];
+    snprintf(wal, sizeof wal, "%s-wal", f->path);
+    assert_int_equal(unlink(wal), 0);
+    assert_int_equal(unlink(f->path), 0);
+    uint64_t ticket = 0;
+    assert_int_equal(store_tx_run_unsynced(f->s, gt_insert, &after, &ticket), IPS_OK);
+    assert_true(ticket > 0);
+    assert_int_equal(store_tx_synced(f->s, ticket), IPS_ERR_IO);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, testdb_setup, testdb_teardown)
 
 int main(void)
@@ -411,6 +495,8 @@ int main(void)
         T(concurrent_grouped_transactions_commit_all_but_the_failing_ones),
         T(grouped_transaction_alone_commits_or_rolls_back_like_tx_run),
         T(grouped_transactions_do_not_nest),
+        T(an_unsynced_transaction_commits_or_rolls_back_like_tx_run),
+        T(unsynced_transactions_do_not_nest),
     };
     const struct CMUnitTest sqlite_tests[] = {
         T(waiting_callers_run_as_one_group_and_a_failure_undoes_only_itself),
@@ -418,6 +504,8 @@ int main(void)
         cmocka_unit_test(memory_databases_run_grouped_transactions_alone),
         T(the_checkpointer_checkpoints_and_the_last_close_removes_the_wal),
         T(the_wal_restarts_under_a_steady_stream_of_commits),
+        T(an_unsynced_commit_is_synced_when_its_ticket_is_waited_for),
+        T(a_failed_sync_is_reported_to_the_tickets_waiter),
     };
     int failed = cmocka_run_group_tests_name("store_tx_run_grouped", tests, NULL, NULL);
     if (!getenv("IPRSHIELD_TEST_PG"))
