@@ -10,16 +10,22 @@
  * with its line number and skipped; it never stops the import. Only store
  * failures (I/O, out of memory) do.
  *
- * Pipeline: there are two batches. While a writer thread writes one (the
- * only thread that touches the store between catalog_import_begin and
- * catalog_import_finish), the caller's thread parses lines into the other;
- * JSON parsing and the SQLite work run on two cores. A batch is completed
- * on the caller's thread after the writer is joined: its rows are counted,
- * its bad lines reported in line order (parse-time rejects are kept as rows
- * of their batch for that), its memory released. So the reject function
+ * Pipeline: there are two batches. While the import's writer thread writes
+ * one (the only thread that touches the store while it writes), the
+ * caller's thread parses lines into the other; JSON parsing and the SQLite
+ * work run on two cores. The writer is one thread for the whole import
+ * (started with the first full batch), so its per-thread detection state
+ * (normaliser, scanner) is made once. When a batch is full the caller waits
+ * for the writer to finish the previous one, hands it the new one, and only
+ * then, while the writer works, waits for the previous one's commit to be
+ * durable and completes it: its rows are counted, its bad lines reported in
+ * line order (parse-time rejects are kept as rows of their batch for that),
+ * its memory released. The writer commits with store_tx_run_unsynced, so
+ * neither the commit's fdatasync (run by the caller's thread) nor the
+ * thousands of frees of a completion keep it idle. So the reject function
  * and the counts are only ever touched by the caller's thread, and a row is
- * counted only after the transaction holding it committed (and is durable:
- * the store acknowledges a commit only once it is synced).
+ * counted only after the transaction holding it committed and is durable.
+ * An import of one batch writes it on the caller's thread.
  *
  * Full-text index: a listings batch defers the index (store_catalog_bulk_defer)
  * and fills it once, for the batch's current versions, before its commit
@@ -79,8 +85,9 @@ struct catalog__batch {
     struct catalog_import *imp;
     struct catalog__row *rows;
     int n;         /* rows, rejected ones included */
-    int valid;     /* rows with obj != NULL */
-    ips_status st; /* the writer's result */
+    int valid;       /* rows with obj != NULL */
+    ips_status st;   /* the writer's result */
+    uint64_t ticket; /* its commit, for store_tx_synced (0: none to wait for) */
 };
 
 struct catalog_import {
@@ -93,9 +100,14 @@ struct catalog_import {
     uint8_t key[32]; /* identifier key (sellers) */
     struct catalog__batch batch[2];
     struct catalog__batch *fill;    /* the one being parsed into */
-    struct catalog__batch *writing; /* the one the writer has, or NULL */
+    struct catalog__batch *writing; /* handed to the writer, not completed yet, or NULL */
+    /* the writer thread: lock guards todo and quit; cond signals both ways */
     pthread_t writer;
-    bool threaded; /* writer is a thread to join (else it already ran inline) */
+    bool threaded; /* the writer thread runs (else batches are written inline) */
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    struct catalog__batch *todo; /* handed to the thread and not written yet, or NULL */
+    bool quit;
     struct catalog_import_stats stats;
     json_t *errors; /* scratch for validation messages */
     /* listings: the rules the parser scans titles and descriptions with
@@ -130,6 +142,8 @@ ips_status catalog_import_begin(struct ips_ctx *ctx, enum catalog_import_kind ki
     struct catalog_import *imp = calloc(1, sizeof *imp);
     if (!imp)
         return IPS_ERR_NOMEM;
+    pthread_mutex_init(&imp->lock, NULL);
+    pthread_cond_init(&imp->cond, NULL);
     for (int b = 0; b < 2; b++) {
         imp->batch[b].imp = imp;
         imp->batch[b].rows = calloc((size_t)batch_size, sizeof *imp->batch[b].rows);
@@ -160,14 +174,16 @@ out_free:
     return st;
 }
 
-/* Wait for the writer, if any. Result: its status (IPS_OK when idle). */
+/* Wait until the batch handed to the writer is written. Result: its
+ * status (IPS_OK when none was handed). */
 static ips_status catalog__join(struct catalog_import *imp)
 {
     if (!imp->writing)
         return IPS_OK;
-    if (imp->threaded)
-        pthread_join(imp->writer, NULL);
-    imp->threaded = false;
+    pthread_mutex_lock(&imp->lock);
+    while (imp->todo)
+        pthread_cond_wait(&imp->cond, &imp->lock);
+    pthread_mutex_unlock(&imp->lock);
     return imp->writing->st;
 }
 
@@ -184,6 +200,15 @@ void catalog_import_free(struct catalog_import *imp)
         return;
     (void)catalog__join(imp); /* a batch in flight may still commit; it is not counted */
     imp->writing = NULL;
+    if (imp->threaded) {
+        pthread_mutex_lock(&imp->lock);
+        imp->quit = true;
+        pthread_cond_broadcast(&imp->cond);
+        pthread_mutex_unlock(&imp->lock);
+        pthread_join(imp->writer, NULL);
+    }
+    pthread_cond_destroy(&imp->cond);
+    pthread_mutex_destroy(&imp->lock);
     for (int b = 0; b < 2; b++) {
         if (imp->batch[b].rows)
             catalog__batch_release(imp, &imp->batch[b]);
@@ -307,11 +332,49 @@ static ips_status catalog__batch_tx(struct store *s, void *arg)
 
 /* Write batch b (the writer's whole job); a batch of bad lines only writes
  * nothing. OUT b->st. */
-static void *catalog__write(void *arg)
+static void catalog__write(struct catalog__batch *b)
 {
-    struct catalog__batch *b = arg;
-    b->st = b->valid ? store_tx_run(b->imp->ctx->store, catalog__batch_tx, b) : IPS_OK;
+    b->ticket = 0;
+    b->st = b->valid ? store_tx_run_unsynced(b->imp->ctx->store, catalog__batch_tx, b, &b->ticket)
+                     : IPS_OK;
+}
+
+/* The writer thread: writes each batch handed to it (todo), until quit. */
+static void *catalog__writer_main(void *arg)
+{
+    struct catalog_import *imp = arg;
+    pthread_mutex_lock(&imp->lock);
+    for (;;) {
+        while (!imp->todo && !imp->quit)
+            pthread_cond_wait(&imp->cond, &imp->lock);
+        struct catalog__batch *b = imp->todo;
+        if (!b)
+            break;
+        pthread_mutex_unlock(&imp->lock);
+        catalog__write(b);
+        pthread_mutex_lock(&imp->lock);
+        imp->todo = NULL;
+        pthread_cond_broadcast(&imp->cond);
+    }
+    pthread_mutex_unlock(&imp->lock);
     return NULL;
+}
+
+/* Have batch b written: by the writer thread (started on first use) unless
+ * inline is set or the thread cannot be had, else here. */
+static void catalog__hand(struct catalog_import *imp, struct catalog__batch *b, bool inline_)
+{
+    imp->writing = b;
+    if (!imp->threaded && !inline_)
+        imp->threaded = pthread_create(&imp->writer, NULL, catalog__writer_main, imp) == 0;
+    if (!imp->threaded) {
+        catalog__write(b);
+        return;
+    }
+    pthread_mutex_lock(&imp->lock);
+    imp->todo = b;
+    pthread_cond_broadcast(&imp->cond);
+    pthread_mutex_unlock(&imp->lock);
 }
 
 /* On the caller's thread, after the join: count, report and release the
@@ -337,15 +400,28 @@ static void catalog__complete(struct catalog_import *imp, struct catalog__batch 
     catalog__batch_release(imp, b);
 }
 
-/* Wait for the batch in flight and complete it. Result: its write status
- * (the batch is then released without being counted). */
-static ips_status catalog__drain(struct catalog_import *imp)
+/* Wait for the batch handed to the writer. OUT *done: that batch (NULL if
+ * none), for catalog__complete_synced when the result is IPS_OK; on
+ * failure it is released without being counted. Result: its write status. */
+static ips_status catalog__settle(struct catalog_import *imp, struct catalog__batch **done)
 {
     ips_status st = catalog__join(imp);
     struct catalog__batch *b = imp->writing;
     imp->writing = NULL;
-    if (!b)
-        return IPS_OK;
+    *done = NULL;
+    if (b && st)
+        catalog__batch_release(imp, b);
+    else
+        *done = b;
+    return st;
+}
+
+/* Wait until written batch b's commit is durable (this thread runs the
+ * fdatasync unless another does), then complete it; a batch whose sync
+ * failed is released without being counted. Result: the sync's status. */
+static ips_status catalog__complete_synced(struct catalog_import *imp, struct catalog__batch *b)
+{
+    ips_status st = store_tx_synced(imp->ctx->store, b->ticket);
     if (st) {
         catalog__batch_release(imp, b);
         return st;
@@ -354,28 +430,34 @@ static ips_status catalog__drain(struct catalog_import *imp)
     return IPS_OK;
 }
 
-/* Hand the filled batch to the writer (after completing the previous one)
- * and go on filling the other. wait: also wait for this one (finish). */
+/* Hand the filled batch to the writer once the previous one is written,
+ * then, while the writer works, wait for the previous one's sync and
+ * complete it, and go on filling the other. wait: also wait for this one
+ * and complete it (finish). */
 static ips_status catalog__flush(struct catalog_import *imp, bool wait)
 {
-    ips_status st = catalog__drain(imp);
-    if (st || imp->fill->n == 0)
-        return st;
-    struct catalog__batch *b = imp->fill;
+    struct catalog__batch *prev, *b = imp->fill;
+    ips_status st = catalog__settle(imp, &prev);
     /* the rules for the next batch's text scan, while no writer uses the
      * store (a batch whose rules changed meanwhile is scanned by its writer) */
-    if (!wait && imp->rules) {
+    if (st == IPS_OK && b->n > 0 && !wait && imp->rules) {
         detections_prescan_rules_free(imp->rules);
         imp->rules = NULL;
-        if ((st = detections_prescan_rules(imp->ctx->store, imp->ctx->cfg, &imp->rules)))
-            return st;
+        st = detections_prescan_rules(imp->ctx->store, imp->ctx->cfg, &imp->rules);
     }
-    imp->fill = b == &imp->batch[0] ? &imp->batch[1] : &imp->batch[0];
-    imp->writing = b;
-    imp->threaded = !wait && pthread_create(&imp->writer, NULL, catalog__write, b) == 0;
-    if (!imp->threaded)
-        catalog__write(b); /* last batch, or no thread to be had: write it here */
-    return wait ? catalog__drain(imp) : IPS_OK;
+    if (st == IPS_OK && b->n > 0) {
+        imp->fill = b == &imp->batch[0] ? &imp->batch[1] : &imp->batch[0];
+        /* an import of one batch is written here, on the thread that has
+         * the detection state already */
+        catalog__hand(imp, b, wait && !prev && !imp->threaded);
+    }
+    ips_status done = prev ? catalog__complete_synced(imp, prev) : IPS_OK; /* the next lines go there */
+    if (st == IPS_OK)
+        st = done;
+    if (st || !wait)
+        return st;
+    st = catalog__settle(imp, &prev);
+    return prev ? catalog__complete_synced(imp, prev) : st;
 }
 
 ips_status catalog_import_line(struct catalog_import *imp, int64_t line_no, const char *text,
