@@ -191,8 +191,8 @@ static void verdict_checks_need_no_temporary_table(void **state)
         "UPDATE detection_verdicts SET applied = 'allow' WHERE id = 'V1'",
         "UPDATE detection_verdicts SET status = 'closed' WHERE id = 'V1'",
         "UPDATE detection_verdicts SET is_current = 2 WHERE id = 'V1'",
-        "INSERT INTO detection_verdict_orgs (verdict_id, org_id, decision)"
-        " VALUES ('V1', 'O1', 'maybe')",
+        ("INSERT INTO detection_verdict_orgs (verdict_id, org_id, decision)"
+         " VALUES ('V1', 'O1', 'maybe')"),
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(sqlite3_exec(db, bad[i], NULL, NULL, NULL), SQLITE_CONSTRAINT);
