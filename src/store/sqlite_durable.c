@@ -54,6 +54,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +82,18 @@
  * give up, and the next try waits for another threshold of WAL pages. */
 #define SQLITE__CKPT_BUSY_MS 25
 
+/* A writer that has held the file's writer mutex this long (milliseconds)
+ * is inside a long transaction — a batch of the catalog import — and the
+ * checkpointer does not queue behind it for its RESTART step while the WAL
+ * is below SQLITE__WAL_RESTART_FORCE_PAGES (sqlite__durable_ckpt_run). */
+#define SQLITE__CKPT_LONG_TX_MS 10
+
+/* WAL pages from which the RESTART step waits for the writer mutex even
+ * behind a long transaction: the WAL is restarted at least this often
+ * (below the inline checkpoint's threshold, so that the long transactions'
+ * own commits never run one). */
+#define SQLITE__WAL_RESTART_FORCE_PAGES (6 * SQLITE__WAL_CHECKPOINT_PAGES)
+
 /* Most transaction functions one group runs: bounds the latency a request
  * waits for the functions queued ahead of it. */
 #define SQLITE__GROUP_MAX 64
@@ -107,6 +120,7 @@ struct sqlite__durable {
     int failed;                   /* errno of a failed sync; sticky */
     pthread_cond_t done;          /* broadcast when a sync ends */
     pthread_mutex_t writer;       /* in-process writers, BEGIN IMMEDIATE to COMMIT/ROLLBACK */
+    _Atomic int64_t writer_since; /* when writer was taken (time_mono_ns), 0 when free */
     /* group transactions (sqlite__durable_tx_grouped) */
     struct sqlite__group_req *queue; /* waiting to be run, oldest first */
     struct sqlite__group_req **queue_tail;
@@ -320,6 +334,14 @@ static void sqlite__durable_ckpt_check(const struct sqlite__durable *d, sqlite3 
  *      goes on growing, and the next RESTART waits until it has grown by
  *      another threshold (*restart_at, the checkpointer's own), so that a
  *      long report does not stall every writer once per commit.
+ *      A writer inside a long transaction (held the mutex for
+ *      SQLITE__CKPT_LONG_TX_MS: a batch of the catalog import, thousands of
+ *      pages) is not waited for while the WAL is below
+ *      SQLITE__WAL_RESTART_FORCE_PAGES: the step would start when that
+ *      transaction commits and then copy its every page with the writers
+ *      waiting (36-57 ms before each batch of the import: docs/benchmarks.md,
+ *      "Catalog import", stop 21). The WAL then restarts once per four or
+ *      five import batches instead of once per batch.
  */
 static void sqlite__durable_ckpt_run(struct sqlite__durable *d, sqlite3 *db, int *restart_at)
 {
@@ -331,8 +353,16 @@ static void sqlite__durable_ckpt_run(struct sqlite__durable *d, sqlite3 *db, int
         *restart_at = SQLITE__WAL_CHECKPOINT_PAGES;
         return;
     }
-    if (frames < *restart_at || pthread_mutex_lock(&d->writer) != 0)
+    if (frames < *restart_at)
         return;
+    if (pthread_mutex_trylock(&d->writer) != 0) {
+        int64_t since = atomic_load_explicit(&d->writer_since, memory_order_relaxed);
+        if (since != 0 && time_mono_ns() - since > (int64_t)SQLITE__CKPT_LONG_TX_MS * 1000000 &&
+            frames < SQLITE__WAL_RESTART_FORCE_PAGES)
+            return; /* behind a long transaction: at a later commit's request */
+        if (pthread_mutex_lock(&d->writer) != 0)
+            return;
+    }
     rc = sqlite3_wal_checkpoint_v2(db, "main", SQLITE_CHECKPOINT_RESTART, NULL, NULL);
     pthread_mutex_unlock(&d->writer);
     sqlite__durable_ckpt_check(d, db, rc, "restart");
@@ -493,6 +523,7 @@ ips_status sqlite__durable_writer_lock(struct sqlite_store *ss)
     }
     ss->writer_held = true;
     ss->sync_pending = false;
+    atomic_store_explicit(&ss->durable->writer_since, time_mono_ns(), memory_order_relaxed);
     return IPS_OK;
 }
 
@@ -502,6 +533,7 @@ ips_status sqlite__durable_writer_unlock(struct sqlite_store *ss)
     if (!ss->writer_held)
         return IPS_OK;
     ss->writer_held = false;
+    atomic_store_explicit(&ss->durable->writer_since, 0, memory_order_relaxed);
     pthread_mutex_unlock(&ss->durable->writer);
     if (!ss->sync_pending)
         return IPS_OK;
@@ -520,6 +552,7 @@ void sqlite__durable_writer_unlock_unsynced(struct sqlite_store *ss, uint64_t *t
     if (!ss->writer_held)
         return;
     ss->writer_held = false;
+    atomic_store_explicit(&ss->durable->writer_since, 0, memory_order_relaxed);
     pthread_mutex_unlock(&ss->durable->writer);
     if (!ss->sync_pending)
         return;
