@@ -92,6 +92,15 @@ struct scan__hits {
     size_t n;
 };
 
+/* Copy src into dst[cap], truncated as snprintf("%s") would (cap > 0):
+ * the verdict's fields, set for every listing scanned. */
+static void scan__copy(char *dst, size_t cap, const char *src)
+{
+    size_t n = strnlen(src, cap - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
 /* The matches of text under the thread's scanner (valid until its next use). */
 static ips_status scan__matches(struct detections__thread *t, const char *text,
                                 const struct detect_match **m, size_t *n)
@@ -256,8 +265,7 @@ static ips_status scan__images(struct scan__acc *a, struct store *s, const char 
 static ips_status scan__holder_signals(struct scan__acc *a, const struct store_listing *l,
                                        const struct store_listing_version *v)
 {
-    char price[40];
-    catalog_price_format(v->price_minor, v->currency, price, sizeof price);
+    char price[40] = ""; /* formatted when a price signal first needs it */
     for (size_t i = 0; i < a->r->norgs; i++) {
         if (!a->brand[i] && !a->image[i])
             continue;
@@ -281,6 +289,8 @@ static ips_status scan__holder_signals(struct scan__acc *a, const struct store_l
                 v->price_minor >= p->min_minor)
                 continue;
             double below = 1.0 - (double)v->price_minor / (double)p->min_minor;
+            if (!price[0])
+                catalog_price_format(v->price_minor, v->currency, price, sizeof price);
             char ref[40];
             catalog_price_format(p->min_minor, p->currency, ref, sizeof ref);
             snprintf(expl, sizeof expl,
@@ -515,7 +525,8 @@ static ips_status scan__outcome_key(json_t *sigs, const char *action, char *out,
     }
     if (n > 1)
         qsort(keys, n, sizeof *keys, key__cmp);
-    len = (size_t)snprintf(out, cap, "%s", action);
+    scan__copy(out, cap, action);
+    len = strlen(out);
     for (size_t i = 0; i < n && len < cap; i++)
         if (i == 0 || strcmp(keys[i], keys[i - 1]) != 0)
             len += (size_t)snprintf(out + len, cap - len, "|%s", keys[i]);
@@ -599,7 +610,7 @@ static ips_status scan__store(struct store *s, struct detections_rules *r,
         st = IPS_ERR_NOMEM;
         goto out_free;
     }
-    snprintf(d->action, sizeof d->action, "%s", detect_action_name(action));
+    scan__copy(d->action, sizeof d->action, detect_action_name(action));
     if ((st = scan__outcome_key(a.sigs, d->action, d->outcome_key, sizeof d->outcome_key)))
         goto out_free;
 
@@ -617,14 +628,14 @@ static ips_status scan__store(struct store *s, struct detections_rules *r,
         goto out_free;
     }
     id_new(d->id);
-    snprintf(d->listing_id, sizeof d->listing_id, "%s", l->id);
+    scan__copy(d->listing_id, sizeof d->listing_id, l->id);
     d->listing_version = v->version;
     d->rules_version = d->checked_version = r->version;
     d->score_milli = (int)lround(score * 1000);
-    snprintf(d->status, sizeof d->status, "open");
-    snprintf(d->signals, sizeof d->signals, "%s", dump);
+    scan__copy(d->status, sizeof d->status, "open");
+    scan__copy(d->signals, sizeof d->signals, dump);
     d->created_ms = now_ms;
-    snprintf(d->applied, sizeof d->applied, "none");
+    scan__copy(d->applied, sizeof d->applied, "none");
     /* a superseded version (queued scanning) is judged for the record only:
      * it neither becomes current nor changes the listing's state */
     d->is_current = v->version >= l->current_version;
