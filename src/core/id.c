@@ -33,16 +33,18 @@ void id_new(char out[ID_SIZE])
     memcpy(bytes + 6, last_rand, 10);
     pthread_mutex_unlock(&id_lock);
 
-    /* 128 bits -> 26 base32 characters, most significant first (2 pad bits). */
-    int bit = -2;
-    for (int c = 0; c < ID_LEN; c++, bit += 5) {
-        unsigned v = 0;
-        for (int b = 0; b < 5; b++) {
-            int pos = bit + b;
-            unsigned set = pos < 0 ? 0 : (bytes[pos / 8] >> (7 - pos % 8)) & 1u;
-            v = (v << 1) | set;
-        }
-        out[c] = alphabet[v];
+    /* 128 bits -> 26 base32 characters, most significant first (2 pad bits
+     * above the top): character c is the five bits from bit 125 - 5c up
+     * (bit 0 the least significant) of hi:lo */
+    uint64_t hi = 0, lo = 0;
+    for (int i = 0; i < 8; i++) {
+        hi = (hi << 8) | bytes[i];
+        lo = (lo << 8) | bytes[8 + i];
+    }
+    for (int c = 0; c < ID_LEN; c++) {
+        int s = 125 - 5 * c;
+        uint64_t five = s >= 64 ? hi >> (s - 64) : s > 59 ? (lo >> s) | (hi << (64 - s)) : lo >> s;
+        out[c] = alphabet[five & 31u];
     }
     out[ID_LEN] = '\0';
 }
