@@ -14,6 +14,7 @@
 #include <utf8proc.h>
 
 #include "catalog/catalog_internal.h"
+#include "core/buf.h"
 #include "core/json.h"
 
 /* ---- small validators -------------------------------------------------------- */
@@ -400,25 +401,16 @@ void catalog__in_release(struct catalog__in *in)
     in->images = NULL;
 }
 
-/* Copy NUL-terminated src into dst[cap]; src was validated to fit. */
-static void catalog__copy(char *dst, size_t cap, const char *src)
-{
-    size_t n = strlen(src);
-    if (n >= cap)
-        n = cap - 1;
-    memcpy(dst, src, n);
-    dst[n] = '\0';
-}
 
 void catalog__in_fill(const struct catalog__in *in, struct store_listing_version *v)
 {
-    catalog__copy(v->title, sizeof v->title, in->title);
-    catalog__copy(v->description, sizeof v->description, in->description);
+    str_copy(v->title, sizeof v->title, in->title);
+    str_copy(v->description, sizeof v->description, in->description);
     v->price_minor = in->price_minor;
-    catalog__copy(v->currency, sizeof v->currency, in->currency);
-    catalog__copy(v->category, sizeof v->category, in->category);
-    catalog__copy(v->images, sizeof v->images, in->images);
-    catalog__copy(v->ship_from, sizeof v->ship_from, in->ship_from);
+    str_copy(v->currency, sizeof v->currency, in->currency);
+    str_copy(v->category, sizeof v->category, in->category);
+    str_copy(v->images, sizeof v->images, in->images);
+    str_copy(v->ship_from, sizeof v->ship_from, in->ship_from);
     v->units_sold = in->units_sold;
     memcpy(v->content_hash, in->hash, STORE_HASH_LEN);
 }

@@ -35,6 +35,17 @@ static inline ips_status buf_append(struct buf *b, const void *p, size_t n)
     }
     return buf__append_grow(b, p, n);
 }
+/* Copy NUL-terminated src into the fixed field dst[cap] (cap > 0), cut to
+ * cap - 1 bytes as snprintf("%s") would, without formatting: record
+ * fields filled for every row of a bulk path. */
+static inline void str_copy(char *dst, size_t cap, const char *src)
+{
+    size_t n = strlen(src);
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
 /* Append printf-formatted text, same failure behaviour. */
 ips_status buf_appendf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

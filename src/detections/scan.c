@@ -32,6 +32,7 @@
 
 #include "audit/audit.h"
 #include "catalog/catalog.h"
+#include "core/buf.h"
 #include "core/config.h"
 #include "core/id.h"
 #include "core/json.h"
@@ -91,15 +92,6 @@ struct scan__hits {
     struct scan__hit h[DETECTIONS_SIGNALS_MAX];
     size_t n;
 };
-
-/* Copy src into dst[cap], truncated as snprintf("%s") would (cap > 0):
- * the verdict's fields, set for every listing scanned. */
-static void scan__copy(char *dst, size_t cap, const char *src)
-{
-    size_t n = strnlen(src, cap - 1);
-    memcpy(dst, src, n);
-    dst[n] = '\0';
-}
 
 /* The matches of text under the thread's scanner (valid until its next use). */
 static ips_status scan__matches(struct detections__thread *t, const char *text,
@@ -525,7 +517,7 @@ static ips_status scan__outcome_key(json_t *sigs, const char *action, char *out,
     }
     if (n > 1)
         qsort(keys, n, sizeof *keys, key__cmp);
-    scan__copy(out, cap, action);
+    str_copy(out, cap, action);
     len = strlen(out);
     for (size_t i = 0; i < n && len < cap; i++)
         if (i == 0 || strcmp(keys[i], keys[i - 1]) != 0)
@@ -610,7 +602,7 @@ static ips_status scan__store(struct store *s, struct detections_rules *r,
         st = IPS_ERR_NOMEM;
         goto out_free;
     }
-    scan__copy(d->action, sizeof d->action, detect_action_name(action));
+    str_copy(d->action, sizeof d->action, detect_action_name(action));
     if ((st = scan__outcome_key(a.sigs, d->action, d->outcome_key, sizeof d->outcome_key)))
         goto out_free;
 
@@ -628,14 +620,14 @@ static ips_status scan__store(struct store *s, struct detections_rules *r,
         goto out_free;
     }
     id_new(d->id);
-    scan__copy(d->listing_id, sizeof d->listing_id, l->id);
+    str_copy(d->listing_id, sizeof d->listing_id, l->id);
     d->listing_version = v->version;
     d->rules_version = d->checked_version = r->version;
     d->score_milli = (int)lround(score * 1000);
-    scan__copy(d->status, sizeof d->status, "open");
-    scan__copy(d->signals, sizeof d->signals, dump);
+    str_copy(d->status, sizeof d->status, "open");
+    str_copy(d->signals, sizeof d->signals, dump);
     d->created_ms = now_ms;
-    scan__copy(d->applied, sizeof d->applied, "none");
+    str_copy(d->applied, sizeof d->applied, "none");
     /* a superseded version (queued scanning) is judged for the record only:
      * it neither becomes current nor changes the listing's state */
     d->is_current = v->version >= l->current_version;
