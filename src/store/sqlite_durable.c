@@ -528,35 +528,42 @@ ips_status sqlite__durable_writer_lock(struct sqlite_store *ss)
 }
 
 /* See sqlite_internal.h. */
-ips_status sqlite__durable_writer_unlock(struct sqlite_store *ss)
+/* Release the writer lock if ss holds it. Result: true when a commit made
+ * under it still needs its barrier (which the caller now owns). */
+static bool sqlite__durable_writer_release(struct sqlite_store *ss)
 {
     if (!ss->writer_held)
-        return IPS_OK;
+        return false;
     ss->writer_held = false;
     atomic_store_explicit(&ss->durable->writer_since, 0, memory_order_relaxed);
     pthread_mutex_unlock(&ss->durable->writer);
-    if (!ss->sync_pending)
-        return IPS_OK;
+    bool pending = ss->sync_pending;
     ss->sync_pending = false;
-    if (sqlite__durable_after_commit(ss, 0, "main", ss->wal_pages) != 0) {
-        log_error("sqlite error", "sql", "COMMIT", "error", "commit not acknowledged: sync failed");
-        return IPS_ERR_IO;
-    }
-    return IPS_OK;
+    return pending;
+}
+
+/* A commit's barrier failed: say so once, for the caller's IPS_ERR_IO. */
+static ips_status sqlite__durable_unacknowledged(void)
+{
+    log_error("sqlite error", "sql", "COMMIT", "error", "commit not acknowledged: sync failed");
+    return IPS_ERR_IO;
+}
+
+ips_status sqlite__durable_writer_unlock(struct sqlite_store *ss)
+{
+    if (!sqlite__durable_writer_release(ss))
+        return IPS_OK;
+    return sqlite__durable_after_commit(ss, 0, "main", ss->wal_pages) != 0
+               ? sqlite__durable_unacknowledged()
+               : IPS_OK;
 }
 
 /* See sqlite_internal.h. */
 void sqlite__durable_writer_unlock_unsynced(struct sqlite_store *ss, uint64_t *ticket)
 {
     *ticket = 0;
-    if (!ss->writer_held)
+    if (!sqlite__durable_writer_release(ss))
         return;
-    ss->writer_held = false;
-    atomic_store_explicit(&ss->durable->writer_since, 0, memory_order_relaxed);
-    pthread_mutex_unlock(&ss->durable->writer);
-    if (!ss->sync_pending)
-        return;
-    ss->sync_pending = false;
     struct sqlite__durable *d = ss->durable;
     pthread_mutex_lock(&sqlite__durable_lock);
     *ticket = ++d->committed;
@@ -572,11 +579,8 @@ ips_status sqlite__durable_synced(struct sqlite_store *ss, uint64_t ticket)
 {
     if (!ss->durable || !ticket)
         return IPS_OK;
-    if (sqlite__durable_wait(ss->durable, ticket) != 0) {
-        log_error("sqlite error", "sql", "COMMIT", "error", "commit not acknowledged: sync failed");
-        return IPS_ERR_IO;
-    }
-    return IPS_OK;
+    return sqlite__durable_wait(ss->durable, ticket) != 0 ? sqlite__durable_unacknowledged()
+                                                           : IPS_OK;
 }
 
 /* ---- group transactions --------------------------------------------------- */
