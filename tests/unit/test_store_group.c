@@ -259,17 +259,25 @@ static void waiting_callers_run_as_one_group_and_a_failure_undoes_only_itself(vo
         store_close(fl[i].own);
 }
 
+/* After a first commit (the WAL exists, and the connections the test needs
+ * are open), unlink the database and its WAL under them: every later sync
+ * of the file fails. */
+static void make_syncs_fail(struct testdb *f)
+{
+    char wal[sizeof f->path + 4];
+    snprintf(wal, sizeof wal, "%s-wal", f->path);
+    assert_int_equal(unlink(wal), 0);
+    assert_int_equal(unlink(f->path), 0);
+}
+
 static void a_failed_sync_fails_a_grouped_transaction(void **state)
 {
     struct testdb *f = *state;
     struct gt_tx before, after;
     gt_tx_init(&before, "before", false);
     gt_tx_init(&after, "after", false);
-    assert_int_equal(store_tx_run_grouped(f->s, gt_insert, &before), IPS_OK); /* WAL exists */
-    char wal[sizeof f->path + 4];
-    snprintf(wal, sizeof wal, "%s-wal", f->path);
-    assert_int_equal(unlink(wal), 0);
-    assert_int_equal(unlink(f->path), 0);
+    assert_int_equal(store_tx_run_grouped(f->s, gt_insert, &before), IPS_OK);
+    make_syncs_fail(f);
     assert_int_equal(store_tx_run_grouped(f->s, gt_insert, &after), IPS_ERR_IO);
     assert_false(store_in_tx(f->s));
     assert_int_equal(after.runs, 1); /* not retried */
@@ -475,11 +483,8 @@ static void a_failed_sync_is_reported_to_the_tickets_waiter(void **state)
     struct gt_tx before, after;
     gt_tx_init(&before, "before-unsynced", false);
     gt_tx_init(&after, "after-unsynced", false);
-    assert_int_equal(store_tx_run(f->s, gt_insert, &before), IPS_OK); /* WAL exists */
-    char wal[sizeof f->path + 4];
-    snprintf(wal, sizeof wal, "%s-wal", f->path);
-    assert_int_equal(unlink(wal), 0);
-    assert_int_equal(unlink(f->path), 0);
+    assert_int_equal(store_tx_run(f->s, gt_insert, &before), IPS_OK);
+    make_syncs_fail(f);
     uint64_t ticket = 0;
     assert_int_equal(store_tx_run_unsynced(f->s, gt_insert, &after, &ticket), IPS_OK);
     assert_true(ticket > 0);
