@@ -7,7 +7,8 @@
  *
  * "The listing's current verdict" is the row with is_current = 1: inserting
  * a verdict clears the flag of the previous one in the same transaction, so
- * the queue reads one index (detection_verdicts_queue) and never groups.
+ * a flagged action's list reads one index (detection_verdicts_queue) and
+ * never groups.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -414,7 +415,7 @@ static const char q_verdict_current[] = "SELECT " VERDICT_COLS " FROM detection_
 static const char q_verdict_checked[] =
     "UPDATE detection_verdicts SET checked_version = $2 WHERE id = $1";
 static const char q_verdict_status[] = "UPDATE detection_verdicts SET status = $2 WHERE id = $1";
-/* The lists, in four texts as in sqlite_detections.c (which says why): each
+/* The lists, in five texts as in sqlite_detections.c (which says why): each
  * driven by its own index through a plain term, the first page's cursor
  * STORE_DETECTION_ID_TOP. */
 #define VERDICT_LIST(FROM, ID, ACTION, ORG, LISTING)                                               \
@@ -432,7 +433,10 @@ static const char q_verdict_list_listing[] =
 static const char q_verdict_list_org[] =
     VERDICT_LIST("detection_verdict_orgs o JOIN detection_verdicts d ON d.id = o.verdict_id",
                  "o.verdict_id", VERDICT_ANY_ACTION, " AND o.org_id = $3", VERDICT_ANY_LISTING);
-static const char q_verdict_list_action[] = VERDICT_LIST(
+static const char q_verdict_list_action[] =
+    VERDICT_LIST("detection_verdicts d", "d.id", " AND d.action <> 'allow' AND d.action = $1",
+                 VERDICT_ANY_ORG, VERDICT_ANY_LISTING);
+static const char q_verdict_list_allowed[] = VERDICT_LIST(
     "detection_verdicts d", "d.id", " AND d.action = $1", VERDICT_ANY_ORG, VERDICT_ANY_LISTING);
 static const char q_verdict_list_flagged[] =
     VERDICT_LIST("detection_verdicts d", "d.id", " AND d.action <> 'allow' AND $1::text IS NULL",
@@ -442,6 +446,7 @@ static const char *const verdict_lists[STORE_DETECTIONS__LIST_COUNT] = {
     [STORE_DETECTIONS__LIST_LISTING] = q_verdict_list_listing,
     [STORE_DETECTIONS__LIST_ORG] = q_verdict_list_org,
     [STORE_DETECTIONS__LIST_ACTION] = q_verdict_list_action,
+    [STORE_DETECTIONS__LIST_ALLOWED] = q_verdict_list_allowed,
     [STORE_DETECTIONS__LIST_FLAGGED] = q_verdict_list_flagged,
 };
 

@@ -81,7 +81,7 @@
     " FROM detection_verdict_orgs h " JOIN_IN_ORDER " detection_verdicts d ON d.id = h.verdict_id" \
     " AND h.org_id = " P3 " JOIN listings l ON l.id = d.listing_id"
 /* VERDICT_FROM_SELLER (parameter 5 set) walks the seller's listings (listings_seller)
- * and their verdicts (detection_verdicts_listing) instead of every verdict of
+ * and their verdicts (detection_verdicts_version) instead of every verdict of
  * the period: a seller's dashboard over a million-listing catalog. */
 #define VERDICT_FROM_SELLER                                                                        \
     " FROM listings l " JOIN_IN_ORDER " detection_verdicts d ON d.listing_id = l.id"               \

@@ -6,7 +6,8 @@
  *
  * "The listing's current verdict" is the row with is_current = 1: inserting
  * a verdict clears the flag of the previous one in the same transaction, so
- * the queue reads one index (detection_verdicts_queue) and never groups.
+ * a flagged action's list reads one index (detection_verdicts_queue) and
+ * never groups.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -422,10 +423,15 @@ static const char q_verdict_status[] = "UPDATE detection_verdicts SET status = ?
  * plain term (not "?n IS NULL OR ...", which no index serves), so that a
  * page reads its own rows and not the catalog's (a million current
  * verdicts: bench_portal.mjs; plans checked by e2e/queryplan):
- * - a listing's: detection_verdicts_listing (listing_id, is_current);
+ * - a listing's: detection_verdicts_version (listing_id, listing_version),
+ *   then its few rows sorted;
  * - an org's (a right holder's detections): its rows of
  *   detection_verdict_orgs in verdict order (detection_verdict_orgs_org);
- * - an action's: detection_verdicts_queue (is_current, action, id);
+ * - a flagged action's: detection_verdicts_queue (action, id), partial
+ *   (0034: current flagged verdicts only), whose WHERE the text repeats;
+ * - the allow action's: the primary key newest first, keeping the current
+ *   allow rows (most verdicts are; 0034 keeps them out of every index but
+ *   the primary key and detection_verdicts_version, for the import);
  * - no filter (every flagged verdict, the default view): the partial index
  *   detection_verdicts_flagged (0026), named (INDEXED BY: without statistics
  *   the planner prefers the queue index and sorts every flagged verdict),
@@ -447,7 +453,10 @@ static const char q_verdict_list_listing[] =
 static const char q_verdict_list_org[] =
     VERDICT_LIST("detection_verdict_orgs o JOIN detection_verdicts d ON d.id = o.verdict_id",
                  "o.verdict_id", VERDICT_ANY_ACTION, " AND o.org_id = ?3", VERDICT_ANY_LISTING);
-static const char q_verdict_list_action[] = VERDICT_LIST(
+static const char q_verdict_list_action[] =
+    VERDICT_LIST("detection_verdicts d INDEXED BY detection_verdicts_queue", "d.id",
+                 " AND d.action <> 'allow' AND d.action = ?1", VERDICT_ANY_ORG, VERDICT_ANY_LISTING);
+static const char q_verdict_list_allowed[] = VERDICT_LIST(
     "detection_verdicts d", "d.id", " AND d.action = ?1", VERDICT_ANY_ORG, VERDICT_ANY_LISTING);
 static const char q_verdict_list_flagged[] =
     VERDICT_LIST("detection_verdicts d INDEXED BY detection_verdicts_flagged", "d.id",
@@ -457,6 +466,7 @@ static const char *const verdict_lists[STORE_DETECTIONS__LIST_COUNT] = {
     [STORE_DETECTIONS__LIST_LISTING] = q_verdict_list_listing,
     [STORE_DETECTIONS__LIST_ORG] = q_verdict_list_org,
     [STORE_DETECTIONS__LIST_ACTION] = q_verdict_list_action,
+    [STORE_DETECTIONS__LIST_ALLOWED] = q_verdict_list_allowed,
     [STORE_DETECTIONS__LIST_FLAGGED] = q_verdict_list_flagged,
 };
 

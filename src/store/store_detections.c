@@ -3,6 +3,8 @@
  * checks (a NULL where a value is required is a caller bug:
  * IPS_ERR_INTERNAL, logged) and dispatch to struct store_detections_ops.
  */
+#include <string.h>
+
 #include "store/store_detections.h"
 #include "store/store_backend.h"
 #include "store/store_detections_backend.h"
@@ -155,7 +157,8 @@ const char *store_detections__list_text(const struct store_detection_filter *f,
     if (store__named(f->org_id))
         return texts[STORE_DETECTIONS__LIST_ORG];
     if (store__named(f->action))
-        return texts[STORE_DETECTIONS__LIST_ACTION];
+        return texts[strcmp(f->action, "allow") == 0 ? STORE_DETECTIONS__LIST_ALLOWED
+                                                     : STORE_DETECTIONS__LIST_ACTION];
     return texts[STORE_DETECTIONS__LIST_FLAGGED];
 }
 

@@ -58,11 +58,13 @@ struct store_detections_ops {
 
 /* The verdict list's texts, one per filter that drives it (each backend
  * says why, at its texts), and the one that serves f: the listing's if
- * named, else the org's, else the action's, else every flagged verdict. */
+ * named, else the org's, else the allow action's or another action's,
+ * else every flagged verdict. */
 enum store_detections__list {
     STORE_DETECTIONS__LIST_LISTING,
     STORE_DETECTIONS__LIST_ORG,
     STORE_DETECTIONS__LIST_ACTION,
+    STORE_DETECTIONS__LIST_ALLOWED,
     STORE_DETECTIONS__LIST_FLAGGED,
     STORE_DETECTIONS__LIST_COUNT
 };

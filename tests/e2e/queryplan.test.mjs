@@ -76,7 +76,10 @@ const CASES = [
   // through the queue index; each keyset page in id order (no sort)
   ['sqlite_detections.c', 'q_verdict_list_flagged', /SEARCH d USING INDEX detection_verdicts_flagged \(id<\?\)/],
   ['sqlite_detections.c', 'q_verdict_list_org', /SEARCH o USING COVERING INDEX detection_verdict_orgs_org \(org_id=\? AND verdict_id<\?\)/],
-  ['sqlite_detections.c', 'q_verdict_list_action', /SEARCH d USING INDEX detection_verdicts_queue \(is_current=\? AND action=\? AND id<\?\)/],
+  // a flagged action's through the partial queue index (0034), the allow
+  // action's newest first along the primary key
+  ['sqlite_detections.c', 'q_verdict_list_action', /SEARCH d USING INDEX detection_verdicts_queue \(action=\? AND id<\?\)/],
+  ['sqlite_detections.c', 'q_verdict_list_allowed', /SEARCH d USING INDEX sqlite_autoindex_detection_verdicts_1 \(id<\?\)/],
 ];
 
 const SQLITE_ONLY = onPostgres && 'SQLite plans (the PostgreSQL check is its own test)';
@@ -147,6 +150,7 @@ const PG_CASES = [
   ['pg_detections.c', 'q_verdict_list_flagged', /^detection_verdicts_flagged$/],
   ['pg_detections.c', 'q_verdict_list_org', /^detection_verdict_orgs_org$/],
   ['pg_detections.c', 'q_verdict_list_action', /^detection_verdicts_queue$/],
+  ['pg_detections.c', 'q_verdict_list_allowed', /^detection_verdicts_pkey$/],
 ];
 
 /** The generic plan of sql on the PostgreSQL database url, with sequential

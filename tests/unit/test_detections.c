@@ -657,13 +657,17 @@ static void only_public_addresses_are_fetched_from(void **state)
 struct paged {
     char id[PAGED_MAX][ID_SIZE];
     int n;
+    const char *action; /* the filter's: each verdict's; NULL: each flagged */
 };
 
 static ips_status paged_take(const struct store_detection *d, void *arg)
 {
     struct paged *p = arg;
     assert_true(d->is_current);
-    assert_string_not_equal(d->action, "allow");
+    if (p->action)
+        assert_string_equal(d->action, p->action);
+    else
+        assert_string_not_equal(d->action, "allow");
     assert_true(p->n < PAGED_MAX);
     memcpy(p->id[p->n++], d->id, ID_SIZE);
     return IPS_OK;
@@ -676,7 +680,7 @@ static void list_paged(struct fixture *f, const struct access_principal *who,
 {
     all->n = 0;
     for (;;) {
-        struct paged page = {.n = 0};
+        struct paged page = {.n = 0, .action = flt->action};
         const char *before = all->n ? all->id[all->n - 1] : NULL;
         assert_int_equal(detections_list(testdb_act_as(&f->db, who), flt, before, 2, paged_take,
                                          &page),
@@ -691,9 +695,10 @@ static void list_paged(struct fixture *f, const struct access_principal *who,
 }
 
 /* Each of the list's statements (no filter: every flagged verdict, through
- * the partial index of 0026; an org's; an action's; a listing's) gives, page
- * by page, the whole list in one page: newest first, current flagged
- * verdicts only, exactly the expected ones. */
+ * the partial index of 0026; an org's; a flagged action's; the allow
+ * action's; a listing's) gives, page by page, the whole list in one page:
+ * newest first, current verdicts only (flagged ones unless allow is asked
+ * for), exactly the expected ones. */
 static void every_list_pages_through_exactly_its_current_flagged_verdicts(void **state)
 {
     struct fixture *f = *state;
@@ -731,9 +736,11 @@ static void every_list_pages_through_exactly_its_current_flagged_verdicts(void *
         {&f->reviewer, {NULL, NULL, NULL, "P5"}, 1},
         {&f->reviewer, {NULL, NULL, NULL, "P8"}, 0},
         {&f->reviewer, {"allow", NULL, NULL, "P2"}, -2}, /* allow asked for: listed */
+        /* every current allow verdict (0034: through the primary key) */
+        {&f->reviewer, {"allow", NULL, NULL, NULL}, 3}, /* P2 P6, P8's new version */
     };
     for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
-        struct paged paged, one = {.n = 0};
+        struct paged paged, one = {.n = 0, .action = cases[c].flt.action};
         if (cases[c].expect == -2) {
             /* an allow verdict is listed when asked for by its action */
             int n = 0;

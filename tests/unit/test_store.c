@@ -208,7 +208,6 @@ static void verdict_checks_need_no_temporary_table(void **state)
     assert_string_equal((const char *)sqlite3_column_text(st, 0),
                         "detection_verdict_orgs_notice,detection_verdict_orgs_org,"
                         "detection_verdicts_created,detection_verdicts_flagged,"
-                        "detection_verdicts_listing,"
                         "detection_verdicts_queue,detection_verdicts_version");
     sqlite3_finalize(st);
     sqlite3_close(db);
