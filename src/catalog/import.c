@@ -354,7 +354,7 @@ static ips_status catalog__batch_tx(struct store *s, void *arg)
 static void catalog__write(struct catalog__batch *b)
 {
     b->ticket = 0;
-    b->st = b->valid ? store_tx_run_unsynced(b->imp->ctx->store, catalog__batch_tx, b, &b->ticket)
+    b->st = b->valid ? store_tx_run_bulk(b->imp->ctx->store, catalog__batch_tx, b, &b->ticket)
                      : IPS_OK;
 }
 

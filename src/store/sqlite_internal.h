@@ -83,6 +83,8 @@ struct sqlite_store {
      * filled for the versions with vrow > fts_after at bulk_index, not per row */
     bool fts_deferred;
     int64_t fts_after;
+    /* PRAGMA foreign_keys is OFF (store_tx_run_bulk, store_sqlite.c) */
+    bool refs_unchecked;
 };
 
 /* A statement borrowed for one call: from a cache, or a private copy

@@ -235,6 +235,19 @@ ips_status store_tx_run_unsynced(struct store *s, store_tx_fn fn, void *arg, uin
     return result;
 }
 
+/* store_tx_run_unsynced with s->bulk set, which the backend's tx_begin reads. */
+ips_status store_tx_run_bulk(struct store *s, store_tx_fn fn, void *arg, uint64_t *ticket)
+{
+    STORE__REQUIRE(s && fn && ticket);
+    *ticket = 0;
+    if (store__nested(s))
+        return IPS_ERR_INTERNAL;
+    s->bulk = true;
+    ips_status result = store_tx_run_unsynced(s, fn, arg, ticket);
+    s->bulk = false;
+    return result;
+}
+
 ips_status store_tx_synced(struct store *s, uint64_t ticket)
 {
     STORE__REQUIRE(s);

@@ -161,6 +161,14 @@ bool store_tx_concurrent(const struct store *s);
  */
 ips_status store_tx_run_unsynced(struct store *s, store_tx_fn fn, void *arg, uint64_t *ticket);
 /*
+ * Like store_tx_run_unsynced, for a bulk load (the catalog import's batch)
+ * whose every reference is to a row that the transaction itself writes or
+ * has just read: the backend may leave the foreign keys of its writes
+ * unchecked for the transaction (SQLite does; PostgreSQL checks them).
+ * Other transactions on s are checked as before.
+ */
+ips_status store_tx_run_bulk(struct store *s, store_tx_fn fn, void *arg, uint64_t *ticket);
+/*
  * Wait until the commit named by ticket (store_tx_run_unsynced on s) is on
  * stable storage; 0 returns at once. It touches no connection state, so a
  * thread may call it while another thread runs transactions on s.

@@ -179,6 +179,8 @@ struct store {
     bool in_tx; /* maintained by store_tx_run only */
     bool concurrent; /* set by store_tx_run_concurrent around its store_tx_run */
     bool unsynced;   /* set by store_tx_run_unsynced around its store_tx_run */
+    bool bulk;       /* set by store_tx_run_bulk around it: tx_begin may leave references
+                      * unchecked until the transaction ends */
     uint64_t ticket; /* OUT of tx_commit when unsynced (see tx_synced) */
 };
 

@@ -816,15 +816,35 @@ out:
 /* Writers of this process queue on the file's writer lock before BEGIN
  * IMMEDIATE (sqlite_durable.c: woken at once, where SQLite's busy handler
  * would poll with sleeps). */
+/* Foreign keys checked or not (store_tx_run_bulk) from the next statement
+ * on. The PRAGMA works outside a transaction only, so it runs before BEGIN
+ * and after COMMIT or ROLLBACK; each change expires the connection's
+ * prepared statements, which SQLite compiles again (with or without the
+ * checks) at their next use. A failed reset leaves refs_unchecked set, and
+ * the next transaction's begin tries again before it runs (and fails if it
+ * cannot). */
+static ips_status sqlite__refs_checked(struct sqlite_store *ss, bool checked)
+{
+    if (ss->refs_unchecked != checked)
+        return IPS_OK;
+    ips_status result = sqlite__exec(
+        ss, checked ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF", "PRAGMA foreign_keys");
+    if (result == IPS_OK)
+        ss->refs_unchecked = !checked;
+    return result;
+}
+
 static ips_status sqlite__tx_begin(struct store *s)
 {
     struct sqlite_store *ss = sqlite__from(s);
     ips_status result = sqlite__durable_writer_lock(ss);
     if (result)
         return result;
-    result = sqlite__run_query(ss, SQLITE__Q_BEGIN);
-    if (result)
+    if ((result = sqlite__refs_checked(ss, !s->bulk)) ||
+        (result = sqlite__run_query(ss, SQLITE__Q_BEGIN))) {
+        (void)sqlite__refs_checked(ss, true);
         (void)sqlite__durable_writer_unlock(ss);
+    }
     return result;
 }
 
@@ -839,6 +859,7 @@ static ips_status sqlite__tx_commit(struct store *s)
     ips_status result = sqlite__run_query(ss, SQLITE__Q_COMMIT);
     if (result && !sqlite3_get_autocommit(ss->db))
         return result;
+    (void)sqlite__refs_checked(ss, true); /* after a bulk transaction (logged on failure) */
     if (s->unsynced && !result) { /* store_tx_run_unsynced: the caller waits later */
         sqlite__durable_writer_unlock_unsynced(ss, &s->ticket);
         return IPS_OK;
@@ -861,6 +882,7 @@ static ips_status sqlite__tx_rollback(struct store *s)
     ips_status result = IPS_OK;
     if (!sqlite3_get_autocommit(ss->db))
         result = sqlite__run_query(ss, SQLITE__Q_ROLLBACK);
+    (void)sqlite__refs_checked(ss, true);
     (void)sqlite__durable_writer_unlock(ss);
     return result;
 }

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include <sodium.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -715,6 +716,26 @@ static void note_reject(int64_t line_no, const char *reason, void *arg)
     r->n++;
 }
 
+/* SQLite: no row of the database refers to a missing one. An import's
+ * batches run with the foreign keys unchecked (store_tx_run_bulk), so this
+ * is what shows that the import itself wrote every parent it refers to.
+ * (PostgreSQL checks every reference as it is written.) */
+static void assert_references_hold(struct fixture *f)
+{
+    if (getenv("IPRSHIELD_TEST_PG"))
+        return;
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(f->db.path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(
+        sqlite3_prepare_v2(db, "SELECT count(*) FROM pragma_foreign_key_check", -1, &st, NULL),
+        SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int64(st, 0), 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
 static void import_lines(struct fixture *f, const char *const *lines, size_t n, int batch,
                          struct catalog_import_stats *st, struct rejects *rej)
 {
@@ -727,6 +748,7 @@ static void import_lines(struct fixture *f, const char *const *lines, size_t n, 
         assert_int_equal(catalog_import_line(imp, (int64_t)i + 1, lines[i], strlen(lines[i])),
                          IPS_OK);
     assert_int_equal(catalog_import_finish(imp, st), IPS_OK);
+    assert_references_hold(f);
 }
 
 static void import_skips_bad_lines_and_is_idempotent(void **state)

@@ -3,7 +3,8 @@
  * group transaction: concurrent callers whose functions one leader runs in
  * one transaction, each under its own savepoint; and of
  * store_tx_run_unsynced / store_tx_synced, a commit whose sync the caller
- * waits for later (the catalog import's writer).
+ * waits for later (the catalog import's writer), and store_tx_run_bulk,
+ * the import's batch, whose references SQLite leaves unchecked.
  *
  * The contract tests run on both backends (PostgreSQL runs each call as a
  * plain store_tx_run, which must keep the same contract); the tests that a
@@ -28,6 +29,7 @@
 #include "core/log.h"
 #include "store/sqlite_internal.h"
 #include "store/store.h"
+#include "store/store_catalog.h"
 #include "testdb.h"
 
 /* Threads and transactions of the concurrency test; every FAIL_EVERY-th
@@ -75,7 +77,7 @@ static void gt_tx_init(struct gt_tx *t, const char *name, bool fail)
     memset(t, 0, sizeof *t);
     t->o = org_value(name);
     char b[STORE_NAME_MAX + 1];
-    snprintf(b, sizeof b, "%s-b", name);
+    snprintf(b, sizeof b, "%.*s-b", (int)(sizeof b - sizeof "-b"), name);
     t->b = org_value(b);
     t->fail = fail;
 }
@@ -491,6 +493,84 @@ static void a_failed_sync_is_reported_to_the_tickets_waiter(void **state)
     assert_int_equal(store_tx_synced(f->s, ticket), IPS_ERR_IO);
 }
 
+/* ---- bulk transactions ------------------------------------------------------- */
+
+/* A listing of a seller org that does not exist (a reference no check
+ * would let through); fail: roll back after the write. */
+struct orphan_tx {
+    const char *id;
+    bool fail;
+};
+
+static ips_status orphan_insert(struct store *s, void *arg)
+{
+    const struct orphan_tx *t = arg;
+    struct store_listing l = {.current_version = 1, .created_ms = 1, .updated_ms = 1};
+    struct store_listing_version v = {.version = 1, .price_minor = 100, .created_ms = 1};
+    snprintf(l.id, sizeof l.id, "%s", t->id);
+    id_new(l.seller_org_id); /* no such org */
+    snprintf(l.state, sizeof l.state, "live");
+    snprintf(v.listing_id, sizeof v.listing_id, "%s", t->id);
+    snprintf(v.title, sizeof v.title, "orphan");
+    snprintf(v.currency, sizeof v.currency, "EUR");
+    snprintf(v.category, sizeof v.category, "bags");
+    snprintf(v.images, sizeof v.images, "[]");
+    ips_status st = store_catalog_listing_insert(s, &l, &v);
+    return st == IPS_OK && t->fail ? IPS_ERR_CONFLICT : st;
+}
+
+/* Both backends: a bulk transaction commits, rolls back and refuses to nest
+ * as store_tx_run_unsynced does. Its references are unchecked on SQLite
+ * only (PostgreSQL refuses the orphan), and every transaction after it,
+ * committed or rolled back, is checked again on both. */
+static void a_bulk_transaction_leaves_only_its_own_references_unchecked(void **state)
+{
+    struct testdb *f = *state;
+    const bool pg = getenv("IPRSHIELD_TEST_PG") != NULL;
+    struct gt_tx ok;
+    gt_tx_init(&ok, "bulk", false);
+    uint64_t ticket = 99;
+    assert_int_equal(store_tx_run_bulk(f->s, gt_insert, &ok, &ticket), IPS_OK);
+    assert_false(store_in_tx(f->s));
+    assert_tx_rows(f->s, &ok, true);
+    assert_int_equal(store_tx_synced(f->s, ticket), IPS_OK);
+
+    struct orphan_tx orphan = {"BULK-ORPHAN", false}, failing = {"BULK-FAILING", true};
+    assert_int_equal(store_tx_run_bulk(f->s, orphan_insert, &orphan, &ticket),
+                     pg ? IPS_ERR_NOT_FOUND : IPS_OK);
+    assert_int_equal(store_tx_synced(f->s, ticket), IPS_OK);
+    struct orphan_tx after_commit = {"CHECKED-1", false};
+    assert_int_equal(store_tx_run(f->s, orphan_insert, &after_commit), IPS_ERR_NOT_FOUND);
+
+    assert_int_equal(store_tx_run_bulk(f->s, orphan_insert, &failing, &ticket),
+                     pg ? IPS_ERR_NOT_FOUND : IPS_ERR_CONFLICT);
+    assert_int_equal(ticket, 0);
+    struct store_listing got;
+    assert_int_equal(store_catalog_listing_get(f->s, "BULK-FAILING", &got), IPS_ERR_NOT_FOUND);
+    struct orphan_tx after_rollback = {"CHECKED-2", false};
+    assert_int_equal(store_tx_run(f->s, orphan_insert, &after_rollback), IPS_ERR_NOT_FOUND);
+    uint64_t t2 = 0;
+    assert_int_equal(store_tx_run_unsynced(f->s, orphan_insert, &after_rollback, &t2),
+                     IPS_ERR_NOT_FOUND);
+}
+
+static ips_status bulk_nested(struct store *s, void *arg)
+{
+    struct gt_tx t;
+    gt_tx_init(&t, "nested-bulk", false);
+    uint64_t ticket;
+    *(ips_status *)arg = store_tx_run_bulk(s, gt_insert, &t, &ticket);
+    return IPS_OK;
+}
+
+static void bulk_transactions_do_not_nest(void **state)
+{
+    struct testdb *f = *state;
+    ips_status inner = IPS_OK;
+    assert_int_equal(store_tx_run(f->s, bulk_nested, &inner), IPS_OK);
+    assert_int_equal(inner, IPS_ERR_INTERNAL);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, testdb_setup, testdb_teardown)
 
 int main(void)
@@ -502,6 +582,8 @@ int main(void)
         T(grouped_transactions_do_not_nest),
         T(an_unsynced_transaction_commits_or_rolls_back_like_tx_run),
         T(unsynced_transactions_do_not_nest),
+        T(a_bulk_transaction_leaves_only_its_own_references_unchecked),
+        T(bulk_transactions_do_not_nest),
     };
     const struct CMUnitTest sqlite_tests[] = {
         T(waiting_callers_run_as_one_group_and_a_failure_undoes_only_itself),
