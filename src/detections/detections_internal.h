@@ -54,6 +54,8 @@ struct detections__thread {
     struct detect_scanner *scanner;
     struct detect_text text;
     struct store_detection *d, *prev; /* verdict scratch (large records) */
+    bool *org_flags;                  /* scan scratch: 3 flags per org (scan.c) */
+    size_t org_flags_cap;
 };
 
 /* Take a reference to the rules the database names (compiling them when

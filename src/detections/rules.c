@@ -124,6 +124,7 @@ static void thread__free(void *p)
     detect_text_release(&t->text);
     free(t->d);
     free(t->prev);
+    free(t->org_flags);
     detections__rules_unref(t->rules);
     free(t);
 }

@@ -506,7 +506,11 @@ static int key__cmp(const void *a, const void *b)
 static ips_status scan__outcome_key(json_t *sigs, const char *action, char *out, size_t cap)
 {
     size_t n = json_array_size(sigs), len = 0;
-    char(*keys)[SCAN__KEY_MAX] = calloc(n + 1, sizeof *keys);
+    if (n == 0) {
+        str_copy(out, cap, action);
+        return IPS_OK;
+    }
+    char(*keys)[SCAN__KEY_MAX] = calloc(n, sizeof *keys);
     if (!keys)
         return IPS_ERR_NOMEM;
     for (size_t i = 0; i < n; i++) {
@@ -549,6 +553,26 @@ static ips_status scan__set_state(struct store *s, struct store_listing *l, cons
 
 /* detections__scan_store, inside batch b when not NULL (its seller memo),
  * with v's text matches found beforehand when pre is not NULL. */
+/* a's per-org flags (brand, image, dismissed; r->norgs + 1 each), all
+ * false, in its thread's scratch (grown when the rules have more orgs). */
+static ips_status scan__org_flags(struct scan__acc *a)
+{
+    struct detections__thread *t = a->t;
+    size_t n = a->r->norgs + 1;
+    if (t->org_flags_cap < 3 * n) {
+        bool *f = realloc(t->org_flags, 3 * n * sizeof *f);
+        if (!f)
+            return IPS_ERR_NOMEM;
+        t->org_flags = f;
+        t->org_flags_cap = 3 * n;
+    }
+    memset(t->org_flags, 0, 3 * n * sizeof *t->org_flags);
+    a->brand = t->org_flags;
+    a->image = t->org_flags + n;
+    a->dismissed = t->org_flags + 2 * n;
+    return IPS_OK;
+}
+
 static ips_status scan__store(struct store *s, struct detections_rules *r,
                               struct detections_batch *b, struct store_listing *l,
                               const struct store_listing_version *v,
@@ -556,7 +580,7 @@ static ips_status scan__store(struct store *s, struct detections_rules *r,
                               bool *changed)
 {
     struct scan__acc a;
-    struct scan__hits *hits = malloc(sizeof *hits);
+    struct scan__hits hits_buf, *hits = &hits_buf;
     struct store_detection *d = NULL, *prev = NULL;
     char *dump = NULL;
     ips_status st = IPS_OK;
@@ -564,17 +588,14 @@ static ips_status scan__store(struct store *s, struct detections_rules *r,
     a.r = r;
     a.batch = b;
     a.sigs = json_array();
-    a.brand = calloc(r->norgs + 1, sizeof *a.brand);
-    a.image = calloc(r->norgs + 1, sizeof *a.image);
-    a.dismissed = calloc(r->norgs + 1, sizeof *a.dismissed);
     if (changed)
         *changed = false;
-    if (!hits || !a.sigs || !a.brand || !a.image || !a.dismissed) {
+    if (!a.sigs) {
         st = IPS_ERR_NOMEM;
         goto out_free;
     }
     hits->n = 0;
-    if ((st = detections__thread_for(r, &a.t)))
+    if ((st = detections__thread_for(r, &a.t)) || (st = scan__org_flags(&a)))
         goto out_free;
     d = a.t->d; /* the thread's scratch: no 34 KB allocation per listing */
     prev = a.t->prev;
@@ -592,15 +613,20 @@ static ips_status scan__store(struct store *s, struct detections_rules *r,
     double score;
     enum detect_action action;
     detect_policy_apply(&r->policy, a.present, a.strength, &score, &action);
-    /* the signals must fit their column: drop from the end if not */
-    while ((dump = json_dumps(a.sigs, JSON_COMPACT | JSON_REAL_PRECISION(6))) &&
-           strlen(dump) > STORE_DETECTION_SIGNALS_MAX && json_array_size(a.sigs) > 0) {
-        free(dump);
-        json_array_remove(a.sigs, json_array_size(a.sigs) - 1);
-    }
-    if (!dump) {
-        st = IPS_ERR_NOMEM;
-        goto out_free;
+    /* the signals must fit their column: drop from the end if not (most
+     * listings have none: their text is "[]", without jansson) */
+    const char *signals = "[]";
+    if (json_array_size(a.sigs) > 0) {
+        while ((dump = json_dumps(a.sigs, JSON_COMPACT | JSON_REAL_PRECISION(6))) &&
+               strlen(dump) > STORE_DETECTION_SIGNALS_MAX && json_array_size(a.sigs) > 0) {
+            free(dump);
+            json_array_remove(a.sigs, json_array_size(a.sigs) - 1);
+        }
+        if (!dump) {
+            st = IPS_ERR_NOMEM;
+            goto out_free;
+        }
+        signals = dump;
     }
     str_copy(d->action, sizeof d->action, detect_action_name(action));
     if ((st = scan__outcome_key(a.sigs, d->action, d->outcome_key, sizeof d->outcome_key)))
@@ -625,7 +651,7 @@ static ips_status scan__store(struct store *s, struct detections_rules *r,
     d->rules_version = d->checked_version = r->version;
     d->score_milli = (int)lround(score * 1000);
     str_copy(d->status, sizeof d->status, "open");
-    str_copy(d->signals, sizeof d->signals, dump);
+    str_copy(d->signals, sizeof d->signals, signals);
     d->created_ms = now_ms;
     str_copy(d->applied, sizeof d->applied, "none");
     /* a superseded version (queued scanning) is judged for the record only:
@@ -677,10 +703,6 @@ static ips_status scan__store(struct store *s, struct detections_rules *r,
 out_free:
     free(dump);
     json_decref(a.sigs);
-    free(a.brand);
-    free(a.image);
-    free(a.dismissed);
-    free(hits);
     return st;
 }
 
