@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 DEBIAN_PACKAGES=(
   build-essential cmake pkg-config git curl ca-certificates
   libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
+  libyajl-dev  # the catalog import's JSON Lines lexer (src/core/json_fast.c)
   libmagic-dev libcmocka-dev libcurl4-openssl-dev
   libarchive-dev  # evidence packages of referrals (src/referrals/evidence.c)
   libnats-dev nats-server  # distributed scanning on NATS JetStream (src/scanq) and its cluster test

@@ -62,6 +62,7 @@
 #include "audit/audit.h"
 #include "catalog/catalog_internal.h"
 #include "core/json_arena.h"
+#include "core/json_fast.h"
 #include "core/timeutil.h"
 #include "detections/detections.h"
 #include "enforce/enforce.h"
@@ -500,7 +501,7 @@ ips_status catalog_import_line(struct catalog_import *imp, int64_t line_no, cons
     json_error_t je;
     json_t *obj = b->arena ? json_arena_loadb(b->arena, text, len, JSON_REJECT_DUPLICATES, &je,
                                               &r->in_arena)
-                           : json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+                           : json_fast_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
     if (!obj) {
         /* jansson's message may quote the input; seller lines hold
          * identifiers, so only the position is reported for them */

@@ -1,5 +1,6 @@
 /* json_arena.c — see json_arena.h. */
 #include "core/json_arena.h"
+#include "core/json_fast.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -149,11 +150,11 @@ json_t *json_arena_loadb(struct json_arena *a, const char *text, size_t len, siz
 #ifdef JSON_ARENA__OFF
     (void)a; /* never made: json_arena_new fails */
     *whole = false;
-    return json_loadb(text, len, flags, err);
+    return json_fast_loadb(text, len, flags, err);
 #else
     json_arena__current = a;
     a->heap = 0;
-    json_t *v = json_loadb(text, len, flags, err);
+    json_t *v = json_fast_loadb(text, len, flags, err);
     json_arena__current = NULL;
     *whole = a->heap == 0;
     return v;

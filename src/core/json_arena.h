@@ -42,7 +42,7 @@ struct json_arena;
 /* A new arena of reserve bytes (rounded up to whole pages). Failure:
  * IPS_ERR_NOMEM (no address space, or JSON_ARENA_MAX live already),
  * IPS_ERR_INTERNAL under AddressSanitizer (arenas are off there); callers
- * then parse with json_loadb into the heap. */
+ * then parse with json_fast_loadb into the heap. */
 ips_status json_arena_new(size_t reserve, struct json_arena **out);
 
 /* Forget every value in a (none may be used after this); a is reused. */
@@ -52,10 +52,11 @@ void json_arena_reset(struct json_arena *a);
 void json_arena_free(struct json_arena *a);
 
 /*
- * json_loadb(text, len, flags, err) with the values allocated in a.
+ * json_fast_loadb(text, len, flags, err) (core/json_fast.h) with the values
+ * allocated in a.
  * OUT *whole: true when every value of the result is in a, so that it needs
  * no json_decref; false when a filled up during the parse (the result must
- * then be json_decref'ed before a is reset). Result: as json_loadb.
+ * then be json_decref'ed before a is reset). Result: as json_fast_loadb.
  */
 json_t *json_arena_loadb(struct json_arena *a, const char *text, size_t len, size_t flags,
                          json_error_t *err, bool *whole);
