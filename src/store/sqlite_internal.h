@@ -65,7 +65,12 @@
 struct sqlite__sql_slot {
     const char *sql;  /* key: the caller's static SQL text, by address */
     sqlite3_stmt *st; /* prepared with SQLITE_PREPARE_PERSISTENT */
+    bool verdicts;    /* the text names a detection_verdict* table (sqlite__verdicts_flush) */
 };
+
+/* A verdict held back by a bulk transaction (sqlite_detections.c,
+ * verdict_insert): the few columns of a plain allow verdict. */
+struct sqlite__verdict_row;
 
 /* One connection. Allocated by store__sqlite_open, freed by close. */
 struct sqlite_store {
@@ -85,7 +90,19 @@ struct sqlite_store {
     int64_t fts_after;
     /* PRAGMA foreign_keys is OFF (store_tx_run_bulk, store_sqlite.c) */
     bool refs_unchecked;
+    /* allow verdicts of a bulk transaction not inserted yet, written 32 to a
+     * statement (sqlite_detections.c); every statement that names a
+     * detection_verdict* table, and COMMIT, writes them first */
+    struct sqlite__verdict_row *vbuf; /* SQLITE__VBUF_ROWS, allocated at first use */
+    int vbuf_n;
+    bool vbuf_flushing;
 };
+
+#define SQLITE__VBUF_ROWS 32
+
+/* Insert the verdicts ss holds back (nothing when none). Failure: as the
+ * INSERT's; the rows are dropped either way (the transaction fails). */
+ips_status sqlite__verdicts_flush(struct sqlite_store *ss);
 
 /* A statement borrowed for one call: from a cache, or a private copy
  * (owned, finalized when given back) when the cached one is still running

@@ -164,8 +164,13 @@ ips_status store_tx_run_unsynced(struct store *s, store_tx_fn fn, void *arg, uin
  * Like store_tx_run_unsynced, for a bulk load (the catalog import's batch)
  * whose every reference is to a row that the transaction itself writes or
  * has just read: the backend may leave the foreign keys of its writes
- * unchecked for the transaction (SQLite does; PostgreSQL checks them).
- * Other transactions on s are checked as before.
+ * unchecked for the transaction (SQLite does; PostgreSQL checks them), and
+ * may hold some rows back to write several in one statement (SQLite does
+ * with plain allow verdicts: store_detections_verdict_insert). A held-back
+ * row is written before any later statement of the transaction that reads
+ * or refers to its table, and before the commit; its error, if any, is
+ * then that statement's or the commit's, and fails the transaction as it
+ * would have anyway. Other transactions on s are as before.
  */
 ips_status store_tx_run_bulk(struct store *s, store_tx_fn fn, void *arg, uint64_t *ticket);
 /*

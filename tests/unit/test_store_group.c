@@ -30,6 +30,7 @@
 #include "store/sqlite_internal.h"
 #include "store/store.h"
 #include "store/store_catalog.h"
+#include "store/store_detections.h"
 #include "testdb.h"
 
 /* Threads and transactions of the concurrency test; every FAIL_EVERY-th
@@ -571,6 +572,113 @@ static void bulk_transactions_do_not_nest(void **state)
     assert_int_equal(inner, IPS_ERR_INTERNAL);
 }
 
+/* ---- verdicts of a bulk transaction ---------------------------------------------- */
+
+#define BV_LISTINGS 70 /* two full groups of SQLITE__VBUF_ROWS and a remainder */
+
+struct bulk_verdicts {
+    char seller[ID_SIZE];
+    char listing[BV_LISTINGS][16];
+    char verdict[BV_LISTINGS][ID_SIZE];
+    int review_at; /* this one is a review verdict (written at once), -1: none */
+    int read_at;   /* read the verdict of listing 0 back after this many, -1: never */
+    bool fail;     /* roll back after the writes */
+    bool read_ok;
+};
+
+static ips_status bv_listings(struct store *s, void *arg)
+{
+    struct bulk_verdicts *b = arg;
+    struct store_org o = org_value("verdict seller");
+    memcpy(b->seller, o.id, ID_SIZE);
+    ips_status st = store_org_insert(s, &o);
+    for (int i = 0; i < BV_LISTINGS && st == IPS_OK; i++) {
+        struct store_listing l = {.current_version = 1, .created_ms = 1, .updated_ms = 1};
+        struct store_listing_version v = {.version = 1, .price_minor = 100, .created_ms = 1};
+        snprintf(b->listing[i], sizeof b->listing[i], "BV-%d", i);
+        snprintf(l.id, sizeof l.id, "%s", b->listing[i]);
+        memcpy(l.seller_org_id, o.id, ID_SIZE);
+        snprintf(l.state, sizeof l.state, "live");
+        snprintf(v.listing_id, sizeof v.listing_id, "%s", b->listing[i]);
+        snprintf(v.title, sizeof v.title, "listing %d", i);
+        snprintf(v.currency, sizeof v.currency, "EUR");
+        snprintf(v.images, sizeof v.images, "[]");
+        st = store_catalog_listing_insert(s, &l, &v);
+    }
+    return st;
+}
+
+static ips_status bv_verdicts(struct store *s, void *arg)
+{
+    struct bulk_verdicts *b = arg;
+    struct store_detection *d = calloc(2, sizeof *d), *got = d + 1;
+    if (!d)
+        return IPS_ERR_NOMEM;
+    ips_status st = IPS_OK;
+    for (int i = 0; i < BV_LISTINGS && st == IPS_OK; i++) {
+        memset(d, 0, sizeof *d);
+        id_new(d->id);
+        memcpy(b->verdict[i], d->id, ID_SIZE);
+        snprintf(d->listing_id, sizeof d->listing_id, "%s", b->listing[i]);
+        d->listing_version = d->rules_version = d->checked_version = 1;
+        bool review = i == b->review_at;
+        snprintf(d->action, sizeof d->action, review ? "review" : "allow");
+        snprintf(d->applied, sizeof d->applied, "none");
+        snprintf(d->status, sizeof d->status, "open");
+        snprintf(d->signals, sizeof d->signals, review ? "[{\"type\":\"brand_term\"}]" : "[]");
+        snprintf(d->outcome_key, sizeof d->outcome_key, "%s", review ? "review|brand_term/-" : "allow");
+        d->is_current = true;
+        d->created_ms = 1000 + i;
+        st = store_detections_verdict_insert(s, d, false);
+        if (st == IPS_OK && i + 1 == b->read_at) /* read back inside the transaction */
+            b->read_ok = store_detections_verdict_current(s, b->listing[0], got) == IPS_OK &&
+                         strcmp(got->id, b->verdict[0]) == 0;
+    }
+    free(d);
+    return st == IPS_OK && b->fail ? IPS_ERR_CONFLICT : st;
+}
+
+/* Both backends (SQLite holds plain allow verdicts of a bulk transaction
+ * back and writes them 32 to a statement): every verdict written is there
+ * after the commit, in order with a verdict written at once between them;
+ * one written earlier in the transaction is read back inside it; none is
+ * there after a rollback. */
+static void a_bulk_transactions_verdicts_are_all_written_and_read_back(void **state)
+{
+    struct testdb *f = *state;
+    struct bulk_verdicts *b = calloc(1, sizeof *b);
+    assert_non_null(b);
+    assert_int_equal(store_tx_run(f->s, bv_listings, b), IPS_OK);
+    b->review_at = 40;
+    b->read_at = 5;
+    uint64_t ticket = 0;
+    assert_int_equal(store_tx_run_bulk(f->s, bv_verdicts, b, &ticket), IPS_OK);
+    assert_int_equal(store_tx_synced(f->s, ticket), IPS_OK);
+    assert_true(b->read_ok);
+    struct store_detection *got = malloc(sizeof *got);
+    assert_non_null(got);
+    for (int i = 0; i < BV_LISTINGS; i++) {
+        assert_int_equal(store_detections_verdict_get(f->s, b->verdict[i], got), IPS_OK);
+        assert_string_equal(got->listing_id, b->listing[i]);
+        assert_string_equal(got->action, i == b->review_at ? "review" : "allow");
+        assert_int_equal(got->created_ms, 1000 + i);
+        assert_true(got->is_current);
+    }
+    /* a failed bulk transaction leaves none of its verdicts */
+    struct bulk_verdicts *again = calloc(1, sizeof *again);
+    assert_non_null(again);
+    memcpy(again->listing, b->listing, sizeof b->listing);
+    again->review_at = again->read_at = -1;
+    again->fail = true;
+    assert_int_equal(store_tx_run_bulk(f->s, bv_verdicts, again, &ticket), IPS_ERR_CONFLICT);
+    for (int i = 0; i < BV_LISTINGS; i++)
+        assert_int_equal(store_detections_verdict_get(f->s, again->verdict[i], got),
+                         IPS_ERR_NOT_FOUND);
+    free(got);
+    free(again);
+    free(b);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, testdb_setup, testdb_teardown)
 
 int main(void)
@@ -584,6 +692,7 @@ int main(void)
         T(unsynced_transactions_do_not_nest),
         T(a_bulk_transaction_leaves_only_its_own_references_unchecked),
         T(bulk_transactions_do_not_nest),
+        T(a_bulk_transactions_verdicts_are_all_written_and_read_back),
     };
     const struct CMUnitTest sqlite_tests[] = {
         T(waiting_callers_run_as_one_group_and_a_failure_undoes_only_itself),
