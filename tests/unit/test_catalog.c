@@ -961,6 +961,68 @@ static void imported_listings_are_searchable_with_their_current_version(void **s
                          IPS_OK);
 }
 
+/* One batch of more new listings than the SQLite store holds verdicts
+ * back (32 to an INSERT inside a bulk transaction), with a listing written
+ * a few rows before updated (its verdict replaced) and another repeated
+ * unchanged: every row is there, at its version, searchable, the index is
+ * sound and no reference dangles. */
+static void a_large_batch_writes_every_listing_once(void **state)
+{
+    struct fixture *f = *state;
+    testdb_act_as(&f->db, &f->db.sys);
+    enum { NEW = 75 };
+    static const char *const words[] = {"kilo", "lima", "mike", "november", "oscar"};
+    char buf[NEW + 2][200];
+    const char *lines[NEW + 2];
+    size_t n = 0;
+    for (int i = 0; i < NEW; i++) {
+        /* listings written a few rows before (their verdicts still held back) */
+        if (i == 40) /* H-35 again, new content: a second version */
+            snprintf(buf[n], sizeof buf[n],
+                     "{\"id\":\"H-35\",\"seller_id\":\"J-%d\",\"title\":\"papa bag\","
+                     "\"price\":2,\"currency\":\"EUR\"}",
+                     35 % 4);
+        else if (i == 70) /* H-66 again, the same content */
+            snprintf(buf[n], sizeof buf[n],
+                     "{\"id\":\"H-66\",\"seller_id\":\"J-%d\",\"title\":\"%s item 66\","
+                     "\"price\":1,\"currency\":\"EUR\"}",
+                     66 % 4, words[66 % 5]);
+        if (i == 40 || i == 70) {
+            lines[n] = buf[n];
+            n++;
+        }
+        snprintf(buf[n], sizeof buf[n],
+                 "{\"id\":\"H-%d\",\"seller_id\":\"J-%d\",\"title\":\"%s item %d\","
+                 "\"price\":1,\"currency\":\"EUR\"}",
+                 i, i % 4, words[i % 5], i);
+        lines[n] = buf[n];
+        n++;
+    }
+    struct catalog_import_stats st;
+    struct rejects rej;
+    import_lines(f, lines, n, 0, &st, &rej); /* one batch */
+    assert_int_equal(st.created, NEW);
+    assert_int_equal(st.updated, 1);
+    assert_int_equal(st.unchanged, 1);
+    assert_int_equal(st.rejected, 0);
+    for (int i = 0; i < NEW; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "H-%d", i);
+        struct store_listing l;
+        assert_int_equal(store_catalog_listing_get(f->db.s, id, &l), IPS_OK);
+        assert_int_equal(l.current_version, i == 35 ? 2 : 1);
+    }
+    assert_int_equal(search_word(f, "papa").n, 1);
+    assert_int_equal(search_word(f, "35").n, 0); /* H-35's first version left the index */
+    static const char *const one[] = {"0", "31", "32", "33", "63", "64", "66", "74"};
+    for (size_t i = 0; i < sizeof one / sizeof *one; i++)
+        assert_int_equal(search_word(f, one[i]).n, 1);
+    if (!testdb_on_postgres(&f->db))
+        assert_int_equal(testdb_exec_sql(&f->db, "INSERT INTO listings_fts (listings_fts)"
+                                                 " VALUES ('integrity-check')"),
+                         IPS_OK);
+}
+
 static void only_admins_and_the_system_may_import(void **state)
 {
     struct fixture *f = *state;
@@ -994,6 +1056,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_suspended_sellers_listings_are_hidden_until_the_suspension_lapses, setup, testdb_teardown),
         cmocka_unit_test_setup_teardown(a_lapsed_or_lower_penalty_hides_nothing_and_termination_hides, setup, testdb_teardown),
         cmocka_unit_test_setup_teardown(import_skips_bad_lines_and_is_idempotent, setup, testdb_teardown),
+        cmocka_unit_test_setup_teardown(a_large_batch_writes_every_listing_once, setup, testdb_teardown),
         cmocka_unit_test_setup_teardown(imported_listings_are_searchable_with_their_current_version, setup, testdb_teardown),
         cmocka_unit_test_setup_teardown(pipelined_batches_report_bad_lines_in_order, setup, testdb_teardown),
         cmocka_unit_test_setup_teardown(interleaved_sellers_in_a_batch_are_resolved_and_checked_once_each, setup, testdb_teardown),
