@@ -10,7 +10,8 @@
  * with its line number and skipped; it never stops the import. Only store
  * failures (I/O, out of memory) do.
  *
- * Pipeline: there are two batches. While the import's writer thread writes
+ * Pipeline: there are two batches (the first ones smaller, so that the
+ * writer starts early: CATALOG__FIRST_ROWS). While the import's writer thread writes
  * one (the only thread that touches the store while it writes), the
  * caller's thread parses lines into the other; JSON parsing and the SQLite
  * work run on two cores. The writer is one thread for the whole import
@@ -69,6 +70,13 @@
 
 #define CATALOG__BATCH_MAX 100000
 
+/* The first batch's rows; each next batch has twice as many, up to the
+ * batch size. The writer starts after a few milliseconds of parsing
+ * instead of a whole batch's (~45 ms for 5,000 listing lines), and since
+ * parsing a row takes about half as long as writing it, each next batch is
+ * ready about when the writer wants it. */
+#define CATALOG__FIRST_ROWS 256
+
 /* Address space reserved per line of a batch for its parsed JSON (a
  * 600-byte listing line of the benchmark takes about 3 KiB; past the
  * reservation values come from the heap). */
@@ -104,6 +112,7 @@ struct catalog_import {
     enum catalog_import_kind kind;
     char source[128];
     int batch_size;
+    int fill_limit; /* rows of the batch being filled: CATALOG__FIRST_ROWS, doubling to batch_size */
     catalog_reject_fn reject;
     void *reject_arg;
     uint8_t key[32]; /* identifier key (sellers) */
@@ -175,6 +184,7 @@ ips_status catalog_import_begin(struct ips_ctx *ctx, enum catalog_import_kind ki
     imp->kind = kind;
     snprintf(imp->source, sizeof imp->source, "%s", source ? source : "-");
     imp->batch_size = batch_size;
+    imp->fill_limit = batch_size < CATALOG__FIRST_ROWS ? batch_size : CATALOG__FIRST_ROWS;
     imp->reject = reject;
     imp->reject_arg = reject_arg;
     if (kind == CATALOG_IMPORT_SELLERS && (st = catalog_identifier_key(ctx->store, imp->key)))
@@ -530,7 +540,10 @@ ips_status catalog_import_line(struct catalog_import *imp, int64_t line_no, cons
     r->outcome = CATALOG__UNCHANGED;
     b->valid++;
 out_full:
-    return b->n >= imp->batch_size ? catalog__flush(imp, false) : IPS_OK;
+    if (b->n < imp->fill_limit)
+        return IPS_OK;
+    imp->fill_limit = imp->fill_limit > imp->batch_size / 2 ? imp->batch_size : 2 * imp->fill_limit;
+    return catalog__flush(imp, false);
 }
 
 ips_status catalog_import_finish(struct catalog_import *imp, struct catalog_import_stats *stats)
