@@ -412,7 +412,7 @@ static const char q_verdict_uncurrent[] =
     "UPDATE detection_verdicts SET is_current = 0 WHERE listing_id = ?1 AND is_current = 1";
 static const char q_verdict_insert[] =
     "INSERT INTO detection_verdicts (" VERDICT_COLS
-    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?13, ?12)";
+    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
 static const char q_verdict_get[] = "SELECT " VERDICT_COLS " FROM detection_verdicts WHERE id = ?1";
 static const char q_verdict_current[] = "SELECT " VERDICT_COLS " FROM detection_verdicts"
                                         " WHERE listing_id = ?1 AND is_current = 1";
@@ -492,25 +492,29 @@ static ips_status decode_verdict(sqlite3_stmt *st, void *row)
     return IPS_OK;
 }
 
+/* d's columns, in VERDICT_COLS order, to parameters b+1 .. b+13. */
+static ips_status bind_verdict_at(struct sqlite__stmt *q, int b, const struct store_detection *d)
+{
+    ips_status result;
+    if ((result = SQLITE__BIND_FIELD(q, b + 1, d->id)) ||
+        (result = SQLITE__BIND_FIELD(q, b + 2, d->listing_id)) ||
+        (result = sqlite__bind_int64(q, b + 3, d->listing_version)) ||
+        (result = sqlite__bind_int64(q, b + 4, d->rules_version)) ||
+        (result = sqlite__bind_int64(q, b + 5, d->checked_version)) ||
+        (result = sqlite__bind_int64(q, b + 6, d->score_milli)) ||
+        (result = SQLITE__BIND_FIELD(q, b + 7, d->action)) ||
+        (result = SQLITE__BIND_FIELD(q, b + 8, d->applied)) ||
+        (result = SQLITE__BIND_FIELD(q, b + 9, d->status)) ||
+        (result = SQLITE__BIND_FIELD(q, b + 10, d->signals)) ||
+        (result = SQLITE__BIND_FIELD(q, b + 11, d->outcome_key)) ||
+        (result = sqlite__bind_int64(q, b + 12, d->is_current ? 1 : 0)))
+        return result;
+    return sqlite__bind_int64(q, b + 13, d->created_ms);
+}
+
 static ips_status bind_verdict(struct sqlite__stmt *q, const void *arg)
 {
-    const struct store_detection *d = arg;
-    ips_status result;
-    if ((result = SQLITE__BIND_FIELD(q, 1, d->id)) ||
-        (result = SQLITE__BIND_FIELD(q, 2, d->listing_id)) ||
-        (result = sqlite__bind_int64(q, 3, d->listing_version)) ||
-        (result = sqlite__bind_int64(q, 4, d->rules_version)) ||
-        (result = sqlite__bind_int64(q, 5, d->checked_version)) ||
-        (result = sqlite__bind_int64(q, 6, d->score_milli)) ||
-        (result = SQLITE__BIND_FIELD(q, 7, d->action)) ||
-        (result = SQLITE__BIND_FIELD(q, 8, d->applied)) ||
-        (result = SQLITE__BIND_FIELD(q, 9, d->status)) ||
-        (result = SQLITE__BIND_FIELD(q, 10, d->signals)) ||
-        (result = SQLITE__BIND_FIELD(q, 11, d->outcome_key)) ||
-        (result = sqlite__bind_int64(q, 12, d->created_ms)) ||
-        (result = sqlite__bind_int64(q, 13, d->is_current ? 1 : 0)))
-        return result;
-    return IPS_OK;
+    return bind_verdict_at(q, 0, arg);
 }
 
 /* A verdict other than allow: its signals counted by type (migration 0025,
@@ -548,54 +552,20 @@ static ips_status bind_verdict_signals(struct sqlite__stmt *q, const void *arg)
  * detection_verdict* table (store_sqlite.c, sqlite__stmt_sql), so no read
  * on the connection misses it and nothing refers to it before it exists. */
 
-struct sqlite__verdict_row {
-    char id[ID_SIZE];
-    char listing_id[STORE_LISTING_ID_MAX + 1];
-    int64_t listing_version, rules_version, checked_version, created_ms;
-    int score_milli;
-    bool is_current;
-    char applied[STORE_DETECTION_WORD_MAX + 1];
-    char status[STORE_DETECTION_WORD_MAX + 1];
-    char signals[8];
-    char outcome_key[16];
-};
-
 #define VERDICT_TUPLE "(?,?,?,?,?,?,?,?,?,?,?,?,?)"
 #define VERDICT_TUPLES4 VERDICT_TUPLE "," VERDICT_TUPLE "," VERDICT_TUPLE "," VERDICT_TUPLE
 #define VERDICT_TUPLES16 VERDICT_TUPLES4 "," VERDICT_TUPLES4 "," VERDICT_TUPLES4 "," VERDICT_TUPLES4
 static const char q_verdict_insert_32[] =
     "INSERT INTO detection_verdicts (" VERDICT_COLS ") VALUES " VERDICT_TUPLES16 "," VERDICT_TUPLES16;
-static const char q_verdict_insert_1[] = "INSERT INTO detection_verdicts (" VERDICT_COLS
-                                         ") VALUES " VERDICT_TUPLE;
 _Static_assert(SQLITE__VBUF_ROWS == 32, "q_verdict_insert_32 has 32 rows");
 
-struct verdict_rows {
-    const struct sqlite__verdict_row *r;
-    int n;
-};
-
-/* Rows r[0..n) to the statement's n tuples, in VERDICT_COLS order. */
+/* The held verdicts, to the 32 tuples of q_verdict_insert_32. */
 static ips_status bind_verdict_rows(struct sqlite__stmt *q, const void *arg)
 {
-    const struct verdict_rows *a = arg;
+    const struct store_detection *rows = arg;
     ips_status result = IPS_OK;
-    for (int i = 0; i < a->n && !result; i++) {
-        const struct sqlite__verdict_row *r = &a->r[i];
-        int b = 13 * i;
-        (void)((result = SQLITE__BIND_FIELD(q, b + 1, r->id)) ||
-               (result = SQLITE__BIND_FIELD(q, b + 2, r->listing_id)) ||
-               (result = sqlite__bind_int64(q, b + 3, r->listing_version)) ||
-               (result = sqlite__bind_int64(q, b + 4, r->rules_version)) ||
-               (result = sqlite__bind_int64(q, b + 5, r->checked_version)) ||
-               (result = sqlite__bind_int64(q, b + 6, r->score_milli)) ||
-               (result = sqlite__bind_text(q, b + 7, "allow")) ||
-               (result = SQLITE__BIND_FIELD(q, b + 8, r->applied)) ||
-               (result = SQLITE__BIND_FIELD(q, b + 9, r->status)) ||
-               (result = SQLITE__BIND_FIELD(q, b + 10, r->signals)) ||
-               (result = SQLITE__BIND_FIELD(q, b + 11, r->outcome_key)) ||
-               (result = sqlite__bind_int64(q, b + 12, r->is_current ? 1 : 0)) ||
-               (result = sqlite__bind_int64(q, b + 13, r->created_ms)));
-    }
+    for (int i = 0; i < SQLITE__VBUF_ROWS && !result; i++)
+        result = bind_verdict_at(q, 13 * i, &rows[i]);
     return result;
 }
 
@@ -607,46 +577,42 @@ ips_status sqlite__verdicts_flush(struct sqlite_store *ss)
     ss->vbuf_n = 0;
     ss->vbuf_flushing = true;
     ips_status result = IPS_OK;
-    if (n == SQLITE__VBUF_ROWS) {
-        result = sqlite__write(ss, q_verdict_insert_32, bind_verdict_rows,
-                               &(struct verdict_rows){ss->vbuf, n}, false);
-    } else {
+    if (n == SQLITE__VBUF_ROWS)
+        result = sqlite__write(ss, q_verdict_insert_32, bind_verdict_rows, ss->vbuf, false);
+    else
         for (int i = 0; i < n && !result; i++)
-            result = sqlite__write(ss, q_verdict_insert_1, bind_verdict_rows,
-                                   &(struct verdict_rows){ss->vbuf + i, 1}, false);
-    }
+            result = sqlite__write(ss, q_verdict_insert, bind_verdict, &ss->vbuf[i], false);
     ss->vbuf_flushing = false;
     return result;
 }
 
-/* Keep d back when it is a plain allow verdict (nothing to un-current, no
- * signals) of a bulk transaction: true when kept. */
+/* Keep d back when it is a plain allow verdict (no current verdict to
+ * replace, no signal rows) of a bulk transaction: true when kept. The
+ * columns are copied (d is the scan's scratch), each text to its length. */
 static bool verdict_hold(struct store *s, const struct store_detection *d, bool replaces,
                          ips_status *result)
 {
     struct sqlite_store *ss = sqlite__from(s);
-    struct sqlite__verdict_row *r;
-    if (!s->bulk || replaces || strcmp(d->action, "allow") != 0 ||
-        strlen(d->signals) >= sizeof r->signals || strlen(d->outcome_key) >= sizeof r->outcome_key ||
-        strlen(d->listing_id) >= sizeof r->listing_id)
+    if (!s->bulk || replaces || strcmp(d->action, "allow") != 0)
         return false;
     if (!ss->vbuf && !(ss->vbuf = malloc(SQLITE__VBUF_ROWS * sizeof *ss->vbuf))) {
         *result = IPS_ERR_NOMEM;
         return true;
     }
-    r = &ss->vbuf[ss->vbuf_n++];
+    struct store_detection *r = &ss->vbuf[ss->vbuf_n++];
     memcpy(r->id, d->id, ID_SIZE);
     str_copy(r->listing_id, sizeof r->listing_id, d->listing_id);
     r->listing_version = d->listing_version;
     r->rules_version = d->rules_version;
     r->checked_version = d->checked_version;
-    r->created_ms = d->created_ms;
     r->score_milli = d->score_milli;
-    r->is_current = d->is_current;
+    str_copy(r->action, sizeof r->action, d->action);
     str_copy(r->applied, sizeof r->applied, d->applied);
     str_copy(r->status, sizeof r->status, d->status);
     str_copy(r->signals, sizeof r->signals, d->signals);
     str_copy(r->outcome_key, sizeof r->outcome_key, d->outcome_key);
+    r->is_current = d->is_current;
+    r->created_ms = d->created_ms;
     *result = ss->vbuf_n == SQLITE__VBUF_ROWS ? sqlite__verdicts_flush(ss) : IPS_OK;
     return true;
 }

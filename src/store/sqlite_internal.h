@@ -68,9 +68,7 @@ struct sqlite__sql_slot {
     bool verdicts;    /* the text names a detection_verdict* table (sqlite__verdicts_flush) */
 };
 
-/* A verdict held back by a bulk transaction (sqlite_detections.c,
- * verdict_insert): the few columns of a plain allow verdict. */
-struct sqlite__verdict_row;
+struct store_detection;
 
 /* One connection. Allocated by store__sqlite_open, freed by close. */
 struct sqlite_store {
@@ -93,7 +91,7 @@ struct sqlite_store {
     /* allow verdicts of a bulk transaction not inserted yet, written 32 to a
      * statement (sqlite_detections.c); every statement that names a
      * detection_verdict* table, and COMMIT, writes them first */
-    struct sqlite__verdict_row *vbuf; /* SQLITE__VBUF_ROWS, allocated at first use */
+    struct store_detection *vbuf; /* SQLITE__VBUF_ROWS, allocated at first use */
     int vbuf_n;
     bool vbuf_flushing;
 };

@@ -826,9 +826,6 @@ out:
 
 /* ---- transactions ------------------------------------------------------------------ */
 
-/* Writers of this process queue on the file's writer lock before BEGIN
- * IMMEDIATE (sqlite_durable.c: woken at once, where SQLite's busy handler
- * would poll with sleeps). */
 /* Foreign keys checked or not (store_tx_run_bulk) from the next statement
  * on. The PRAGMA works outside a transaction only, so it runs before BEGIN
  * and after COMMIT or ROLLBACK; each change expires the connection's
@@ -838,7 +835,7 @@ out:
  * cannot). */
 static ips_status sqlite__refs_checked(struct sqlite_store *ss, bool checked)
 {
-    if (ss->refs_unchecked != checked)
+    if (ss->refs_unchecked == !checked)
         return IPS_OK;
     ips_status result = sqlite__exec(
         ss, checked ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF", "PRAGMA foreign_keys");
@@ -847,6 +844,9 @@ static ips_status sqlite__refs_checked(struct sqlite_store *ss, bool checked)
     return result;
 }
 
+/* Writers of this process queue on the file's writer lock before BEGIN
+ * IMMEDIATE (sqlite_durable.c: woken at once, where SQLite's busy handler
+ * would poll with sleeps). */
 static ips_status sqlite__tx_begin(struct store *s)
 {
     struct sqlite_store *ss = sqlite__from(s);
