@@ -438,21 +438,30 @@ static void an_unsynced_transaction_commits_or_rolls_back_like_tx_run(void **sta
     assert_int_equal(store_tx_synced(f->s, 0), IPS_OK);
 }
 
-static ips_status unsynced_nested(struct store *s, void *arg)
+/* An unsynced or bulk run (run) tried inside a transaction: its status. */
+struct nested_run {
+    ips_status (*run)(struct store *s, store_tx_fn fn, void *arg, uint64_t *ticket);
+    ips_status inner;
+};
+
+static ips_status run_nested(struct store *s, void *arg)
 {
+    struct nested_run *n = arg;
     struct gt_tx t;
-    gt_tx_init(&t, "nested-unsynced", false);
+    gt_tx_init(&t, "nested", false);
     uint64_t ticket;
-    *(ips_status *)arg = store_tx_run_unsynced(s, gt_insert, &t, &ticket);
+    n->inner = n->run(s, gt_insert, &t, &ticket);
     return IPS_OK;
 }
 
-static void unsynced_transactions_do_not_nest(void **state)
+static void unsynced_and_bulk_transactions_do_not_nest(void **state)
 {
     struct testdb *f = *state;
-    ips_status inner = IPS_OK;
-    assert_int_equal(store_tx_run(f->s, unsynced_nested, &inner), IPS_OK);
-    assert_int_equal(inner, IPS_ERR_INTERNAL);
+    struct nested_run runs[] = {{store_tx_run_unsynced, IPS_OK}, {store_tx_run_bulk, IPS_OK}};
+    for (size_t i = 0; i < sizeof runs / sizeof *runs; i++) {
+        assert_int_equal(store_tx_run(f->s, run_nested, &runs[i]), IPS_OK);
+        assert_int_equal(runs[i].inner, IPS_ERR_INTERNAL);
+    }
 }
 
 /* SQLite: the commit returns without an fdatasync; the sync runs when its
@@ -553,23 +562,6 @@ static void a_bulk_transaction_leaves_only_its_own_references_unchecked(void **s
     uint64_t t2 = 0;
     assert_int_equal(store_tx_run_unsynced(f->s, orphan_insert, &after_rollback, &t2),
                      IPS_ERR_NOT_FOUND);
-}
-
-static ips_status bulk_nested(struct store *s, void *arg)
-{
-    struct gt_tx t;
-    gt_tx_init(&t, "nested-bulk", false);
-    uint64_t ticket;
-    *(ips_status *)arg = store_tx_run_bulk(s, gt_insert, &t, &ticket);
-    return IPS_OK;
-}
-
-static void bulk_transactions_do_not_nest(void **state)
-{
-    struct testdb *f = *state;
-    ips_status inner = IPS_OK;
-    assert_int_equal(store_tx_run(f->s, bulk_nested, &inner), IPS_OK);
-    assert_int_equal(inner, IPS_ERR_INTERNAL);
 }
 
 /* ---- verdicts of a bulk transaction ---------------------------------------------- */
@@ -689,9 +681,8 @@ int main(void)
         T(grouped_transaction_alone_commits_or_rolls_back_like_tx_run),
         T(grouped_transactions_do_not_nest),
         T(an_unsynced_transaction_commits_or_rolls_back_like_tx_run),
-        T(unsynced_transactions_do_not_nest),
+        T(unsynced_and_bulk_transactions_do_not_nest),
         T(a_bulk_transaction_leaves_only_its_own_references_unchecked),
-        T(bulk_transactions_do_not_nest),
         T(a_bulk_transactions_verdicts_are_all_written_and_read_back),
     };
     const struct CMUnitTest sqlite_tests[] = {
