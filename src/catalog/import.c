@@ -11,10 +11,10 @@
  * failures (I/O, out of memory) do.
  *
  * Pipeline: there are two batches (the first ones smaller, so that the
- * writer starts early: CATALOG__FIRST_ROWS). While the import's writer thread writes
- * one (the only thread that touches the store while it writes), the
- * caller's thread parses lines into the other; JSON parsing and the SQLite
- * work run on two cores. The writer is one thread for the whole import
+ * writer starts early: CATALOG__FIRST_ROWS). While the import's writer
+ * thread writes one (the only thread that touches the store while it
+ * writes), the caller's thread parses lines into the other; JSON parsing
+ * and the SQLite work run on two cores. The writer is one thread for the whole import
  * (started with the first full batch), so its per-thread detection state
  * (normaliser, scanner) is made once. When a batch is full the caller waits
  * for the writer to finish the previous one, hands it the new one, and only

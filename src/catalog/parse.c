@@ -401,7 +401,6 @@ void catalog__in_release(struct catalog__in *in)
     in->images = NULL;
 }
 
-
 void catalog__in_fill(const struct catalog__in *in, struct store_listing_version *v)
 {
     str_copy(v->title, sizeof v->title, in->title);

@@ -212,11 +212,11 @@ static void json_fast__error(json_error_t *err, const char *text, size_t len, si
 
 /* Whether text holds what yajl reads otherwise than jansson: a form feed,
  * vertical tab or NUL byte (white space or a token's end to yajl, an error
- * to jansson) or a "\uD800" to
- * "\uDFFF" escape (yajl decodes a lone or ill-paired surrogate into some
- * other character, jansson refuses it). Rare in real input; such a text is
- * parsed by json_loadb itself. An escaped backslash before "ud8.." is a
- * false alarm, which only costs the slower parse. */
+ * to jansson) or a "\uD800" to "\uDFFF" escape (yajl decodes a lone or
+ * ill-paired surrogate into some other character, jansson refuses it).
+ * Rare in real input; such a text is parsed by json_loadb itself. An
+ * escaped backslash before "ud8.." is a false alarm, which only costs the
+ * slower parse. */
 static bool json_fast__needs_jansson(const char *text, size_t len)
 {
     if (memchr(text, '\f', len) || memchr(text, '\v', len) || memchr(text, '\0', len))
@@ -275,7 +275,7 @@ json_t *json_fast_loadb(const char *text, size_t len, size_t flags, json_error_t
             v = NULL;
         }
     } else {
-        size_t at = at_end ? len : yajl_get_bytes_consumed(h);
+        size_t at = at_end ? len : end;
         if (c->why) {
             json_fast__error(err, text, len, at, c->why);
         } else {

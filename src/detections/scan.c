@@ -551,8 +551,6 @@ static ips_status scan__set_state(struct store *s, struct store_listing *l, cons
     return st;
 }
 
-/* detections__scan_store, inside batch b when not NULL (its seller memo),
- * with v's text matches found beforehand when pre is not NULL. */
 /* a's per-org flags (brand, image, dismissed; r->norgs + 1 each), all
  * false, in its thread's scratch (grown when the rules have more orgs). */
 static ips_status scan__org_flags(struct scan__acc *a)
@@ -573,6 +571,8 @@ static ips_status scan__org_flags(struct scan__acc *a)
     return IPS_OK;
 }
 
+/* detections__scan_store, inside batch b when not NULL (its seller memo),
+ * with v's text matches found beforehand when pre is not NULL. */
 static ips_status scan__store(struct store *s, struct detections_rules *r,
                               struct detections_batch *b, struct store_listing *l,
                               const struct store_listing_version *v,
@@ -580,7 +580,7 @@ static ips_status scan__store(struct store *s, struct detections_rules *r,
                               bool *changed)
 {
     struct scan__acc a;
-    struct scan__hits hits_buf, *hits = &hits_buf;
+    struct scan__hits hits = {.n = 0};
     struct store_detection *d = NULL, *prev = NULL;
     char *dump = NULL;
     ips_status st = IPS_OK;
@@ -594,7 +594,6 @@ static ips_status scan__store(struct store *s, struct detections_rules *r,
         st = IPS_ERR_NOMEM;
         goto out_free;
     }
-    hits->n = 0;
     if ((st = detections__thread_for(r, &a.t)) || (st = scan__org_flags(&a)))
         goto out_free;
     d = a.t->d; /* the thread's scratch: no 34 KB allocation per listing */
@@ -603,10 +602,10 @@ static ips_status scan__store(struct store *s, struct detections_rules *r,
     if (
         (!fresh &&
          (st = store_detections_dismissed_orgs(s, l->id, v->version, scan__dismissed, &a))) ||
-        (st = scan__field(&a, "title", v->title, pre ? &pre->found[0] : NULL, hits)) ||
+        (st = scan__field(&a, "title", v->title, pre ? &pre->found[0] : NULL, &hits)) ||
         (st = scan__field(&a, "description", v->description, pre ? &pre->found[1] : NULL,
-                          hits)) ||
-        (st = scan__text_signals(&a, hits, l->seller_org_id)) ||
+                          &hits)) ||
+        (st = scan__text_signals(&a, &hits, l->seller_org_id)) ||
         (st = scan__images(&a, s, v->images)) || (st = scan__holder_signals(&a, l, v)) ||
         (st = scan__median(&a, v)) || (st = scan__seller(&a, s, l->seller_org_id, now_ms)))
         goto out_free;
