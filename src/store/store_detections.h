@@ -90,10 +90,12 @@ struct store_detection {
     char action[STORE_DETECTION_WORD_MAX + 1];  /* allow | monitor | review | block */
     char applied[STORE_DETECTION_WORD_MAX + 1]; /* none | blocked | unblocked */
     char status[STORE_DETECTION_WORD_MAX + 1];  /* open | confirmed | dismissed */
-    char signals[STORE_DETECTION_SIGNALS_MAX + 1];
-    char outcome_key[STORE_DETECTION_OUTCOME_MAX + 1];
     bool is_current;
     int64_t created_ms;
+    char outcome_key[STORE_DETECTION_OUTCOME_MAX + 1];
+    /* last: a record's used bytes stay together (the SQLite store keeps
+     * an import's verdicts in an array of these) */
+    char signals[STORE_DETECTION_SIGNALS_MAX + 1];
 };
 
 /* One right holder a verdict concerns, with its decision. */
